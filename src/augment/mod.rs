@@ -1,0 +1,1 @@
+//! Data augmentation: one module per family, and a seeded pipeline.

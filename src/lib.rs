@@ -1,0 +1,16 @@
+//! CNN Playground core: everything numeric, nothing about browsers. The `web` module is the only place that talks
+//! to JavaScript, and it is compiled for wasm32 only.
+
+pub mod augment;
+pub mod error;
+pub mod init;
+pub mod nn;
+pub mod plot;
+pub mod probe;
+pub mod rng;
+pub mod stats;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::{Error, Result};

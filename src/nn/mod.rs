@@ -1,0 +1,1 @@
+//! The tiny CNN: layers, kernels.

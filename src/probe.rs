@@ -1,0 +1,1 @@
+//! Per-layer activation and gradient statistics of a deep fully-connected net.
