@@ -1,1 +1,3 @@
 //! The tiny CNN: layers, kernels.
+
+pub mod kernels;

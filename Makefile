@@ -1,0 +1,37 @@
+# The two commands of the README: `make serve` and `make test`. Everything they need is installed on first use.
+PORT ?= 8080
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
+
+.PHONY: serve build test test-native test-wasm test-e2e bench clean
+
+serve: build
+	node tools/serve.mjs www $(PORT)
+
+# Release wasm with SIMD (rustflags in .cargo/config.toml), then the JS bindings into www/pkg.
+build:
+	@tools/install.sh build
+	cargo build --release --target wasm32-unknown-unknown --lib
+	wasm-bindgen --target web --out-dir www/pkg $(WASM)
+
+test:
+	@tools/install.sh test
+	$(MAKE) build
+	$(MAKE) test-native
+	$(MAKE) test-wasm
+	$(MAKE) test-e2e
+
+test-native:
+	cargo test
+
+test-wasm:
+	wasm-pack test --headless --chrome
+
+test-e2e:
+	cd tests/e2e && npm test
+
+clean:
+	cargo clean
+	rm -rf www/pkg

@@ -1,0 +1,153 @@
+//! The weight-initialization panel: one view object that owns the sampled weights, so a million samples never
+//! cross the boundary unless asked for.
+
+use super::{canvas_backend, chart_error, js_error, seed_from_js};
+use crate::error::{Error, check_range};
+use crate::init::{self, Dist, InitConfig, InitSpec, Mode, Nonlinearity, Scheme};
+use crate::plot::{DensityPlot, Style, draw_density};
+use crate::stats::{Histogram, Moments, moments};
+use plotters::prelude::IntoDrawingArea;
+use wasm_bindgen::prelude::*;
+
+pub const MAX_SAMPLES: u32 = 1_000_000;
+const BINS: usize = 80;
+const CURVE_POINTS: usize = 400;
+
+#[wasm_bindgen]
+pub struct InitView {
+    cfg: InitConfig,
+    spec: InitSpec,
+    samples: Vec<f32>,
+    moments: Moments,
+    hist: Histogram,
+}
+
+#[wasm_bindgen]
+impl InitView {
+    /// `nonlinearity` may be `"auto"`: the scheme's own default (ReLU for He, linear otherwise).
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        scheme: &str,
+        shape: &str,
+        mode: &str,
+        nonlinearity: &str,
+        slope: f64,
+        dist: &str,
+        std: f64,
+        a: f64,
+    ) -> Result<InitView, JsValue> {
+        let build = || -> crate::Result<(InitConfig, InitSpec)> {
+            let mut cfg = InitConfig::new(Scheme::parse(scheme)?);
+            cfg.mode = Mode::parse(mode)?;
+            cfg.nonlinearity = if nonlinearity == "auto" { None } else { Some(Nonlinearity::parse(nonlinearity)?) };
+            cfg.slope = slope;
+            cfg.dist = Dist::parse(dist)?;
+            cfg.std = std;
+            cfg.a = a;
+            let spec = cfg.spec(init::fans(&init::parse_shape(shape)?)?)?;
+            Ok((cfg, spec))
+        };
+        let (cfg, spec) = build().map_err(js_error)?;
+        let hist = Histogram::new(&[], 0.0, 1.0, BINS);
+        Ok(InitView { cfg, spec, samples: Vec::new(), moments: moments(&[]), hist })
+    }
+
+    /// Draws `n` weights (1 to 10⁶) with the given seed and recomputes the statistics and the histogram.
+    pub fn sample(&mut self, n: f64, seed: f64) -> Result<(), JsValue> {
+        let n = check_range("samples", n, 1.0, MAX_SAMPLES as f64).map_err(js_error)?;
+        if n.fract() != 0.0 {
+            return Err(js_error(Error::invalid("samples", format!("must be a whole number, got {n}"))));
+        }
+        let mut rng = crate::rng::seeded(seed_from_js(seed)?);
+        self.samples.resize(n as usize, 0.0);
+        self.spec.fill(&mut self.samples, &mut rng);
+        self.moments = moments(&self.samples);
+        let (lo, hi) = self.spec.display_range();
+        self.hist = Histogram::new(&self.samples, lo, hi, BINS);
+        Ok(())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn fan_in(&self) -> f64 {
+        self.spec.fans.fan_in as f64
+    }
+    #[wasm_bindgen(getter)]
+    pub fn fan_out(&self) -> f64 {
+        self.spec.fans.fan_out as f64
+    }
+    #[wasm_bindgen(getter)]
+    pub fn gain(&self) -> f64 {
+        self.spec.gain
+    }
+    /// The theoretical std of the samples.
+    #[wasm_bindgen(getter)]
+    pub fn std(&self) -> f64 {
+        self.spec.std
+    }
+    /// The uniform bound or the truncation point; NaN where the distribution is unbounded.
+    #[wasm_bindgen(getter)]
+    pub fn bound(&self) -> f64 {
+        self.spec.bound().unwrap_or(f64::NAN)
+    }
+    /// Whether the samples come from a uniform distribution (the stats table then shows `bound`).
+    #[wasm_bindgen(getter)]
+    pub fn is_uniform(&self) -> bool {
+        matches!(self.spec.shape, init::Shape::Uniform { .. })
+    }
+    #[wasm_bindgen(getter)]
+    pub fn sample_mean(&self) -> f64 {
+        self.moments.mean
+    }
+    #[wasm_bindgen(getter)]
+    pub fn sample_std(&self) -> f64 {
+        self.moments.std
+    }
+    #[wasm_bindgen(getter)]
+    pub fn n(&self) -> f64 {
+        self.samples.len() as f64
+    }
+    pub fn formula(&self) -> String {
+        init::formula(&self.cfg, &self.spec)
+    }
+    pub fn pytorch_code(&self) -> String {
+        init::pytorch_code(&self.cfg, &self.spec)
+    }
+    pub fn keras_code(&self) -> String {
+        init::keras_code(&self.cfg, &self.spec)
+    }
+    /// A copy of the samples (n values).
+    pub fn samples(&self) -> Vec<f32> {
+        self.samples.clone()
+    }
+
+    /// The histogram, 5 values per bin: bin start, bin end, count, density (count / (n · bin width)) and the
+    /// theoretical density at the bin centre.
+    pub fn histogram_rows(&self) -> Vec<f64> {
+        let w = self.hist.bin_width();
+        let density = self.hist.density(self.samples.len());
+        let mut out = Vec::with_capacity(self.hist.counts.len() * 5);
+        for (i, (&c, d)) in self.hist.counts.iter().zip(density).enumerate() {
+            let x0 = self.hist.lo + i as f64 * w;
+            out.extend([x0, x0 + w, c as f64, d, self.spec.density(x0 + w / 2.0)]);
+        }
+        out
+    }
+
+    pub fn draw(&self, canvas: web_sys::HtmlCanvasElement, x_label: &str, y_label: &str, pixel_ratio: f64) -> Result<(), JsValue> {
+        let area = canvas_backend(canvas)?.into_drawing_area();
+        let (lo, hi) = (self.hist.lo, self.hist.hi);
+        let curve: Vec<(f64, f64)> = if matches!(self.spec.shape, init::Shape::Zeros) {
+            Vec::new()
+        } else {
+            (0..=CURVE_POINTS)
+                .map(|i| {
+                    let x = lo + (hi - lo) * i as f64 / CURVE_POINTS as f64;
+                    (x, self.spec.density(x))
+                })
+                .collect()
+        };
+        let plot = DensityPlot { hist: &self.hist, total: self.samples.len(), curve: &curve, x_label, y_label };
+        draw_density(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
+    }
+}

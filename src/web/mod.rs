@@ -1,0 +1,44 @@
+//! The only place that talks to JavaScript. Typed arrays in, typed arrays out; every core `Error` becomes a JS
+//! `Error` whose `param` property names the setting at fault, so the page can show the message next to it.
+
+mod init;
+
+pub use init::InitView;
+
+use crate::error::Error;
+use wasm_bindgen::prelude::*;
+
+/// Runs once when the module is instantiated: a Rust panic then reaches the console with its message, and the
+/// page (which also catches the resulting `RuntimeError`) shows it instead of going dead.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// A JS `Error` with the message and a `param` property.
+pub(crate) fn js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    // Setting a property on a fresh Error object cannot fail; if it somehow did, the message still carries the name.
+    let _ = js_sys::Reflect::set(&err, &"param".into(), &e.param.as_str().into());
+    err.into()
+}
+
+/// Seeds arrive as JS numbers: whole, non-negative and exactly representable (below 2^53).
+pub(crate) fn seed_from_js(seed: f64) -> Result<u64, JsValue> {
+    const MAX: f64 = 9_007_199_254_740_991.0;
+    if seed.is_finite() && seed.fract() == 0.0 && (0.0..=MAX).contains(&seed) {
+        Ok(seed as u64)
+    } else {
+        Err(js_error(Error::invalid("seed", format!("must be a whole number between 0 and {MAX}, got {seed}"))))
+    }
+}
+
+/// A plotters drawing area on a canvas, sized in device pixels.
+pub(crate) fn canvas_backend(canvas: web_sys::HtmlCanvasElement) -> Result<plotters_canvas::CanvasBackend, JsValue> {
+    plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| js_error(Error::invalid("canvas", "the canvas has no 2D context")))
+}
+
+pub(crate) fn chart_error(message: String) -> JsValue {
+    js_error(Error::invalid("chart", message))
+}

@@ -1,0 +1,110 @@
+// Every setting of the page lives in the URL hash, and this table is the one place that describes them:
+// name, type, default and range. parse() validates a hash into a full state plus a list of problems (the default is
+// used for each rejected value); serialize() writes a state back. Nothing here touches the DOM.
+
+const MAX_SAFE_SEED = Number.MAX_SAFE_INTEGER;
+const INIT_SCHEMES = [
+  'lecun_normal', 'lecun_uniform', 'xavier_normal', 'xavier_uniform', 'he_normal', 'he_uniform',
+  'normal', 'uniform', 'zeros',
+];
+
+// type: enum | int | float | bool | string. `panels` lists where a parameter applies (absent: everywhere), so a
+// URL carries only what the current view uses. Shared names mean the same thing in every panel.
+export const PARAMS = {
+  panel: { type: 'enum', values: ['init'], default: 'init' },
+  lang: { type: 'enum', values: ['ko', 'en'], default: 'en' },
+  embed: { type: 'bool', default: false },
+  seed: { type: 'int', min: 0, max: MAX_SAFE_SEED, default: 42, panels: ['init'] },
+  init: { type: 'enum', values: INIT_SCHEMES, default: 'he_normal', panels: ['init'] },
+  // Deeper checks of the shape (dimension and size limits) are the core's; a rejected shape falls back the same way.
+  shape: { type: 'string', pattern: /^\d{1,9}(x\d{1,9}){1,4}$/, maxLength: 64, default: '256x784', panels: ['init'] },
+  mode: { type: 'enum', values: ['fan_in', 'fan_out'], default: 'fan_in', panels: ['init'] },
+  nonlinearity: {
+    type: 'enum', values: ['auto', 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'], default: 'auto',
+    panels: ['init'],
+  },
+  slope: { type: 'float', min: 0, max: 1000, default: 0.01, panels: ['init'] },
+  dist: { type: 'enum', values: ['normal', 'truncated'], default: 'normal', panels: ['init'] },
+  std: { type: 'float', min: 0, max: 1e6, default: 0.01, panels: ['init'] },
+  a: { type: 'float', min: 0, max: 1e6, default: 0.05, panels: ['init'] },
+  samples: { type: 'int', min: 1, max: 1_000_000, default: 100_000, panels: ['init'] },
+};
+
+export function defaults() {
+  return Object.fromEntries(Object.entries(PARAMS).map(([name, p]) => [name, p.default]));
+}
+
+export function appliesTo(name, panel) {
+  const p = PARAMS[name];
+  return !!p && (!p.panels || p.panels.includes(panel));
+}
+
+// Checks one raw string against the table. Returns { value } or { problem: { key, args } } where key names the
+// reason (an i18n key under "reason.") and args fill it in.
+export function parseValue(name, raw) {
+  const p = PARAMS[name];
+  if (!p) return { problem: { key: 'unknown', args: {} } };
+  switch (p.type) {
+    case 'enum':
+      return p.values.includes(raw) ? { value: raw } : { problem: { key: 'enum', args: { values: p.values.join(', ') } } };
+    case 'bool':
+      if (raw === '1' || raw === 'true' || raw === '') return { value: true };
+      if (raw === '0' || raw === 'false') return { value: false };
+      return { problem: { key: 'bool', args: {} } };
+    case 'int':
+    case 'float': {
+      const text = raw.trim();
+      // Number('') is 0 and Number('0x10') is 16: accept plain decimal notation only.
+      const x = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
+      const range = { min: p.min, max: p.max };
+      if (!Number.isFinite(x)) return { problem: { key: p.type === 'int' ? 'int' : 'number', args: range } };
+      if (p.type === 'int' && !Number.isInteger(x)) return { problem: { key: 'int', args: range } };
+      if (x < p.min || x > p.max) return { problem: { key: 'range', args: range } };
+      return { value: x };
+    }
+    case 'string':
+      if (raw.length > p.maxLength || !p.pattern.test(raw)) return { problem: { key: 'pattern', args: {} } };
+      return { value: raw };
+    default:
+      return { problem: { key: 'unknown', args: {} } };
+  }
+}
+
+// Parses "#panel=init&init=he_normal&…" into { state, problems }. Never throws: every rejected piece becomes a
+// problem { param, value, key, args } and the default stands in for it.
+export function parse(hash) {
+  const state = defaults();
+  const problems = [];
+  const seen = new Set();
+  const text = String(hash ?? '').replace(/^#/, '');
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const rawName = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    let name, value;
+    try {
+      name = decodeURIComponent(rawName);
+      value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
+    } catch {
+      problems.push({ param: rawName.slice(0, 40), value: rawValue.slice(0, 40), key: 'encoding', args: {} });
+      continue;
+    }
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const result = parseValue(name, value);
+    if ('value' in result) state[name] = result.value;
+    else problems.push({ param: name.slice(0, 40), value: value.slice(0, 40), ...result.problem });
+  }
+  return { state, problems };
+}
+
+// The hash for a state: the panel, then every parameter the panel uses (all of them, defaults included, so a shared
+// link keeps meaning the same numbers even if a default changes), then lang and embed when set.
+export function serialize(state) {
+  const names = Object.keys(PARAMS).filter((n) => n !== 'panel' && n !== 'lang' && n !== 'embed' && PARAMS[n].panels && appliesTo(n, state.panel));
+  const pairs = [['panel', state.panel], ...names.map((n) => [n, state[n]])];
+  if (state.lang) pairs.push(['lang', state.lang]);
+  if (state.embed) pairs.push(['embed', '1']);
+  return '#' + pairs.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&');
+}
