@@ -1,0 +1,103 @@
+// Small DOM helpers shared by the panels. Text goes in through textContent only: nothing from a URL, a file or the
+// core is ever parsed as HTML.
+
+import { t } from './i18n.js';
+
+// el('p', { class: 'x', dataset: { key: 'a' } }, 'text', child) — strings become text nodes.
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+
+// Plain decimal numbers for tables: up to 6 significant digits, no exponent, no grouping; inf and nan spelled out.
+const plainFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 6, useGrouping: false });
+export function plain(x) {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  return plainFormat.format(x);
+}
+
+let fieldCount = 0;
+
+// A labelled control with a place for its error message right under it (aria-describedby links the two).
+export function field(labelKey, control, helpKey) {
+  const id = `f${++fieldCount}`;
+  control.id = id;
+  const error = el('p', { class: 'field-error', id: `${id}-err`, role: 'alert' });
+  control.setAttribute('aria-describedby', `${id}-err`);
+  const wrap = el('div', { class: 'field' },
+    el('label', { for: id, 'data-i18n': labelKey }, t(labelKey)),
+    control,
+    helpKey ? el('p', { class: 'field-help', 'data-i18n': helpKey }, t(helpKey)) : null,
+    error);
+  return { wrap, control, setError(message) { error.textContent = message ?? ''; control.toggleAttribute('aria-invalid', !!message); } };
+}
+
+export function select(name, options) {
+  return el('select', { name }, options.map(([value, label]) => el('option', { value }, label)));
+}
+
+// A table whose rows are replaced as a whole; columns carry data-col so tests and readers can find them.
+export function dataTable(id, captionKey, columns) {
+  const table = el('table', { class: 'data-table', 'data-table': id },
+    el('caption', { 'data-i18n': captionKey }, t(captionKey)),
+    el('thead', {}, el('tr', {}, columns.map(([col, key]) => el('th', { scope: 'col', 'data-col': col, 'data-i18n': key }, t(key))))),
+    el('tbody'));
+  return {
+    table,
+    setRows(rows) {
+      table.tBodies[0].replaceChildren(...rows.map((cells) => el('tr', {}, cells.map((c) => el('td', {}, c)))));
+    },
+  };
+}
+
+// A block of code with a copy button.
+export function codeBlock(label) {
+  const code = el('code');
+  const status = el('span', { class: 'copy-status', role: 'status' });
+  const button = el('button', {
+    type: 'button', class: 'copy', 'data-i18n': 'copy',
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(code.textContent);
+        status.textContent = t('copied');
+      } catch {
+        status.textContent = t('copy.failed');
+      }
+      setTimeout(() => { status.textContent = ''; }, 2000);
+    },
+  }, t('copy'));
+  const wrap = el('div', { class: 'code' }, el('div', { class: 'code-head' }, el('span', {}, label), button, status), el('pre', {}, code));
+  return { wrap, code };
+}
+
+// Sizes a canvas to its CSS box in device pixels and returns the ratio, so charts stay sharp on dense screens.
+export function fitCanvas(canvas) {
+  const ratio = Math.min(Math.max(window.devicePixelRatio || 1, 1), 3);
+  const width = Math.round((canvas.clientWidth || 640) * ratio);
+  const height = Math.round((canvas.clientHeight || 360) * ratio);
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  return ratio;
+}
+
+// Runs fn at most once per animation frame, with the latest arguments.
+export function perFrame(fn) {
+  let pending = null;
+  return (...args) => {
+    const first = pending === null;
+    pending = args;
+    if (first) requestAnimationFrame(() => { const a = pending; pending = null; fn(...a); });
+  };
+}
