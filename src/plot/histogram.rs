@@ -35,7 +35,7 @@ pub fn draw_density<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plot: &De
         .map_err(err)?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(WHITE.mix(0.0))
         .bold_line_style(GRID)
         .axis_style(AXIS)
         .label_style(style.font(12.0))
@@ -44,8 +44,8 @@ pub fn draw_density<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plot: &De
         .y_desc(plot.y_label)
         .x_labels(7)
         .y_labels(6)
-        .x_label_formatter(&|v| short(*v))
-        .y_label_formatter(&|v| short(*v))
+        .x_label_formatter(&|v| short(*v, hi - lo))
+        .y_label_formatter(&|v| short(*v, top))
         .draw()
         .map_err(err)?;
 
@@ -64,10 +64,11 @@ pub fn draw_density<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plot: &De
     area.present().map_err(err)
 }
 
-/// Tick labels: few digits, exponent only for very small or large values.
-fn short(v: f64) -> String {
+/// Tick labels: few digits, exponent only for very small or large values. A tick that is zero up to rounding
+/// (−2.8e-17 from summing steps) is written 0; `span` is the axis length that sets what "rounding" means.
+pub(crate) fn short(v: f64, span: f64) -> String {
     let a = v.abs();
-    if a == 0.0 {
+    if a <= span.abs() * 1e-9 {
         "0".into()
     } else if !(1e-3..1e4).contains(&a) {
         format!("{v:.1e}")

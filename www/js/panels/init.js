@@ -1,0 +1,153 @@
+// The weight-initialization panel (panel=init): sample a layer's weights with a chosen scheme, show the histogram
+// against the theoretical density, the formula, the statistics and the same initializer in PyTorch and Keras.
+// Sampling a million weights takes a few milliseconds in wasm, so it runs here; the worker is for longer work.
+
+import { PARAMS } from '../state.js';
+import { t } from '../i18n.js';
+import { codeBlock, dataTable, el, field, fitCanvas, perFrame, plain, select } from '../ui.js';
+
+const STAT_ROWS = ['fan_in', 'fan_out', 'gain', 'std', 'bound', 'sample_mean', 'sample_std', 'n'];
+
+export function mount(section, ctx) {
+  const { wasm } = ctx;
+
+  // Controls. Each writes a validated value to the state (and so the URL) or says what is wrong next to itself.
+  const fields = {};
+  const onInput = (name, parseRaw) => (e) => {
+    const raw = e.target.value;
+    const result = ctx.validate(name, parseRaw ? parseRaw(raw) : raw);
+    if ('value' in result) {
+      fields[name].setError('');
+      ctx.set({ [name]: result.value });
+    } else {
+      fields[name].setError(`${name}: ${t(`reason.${result.problem.key}`, result.problem.args)}`);
+    }
+  };
+  const enumField = (name, labelKey, optionLabel = (v) => v) => {
+    const f = field(labelKey, select(name, PARAMS[name].values.map((v) => [v, optionLabel(v)])));
+    f.control.addEventListener('change', onInput(name));
+    return (fields[name] = f);
+  };
+  const numberField = (name, labelKey, step) => {
+    const p = PARAMS[name];
+    const f = field(labelKey, el('input', { type: 'number', name, min: p.min, max: p.max, step, inputmode: 'decimal' }));
+    f.control.addEventListener('change', onInput(name));
+    return (fields[name] = f);
+  };
+
+  enumField('init', 'init.scheme');
+  fields.shape = field('init.shape', el('input', { type: 'text', name: 'shape', spellcheck: 'false', autocomplete: 'off' }), 'init.shape.help');
+  fields.shape.control.addEventListener('change', onInput('shape', (raw) => raw.trim().replace(/[×X*, ]+/g, 'x')));
+  const shapeExamples = el('div', { class: 'chips' },
+    el('button', { type: 'button', onclick: () => ctx.set({ shape: '256x784' }) }, t('init.shape.dense')),
+    el('button', { type: 'button', onclick: () => ctx.set({ shape: '64x3x3x3' }) }, t('init.shape.conv')));
+  enumField('mode', 'init.mode');
+  enumField('nonlinearity', 'init.nonlinearity', (v) => (v === 'auto' ? t('init.nonlinearity.auto') : v));
+  numberField('slope', 'init.slope', 'any');
+  enumField('dist', 'init.dist', (v) => t(`init.dist.${v}`));
+  numberField('std', 'init.std', 'any');
+  numberField('a', 'init.a', 'any');
+  numberField('samples', 'init.samples', 1);
+  numberField('seed', 'init.seed', 1);
+  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
+
+  const controls = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+    fields.init.wrap, fields.shape.wrap, shapeExamples, fields.mode.wrap, fields.nonlinearity.wrap, fields.slope.wrap,
+    fields.dist.wrap, fields.std.wrap, fields.a.wrap, fields.samples.wrap, el('div', { class: 'seed-row' }, fields.seed.wrap, reseed));
+
+  // Outputs.
+  const explain = el('p', { class: 'explain' });
+  const formula = el('p', { class: 'formula' }, el('span', { class: 'label' }, t('init.formula'), ': '), el('code'));
+  const lecunNote = el('p', { class: 'note', 'data-note': 'lecun_uniform' }, t('init.note.lecun_uniform'));
+  const truncNote = el('p', { class: 'note', 'data-note': 'truncated' }, t('init.note.truncated'));
+  const canvas = el('canvas', { 'data-chart': 'init-hist', role: 'img', 'aria-label': t('init.chart') });
+  const hist = dataTable('init-hist', 'init.chart', [
+    ['bin_start', 'init.col.bin_start'], ['bin_end', 'init.col.bin_end'], ['count', 'init.col.count'],
+    ['density', 'init.col.density'], ['theory', 'init.col.theory'],
+  ]);
+  const stats = dataTable('init-stats', 'init.stats', [['key', 'init.key'], ['value', 'init.value']]);
+  const torch = codeBlock('PyTorch');
+  const keras = codeBlock('Keras');
+
+  section.append(
+    el('h2', {}, t('init.title')),
+    el('p', { class: 'intro' }, t('init.intro')),
+    el('div', { class: 'panel-body' },
+      controls,
+      el('div', { class: 'outputs' },
+        explain, formula, lecunNote, truncNote,
+        el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('init.chart'))),
+        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), hist.table),
+        stats.table,
+        el('h3', {}, t('init.code')), torch.wrap, keras.wrap)));
+
+  let view = null;
+  let drawn = null;
+
+  function draw() {
+    if (!view) return;
+    const ratio = fitCanvas(canvas);
+    view.draw(canvas, t('init.x'), t('init.y'), ratio);
+  }
+  const redrawOnResize = perFrame(draw);
+  new ResizeObserver(() => redrawOnResize()).observe(canvas);
+
+  function showControls(s) {
+    for (const [name, f] of Object.entries(fields)) {
+      if (document.activeElement !== f.control) f.control.value = String(s[name]);
+    }
+    const scheme = s.init;
+    const usesGain = !['normal', 'uniform', 'zeros'].includes(scheme);
+    const isNormal = ['lecun_normal', 'xavier_normal', 'he_normal', 'normal'].includes(scheme);
+    fields.mode.wrap.hidden = !/^(lecun|he)_/.test(scheme);
+    fields.nonlinearity.wrap.hidden = !usesGain;
+    fields.slope.wrap.hidden = !usesGain || s.nonlinearity !== 'leaky_relu';
+    fields.dist.wrap.hidden = !isNormal;
+    fields.std.wrap.hidden = scheme !== 'normal';
+    fields.a.wrap.hidden = scheme !== 'uniform';
+    lecunNote.hidden = scheme !== 'lecun_uniform';
+    truncNote.hidden = !(isNormal && s.dist === 'truncated');
+    explain.textContent = t(`init.explain.${scheme}`);
+  }
+
+  function update(s) {
+    section.setAttribute('aria-busy', 'true');
+    showControls(s);
+    const key = ['init', 'shape', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a', 'samples', 'seed'].map((k) => s[k]).join('|');
+    if (key === drawn) {
+      section.setAttribute('aria-busy', 'false');
+      return;
+    }
+    let next;
+    try {
+      next = new wasm.InitView(s.init, s.shape, s.mode, s.nonlinearity, s.slope, s.dist, s.std, s.a);
+      next.sample(s.samples, s.seed);
+    } catch (e) {
+      next?.free();
+      ctx.reject(e); // puts the default back and calls update again, or rethrows a real bug
+      return;
+    }
+    view?.free();
+    view = next;
+    drawn = key;
+
+    formula.querySelector('code').textContent = view.formula();
+    torch.code.textContent = `import torch\n\nw = torch.empty(${s.shape.split('x').join(', ')})\n${view.pytorch_code()}`;
+    keras.code.textContent = `import keras\n\ninitializer = ${view.keras_code()}`;
+    const values = {
+      fan_in: view.fan_in, fan_out: view.fan_out, gain: view.gain, std: view.std, bound: view.bound,
+      sample_mean: view.sample_mean, sample_std: view.sample_std, n: view.n,
+    };
+    const rows = STAT_ROWS.filter((k) => k !== 'bound' || view.is_uniform);
+    stats.table.tBodies[0].replaceChildren(...rows.map((k) => el('tr', { 'data-key': k },
+      el('th', { scope: 'row' }, t(`init.row.${k}`)), el('td', {}, plain(values[k])))));
+    const h = view.histogram_rows();
+    const histRows = [];
+    for (let i = 0; i < h.length; i += 5) histRows.push([plain(h[i]), plain(h[i + 1]), plain(h[i + 2]), plain(h[i + 3]), plain(h[i + 4])]);
+    hist.setRows(histRows);
+    draw();
+    section.setAttribute('aria-busy', 'false');
+  }
+
+  return { update };
+}
