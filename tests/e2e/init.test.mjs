@@ -1,0 +1,153 @@
+// End-to-end: the page shell and the weight-initialization panel in headless Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canvasInfo, keyedRows, settled, setup } from './harness.mjs';
+
+let h;
+before(async () => { h = await setup(); });
+after(async () => { await h?.close(); });
+
+const num = (s) => Number(s);
+
+test('the init panel loads cleanly and draws a non-blank histogram', async () => {
+  const { page, problems, context } = await h.open('#panel=init');
+  await settled(page, 'init');
+  const info = await canvasInfo(page, 'init-hist');
+  assert.ok(info.width > 100 && info.height > 100, `canvas ${info.width}x${info.height}`);
+  assert.ok(info.colours > 10, `only ${info.colours} colours: blank chart`);
+  assert.equal(await page.$$eval('table[data-table="init-hist"] tbody tr', (r) => r.length), 80);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the stats table shows the torch formulas for a few URLs', async () => {
+  const cases = [
+    // He normal, dense: std = √2 / √784.
+    ['#panel=init&init=he_normal&shape=256x784&samples=100000&seed=1', { fan_in: 784, fan_out: 256, gain: Math.SQRT2, std: Math.SQRT2 / 28 }],
+    // Xavier uniform, conv 64x3x3x3: fans 27 and 576, bound √(6 / 603).
+    ['#panel=init&init=xavier_uniform&shape=64x3x3x3&samples=100000&seed=2', { fan_in: 27, fan_out: 576, gain: 1, std: Math.sqrt(2 / 603), bound: Math.sqrt(6 / 603) }],
+    // LeCun normal with fan_out and tanh gain 5/3.
+    ['#panel=init&init=lecun_normal&shape=128x64x3x3&mode=fan_out&nonlinearity=tanh&samples=100000&seed=3', { fan_in: 576, fan_out: 1152, gain: 5 / 3, std: (5 / 3) / Math.sqrt(1152) }],
+    // Plain normal with std from the URL.
+    ['#panel=init&init=normal&std=0.5&samples=100000&seed=4', { gain: 1, std: 0.5 }],
+  ];
+  for (const [hash, expected] of cases) {
+    const { page, problems, context } = await h.open(hash);
+    await settled(page, 'init');
+    const rows = await keyedRows(page, 'init-stats');
+    for (const [key, value] of Object.entries(expected)) {
+      // The table prints 6 significant digits.
+      assert.ok(Math.abs(num(rows[key]) - value) <= 5e-6 * Math.abs(value), `${hash}: ${key} = ${rows[key]}, expected ${value}`);
+    }
+    assert.equal('bound' in rows, 'bound' in expected, `${hash}: bound row only for uniform schemes`);
+    const n = num(rows.n);
+    assert.equal(n, 100000);
+    // Sample std within 5 standard errors σ/√(2n); sample mean within 5 σ/√n.
+    assert.ok(Math.abs(num(rows.sample_std) - expected.std) <= 5 * expected.std / Math.sqrt(2 * n), `${hash}: sample_std ${rows.sample_std}`);
+    assert.ok(Math.abs(num(rows.sample_mean)) <= 5 * expected.std / Math.sqrt(n), `${hash}: sample_mean ${rows.sample_mean}`);
+    assert.match(rows.sample_std, /^-?\d+(\.\d+)?$/, 'plain decimal');
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
+test('reloading the same URL gives identical numbers and pixels', async () => {
+  const hash = '#panel=init&init=he_uniform&shape=32x16x5x5&samples=50000&seed=99';
+  const a = await h.open(hash);
+  await settled(a.page, 'init');
+  const rowsA = await keyedRows(a.page, 'init-stats');
+  const pixA = await canvasInfo(a.page, 'init-hist');
+  await a.page.reload();
+  await settled(a.page, 'init');
+  assert.deepEqual(await keyedRows(a.page, 'init-stats'), rowsA);
+  assert.deepEqual(await canvasInfo(a.page, 'init-hist'), pixA);
+  await a.context.close();
+  const b = await h.open(hash);
+  await settled(b.page, 'init');
+  assert.deepEqual(await keyedRows(b.page, 'init-stats'), rowsA);
+  await b.context.close();
+});
+
+test('controls write the URL, and a bad typed number is refused next to its field', async () => {
+  const { page, problems, context } = await h.open('#panel=init&init=normal&std=0.01');
+  await settled(page, 'init');
+  await page.selectOption('select[name="init"]', 'xavier_normal');
+  await settled(page, 'init');
+  assert.match(page.url(), /init=xavier_normal/);
+  assert.equal((await keyedRows(page, 'init-stats')).std, '0.0438529'); // √(2 / (784 + 256))
+  await page.selectOption('select[name="init"]', 'normal');
+  await page.fill('input[name="std"]', '-3');
+  await page.press('input[name="std"]', 'Tab');
+  const error = await page.textContent('input[name="std"] ~ .field-error');
+  assert.match(error, /std/);
+  assert.match(page.url(), /std=0\.01/, 'the URL keeps the last good value');
+  assert.equal((await keyedRows(page, 'init-stats')).std, '0.01');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the code blocks show PyTorch and Keras, and copy works', async () => {
+  const { page, context } = await h.open('#panel=init&init=he_normal&nonlinearity=leaky_relu&slope=0.2');
+  await settled(page, 'init');
+  const code = await page.$$eval('.code pre code', (c) => c.map((x) => x.textContent));
+  assert.match(code[0], /torch\.nn\.init\.kaiming_normal_\(w, mode='fan_in', nonlinearity='leaky_relu', a=0\.2\)/);
+  assert.match(code[1], /keras\.initializers\.VarianceScaling\(scale=1\.92308, mode='fan_in', distribution='untruncated_normal'\)/);
+  await page.click('.code button.copy');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code[0]);
+  await context.close();
+});
+
+test('embed=1 shows only the panel, lang=ko shows Korean', async () => {
+  const { page, problems, context } = await h.open('#panel=init&embed=1&lang=ko');
+  await settled(page, 'init');
+  assert.equal(await page.isVisible('.site-header'), false);
+  assert.equal(await page.isVisible('section[data-panel="init"]'), true);
+  assert.equal(await page.textContent('section[data-panel="init"] h2'), '가중치 초기화');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+  const open = await page.getAttribute('.open-full', 'href');
+  assert.ok(!open.includes('embed=1') && open.includes('lang=ko'), open);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the language switch changes every string and keeps the numbers', async () => {
+  const { page, context } = await h.open('#panel=init&lang=en&seed=5');
+  await settled(page, 'init');
+  const before = await keyedRows(page, 'init-stats');
+  await page.click('button[data-lang="ko"]');
+  await settled(page, 'init');
+  assert.match(page.url(), /lang=ko/);
+  assert.equal(await page.textContent('.site-nav a'), '가중치 초기화');
+  assert.deepEqual(Object.values(await keyedRows(page, 'init-stats')), Object.values(before));
+  await context.close();
+});
+
+test('hostile hashes give a notice naming the parameter and never break the page', async () => {
+  const cases = [
+    ['shape=0x0', 'shape'],
+    ['shape=99999999x99999999', 'shape'],
+    ['std=NaN&init=normal', 'std'],
+    ['init=<script>alert(1)</script>', 'init'],
+    ['init=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E', 'init'],
+    ['samples=-5', 'samples'],
+    ['samples=1e9', 'samples'],
+    ['seed=abc', 'seed'],
+    ['seed=1.5', 'seed'],
+    ['std=1e400&init=normal', 'std'],
+    ['mode=%E0%A4%A', 'mode'],
+    ['bogus=1', 'bogus'],
+  ];
+  for (const [hash, param] of cases) {
+    const { page, problems, context } = await h.open(`#panel=init&${hash}`);
+    await settled(page, 'init');
+    const alerts = await page.$$eval('#notices .notice', (n) => n.map((x) => x.textContent));
+    assert.ok(alerts.some((a) => a.includes(`“${param}”`)), `${hash}: notices ${JSON.stringify(alerts)}`);
+    assert.equal(await page.$$eval('script', (s) => s.length), 1, `${hash}: a script element was injected`);
+    assert.equal(await page.$$eval('#notices img, #notices script', (s) => s.length), 0);
+    const rows = await keyedRows(page, 'init-stats');
+    assert.ok(Number(rows.n) >= 1, `${hash}: the panel still computes`);
+    assert.ok((await canvasInfo(page, 'init-hist')).colours > 10, `${hash}: the chart still draws`);
+    assert.deepEqual(problems, [], hash);
+    await context.close();
+  }
+});
