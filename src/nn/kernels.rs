@@ -174,20 +174,22 @@ fn micro_kernel(kc: usize, ap: &[f32], bp: &[f32], tile: &mut [f32; MR * NR]) {
     const NV: usize = NR / 4;
     assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
     let mut acc = [[f32x4_splat(0.0); NV]; MR];
-    let (a, b) = (ap.as_ptr(), bp.as_ptr());
-    for p in 0..kc {
-        // SAFETY: p < kc, and the asserts above cover kc·MR and kc·NR floats; wasm loads need no alignment.
+    let (mut a, mut b) = (ap.as_ptr(), bp.as_ptr());
+    for _ in 0..kc {
+        // SAFETY: kc steps of MR (NR) floats stay inside the panels (asserted above); wasm loads need no alignment.
         unsafe {
             let mut bv = [f32x4_splat(0.0); NV];
             for (v, x) in bv.iter_mut().enumerate() {
-                *x = v128_load(b.add(p * NR + 4 * v) as *const v128);
+                *x = v128_load(b.add(4 * v) as *const v128);
             }
             for (i, row) in acc.iter_mut().enumerate() {
-                let av = v128_load32_splat(a.add(p * MR + i) as *const u32);
+                let av = v128_load32_splat(a.add(i) as *const u32);
                 for (x, bx) in row.iter_mut().zip(&bv) {
                     *x = f32x4_add(*x, f32x4_mul(av, *bx));
                 }
             }
+            a = a.add(MR);
+            b = b.add(NR);
         }
     }
     for (i, row) in acc.iter().enumerate() {
