@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test test-native test-wasm test-e2e bench clean
+.PHONY: serve build test test-native test-wasm test-e2e bench-page clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -31,6 +31,12 @@ test-wasm:
 
 test-e2e:
 	cd tests/e2e && npm test
+
+# Benchmarks (not tests): numbers and commands go to BENCHMARKS.md.
+bench-page:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/page.mjs
 
 clean:
 	cargo clean

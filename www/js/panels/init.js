@@ -147,6 +147,7 @@ export function mount(section, ctx) {
     hist.setRows(histRows);
     draw();
     section.setAttribute('aria-busy', 'false');
+    if (!performance.getEntriesByName('cnn:first-chart').length) performance.mark('cnn:first-chart');
   }
 
   return { update };
