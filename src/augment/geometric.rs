@@ -1,0 +1,432 @@
+//! Shift, crop, flip, rotation and resize. As in imageproc: `Interpolation` and `Border` enums, arguments in the order
+//! image → geometry → policy, and every point-sampling warp goes through [`warp`], which maps each output pixel back to
+//! a source position (inverse mapping, so every output pixel gets exactly one value and no holes appear).
+//!
+//! Coordinates are pixel indices: the centre of pixel (row y, column x) is at (x, y), so the image centre is
+//! ((W − 1)/2, (H − 1)/2) and a 90° rotation of a square maps pixels exactly onto pixels.
+
+use super::{Image, MAX_SIDE, contiguous, image};
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+use rand::RngExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpolation {
+    /// The nearest source pixel (torchvision `NEAREST_EXACT`: pixel centres aligned).
+    Nearest,
+    /// Linear in x and y between the four nearest pixels.
+    Bilinear,
+    /// Each output pixel is the average of the source area it covers (OpenCV `INTER_AREA`); only [`resize`] uses a
+    /// footprint, [`warp`] treats it as bilinear.
+    Area,
+}
+
+impl Interpolation {
+    pub const ALL: [Interpolation; 3] = [Interpolation::Nearest, Interpolation::Bilinear, Interpolation::Area];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Interpolation::Nearest => "nearest",
+            Interpolation::Bilinear => "bilinear",
+            Interpolation::Area => "area",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Interpolation> {
+        Interpolation::ALL.into_iter().find(|i| i.name() == s).ok_or_else(|| {
+            Error::invalid(
+                "interp",
+                format!("unknown interpolation {s:?}; expected nearest, bilinear or area"),
+            )
+        })
+    }
+}
+
+/// What a source position outside the image reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Border {
+    /// A constant grey level in `[0, 1]` for every channel.
+    Constant(f32),
+    /// Mirror without repeating the edge pixel (torchvision `reflect`, OpenCV `BORDER_REFLECT_101`): …c b | a b c | b a…
+    Reflect,
+    /// Repeat the edge pixel (torchvision `edge`, OpenCV `BORDER_REPLICATE`).
+    Edge,
+}
+
+impl Border {
+    pub const NAMES: [&'static str; 3] = ["constant", "reflect", "edge"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Border::Constant(_) => "constant",
+            Border::Reflect => "reflect",
+            Border::Edge => "edge",
+        }
+    }
+
+    /// `fill` is used by `constant` only.
+    pub fn parse(s: &str, fill: f32) -> Result<Border> {
+        match s {
+            "constant" => Ok(Border::Constant(fill)),
+            "reflect" => Ok(Border::Reflect),
+            "edge" => Ok(Border::Edge),
+            _ => Err(Error::invalid(
+                "border",
+                format!("unknown border {s:?}; expected constant, reflect or edge"),
+            )),
+        }
+    }
+
+    /// The in-range index that position `i` reads on an axis of length `n ≥ 1`, or `None` for the constant.
+    #[inline]
+    fn index(self, i: i64, n: usize) -> Option<usize> {
+        let n = n as i64;
+        if (0..n).contains(&i) {
+            return Some(i as usize);
+        }
+        match self {
+            Border::Constant(_) => None,
+            Border::Edge => Some(i.clamp(0, n - 1) as usize),
+            Border::Reflect if n == 1 => Some(0),
+            Border::Reflect => {
+                let period = 2 * (n - 1);
+                let m = i.rem_euclid(period);
+                Some((if m < n { m } else { period - m }) as usize)
+            }
+        }
+    }
+
+    fn fill(self) -> f32 {
+        match self {
+            Border::Constant(v) => v,
+            _ => 0.0,
+        }
+    }
+}
+
+/// An inverse map from output pixel (x, y) to source position: `sx = m[0]·x + m[1]·y + m[2]`,
+/// `sy = m[3]·x + m[4]·y + m[5]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Affine {
+    pub m: [f64; 6],
+}
+
+impl Affine {
+    pub const IDENTITY: Affine = Affine {
+        m: [1.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+    };
+
+    /// Content moves by (tx, ty) pixels: output (x, y) reads source (x − tx, y − ty).
+    pub fn translate(tx: f64, ty: f64) -> Affine {
+        Affine {
+            m: [1.0, 0.0, -tx, 0.0, 1.0, -ty],
+        }
+    }
+
+    /// Mirror left–right on a canvas `width` wide.
+    pub fn hflip(width: usize) -> Affine {
+        Affine {
+            m: [-1.0, 0.0, width as f64 - 1.0, 0.0, 1.0, 0.0],
+        }
+    }
+
+    /// Mirror top–bottom on a canvas `height` high.
+    pub fn vflip(height: usize) -> Affine {
+        Affine {
+            m: [1.0, 0.0, 0.0, 0.0, -1.0, height as f64 - 1.0],
+        }
+    }
+
+    /// Rotation by `deg` counter-clockwise (as torchvision, with y pointing down) about the centre of an
+    /// `height`×`width` canvas. Multiples of 90° use exact sines so that pixels map exactly onto pixels.
+    pub fn rotate(deg: f64, height: usize, width: usize) -> Affine {
+        let quarter = deg / 90.0;
+        let (sin, cos) = if quarter == quarter.round() {
+            [(0.0, 1.0), (1.0, 0.0), (0.0, -1.0), (-1.0, 0.0)][(quarter as i64).rem_euclid(4) as usize]
+        } else {
+            deg.to_radians().sin_cos()
+        };
+        let (cx, cy) = ((width as f64 - 1.0) / 2.0, (height as f64 - 1.0) / 2.0);
+        // Output offset (u, v) from the centre reads source offset (cos·u − sin·v, sin·u + cos·v).
+        Affine {
+            m: [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy],
+        }
+    }
+}
+
+/// The one inverse-mapping routine: an `out_h`×`out_w` image whose pixel (x, y) is `img` sampled at `map(x, y)`.
+pub fn warp(img: &Image, map: &Affine, out_h: usize, out_w: usize, interp: Interpolation, border: Border) -> Image {
+    let (h, w, c) = img.dim();
+    let fill = border.fill().clamp(0.0, 1.0);
+    let mut out = vec![fill; out_h * out_w * c];
+    if h == 0 || w == 0 || c == 0 {
+        return image(out_h, out_w, c, out);
+    }
+    let src = contiguous(img);
+    let [a, b, tx, d, e, ty] = map.m.map(|v| v as f32);
+    let at = |yy: i64, xx: i64| -> Option<usize> { Some((border.index(yy, h)? * w + border.index(xx, w)?) * c) };
+    for (y, row) in out.chunks_exact_mut(out_w * c).enumerate() {
+        let (sx0, sy0) = (b * y as f32 + tx, e * y as f32 + ty);
+        for (x, px) in row.chunks_exact_mut(c).enumerate() {
+            let (sx, sy) = (a * x as f32 + sx0, d * x as f32 + sy0);
+            if interp == Interpolation::Nearest {
+                if let Some(i) = at((sy + 0.5).floor() as i64, (sx + 0.5).floor() as i64) {
+                    px.copy_from_slice(&src[i..i + c]);
+                }
+                continue;
+            }
+            let (x0, y0) = (sx.floor(), sy.floor());
+            let (fx, fy) = (sx - x0, sy - y0);
+            let (x0, y0) = (x0 as i64, y0 as i64);
+            if x0 >= 0 && y0 >= 0 && (x0 as usize) + 1 < w && (y0 as usize) + 1 < h {
+                // Fast path: all four neighbours inside.
+                let i00 = (y0 as usize * w + x0 as usize) * c;
+                let i10 = i00 + w * c;
+                for k in 0..c {
+                    let top = src[i00 + k] + fx * (src[i00 + c + k] - src[i00 + k]);
+                    let bot = src[i10 + k] + fx * (src[i10 + c + k] - src[i10 + k]);
+                    px[k] = top + fy * (bot - top);
+                }
+            } else {
+                let taps = [
+                    (y0, x0, (1.0 - fx) * (1.0 - fy)),
+                    (y0, x0 + 1, fx * (1.0 - fy)),
+                    (y0 + 1, x0, (1.0 - fx) * fy),
+                    (y0 + 1, x0 + 1, fx * fy),
+                ];
+                for k in 0..c {
+                    px[k] = taps
+                        .iter()
+                        .map(|&(yy, xx, wt)| wt * at(yy, xx).map_or(fill, |i| src[i + k]))
+                        .sum::<f32>();
+                }
+            }
+        }
+    }
+    // Bilinear weights sum to 1, so only rounding can leave [0, 1].
+    out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+    image(out_h, out_w, c, out)
+}
+
+/// Same-size warp, the common case.
+fn warp_same(img: &Image, map: &Affine, interp: Interpolation, border: Border) -> Image {
+    let (h, w, _) = img.dim();
+    warp(img, map, h, w, interp, border)
+}
+
+pub fn hflip(img: &Image) -> Image {
+    warp_same(img, &Affine::hflip(img.dim().1), Interpolation::Nearest, Border::Edge)
+}
+
+pub fn vflip(img: &Image) -> Image {
+    warp_same(img, &Affine::vflip(img.dim().0), Interpolation::Nearest, Border::Edge)
+}
+
+/// Moves the content by (tx, ty) pixels; uncovered pixels come from `border`.
+pub fn translate(img: &Image, tx: f64, ty: f64, interp: Interpolation, border: Border) -> Image {
+    warp_same(img, &Affine::translate(tx, ty), interp, border)
+}
+
+/// Rotates counter-clockwise by `deg` about the centre, keeping the canvas (torchvision `expand=False`).
+pub fn rotate(img: &Image, deg: f64, interp: Interpolation, border: Border) -> Image {
+    let (h, w, _) = img.dim();
+    warp_same(img, &Affine::rotate(deg, h, w), interp, border)
+}
+
+/// The `out_h`×`out_w` window whose top-left corner is at source (top, left), which may lie outside the image.
+pub fn crop(img: &Image, top: i64, left: i64, out_h: usize, out_w: usize, border: Border) -> Image {
+    warp(
+        img,
+        &Affine::translate(-left as f64, -top as f64),
+        out_h,
+        out_w,
+        Interpolation::Nearest,
+        border,
+    )
+}
+
+/// Uniform in `[lo, hi]`; never panics (unlike `random_range` on an empty or non-finite range).
+pub(crate) fn uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * rng.random::<f64>()
+}
+
+/// torchvision `RandomAffine(translate=(fx, fy))`: a shift of `round(U(−fx·W, fx·W))` by `round(U(−fy·H, fy·H))`
+/// whole pixels. Returns (tx, ty).
+pub fn translate_params(height: usize, width: usize, fx: f64, fy: f64, rng: &mut Rng) -> (i64, i64) {
+    let (mx, my) = (fx * width as f64, fy * height as f64);
+    (
+        uniform(rng, -mx, mx).round() as i64,
+        uniform(rng, -my, my).round() as i64,
+    )
+}
+
+/// torchvision `RandomCrop(size=(H, W), padding=pad)`: the top-left corner of the window in the padded image,
+/// as (top, left) each uniform in `0..=2·pad`.
+pub fn crop_params(pad: usize, rng: &mut Rng) -> (usize, usize) {
+    (rng.random_range(0..=2 * pad), rng.random_range(0..=2 * pad))
+}
+
+/// torchvision `RandomResizedCrop.get_params`: up to 10 tries to draw an area fraction from `scale` and a log-uniform
+/// aspect ratio from `ratio` that fit, then a centre crop clamped to the ratio range. Returns (top, left, h, w).
+pub fn resized_crop_params(
+    height: usize,
+    width: usize,
+    scale: (f64, f64),
+    ratio: (f64, f64),
+    rng: &mut Rng,
+) -> (usize, usize, usize, usize) {
+    let area = (height * width) as f64;
+    let (log_lo, log_hi) = (ratio.0.ln(), ratio.1.ln());
+    for _ in 0..10 {
+        let target = area * uniform(rng, scale.0, scale.1);
+        let aspect = uniform(rng, log_lo, log_hi).exp();
+        let w = (target * aspect).sqrt().round() as usize;
+        let h = (target / aspect).sqrt().round() as usize;
+        if 0 < w && w <= width && 0 < h && h <= height {
+            let top = rng.random_range(0..=height - h);
+            let left = rng.random_range(0..=width - w);
+            return (top, left, h, w);
+        }
+    }
+    let in_ratio = width as f64 / height as f64;
+    let (h, w) = if in_ratio < ratio.0 {
+        ((width as f64 / ratio.0).round() as usize, width)
+    } else if in_ratio > ratio.1 {
+        (height, (height as f64 * ratio.1).round() as usize)
+    } else {
+        (height, width)
+    };
+    let (h, w) = (h.clamp(1, height), w.clamp(1, width));
+    ((height - h) / 2, (width - w) / 2, h, w)
+}
+
+/// For each output index, the source indices and weights of a 1-d resampling filter.
+struct Taps {
+    offsets: Vec<usize>,
+    taps: Vec<(usize, f32)>,
+}
+
+impl Taps {
+    fn of(&self, o: usize) -> &[(usize, f32)] {
+        &self.taps[self.offsets[o]..self.offsets[o + 1]]
+    }
+
+    /// Output pixel `o` covers the source interval `start + [o, o + 1)·len/n_out` (pixel edges at integers).
+    /// Indices past the ends are clamped (edge replicate, as torchvision and PIL resize).
+    fn new(n_in: usize, n_out: usize, start: f64, len: f64, interp: Interpolation, antialias: bool) -> Taps {
+        let scale = len / n_out as f64;
+        let last = n_in as i64 - 1;
+        let clamp = |i: i64| i.clamp(0, last) as usize;
+        let mut offsets = vec![0];
+        let mut taps: Vec<(usize, f32)> = Vec::new();
+        for o in 0..n_out {
+            let lo = start + o as f64 * scale;
+            let center = lo + 0.5 * scale;
+            let first = taps.len();
+            match interp {
+                Interpolation::Nearest => taps.push((clamp(center.floor() as i64), 1.0)),
+                Interpolation::Bilinear => {
+                    // A triangle filter; antialiasing widens it to the output pixel's footprint when downsampling.
+                    let support = if antialias { scale.max(1.0) } else { 1.0 };
+                    let (i0, i1) = (
+                        (center - support - 0.5).floor() as i64,
+                        (center + support - 0.5).ceil() as i64,
+                    );
+                    for i in i0..=i1 {
+                        let wt = 1.0 - ((i as f64 + 0.5 - center).abs() / support);
+                        if wt > 0.0 {
+                            taps.push((clamp(i), wt as f32));
+                        }
+                    }
+                }
+                Interpolation::Area => {
+                    let hi = lo + scale;
+                    for i in lo.floor() as i64..=(hi.ceil() as i64 - 1) {
+                        let overlap = (hi.min(i as f64 + 1.0) - lo.max(i as f64)).max(0.0);
+                        if overlap > 0.0 {
+                            taps.push((clamp(i), overlap as f32));
+                        }
+                    }
+                }
+            }
+            if taps.len() == first {
+                taps.push((clamp(center.floor() as i64), 1.0));
+            }
+            let total: f32 = taps[first..].iter().map(|t| t.1).sum();
+            taps[first..].iter_mut().for_each(|t| t.1 /= total);
+            offsets.push(taps.len());
+        }
+        Taps { offsets, taps }
+    }
+}
+
+/// Resizes to `out_h`×`out_w`, each clamped to `1..=MAX_SIDE`. `antialias` widens the bilinear filter when
+/// downsampling (torchvision `antialias=True`); nearest never filters and area always averages, so it does not
+/// apply to them. Without it, downsampling skips pixels and fine patterns alias into false coarse ones.
+pub fn resize(img: &Image, out_h: usize, out_w: usize, interp: Interpolation, antialias: bool) -> Image {
+    let (h, w, _) = img.dim();
+    resize_window(img, (0.0, 0.0, h as f64, w as f64), out_h, out_w, interp, antialias)
+}
+
+/// Resamples the source window (top, left, height, width) — in pixel-edge coordinates, possibly fractional — to
+/// `out_h`×`out_w`. [`resize`] is the whole-image case; zooming in uses a central window.
+pub fn resize_window(
+    img: &Image,
+    window: (f64, f64, f64, f64),
+    out_h: usize,
+    out_w: usize,
+    interp: Interpolation,
+    antialias: bool,
+) -> Image {
+    let (h, w, c) = img.dim();
+    let (out_h, out_w) = (out_h.clamp(1, MAX_SIDE), out_w.clamp(1, MAX_SIDE));
+    if h == 0 || w == 0 || c == 0 {
+        return Image::zeros((out_h, out_w, c));
+    }
+    let src = contiguous(img);
+    let (top, left, wh, ww) = window;
+    let cols = Taps::new(w, out_w, left, ww, interp, antialias);
+    let rows = Taps::new(h, out_h, top, wh, interp, antialias);
+    // Horizontal pass over only the source rows the vertical pass reads.
+    let row_lo = rows.taps.iter().map(|t| t.0).min().unwrap_or(0);
+    let row_hi = rows.taps.iter().map(|t| t.0).max().unwrap_or(0);
+    let mut tmp = vec![0f32; (row_hi - row_lo + 1) * out_w * c];
+    for (r, trow) in tmp.chunks_exact_mut(out_w * c).enumerate() {
+        let srow = &src[(row_lo + r) * w * c..(row_lo + r + 1) * w * c];
+        for (x, px) in trow.chunks_exact_mut(c).enumerate() {
+            for &(i, wt) in cols.of(x) {
+                for k in 0..c {
+                    px[k] += wt * srow[i * c + k];
+                }
+            }
+        }
+    }
+    let stride = out_w * c;
+    let mut out = vec![0f32; out_h * stride];
+    for (y, orow) in out.chunks_exact_mut(stride).enumerate() {
+        for &(i, wt) in rows.of(y) {
+            let trow = &tmp[(i - row_lo) * stride..(i - row_lo + 1) * stride];
+            orow.iter_mut().zip(trow).for_each(|(o, t)| *o += wt * t);
+        }
+    }
+    out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+    image(out_h, out_w, c, out)
+}
+
+/// Scales the content by `factor` about the centre on the same canvas: a larger picture is cropped to its centre,
+/// a smaller one is padded with `fill`. The output size of the intermediate picture is clamped like [`resize`].
+pub fn zoom(img: &Image, factor: f64, interp: Interpolation, antialias: bool, fill: f32) -> Image {
+    let (h, w, _) = img.dim();
+    if factor >= 1.0 {
+        // Only the central window of size (h, w)/factor is visible: resample just that.
+        let (wh, ww) = (h as f64 / factor, w as f64 / factor);
+        let window = ((h as f64 - wh) / 2.0, (w as f64 - ww) / 2.0, wh, ww);
+        return resize_window(img, window, h, w, interp, antialias);
+    }
+    let sh = ((h as f64 * factor).round() as usize).max(1);
+    let sw = ((w as f64 * factor).round() as usize).max(1);
+    let small = resize(img, sh, sw, interp, antialias);
+    let top = -((h as i64 - sh as i64).div_euclid(2));
+    let left = -((w as i64 - sw as i64).div_euclid(2));
+    crop(&small, top, left, h, w, Border::Constant(fill))
+}
