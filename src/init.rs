@@ -256,6 +256,20 @@ impl InitConfig {
         InitConfig { scheme, mode: Mode::FanIn, nonlinearity: None, slope: 0.01, dist: Dist::Normal, std: 0.01, a: 0.05 }
     }
 
+    /// From the URL's names and numbers (`nonlinearity` may be `auto`: the scheme's default). Every panel that
+    /// draws weights takes these same parameters.
+    pub fn from_params(scheme: &str, mode: &str, nonlinearity: &str, slope: f64, dist: &str, std: f64, a: f64) -> Result<InitConfig> {
+        Ok(InitConfig {
+            scheme: Scheme::parse(scheme)?,
+            mode: Mode::parse(mode)?,
+            nonlinearity: if nonlinearity == "auto" { None } else { Some(Nonlinearity::parse(nonlinearity)?) },
+            slope,
+            dist: Dist::parse(dist)?,
+            std,
+            a,
+        })
+    }
+
     pub fn nonlinearity(&self) -> Nonlinearity {
         self.nonlinearity.unwrap_or(self.scheme.default_nonlinearity())
     }

@@ -3,8 +3,10 @@
 //! the axis labels in the page's language. Errors become a `String` here, once.
 
 mod histogram;
+mod layers;
 
 pub use histogram::{DensityPlot, draw_density};
+pub use layers::{GRAD_W, LayerHistograms, LogPane, OVERFLOW, Series, draw_layer_histograms, draw_log_panes};
 
 use plotters::style::RGBColor;
 

@@ -3,7 +3,7 @@
 
 use super::{canvas_backend, chart_error, js_error, seed_from_js};
 use crate::error::{Error, check_range};
-use crate::init::{self, Dist, InitConfig, InitSpec, Mode, Nonlinearity, Scheme};
+use crate::init::{self, InitConfig, InitSpec};
 use crate::plot::{DensityPlot, Style, draw_density};
 use crate::stats::{Histogram, Moments, moments};
 use plotters::prelude::IntoDrawingArea;
@@ -38,13 +38,7 @@ impl InitView {
         a: f64,
     ) -> Result<InitView, JsValue> {
         let build = || -> crate::Result<(InitConfig, InitSpec)> {
-            let mut cfg = InitConfig::new(Scheme::parse(scheme)?);
-            cfg.mode = Mode::parse(mode)?;
-            cfg.nonlinearity = if nonlinearity == "auto" { None } else { Some(Nonlinearity::parse(nonlinearity)?) };
-            cfg.slope = slope;
-            cfg.dist = Dist::parse(dist)?;
-            cfg.std = std;
-            cfg.a = a;
+            let cfg = InitConfig::from_params(scheme, mode, nonlinearity, slope, dist, std, a)?;
             let spec = cfg.spec(init::fans(&init::parse_shape(shape)?)?)?;
             Ok((cfg, spec))
         };
