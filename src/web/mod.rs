@@ -2,8 +2,10 @@
 //! `Error` whose `param` property names the setting at fault, so the page can show the message next to it.
 
 mod init;
+mod probe;
 
 pub use init::InitView;
+pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 
 use crate::error::Error;
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,157 @@
+//! The vanishing/exploding-signals panel. `ProbeRun` lives in the worker and hands out one layer at a time;
+//! the chart functions run on the main thread with the numbers the worker posted.
+
+use super::{canvas_backend, chart_error, js_error, seed_from_js};
+use crate::error::{Error, check_range};
+use crate::init::InitConfig;
+use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
+use crate::probe::{Act, Probe, ProbeConfig};
+use plotters::prelude::IntoDrawingArea;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+pub struct ProbeRun {
+    inner: Probe,
+}
+
+/// A whole number in `[min, max]` from a JS number, or an error naming the parameter.
+fn whole(param: &str, x: f64, min: usize, max: usize) -> Result<usize, JsValue> {
+    let x = check_range(param, x, min as f64, max as f64).map_err(js_error)?;
+    if x.fract() != 0.0 {
+        return Err(js_error(Error::invalid(param, format!("must be a whole number, got {x}"))));
+    }
+    Ok(x as usize)
+}
+
+#[wasm_bindgen]
+impl ProbeRun {
+    /// The init parameters are those of `InitView`, with the same names and meanings.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        depth: f64,
+        width: f64,
+        batch: f64,
+        act: &str,
+        scheme: &str,
+        mode: &str,
+        nonlinearity: &str,
+        slope: f64,
+        dist: &str,
+        std: f64,
+        a: f64,
+        seed: f64,
+    ) -> Result<ProbeRun, JsValue> {
+        use crate::probe::{MAX_BATCH, MAX_DEPTH, MAX_WIDTH, MIN_WIDTH};
+        let cfg = ProbeConfig {
+            depth: whole("depth", depth, 1, MAX_DEPTH)?,
+            width: whole("width", width, MIN_WIDTH, MAX_WIDTH)?,
+            batch: whole("batch", batch, 1, MAX_BATCH)?,
+            act: Act::parse(act).map_err(js_error)?,
+            init: InitConfig::from_params(scheme, mode, nonlinearity, slope, dist, std, a).map_err(js_error)?,
+            seed: seed_from_js(seed)?,
+        };
+        Ok(ProbeRun { inner: Probe::new(cfg).map_err(js_error)? })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn forward_flops(&self) -> f64 {
+        self.inner.config().forward_flops()
+    }
+    #[wasm_bindgen(getter)]
+    pub fn backward_flops(&self) -> f64 {
+        self.inner.config().backward_flops()
+    }
+
+    /// The next layer forward, or `undefined` when all are done:
+    /// `{ layer, mean, std, saturated (NaN if the activation has no such notion), lo, hi, counts: Float64Array,
+    /// below, above, non_finite, total }`.
+    pub fn forward_layer(&mut self) -> Option<js_sys::Object> {
+        let f = self.inner.forward_layer()?;
+        let h = &f.histogram;
+        let counts: Vec<f64> = h.counts.iter().map(|&c| c as f64).collect();
+        let total = h.counts.iter().map(|&c| c as f64).sum::<f64>() + (h.below + h.above + h.non_finite) as f64;
+        Some(object(&[
+            ("layer", (f.layer as f64).into()),
+            ("mean", f.mean.into()),
+            ("std", f.std.into()),
+            ("saturated", f.saturated.unwrap_or(f64::NAN).into()),
+            ("lo", h.lo.into()),
+            ("hi", h.hi.into()),
+            ("counts", js_sys::Float64Array::from(counts.as_slice()).into()),
+            ("below", (h.below as f64).into()),
+            ("above", (h.above as f64).into()),
+            ("non_finite", (h.non_finite as f64).into()),
+            ("total", total.into()),
+        ]))
+    }
+
+    /// The next layer backward (last layer first), or `undefined`: `{ layer, grad_x_std, grad_w_std }`.
+    pub fn backward_layer(&mut self) -> Option<js_sys::Object> {
+        let b = self.inner.backward_layer()?;
+        Some(object(&[
+            ("layer", (b.layer as f64).into()),
+            ("grad_x_std", b.grad_x_std.into()),
+            ("grad_w_std", b.grad_w_std.into()),
+        ]))
+    }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        // Defining a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
+    }
+    o
+}
+
+/// Small multiples of the layers' activation histograms. `counts` is layers × bins, layer by layer; `totals`,
+/// `outside` (fraction beyond the range) and `overflow` (fraction non-finite) have one value per layer.
+/// `words` = [layer, overflow] in the page's language.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn draw_layer_histograms(
+    canvas: web_sys::HtmlCanvasElement,
+    lo: f64,
+    hi: f64,
+    bins: usize,
+    counts: &[f64],
+    totals: &[f64],
+    outside: &[f64],
+    overflow: &[f64],
+    words: Vec<String>,
+    pixel_ratio: f64,
+) -> Result<(), JsValue> {
+    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let plot = LayerHistograms { lo, hi, bins, counts, totals, outside, overflow, layer_word: word(0), overflow_word: word(1) };
+    let area = canvas_backend(canvas)?.into_drawing_area();
+    plot::draw_layer_histograms(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
+}
+
+/// Two log-scale panes over the layers: activation std, and the stds of dL/d(activations) and dL/dW.
+/// `words` = [x label, left title, left y label, act std, right title, right y label, grad x, grad w, overflow].
+#[wasm_bindgen]
+pub fn draw_signal_layers(
+    canvas: web_sys::HtmlCanvasElement,
+    act_std: &[f64],
+    grad_x_std: &[f64],
+    grad_w_std: &[f64],
+    words: Vec<String>,
+    pixel_ratio: f64,
+) -> Result<(), JsValue> {
+    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let panes = [
+        LogPane { title: word(1), y_label: word(2), series: vec![Series { name: word(3), values: act_std, color: plot::CURVE }] },
+        LogPane {
+            title: word(4),
+            y_label: word(5),
+            series: vec![
+                Series { name: word(6), values: grad_x_std, color: plot::BAR },
+                Series { name: word(7), values: grad_w_std, color: plot::GRAD_W },
+            ],
+        },
+    ];
+    let area = canvas_backend(canvas)?.into_drawing_area();
+    plot::draw_log_panes(&area, &panes, word(0), word(8), Style::new(pixel_ratio)).map_err(chart_error)
+}
