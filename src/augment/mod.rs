@@ -36,7 +36,7 @@
 //! | `crop` | `pad` (4), `constant`/`reflect`/`edge`, `fill` (0) | pad every side by `pad` pixels and crop a random window of the source size (torchvision `RandomCrop(size, padding)`) |
 //! | `resizedcrop` | `smin` (0.08), `smax` (1), `rmin` (0.75), `rmax` (1.333…), `nearest`/`bilinear`/`area`, `aa` (1) | torchvision `RandomResizedCrop(size, scale, ratio)` back to the source size |
 //! | `hflip`, `vflip` | (`p` 0.5) | mirror left–right / top–bottom |
-//! | `rotate` | `deg` (30), `nearest`/`bilinear`, `fill` (0) | angle uniform in [−deg, deg], counter-clockwise, about the centre (torchvision `RandomRotation`) |
+//! | `rotate` | `deg` (15), `nearest`/`bilinear`, `fill` (0) | angle uniform in [−deg, deg], counter-clockwise, about the centre (torchvision `RandomRotation`) |
 //! | `resize` | `min` (0.5), `max` (2), `nearest`/`bilinear`/`area`, `aa` (1), `fill` (0) | zoom by a factor uniform in [min, max] on the same canvas |
 //! | `jitter` | `b`, `c`, `s`, `h` (all 0) | torchvision `ColorJitter(brightness, contrast, saturation, hue)` |
 //! | `noise` | `sigma` (0.1), `pc` (1) | add N(0, σ²); `pc0` draws one value per pixel for all channels |

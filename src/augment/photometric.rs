@@ -3,6 +3,7 @@
 //! - contrast: `clamp(f · x + (1 − f) · mean(gray(img)))`, one mean over the whole image;
 //! - saturation: `clamp(f · x + (1 − f) · gray(pixel))`, per pixel;
 //! - hue: rotate the HSV hue by `f` turns.
+//!
 //! `gray = 0.2989 R + 0.587 G + 0.114 B`, torchvision's weights (ITU-R 601 rounded as torchvision does). A grey (1-channel)
 //! image is its own gray; saturation and hue leave it unchanged, as torchvision does.
 

@@ -160,7 +160,7 @@ impl Kind {
             Kind::Rotate => {
                 const {
                     &[
-                        num("deg", 0.0, 360.0, 30.0),
+                        num("deg", 0.0, 360.0, 15.0),
                         word("interp", &["nearest", "bilinear"], 0),
                         FILL,
                     ]
@@ -258,15 +258,12 @@ impl Step {
             ));
         };
         let param = self.kind.params()[i];
+        if param.kind == ParamType::Flag && value != 0.0 && value != 1.0 {
+            return Err(Error::invalid(key, format!("must be 0 or 1, got {value}")));
+        }
         check_range(key, value, param.min, param.max)?;
-        match param.kind {
-            ParamType::Integer if value.fract() != 0.0 => {
-                return Err(Error::invalid(key, format!("must be a whole number, got {value}")));
-            }
-            ParamType::Flag if value != 0.0 && value != 1.0 => {
-                return Err(Error::invalid(key, format!("must be 0 or 1, got {value}")));
-            }
-            _ => {}
+        if param.kind == ParamType::Integer && value.fract() != 0.0 {
+            return Err(Error::invalid(key, format!("must be a whole number, got {value}")));
         }
         self.values[i] = value;
         Ok(())

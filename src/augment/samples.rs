@@ -5,6 +5,7 @@
 //! - `scene`: a house, a tree, the sun, sky and grass (RGB). Left–right flips are fine; upside down is unrealistic.
 //! - `zoneplate`: rings whose frequency rises towards the corners (1 channel). Downsampling without antialiasing
 //!   turns them into false rings (moiré).
+//!
 //! All are [`SIZE`]×[`SIZE`].
 
 use super::Image;
