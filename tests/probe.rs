@@ -299,3 +299,26 @@ fn bad_settings_name_the_parameter_and_the_limits() {
     assert!(e.message.contains("leaky_relu"), "{}", e.message);
     assert_eq!(Act::parse("leaky_relu"), Ok(Act::LeakyRelu));
 }
+
+#[test]
+fn the_f32_activations_match_their_f64_definitions() {
+    // 1e-6 relative (plus 1e-7 absolute near zero crossings) is about 10 f32 ulps: a rational tanh that is
+    // right to 3e-7 passes, a truncated or mistyped coefficient does not.
+    let mut z = -30.0f64;
+    while z <= 30.0 {
+        for act in Act::ALL {
+            let (got, want) = (act.eval(z as f32) as f64, act.eval_f64(z as f32 as f64));
+            assert!((got - want).abs() <= 1e-6 * want.abs() + 1e-7, "{act:?}({z}) = {got}, want {want}");
+        }
+        z += 0.0137;
+    }
+    for z in [1e-30f32, 1e-8, -1e-5, 1e-3] {
+        let t = Act::Tanh.eval(z) as f64;
+        assert!((t - (z as f64).tanh()).abs() <= 1e-6 * (z as f64).abs(), "tanh({z}) = {t}");
+    }
+    for act in Act::ALL {
+        assert!(act.eval(f32::NAN).is_nan(), "{act:?} hides NaN");
+    }
+    assert_eq!(Act::Tanh.eval(f32::INFINITY), 1.0);
+    assert_eq!(Act::Relu.eval(f32::INFINITY), f32::INFINITY);
+}
