@@ -17,6 +17,13 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Panics on purpose. It exists so the end-to-end tests can check that a panic inside the worker reaches the page
+/// as an error and the worker is replaced; nothing else calls it.
+#[wasm_bindgen]
+pub fn self_test_panic() {
+    panic!("self-test panic requested by the page");
+}
+
 /// A JS `Error` with the message and a `param` property.
 pub(crate) fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());

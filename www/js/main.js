@@ -2,12 +2,13 @@
 // Panels are modules with mount(section, ctx) → { update(state) }; a panel is listed here only once it really works.
 
 import initWasm, * as wasm from '../pkg/cnn_playground.js';
-import { PARAMS, parse, parseValue, serialize } from './state.js';
+import { PARAMS, defaultOf, parse, parseValue, serialize } from './state.js';
 import { applyStatic, setLang, t } from './i18n.js';
 import { el } from './ui.js';
 
 const PANELS = {
   init: () => import('./panels/init.js'),
+  signal: () => import('./panels/signal.js'),
 };
 
 const notices = document.getElementById('notices');
@@ -24,8 +25,7 @@ function notice(text, kind = 'warning') {
 }
 
 function fallbackText(name) {
-  const d = PARAMS[name]?.default;
-  return d === undefined ? '' : String(d);
+  return name in PARAMS ? String(defaultOf(name, state?.panel)) : '';
 }
 
 function reportProblems(problems) {
@@ -69,9 +69,10 @@ const ctx = {
   },
   reject(error) {
     const param = error?.param;
-    if (!param || !(param in PARAMS) || state[param] === PARAMS[param].default) throw error;
-    notice(t('notice.rejected', { param, message: error.message, fallback: fallbackText(param) }));
-    ctx.set({ [param]: PARAMS[param].default });
+    const fallback = param in PARAMS ? defaultOf(param, state.panel) : undefined;
+    if (fallback === undefined || state[param] === fallback) throw error;
+    notice(t('notice.rejected', { param, message: error.message, fallback: String(fallback) }));
+    ctx.set({ [param]: fallback });
   },
   validate: parseValue,
 };
@@ -94,6 +95,7 @@ async function render() {
     section.append(el('a', { class: 'open-full', href: '#', target: '_blank', rel: 'noopener', 'data-i18n': 'app.open_full' }, t('app.open_full')));
   }
   main.replaceChildren(section);
+  current?.view.dispose?.();
   current = { name, section, view: module.mount(section, ctx) };
   writeHash();
   current.view.update(state);

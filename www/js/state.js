@@ -8,30 +8,43 @@ const INIT_SCHEMES = [
   'normal', 'uniform', 'zeros',
 ];
 
+const INIT_PANELS = ['init', 'signal'];
+
 // type: enum | int | float | bool | string. `panels` lists where a parameter applies (absent: everywhere), so a
-// URL carries only what the current view uses. Shared names mean the same thing in every panel.
+// URL carries only what the current view uses. Shared names mean the same thing in every panel; `byPanel` gives a
+// panel its own default (the signal panel starts from Xavier, the init panel from He).
 export const PARAMS = {
-  panel: { type: 'enum', values: ['init'], default: 'init' },
+  panel: { type: 'enum', values: ['init', 'signal'], default: 'init' },
   lang: { type: 'enum', values: ['ko', 'en'], default: 'en' },
   embed: { type: 'bool', default: false },
-  seed: { type: 'int', min: 0, max: MAX_SAFE_SEED, default: 42, panels: ['init'] },
-  init: { type: 'enum', values: INIT_SCHEMES, default: 'he_normal', panels: ['init'] },
+  seed: { type: 'int', min: 0, max: MAX_SAFE_SEED, default: 42, panels: INIT_PANELS },
+  init: { type: 'enum', values: INIT_SCHEMES, default: 'he_normal', byPanel: { signal: 'xavier_normal' }, panels: INIT_PANELS },
   // Deeper checks of the shape (dimension and size limits) are the core's; a rejected shape falls back the same way.
   shape: { type: 'string', pattern: /^\d{1,9}(x\d{1,9}){1,4}$/, maxLength: 64, default: '256x784', panels: ['init'] },
-  mode: { type: 'enum', values: ['fan_in', 'fan_out'], default: 'fan_in', panels: ['init'] },
+  mode: { type: 'enum', values: ['fan_in', 'fan_out'], default: 'fan_in', panels: INIT_PANELS },
   nonlinearity: {
     type: 'enum', values: ['auto', 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'], default: 'auto',
-    panels: ['init'],
+    panels: INIT_PANELS,
   },
-  slope: { type: 'float', min: 0, max: 1000, default: 0.01, panels: ['init'] },
-  dist: { type: 'enum', values: ['normal', 'truncated'], default: 'normal', panels: ['init'] },
-  std: { type: 'float', min: 0, max: 1e6, default: 0.01, panels: ['init'] },
-  a: { type: 'float', min: 0, max: 1e6, default: 0.05, panels: ['init'] },
+  slope: { type: 'float', min: 0, max: 1000, default: 0.01, panels: INIT_PANELS },
+  dist: { type: 'enum', values: ['normal', 'truncated'], default: 'normal', panels: INIT_PANELS },
+  std: { type: 'float', min: 0, max: 1e6, default: 0.01, panels: INIT_PANELS },
+  a: { type: 'float', min: 0, max: 1e6, default: 0.05, panels: INIT_PANELS },
   samples: { type: 'int', min: 1, max: 1_000_000, default: 100_000, panels: ['init'] },
+  // The signal panel's probe network (limits as in src/probe.rs).
+  act: { type: 'enum', values: ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear', 'selu', 'gelu'], default: 'tanh', panels: ['signal'] },
+  depth: { type: 'int', min: 1, max: 50, default: 10, panels: ['signal'] },
+  width: { type: 'int', min: 10, max: 1000, default: 500, panels: ['signal'] },
+  batch: { type: 'int', min: 1, max: 2000, default: 500, panels: ['signal'] },
 };
 
-export function defaults() {
-  return Object.fromEntries(Object.entries(PARAMS).map(([name, p]) => [name, p.default]));
+export function defaultOf(name, panel) {
+  const p = PARAMS[name];
+  return p.byPanel?.[panel] ?? p.default;
+}
+
+export function defaults(panel = PARAMS.panel.default) {
+  return Object.fromEntries(Object.keys(PARAMS).map((name) => [name, defaultOf(name, panel)]));
 }
 
 export function appliesTo(name, panel) {
@@ -73,10 +86,12 @@ export function parseValue(name, raw) {
 // Parses "#panel=init&init=he_normal&…" into { state, problems }. Never throws: every rejected piece becomes a
 // problem { param, value, key, args } and the default stands in for it.
 export function parse(hash) {
-  const state = defaults();
+  const text = String(hash ?? '').replace(/^#/, '');
+  const panelMatch = /(?:^|&)panel=([^&]*)/.exec(text);
+  const panel = panelMatch && PARAMS.panel.values.includes(panelMatch[1]) ? panelMatch[1] : PARAMS.panel.default;
+  const state = defaults(panel);
   const problems = [];
   const seen = new Set();
-  const text = String(hash ?? '').replace(/^#/, '');
   for (const part of text.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');

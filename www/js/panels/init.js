@@ -2,58 +2,27 @@
 // against the theoretical density, the formula, the statistics and the same initializer in PyTorch and Keras.
 // Sampling a million weights takes a few milliseconds in wasm, so it runs here; the worker is for longer work.
 
-import { PARAMS } from '../state.js';
 import { t } from '../i18n.js';
-import { codeBlock, dataTable, el, field, fitCanvas, perFrame, plain, select } from '../ui.js';
+import { controlSet, initControls } from '../controls.js';
+import { codeBlock, dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 
 const STAT_ROWS = ['fan_in', 'fan_out', 'gain', 'std', 'bound', 'sample_mean', 'sample_std', 'n'];
 
 export function mount(section, ctx) {
   const { wasm } = ctx;
 
-  // Controls. Each writes a validated value to the state (and so the URL) or says what is wrong next to itself.
-  const fields = {};
-  const onInput = (name, parseRaw) => (e) => {
-    const raw = e.target.value;
-    const result = ctx.validate(name, parseRaw ? parseRaw(raw) : raw);
-    if ('value' in result) {
-      fields[name].setError('');
-      ctx.set({ [name]: result.value });
-    } else {
-      fields[name].setError(`${name}: ${t(`reason.${result.problem.key}`, result.problem.args)}`);
-    }
-  };
-  const enumField = (name, labelKey, optionLabel = (v) => v) => {
-    const f = field(labelKey, select(name, PARAMS[name].values.map((v) => [v, optionLabel(v)])));
-    f.control.addEventListener('change', onInput(name));
-    return (fields[name] = f);
-  };
-  const numberField = (name, labelKey, step) => {
-    const p = PARAMS[name];
-    const f = field(labelKey, el('input', { type: 'number', name, min: p.min, max: p.max, step, inputmode: 'decimal' }));
-    f.control.addEventListener('change', onInput(name));
-    return (fields[name] = f);
-  };
-
-  enumField('init', 'init.scheme');
-  fields.shape = field('init.shape', el('input', { type: 'text', name: 'shape', spellcheck: 'false', autocomplete: 'off' }), 'init.shape.help');
-  fields.shape.control.addEventListener('change', onInput('shape', (raw) => raw.trim().replace(/[×X*, ]+/g, 'x')));
+  const controls = controlSet(ctx);
+  const init = initControls(controls);
+  const shape = controls.textField('shape', 'init.shape', 'init.shape.help', (raw) => raw.trim().replace(/[×X*, ]+/g, 'x'));
   const shapeExamples = el('div', { class: 'chips' },
     el('button', { type: 'button', onclick: () => ctx.set({ shape: '256x784' }) }, t('init.shape.dense')),
     el('button', { type: 'button', onclick: () => ctx.set({ shape: '64x3x3x3' }) }, t('init.shape.conv')));
-  enumField('mode', 'init.mode');
-  enumField('nonlinearity', 'init.nonlinearity', (v) => (v === 'auto' ? t('init.nonlinearity.auto') : v));
-  numberField('slope', 'init.slope', 'any');
-  enumField('dist', 'init.dist', (v) => t(`init.dist.${v}`));
-  numberField('std', 'init.std', 'any');
-  numberField('a', 'init.a', 'any');
-  numberField('samples', 'init.samples', 1);
-  numberField('seed', 'init.seed', 1);
+  const samples = controls.numberField('samples', 'init.samples', 1);
+  const seed = controls.numberField('seed', 'init.seed', 1);
   const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
-
-  const controls = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
-    fields.init.wrap, fields.shape.wrap, shapeExamples, fields.mode.wrap, fields.nonlinearity.wrap, fields.slope.wrap,
-    fields.dist.wrap, fields.std.wrap, fields.a.wrap, fields.samples.wrap, el('div', { class: 'seed-row' }, fields.seed.wrap, reseed));
+  const [schemeWrap, ...initWraps] = init.wraps;
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+    schemeWrap, shape.wrap, shapeExamples, ...initWraps, samples.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed));
 
   // Outputs.
   const explain = el('p', { class: 'explain' });
@@ -73,7 +42,7 @@ export function mount(section, ctx) {
     el('h2', {}, t('init.title')),
     el('p', { class: 'intro' }, t('init.intro')),
     el('div', { class: 'panel-body' },
-      controls,
+      form,
       el('div', { class: 'outputs' },
         explain, formula, lecunNote, truncNote,
         el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('init.chart'))),
@@ -93,21 +62,11 @@ export function mount(section, ctx) {
   new ResizeObserver(() => redrawOnResize()).observe(canvas);
 
   function showControls(s) {
-    for (const [name, f] of Object.entries(fields)) {
-      if (document.activeElement !== f.control) f.control.value = String(s[name]);
-    }
-    const scheme = s.init;
-    const usesGain = !['normal', 'uniform', 'zeros'].includes(scheme);
-    const isNormal = ['lecun_normal', 'xavier_normal', 'he_normal', 'normal'].includes(scheme);
-    fields.mode.wrap.hidden = !/^(lecun|he)_/.test(scheme);
-    fields.nonlinearity.wrap.hidden = !usesGain;
-    fields.slope.wrap.hidden = !usesGain || s.nonlinearity !== 'leaky_relu';
-    fields.dist.wrap.hidden = !isNormal;
-    fields.std.wrap.hidden = scheme !== 'normal';
-    fields.a.wrap.hidden = scheme !== 'uniform';
-    lecunNote.hidden = scheme !== 'lecun_uniform';
+    controls.sync(s);
+    const { isNormal } = init.show(s);
+    lecunNote.hidden = s.init !== 'lecun_uniform';
     truncNote.hidden = !(isNormal && s.dist === 'truncated');
-    explain.textContent = t(`init.explain.${scheme}`);
+    explain.textContent = t(`init.explain.${s.init}`);
   }
 
   function update(s) {

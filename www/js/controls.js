@@ -1,0 +1,74 @@
+// Controls bound to URL parameters. Each control validates what a person types with the same table as the URL
+// (state.js) and either writes the value to the state or shows the reason next to itself, keeping the last good
+// value. The init-scheme controls are shared by every panel that draws weights, with the same names and meanings.
+
+import { PARAMS } from './state.js';
+import { t } from './i18n.js';
+import { el, field, select } from './ui.js';
+
+export function controlSet(ctx) {
+  const fields = {};
+
+  const bind = (name, f, normalize = (raw) => raw) => {
+    const commit = (e) => {
+      const result = ctx.validate(name, normalize(e.target.value));
+      if ('value' in result) {
+        f.setError('');
+        if (ctx.state[name] !== result.value) ctx.set({ [name]: result.value });
+      } else {
+        f.setError(`${name}: ${t(`reason.${result.problem.key}`, result.problem.args)}`);
+      }
+    };
+    f.control.addEventListener('change', commit);
+    return (fields[name] = f);
+  };
+
+  return {
+    fields,
+    enumField(name, labelKey, optionLabel = (v) => v) {
+      return bind(name, field(labelKey, select(name, PARAMS[name].values.map((v) => [v, optionLabel(v)]))));
+    },
+    numberField(name, labelKey, step = 'any', helpKey) {
+      const p = PARAMS[name];
+      return bind(name, field(labelKey, el('input', { type: 'number', name, min: p.min, max: p.max, step, inputmode: 'decimal' }), helpKey));
+    },
+    textField(name, labelKey, helpKey, normalize) {
+      return bind(name, field(labelKey, el('input', { type: 'text', name, spellcheck: 'false', autocomplete: 'off' }), helpKey), normalize);
+    },
+    // Shows the state in the controls, except in the one being edited.
+    sync(state) {
+      for (const [name, f] of Object.entries(fields)) {
+        if (document.activeElement !== f.control) f.control.value = String(state[name]);
+        f.setError('');
+      }
+    },
+  };
+}
+
+const NORMAL_SCHEMES = ['lecun_normal', 'xavier_normal', 'he_normal', 'normal'];
+
+// The controls of an initializer: scheme, fan mode, nonlinearity (gain), leaky slope, normal/truncated, std, a.
+// show(state) hides those the current scheme does not use.
+export function initControls(controls) {
+  const scheme = controls.enumField('init', 'init.scheme');
+  const mode = controls.enumField('mode', 'init.mode');
+  const nonlinearity = controls.enumField('nonlinearity', 'init.nonlinearity', (v) => (v === 'auto' ? t('init.nonlinearity.auto') : v));
+  const slope = controls.numberField('slope', 'init.slope');
+  const dist = controls.enumField('dist', 'init.dist', (v) => t(`init.dist.${v}`));
+  const std = controls.numberField('std', 'init.std');
+  const a = controls.numberField('a', 'init.a');
+  return {
+    wraps: [scheme.wrap, mode.wrap, nonlinearity.wrap, slope.wrap, dist.wrap, std.wrap, a.wrap],
+    show(s) {
+      const usesGain = !['normal', 'uniform', 'zeros'].includes(s.init);
+      const isNormal = NORMAL_SCHEMES.includes(s.init);
+      mode.wrap.hidden = !/^(lecun|he)_/.test(s.init);
+      nonlinearity.wrap.hidden = !usesGain;
+      slope.wrap.hidden = !usesGain || s.nonlinearity !== 'leaky_relu';
+      dist.wrap.hidden = !isNormal;
+      std.wrap.hidden = s.init !== 'normal';
+      a.wrap.hidden = s.init !== 'uniform';
+      return { isNormal };
+    },
+  };
+}

@@ -1,0 +1,202 @@
+// The vanishing/exploding-signals panel (panel=signal): a deep fully-connected probe runs in the worker and streams
+// its layers here; this module only draws (charts at most once per frame) and fills the tables.
+
+import { t } from '../i18n.js';
+import { controlSet, initControls } from '../controls.js';
+import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
+import { WorkerClient } from '../worker-client.js';
+
+// Each preset is a URL: the settings it sets, everything else as it was.
+const RESET = { init: 'xavier_normal', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal' };
+export const PRESETS = {
+  tanh_small: { ...RESET, act: 'tanh', init: 'normal', std: 0.01 },
+  tanh_large: { ...RESET, act: 'tanh', init: 'normal', std: 1 },
+  tanh_xavier: { ...RESET, act: 'tanh' },
+  relu_xavier: { ...RESET, act: 'relu' },
+  relu_he: { ...RESET, act: 'relu', init: 'he_normal' },
+  sigmoid_xavier: { ...RESET, act: 'sigmoid' },
+};
+const SETTINGS = ['act', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a', 'depth', 'width', 'batch', 'seed'];
+const SATURATING = ['tanh', 'sigmoid', 'relu', 'leaky_relu'];
+
+// Numbers for the layer table: plain decimals where readable, exponents for very small or large values.
+function num(x) {
+  if (!Number.isFinite(x)) return plain(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-4 || a >= 1e6) ? x.toExponential(4).replace(/\.?0+e/, 'e') : plain(x);
+}
+
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+const powerOfTen = (k) => `10${String(k).replace(/./g, (c) => SUPERSCRIPT[c])}`;
+
+// "The first layer's weight gradients are about 10⁻⁷ of the last layer's."
+export function ratioSentence(first, last) {
+  const r = first / last;
+  if (!Number.isFinite(r) || r <= 0) return t('signal.ratio.undefined');
+  const k = Math.round(Math.log10(r));
+  if (r < 0.1) return t('signal.ratio.smaller', { ratio: powerOfTen(k) });
+  if (r > 10) return t('signal.ratio.larger', { ratio: powerOfTen(k) });
+  return t('signal.ratio.similar', { ratio: plain(Number(r.toPrecision(2))) });
+}
+
+function matchPreset(s) {
+  return Object.keys(PRESETS).find((name) => Object.entries(PRESETS[name]).every(([k, v]) => s[k] === v)) ?? null;
+}
+
+export function mount(section, ctx) {
+  const { wasm } = ctx;
+  const jobs = new WorkerClient();
+
+  const controls = controlSet(ctx);
+  const act = controls.enumField('act', 'signal.act');
+  const init = initControls(controls);
+  const depth = controls.numberField('depth', 'signal.depth', 1);
+  const width = controls.numberField('width', 'signal.width', 1);
+  const batch = controls.numberField('batch', 'signal.batch', 1);
+  const seed = controls.numberField('seed', 'init.seed', 1);
+  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+    act.wrap, ...init.wraps, depth.wrap, width.wrap, batch.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed));
+
+  const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
+    class: 'preset', 'data-preset': name, href: '#',
+    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
+  }, t(`signal.preset.${name}`)));
+  const presetNote = el('p', { class: 'note preset-note' });
+  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const summary = el('p', { class: 'summary', 'data-summary': 'ratio' });
+  const overflowNote = el('p', { class: 'note overflow-note', 'data-note': 'overflow' });
+  const saturatedNote = el('p', { class: 'field-help' });
+  const errorBox = el('p', { class: 'field-error', role: 'alert' });
+
+  const histCanvas = el('canvas', { class: 'tall', 'data-chart': 'signal-hist', role: 'img', 'aria-label': t('signal.hist') });
+  const layersCanvas = el('canvas', { 'data-chart': 'signal-layers', role: 'img', 'aria-label': t('signal.layers') });
+  const histTable = dataTable('signal-hist', 'signal.hist.table', [
+    ['layer', 'signal.col.layer'], ['bin_start', 'signal.col.bin_start'], ['bin_end', 'signal.col.bin_end'], ['fraction', 'signal.col.fraction'],
+  ]);
+  const layerTable = dataTable('signal-layers', 'signal.layers', [
+    ['layer', 'signal.col.layer'], ['act_mean', 'signal.col.act_mean'], ['act_std', 'signal.col.act_std'],
+    ['grad_x_std', 'signal.col.grad_x_std'], ['grad_w_std', 'signal.col.grad_w_std'], ['saturated', 'signal.col.saturated'],
+  ]);
+
+  section.append(
+    el('h2', {}, t('signal.title')),
+    el('p', { class: 'intro' }, t('signal.intro')),
+    el('div', { class: 'presets' }, el('span', { class: 'label' }, t('signal.presets'), ': '), el('span', { class: 'chips' }, presetLinks)),
+    presetNote,
+    el('div', { class: 'panel-body' },
+      form,
+      el('div', { class: 'outputs' },
+        status, errorBox, summary, overflowNote,
+        el('figure', { class: 'chart' }, histCanvas, el('figcaption', {}, t('signal.hist'))),
+        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), histTable.table),
+        el('figure', { class: 'chart' }, layersCanvas, el('figcaption', {}, t('signal.layers'))),
+        el('p', { class: 'field-help' }, t('signal.upstream')),
+        saturatedNote,
+        layerTable.table)));
+
+  // The run being shown: forward and backward results by layer (index 0 = layer 1).
+  let shown = { key: null, fwd: [], bwd: [] };
+
+  const draw = perFrame(() => {
+    const { fwd, bwd } = shown;
+    if (!fwd.length) return;
+    const bins = fwd[0].counts.length;
+    const counts = new Float64Array(fwd.length * bins);
+    fwd.forEach((f, i) => counts.set(f.counts, i * bins));
+    wasm.draw_layer_histograms(histCanvas, fwd[0].lo, fwd[0].hi, bins, counts,
+      Float64Array.from(fwd, (f) => f.total),
+      Float64Array.from(fwd, (f) => (f.below + f.above) / f.total),
+      Float64Array.from(fwd, (f) => f.non_finite / f.total),
+      [t('signal.word.layer'), t('signal.word.overflow')], fitCanvas(histCanvas));
+    const depthNow = shown.depth;
+    const grads = (key) => Float64Array.from({ length: depthNow }, (_, i) => bwd[i]?.[key] ?? Number.NaN);
+    // Layers not computed yet are left out rather than drawn as NaN ("overflow").
+    const haveBwd = bwd.filter(Boolean).length === depthNow;
+    wasm.draw_signal_layers(layersCanvas, Float64Array.from(fwd, (f) => f.std),
+      haveBwd ? grads('grad_x_std') : new Float64Array(0), haveBwd ? grads('grad_w_std') : new Float64Array(0),
+      ['x', 'act_title', 'std', 'act_std', 'grad_title', 'std', 'grad_x', 'grad_w', 'overflow'].map((w) => t(`signal.word.${w}`)),
+      fitCanvas(layersCanvas));
+  });
+  new ResizeObserver(() => draw()).observe(histCanvas);
+
+  function fillTables() {
+    const { fwd, bwd, act: a } = shown;
+    layerTable.table.tBodies[0].replaceChildren(...fwd.map((f, i) => el('tr', { 'data-layer': i + 1 },
+      el('td', {}, String(i + 1)), el('td', {}, num(f.mean)), el('td', {}, num(f.std)),
+      el('td', {}, bwd[i] ? num(bwd[i].grad_x_std) : ''), el('td', {}, bwd[i] ? num(bwd[i].grad_w_std) : ''),
+      el('td', {}, SATURATING.includes(a) ? num(f.saturated) : 'n/a'))));
+  }
+
+  function fillHistTable() {
+    const rows = [];
+    shown.fwd.forEach((f, i) => {
+      const w = (f.hi - f.lo) / f.counts.length;
+      f.counts.forEach((c, b) => rows.push([String(i + 1), plain(f.lo + b * w), plain(f.lo + (b + 1) * w), plain(c / f.total)]));
+    });
+    histTable.setRows(rows);
+  }
+
+  function explainOutcome() {
+    const { fwd, bwd } = shown;
+    const overflowAt = fwd.findIndex((f) => !Number.isFinite(f.std));
+    overflowNote.hidden = overflowAt < 0;
+    overflowNote.textContent = overflowAt < 0 ? '' : t('signal.overflow', { layer: overflowAt + 1 });
+    summary.textContent = bwd.length && bwd[0] && bwd[fwd.length - 1] ? ratioSentence(bwd[0].grad_w_std, bwd[fwd.length - 1].grad_w_std) : '';
+  }
+
+  async function update(s) {
+    controls.sync(s);
+    init.show(s);
+    const preset = matchPreset(s);
+    for (const a of presetLinks) {
+      a.href = `#${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.slice(1))), ...PRESETS[a.dataset.preset] })}`;
+      a.toggleAttribute('aria-current', a.dataset.preset === preset);
+    }
+    presetNote.hidden = !preset;
+    presetNote.textContent = preset ? t(`signal.note.${preset}`) : '';
+    saturatedNote.textContent = t(SATURATING.includes(s.act) ? `signal.saturated.${s.act}` : 'signal.saturated.none');
+
+    const key = SETTINGS.map((k) => s[k]).join('|');
+    if (key === shown.key) return;
+    section.setAttribute('aria-busy', 'true');
+    errorBox.textContent = '';
+    shown = { key, fwd: [], bwd: [], depth: s.depth, act: s.act };
+    const mine = shown;
+    const args = Object.fromEntries(SETTINGS.map((k) => [k, s[k]]));
+    try {
+      const result = await jobs.run('probe', args, (p) => {
+        if (p.phase === 'forward') {
+          mine.fwd[p.layer - 1] = p;
+          status.textContent = t('signal.progress.forward', { layer: p.layer, depth: s.depth });
+        } else {
+          mine.bwd[p.layer - 1] = p;
+          status.textContent = t('signal.progress.backward', { layer: p.layer });
+        }
+        fillTables();
+        draw();
+      });
+      const ms = result.forward_ms + result.backward_ms;
+      status.textContent = t('signal.done', {
+        forward: result.forward_ms.toFixed(0), backward: result.backward_ms.toFixed(0),
+        gflops: ((result.flops.forward + result.flops.backward) / ms / 1e6).toFixed(1),
+      });
+      fillHistTable();
+      explainOutcome();
+      draw();
+      // The chart is drawn at the next frame; the panel is current once that has happened.
+      requestAnimationFrame(() => { if (shown === mine) section.setAttribute('aria-busy', 'false'); });
+    } catch (e) {
+      if (WorkerClient.isAbort(e)) return; // a newer setting took over
+      if (e.param && e.param !== 'command') {
+        ctx.reject(e);
+        return;
+      }
+      errorBox.textContent = t('error.job', { message: e.message });
+      status.textContent = '';
+      section.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  return { update, dispose: () => jobs.dispose() };
+}
