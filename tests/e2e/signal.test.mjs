@@ -1,0 +1,161 @@
+// End-to-end: the vanishing/exploding-signals panel, its presets, and the worker plumbing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canvasInfo, settled, setup } from './harness.mjs';
+
+let h;
+before(async () => { h = await setup(); });
+after(async () => { await h?.close(); });
+
+// The signal-layers table as numbers: one object per layer, keyed by the header cells' data-col.
+async function layers(page) {
+  return page.$eval('table[data-table="signal-layers"]', (table) => {
+    const cols = [...table.tHead.rows[0].cells].map((c) => c.dataset.col);
+    const value = (s) => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' || s === 'n/a' ? NaN : Number(s));
+    return [...table.tBodies[0].rows].map((r) => Object.fromEntries([...r.cells].map((c, i) => [cols[i], value(c.textContent)])));
+  });
+}
+
+async function openPreset(preset) {
+  const opened = await h.open('#panel=signal');
+  await settled(opened.page, 'signal');
+  await opened.page.click(`a[data-preset="${preset}"]`);
+  await opened.page.waitForFunction((p) => document.querySelector(`a[data-preset="${p}"]`).hasAttribute('aria-current'), preset);
+  await settled(opened.page, 'signal');
+  return opened;
+}
+
+const PRESETS = {
+  // CS231n: activations collapse to zero by layer 10.
+  tanh_small(rows) {
+    assert.ok(rows[9].act_std < 1e-5, `layer 10 std ${rows[9].act_std}`);
+    for (let i = 1; i < 10; i++) assert.ok(rows[i].act_std < rows[i - 1].act_std, 'shrinks at every layer');
+  },
+  // Saturated at ±1, and the gradients grow toward the input (large weights outweigh the small slopes).
+  tanh_large(rows) {
+    for (const r of rows) assert.ok(r.saturated > 0.8 && r.act_std > 0.95, `layer ${r.layer}: saturated ${r.saturated}, std ${r.act_std}`);
+    assert.ok(rows[0].grad_x_std > 100 * rows[9].grad_x_std, `grad_x ${rows[0].grad_x_std} vs ${rows[9].grad_x_std}`);
+  },
+  // Xavier keeps tanh alive: every layer spread out, no saturation to speak of.
+  tanh_xavier(rows) {
+    for (const r of rows) assert.ok(r.act_std > 0.1 && r.act_std < 0.9 && r.saturated < 0.05, `layer ${r.layer}`);
+  },
+  // ReLU + Xavier halves the variance per layer: std ratio over 9 layers ≈ (1/√2)^9 ≈ 0.044.
+  relu_xavier(rows) {
+    const ratio = rows[9].act_std / rows[0].act_std;
+    assert.ok(ratio > 0.044 / 2 && ratio < 0.044 * 2, `ratio ${ratio}`);
+    for (const r of rows) assert.ok(Math.abs(r.saturated - 0.5) < 0.05, `dead fraction ${r.saturated}`);
+  },
+  // ReLU + He keeps every layer's std within a factor 2 of the first.
+  relu_he(rows) {
+    for (const r of rows) assert.ok(r.act_std > rows[0].act_std / 2 && r.act_std < rows[0].act_std * 2, `layer ${r.layer}`);
+  },
+  // Sigmoid: weight gradients shrink by orders of magnitude toward the input.
+  sigmoid_xavier(rows) {
+    assert.ok(rows[0].grad_w_std < 1e-3 * rows[9].grad_w_std, `${rows[0].grad_w_std} vs ${rows[9].grad_w_std}`);
+  },
+};
+
+for (const [preset, check] of Object.entries(PRESETS)) {
+  test(`preset ${preset} reproduces the CS231n behaviour`, async () => {
+    const { page, problems, context } = await openPreset(preset);
+    const rows = await layers(page);
+    assert.equal(rows.length, 10);
+    for (const r of rows) for (const col of ['act_mean', 'act_std', 'grad_x_std', 'grad_w_std']) assert.ok(Number.isFinite(r[col]), `${col} of layer ${r.layer}`);
+    check(rows);
+    assert.ok((await canvasInfo(page, 'signal-hist')).colours > 5, 'histograms drawn');
+    assert.ok((await canvasInfo(page, 'signal-layers')).colours > 5, 'layer chart drawn');
+    assert.match(await page.textContent('[data-summary="ratio"]'), /first layer/);
+    assert.ok((await page.textContent('.preset-note')).length > 50, 'the preset explains itself');
+    const again = await h.open(page.url().slice(page.url().indexOf('#')));
+    await settled(again.page, 'signal');
+    assert.deepEqual(await layers(again.page), rows, 'the preset URL reproduces the table');
+    await again.context.close();
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+test('the header cells carry the contract columns', async () => {
+  const { page, context } = await h.open('#panel=signal&depth=2&width=10&batch=4');
+  await settled(page, 'signal');
+  const cols = await page.$$eval('table[data-table="signal-layers"] thead th', (th) => th.map((c) => c.dataset.col));
+  assert.deepEqual(cols, ['layer', 'act_mean', 'act_std', 'grad_x_std', 'grad_w_std', 'saturated']);
+  await context.close();
+});
+
+test('ReLU + N(0, 1) at depth 50 overflows float32 and says so without crashing', async () => {
+  const { page, problems, context } = await h.open('#panel=signal&act=relu&init=normal&std=1&depth=50');
+  await settled(page, 'signal');
+  const rows = await layers(page);
+  assert.equal(rows.length, 50);
+  assert.ok(rows.some((r) => !Number.isFinite(r.act_std)), 'some layer overflowed');
+  const text = await page.$$eval('table[data-table="signal-layers"] td', (tds) => tds.map((t) => t.textContent).join(' '));
+  assert.match(text, /\b(inf|nan)\b/);
+  assert.equal(await page.isVisible('[data-note="overflow"]'), true);
+  assert.ok((await canvasInfo(page, 'signal-layers')).colours > 5);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the probe runs in a worker: the page answers while a large probe computes', async () => {
+  const { page, context } = await h.open('#panel=signal&depth=50&width=1000&batch=2000');
+  await page.waitForSelector('section[data-panel="signal"][aria-busy="true"]');
+  // These round trips need the main thread; they complete while the probe is still busy in the worker.
+  const during = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(document.querySelector('section[data-panel="signal"]').getAttribute('aria-busy')))));
+  assert.equal(during, 'true');
+  const workers = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/js/worker.js')).length);
+  assert.equal(workers, 1);
+  await context.close();
+});
+
+test('changing a setting while a big probe runs cancels it', async () => {
+  const { page, problems, context } = await h.open('#panel=signal&depth=50&width=1000&batch=2000');
+  await page.waitForSelector('table[data-table="signal-layers"] tbody tr'); // the big run has started streaming
+  await page.fill('input[name="depth"]', '3');
+  await page.press('input[name="depth"]', 'Tab');
+  // Without cancellation the worker would first finish 50 layers of 1000×1000×2000 (tens of seconds here).
+  await page.waitForSelector('section[data-panel="signal"][aria-busy="false"]', { timeout: 8000 });
+  const rows = await layers(page);
+  assert.equal(rows.length, 3);
+  assert.ok(rows.every((r) => Number.isFinite(r.grad_w_std)));
+  assert.match(page.url(), /depth=3/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('hostile settings give a notice with the limits and the page keeps working', async () => {
+  for (const [hash, param, limit] of [['depth=100000', 'depth', '50'], ['width=-1', 'width', '1000'], ['batch=abc', 'batch', '2000'], ['act=<svg onload=alert(1)>', 'act', 'tanh']]) {
+    const { page, problems, context } = await h.open(`#panel=signal&${hash}`);
+    await settled(page, 'signal');
+    const notices = await page.$$eval('#notices .notice', (n) => n.map((x) => x.textContent));
+    assert.ok(notices.some((n) => n.includes(`“${param}”`) && n.includes(limit)), `${hash}: ${JSON.stringify(notices)}`);
+    assert.equal((await layers(page)).length, 10, `${hash}: the default depth runs`);
+    assert.equal(await page.$$eval('svg, #notices *[onload]', (x) => x.length), 0);
+    assert.deepEqual(problems, [], hash);
+    await context.close();
+  }
+});
+
+test('a panic in the worker becomes an error, and the next request gets a fresh worker', async () => {
+  const { page, context } = await h.open('#panel=signal&depth=2&width=10&batch=4');
+  await settled(page, 'signal');
+  const outcome = await page.evaluate(async () => {
+    const { WorkerClient } = await import('/js/worker-client.js');
+    const jobs = new WorkerClient();
+    let panic;
+    try {
+      await jobs.run('self_test_panic');
+    } catch (e) {
+      panic = e.message;
+    }
+    const first = jobs.worker; // replaced after a panic: null until the next run
+    const result = await jobs.run('probe', { depth: 2, width: 10, batch: 4, act: 'tanh', init: 'xavier_normal', mode: 'fan_in', nonlinearity: 'auto', slope: 0.01, dist: 'normal', std: 0.01, a: 0.05, seed: 1 });
+    jobs.dispose();
+    return { panic, first, ok: result.flops.forward === 2 * 4 * 10 * 10 * 2 };
+  });
+  assert.match(outcome.panic, /unreachable|panic/i);
+  assert.equal(outcome.first, null);
+  assert.equal(outcome.ok, true);
+  await context.close();
+});
