@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test test-native test-wasm test-e2e bench-page clean
+.PHONY: serve build test test-native test-wasm test-e2e bench-page bench-signal clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -37,6 +37,11 @@ bench-page:
 	@tools/install.sh test
 	$(MAKE) build
 	node bench/page.mjs
+
+bench-signal:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/signal.mjs
 
 clean:
 	cargo clean

@@ -4,6 +4,7 @@
 use super::{AXIS, BAR, GRID, Style, err, histogram::short};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub const GRAD_W: RGBColor = RGBColor(46, 140, 87);
 pub const OVERFLOW: RGBColor = RGBColor(200, 30, 30);
@@ -24,6 +25,9 @@ pub struct LayerHistograms<'a> {
     pub overflow_word: &'a str,
 }
 
+/// Drawn in pixel coordinates without plotters' ChartBuilder: a chart builder measures every label through the
+/// DOM in the browser, which made 50 small panels cost tens of milliseconds per frame. Text here is only drawn,
+/// never measured (the canvas aligns it).
 pub fn draw_layer_histograms<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     plot: &LayerHistograms,
@@ -44,48 +48,60 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
     let top = (0..layers).flat_map(|l| (0..bins).map(move |b| (l, b))).map(|(l, b)| fraction(l, b)).fold(0.0f64, f64::max);
     let top = if top > 0.0 { top * 1.05 } else { 1.0 };
     let (lo, hi) = if plot.hi > plot.lo { (plot.lo, plot.hi) } else { (plot.lo - 1.0, plot.lo + 1.0) };
-    let width = (hi - lo) / bins as f64;
 
-    for (l, cell) in area.split_evenly((rows, cols)).iter().enumerate().take(layers) {
-        let bottom_row = l / cols == rows - 1 || l + cols >= layers;
-        let left_col = l % cols == 0;
-        let mut chart = ChartBuilder::on(cell)
-            .margin(style.px(3.0))
-            .caption(format!("{} {}", plot.layer_word, l + 1), style.font(11.0))
-            .x_label_area_size(if bottom_row { style.px(18.0) } else { 0 })
-            .y_label_area_size(if left_col { style.px(34.0) } else { 0 })
-            .build_cartesian_2d(lo..hi, 0.0..top)
+    let (w, h) = area.dim_in_pixel();
+    let px = |v: f64| style.px(v) as i32;
+    // Room for the y tick labels on the left and the x tick labels at the bottom.
+    let (left, bottom, gap, title) = (px(34.0), px(16.0), px(6.0), px(14.0));
+    let cell_w = (w as i32 - left) / cols as i32;
+    let cell_h = (h as i32 - bottom) / rows as i32;
+    let label = |size: f64, color: &RGBColor, h: HPos, v: VPos| {
+        ("sans-serif", style.scale * size).into_font().color(color).pos(Pos::new(h, v))
+    };
+    for l in 0..layers {
+        let (r, c) = ((l / cols) as i32, (l % cols) as i32);
+        let x0 = left + c * cell_w + gap / 2;
+        let x1 = left + (c + 1) * cell_w - gap / 2;
+        let y0 = r * cell_h + title;
+        let y1 = (r + 1) * cell_h - gap / 2;
+        let (pw, ph) = ((x1 - x0).max(1) as f64, (y1 - y0).max(1) as f64);
+        let x_of = |v: f64| x0 + ((v - lo) / (hi - lo) * pw).round() as i32;
+        let y_of = |f: f64| y1 - (f / top * ph).round() as i32;
+        area.draw(&Text::new(format!("{} {}", plot.layer_word, l + 1), ((x0 + x1) / 2, y0 - px(2.0)), label(10.0, &AXIS, HPos::Center, VPos::Bottom)))
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .axis_style(AXIS)
-            .label_style(style.font(9.0))
-            .x_labels(3)
-            .y_labels(3)
-            .x_label_formatter(&|v| short(*v, hi - lo))
-            .y_label_formatter(&|v| short(*v, top))
-            .draw()
-            .map_err(err)?;
-        chart
-            .draw_series((0..bins).filter(|&b| fraction(l, b) > 0.0).map(|b| {
-                let x0 = lo + b as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width, fraction(l, b))], BAR.filled())
-            }))
-            .map_err(err)?;
-        let note = |v: f64| v.is_finite() && v > 0.0;
-        let mut notes = Vec::new();
-        if note(plot.outside.get(l).copied().unwrap_or(0.0)) {
-            notes.push((format!("{}% ↔", fmt_pct(plot.outside[l])), AXIS));
+        for b in 0..bins {
+            let f = fraction(l, b);
+            if f > 0.0 {
+                let bx0 = x_of(lo + b as f64 * (hi - lo) / bins as f64);
+                let bx1 = x_of(lo + (b + 1) as f64 * (hi - lo) / bins as f64).max(bx0 + 1);
+                area.draw(&Rectangle::new([(bx0, y_of(f).min(y1 - 1)), (bx1, y1)], BAR.filled())).map_err(err)?;
+            }
         }
-        if note(plot.overflow.get(l).copied().unwrap_or(0.0)) {
-            notes.push((format!("{} {}%", plot.overflow_word, fmt_pct(plot.overflow[l])), OVERFLOW));
+        area.draw(&PathElement::new(vec![(x0, y0), (x0, y1), (x1, y1)], AXIS.stroke_width(1))).map_err(err)?;
+        let mid = x_of(0.0f64.clamp(lo, hi));
+        area.draw(&PathElement::new(vec![(mid, y1), (mid, y1 + px(3.0))], AXIS.stroke_width(1))).map_err(err)?;
+        if r == rows as i32 - 1 || l + cols >= layers {
+            // Ends aligned inward so neighbouring panels' labels do not run into each other.
+            for (x, v, h) in [(x0, lo, HPos::Left), (mid, 0.0f64.clamp(lo, hi), HPos::Center), (x1, hi, HPos::Right)] {
+                let t = label(9.0, &AXIS, h, VPos::Top);
+                area.draw(&Text::new(short(v, hi - lo), (x, y1 + px(3.0)), t)).map_err(err)?;
+            }
         }
-        for (i, (text, color)) in notes.into_iter().enumerate() {
-            let y = top * (0.9 - 0.14 * i as f64);
-            chart
-                .draw_series(std::iter::once(Text::new(text, (lo + 0.04 * (hi - lo), y), style.font(10.0).into_font().color(&color))))
+        if c == 0 {
+            let t = label(9.0, &AXIS, HPos::Right, VPos::Center);
+            area.draw(&Text::new(short(top, top), (x0 - px(3.0), y0), t.clone())).map_err(err)?;
+            area.draw(&Text::new("0".to_string(), (x0 - px(3.0), y1), t)).map_err(err)?;
+        }
+        let note = |v: Option<&f64>| v.copied().filter(|v| v.is_finite() && *v > 0.0);
+        let mut y = y0 + px(2.0);
+        if let Some(v) = note(plot.outside.get(l)) {
+            area.draw(&Text::new(format!("{}% ↔", fmt_pct(v)), (x0 + px(3.0), y), label(9.0, &AXIS, HPos::Left, VPos::Top)))
                 .map_err(err)?;
+            y += px(12.0);
+        }
+        if let Some(v) = note(plot.overflow.get(l)) {
+            let text = format!("{} {}%", plot.overflow_word, fmt_pct(v));
+            area.draw(&Text::new(text, (x0 + px(3.0), y), label(9.0, &OVERFLOW, HPos::Left, VPos::Top))).map_err(err)?;
         }
     }
     area.present().map_err(err)
@@ -97,7 +113,7 @@ fn fmt_pct(fraction: f64) -> String {
 }
 
 /// A named series of one value per layer (layer 1 first); non-finite or non-positive values are not drawable on a
-/// log axis: infinities and NaN are marked as overflow at the top, zeros as a cross at the bottom.
+/// log axis: infinities and NaN are marked as overflow at the top, exact zeros at the bottom.
 pub struct Series<'a> {
     pub name: &'a str,
     pub values: &'a [f64],
@@ -116,6 +132,7 @@ pub fn draw_log_panes<DB: DrawingBackend>(
     panes: &[LogPane],
     x_label: &str,
     overflow_word: &str,
+    zero_word: &str,
     style: Style,
 ) -> Result<(), String> {
     area.fill(&WHITE).map_err(err)?;
@@ -123,7 +140,7 @@ pub fn draw_log_panes<DB: DrawingBackend>(
         return area.present().map_err(err);
     }
     for (cell, pane) in area.split_evenly((1, panes.len())).iter().zip(panes) {
-        draw_log_pane(cell, pane, x_label, overflow_word, style)?;
+        draw_log_pane(cell, pane, x_label, overflow_word, zero_word, style)?;
     }
     area.present().map_err(err)
 }
@@ -133,6 +150,7 @@ fn draw_log_pane<DB: DrawingBackend>(
     pane: &LogPane,
     x_label: &str,
     overflow_word: &str,
+    zero_word: &str,
     style: Style,
 ) -> Result<(), String> {
     let layers = pane.series.iter().map(|s| s.values.len()).max().unwrap_or(0).max(1);
@@ -185,21 +203,27 @@ fn draw_log_pane<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    // Values a log axis cannot show: overflow (inf/NaN) as crosses at the top, exact zeros at the bottom.
-    let undrawable: Vec<(f64, f64)> = pane
-        .series
-        .iter()
-        .flat_map(|s| s.values.iter().enumerate())
-        .filter(|(_, v)| !(v.is_finite() && **v > 0.0))
-        .map(|(i, &v)| ((i + 1) as f64, if v == 0.0 { ylo * 1.5 } else { yhi / 1.5 }))
-        .collect();
-    if !undrawable.is_empty() {
+    // Values a log axis cannot show: overflow (inf/NaN) as red crosses at the top, exact zeros as grey crosses at
+    // the bottom (a gradient of exactly 0 is not an overflow: ReLU passes nothing back through NaN or negative units).
+    let undrawable = |zero: bool| -> Vec<(f64, f64)> {
+        pane.series
+            .iter()
+            .flat_map(|s| s.values.iter().enumerate())
+            .filter(|(_, v)| if zero { **v == 0.0 } else { !v.is_finite() })
+            .map(|(i, _)| ((i + 1) as f64, if zero { ylo * 1.5 } else { yhi / 1.5 }))
+            .collect()
+    };
+    for (zero, color, word) in [(false, OVERFLOW, overflow_word), (true, AXIS, zero_word)] {
+        let points = undrawable(zero);
+        if points.is_empty() {
+            continue;
+        }
         let size = style.px(5.0) as i32;
         chart
-            .draw_series(undrawable.into_iter().map(|p| Cross::new(p, size, OVERFLOW.stroke_width(style.px(2.0)))))
+            .draw_series(points.into_iter().map(|p| Cross::new(p, size, color.stroke_width(style.px(2.0)))))
             .map_err(err)?
-            .label(overflow_word)
-            .legend(move |(x, y)| Cross::new((x + 8, y), 4, OVERFLOW.stroke_width(2)));
+            .label(word)
+            .legend(move |(x, y)| Cross::new((x + 8, y), 4, color.stroke_width(2)));
     }
     for s in &pane.series {
         let color = s.color;

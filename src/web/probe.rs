@@ -130,7 +130,8 @@ pub fn draw_layer_histograms(
 }
 
 /// Two log-scale panes over the layers: activation std, and the stds of dL/d(activations) and dL/dW.
-/// `words` = [x label, left title, left y label, act std, right title, right y label, grad x, grad w, overflow].
+/// `words` = [x label, left title, left y label, act std, right title, right y label, grad x, grad w, overflow,
+/// zero].
 #[wasm_bindgen]
 pub fn draw_signal_layers(
     canvas: web_sys::HtmlCanvasElement,
@@ -153,5 +154,5 @@ pub fn draw_signal_layers(
         },
     ];
     let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_log_panes(&area, &panes, word(0), word(8), Style::new(pixel_ratio)).map_err(chart_error)
+    plot::draw_log_panes(&area, &panes, word(0), word(8), word(9), Style::new(pixel_ratio)).map_err(chart_error)
 }

@@ -43,8 +43,8 @@ export async function setup() {
 }
 
 // Waits until the panel shows the current settings (aria-busy="false").
-export async function settled(page, panel) {
-  await page.waitForSelector(`section[data-panel="${panel}"][aria-busy="false"]`, { timeout: 20_000 });
+export async function settled(page, panel, timeout = 20_000) {
+  await page.waitForSelector(`section[data-panel="${panel}"][aria-busy="false"]`, { timeout });
 }
 
 // Rows of a <table data-table> keyed by tr[data-key] → text of its last cell.

@@ -115,7 +115,7 @@ export function mount(section, ctx) {
     const haveBwd = bwd.filter(Boolean).length === depthNow;
     wasm.draw_signal_layers(layersCanvas, Float64Array.from(fwd, (f) => f.std),
       haveBwd ? grads('grad_x_std') : new Float64Array(0), haveBwd ? grads('grad_w_std') : new Float64Array(0),
-      ['x', 'act_title', 'std', 'act_std', 'grad_title', 'std', 'grad_x', 'grad_w', 'overflow'].map((w) => t(`signal.word.${w}`)),
+      ['x', 'act_title', 'std', 'act_std', 'grad_title', 'std', 'grad_x', 'grad_w', 'overflow', 'zero'].map((w) => t(`signal.word.${w}`)),
       fitCanvas(layersCanvas));
   });
   new ResizeObserver(() => draw()).observe(histCanvas);
@@ -164,9 +164,13 @@ export function mount(section, ctx) {
     shown = { key, fwd: [], bwd: [], depth: s.depth, act: s.act };
     const mine = shown;
     const args = Object.fromEntries(SETTINGS.map((k) => [k, s[k]]));
+    // Marks for bench/signal.mjs: when the request left, the first layer and all layers arrived, the run ended.
+    performance.mark('signal:start');
     try {
       const result = await jobs.run('probe', args, (p) => {
         if (p.phase === 'forward') {
+          if (p.layer === 1) performance.mark('signal:first-layer');
+          if (p.layer === s.depth) performance.mark('signal:forward');
           mine.fwd[p.layer - 1] = p;
           status.textContent = t('signal.progress.forward', { layer: p.layer, depth: s.depth });
         } else {
@@ -176,6 +180,7 @@ export function mount(section, ctx) {
         fillTables();
         draw();
       });
+      performance.mark('signal:done');
       const ms = result.forward_ms + result.backward_ms;
       status.textContent = t('signal.done', {
         forward: result.forward_ms.toFixed(0), backward: result.backward_ms.toFixed(0),
