@@ -182,6 +182,7 @@ impl Act {
 
 /// The fraction of `values` that count as saturated / dead / negative for `act` (see [`Saturation`]);
 /// `None` for activations without such a notion. NaN counts as neither.
+#[allow(clippy::manual_range_contains)] // `!(0.01..=0.99).contains(&y)` would count NaN as saturated
 pub fn saturated_fraction(act: Act, values: &[f32]) -> Option<f64> {
     #[inline(always)]
     fn fraction(values: &[f32], test: impl Fn(f32) -> bool) -> f64 {

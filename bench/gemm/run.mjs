@@ -73,7 +73,7 @@ if (!args.includes('--gemm-only')) {
   const cfgs = [[10, 500, 500, 'tanh', 'xavier_normal', quick ? 3 : 7]];
   if (!quick) cfgs.push([50, 1000, 2000, 'tanh', 'xavier_normal', 1]);
   for (const [d, w, b, act, init, runs] of cfgs) {
-    probe(d, w, b, act, init, 1); // warm-up (compilation and memory growth)
+    if (runs > 1) probe(d, w, b, act, init, 1); // warm-up (tier-up and memory growth); too long for the largest
     const r = probe(d, w, b, act, init, runs);
     const gf = 2 * b * w * w * d;
     console.log(`probe depth=${d} width=${w} batch=${b} ${act} ${init}, ${runs} runs, ms median (min–max): ` +
