@@ -121,6 +121,7 @@ for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('cl
 async function start() {
   readHash();
   renderChrome();
+  PANELS[state.panel]().catch(() => {}); // load the panel's code while the wasm compiles (render awaits it again)
   try {
     await initWasm();
   } catch (e) {
