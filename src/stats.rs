@@ -57,12 +57,12 @@ impl Histogram {
                 // In range, so the product is in [0, bins]: a plain conversion to i64 is exact enough and cheap.
                 let bin = (((v - lo) * scale) as i64).min(last) as usize;
                 h.counts[bin] += 1;
+            } else if !v.is_finite() {
+                h.non_finite += 1;
             } else if v < lo {
                 h.below += 1;
-            } else if v > hi {
-                h.above += 1;
             } else {
-                h.non_finite += 1;
+                h.above += 1;
             }
         }
         h
