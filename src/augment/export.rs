@@ -52,9 +52,12 @@ fn render(head: &str, pipeline: &Pipeline, (h, w): (usize, usize), compose: &str
     out + "])\n"
 }
 
+/// Resizing follows pixel centres (`NEAREST_EXACT`, as ours); affine warps go through `grid_sample`, whose only
+/// nearest mode, `NEAREST`, rounds the mapped position as ours does.
 fn torch_interp(step: &Step) -> &'static str {
-    match step.word("interp") {
-        "nearest" => "InterpolationMode.NEAREST_EXACT",
+    match (step.word("interp"), step.kind) {
+        ("nearest", Kind::ResizedCrop) => "InterpolationMode.NEAREST_EXACT",
+        ("nearest", _) => "InterpolationMode.NEAREST",
         _ => "InterpolationMode.BILINEAR",
     }
 }

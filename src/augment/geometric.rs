@@ -5,7 +5,7 @@
 //! Coordinates are pixel indices: the centre of pixel (row y, column x) is at (x, y), so the image centre is
 //! ((W − 1)/2, (H − 1)/2) and a 90° rotation of a square maps pixels exactly onto pixels.
 
-use super::{Image, MAX_SIDE, contiguous, image};
+use super::{Image, MAX_SIDE, contiguous, image, pixels_mut};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use rand::RngExt;
@@ -156,56 +156,171 @@ impl Affine {
 
 /// The one inverse-mapping routine: an `out_h`×`out_w` image whose pixel (x, y) is `img` sampled at `map(x, y)`.
 pub fn warp(img: &Image, map: &Affine, out_h: usize, out_w: usize, interp: Interpolation, border: Border) -> Image {
+    let mut out = Image::zeros((out_h, out_w, img.dim().2));
+    warp_into(img, map, interp, border, &mut out);
+    out
+}
+
+/// [`warp`] into an existing image, whose height and width give the output size (the pipeline reuses one buffer
+/// per step instead of allocating: fresh pages cost more than the warp itself).
+pub fn warp_into(img: &Image, map: &Affine, interp: Interpolation, border: Border, out: &mut Image) {
     let (h, w, c) = img.dim();
+    let (out_h, out_w, out_c) = out.dim();
+    if out_c != c {
+        *out = Image::zeros((out_h, out_w, c));
+    }
     let fill = border.fill().clamp(0.0, 1.0);
-    let mut out = vec![fill; out_h * out_w * c];
+    let dst = pixels_mut(out);
+    dst.fill(fill);
     if h == 0 || w == 0 || c == 0 {
-        return image(out_h, out_w, c, out);
+        return;
     }
     let src = contiguous(img);
-    let [a, b, tx, d, e, ty] = map.m.map(|v| v as f32);
-    let at = |yy: i64, xx: i64| -> Option<usize> { Some((border.index(yy, h)? * w + border.index(xx, w)?) * c) };
-    for (y, row) in out.chunks_exact_mut(out_w * c).enumerate() {
-        let (sx0, sy0) = (b * y as f32 + tx, e * y as f32 + ty);
-        for (x, px) in row.chunks_exact_mut(c).enumerate() {
-            let (sx, sy) = (a * x as f32 + sx0, d * x as f32 + sy0);
-            if interp == Interpolation::Nearest {
-                if let Some(i) = at((sy + 0.5).floor() as i64, (sx + 0.5).floor() as i64) {
-                    px.copy_from_slice(&src[i..i + c]);
-                }
+    let grid = Grid {
+        h,
+        w,
+        map,
+        interp,
+        border,
+        fill,
+    };
+    // A fixed channel count lets the compiler unroll the per-pixel loops; other counts go channel by channel.
+    match c {
+        1 => grid.run::<1>(&src, dst, out_w),
+        3 => grid.run::<3>(&src, dst, out_w),
+        _ => {
+            let mut plane = vec![fill; out_h * out_w];
+            for k in 0..c {
+                let channel: Vec<f32> = src.iter().skip(k).step_by(c).copied().collect();
+                plane.fill(fill);
+                grid.run::<1>(&channel, &mut plane, out_w);
+                dst.iter_mut().skip(k).step_by(c).zip(&plane).for_each(|(o, p)| *o = *p);
+            }
+        }
+    }
+}
+
+/// `floor` as an integer; `f32::floor` is a library call on baseline x86-64.
+#[inline]
+fn floor_i(v: f32) -> i64 {
+    let t = v as i64;
+    if (t as f32) > v { t - 1 } else { t }
+}
+
+/// Everything [`warp`] needs besides the pixels.
+struct Grid<'a> {
+    h: usize,
+    w: usize,
+    map: &'a Affine,
+    interp: Interpolation,
+    border: Border,
+    fill: f32,
+}
+
+impl Grid<'_> {
+    /// Fills `out` (rows of `out_w` pixels of `C` channels, pre-set to the fill) from `src` (`h`×`w`×`C`).
+    fn run<const C: usize>(&self, src: &[f32], out: &mut [f32], out_w: usize) {
+        let [a, b, tx, d, e, ty] = self.map.m.map(|v| v as f32);
+        let whole = |v: f32| v == v.round();
+        // Flips, shifts and crops by whole pixels read whole source rows: copy runs instead of sampling points.
+        let row_copy = self.interp == Interpolation::Nearest
+            && b == 0.0
+            && d == 0.0
+            && (a == 1.0 || a == -1.0)
+            && (e == 1.0 || e == -1.0)
+            && whole(tx)
+            && whole(ty);
+        for (y, row) in out.chunks_exact_mut(out_w * C).enumerate() {
+            let (sx0, sy0) = (b * y as f32 + tx, e * y as f32 + ty);
+            if row_copy {
+                self.copy_row::<C>(src, row, a as i64, sx0 as i64, sy0 as i64);
                 continue;
             }
-            let (x0, y0) = (sx.floor(), sy.floor());
-            let (fx, fy) = (sx - x0, sy - y0);
-            let (x0, y0) = (x0 as i64, y0 as i64);
-            if x0 >= 0 && y0 >= 0 && (x0 as usize) + 1 < w && (y0 as usize) + 1 < h {
-                // Fast path: all four neighbours inside.
-                let i00 = (y0 as usize * w + x0 as usize) * c;
-                let i10 = i00 + w * c;
-                for k in 0..c {
-                    let top = src[i00 + k] + fx * (src[i00 + c + k] - src[i00 + k]);
-                    let bot = src[i10 + k] + fx * (src[i10 + c + k] - src[i10 + k]);
-                    px[k] = top + fy * (bot - top);
-                }
-            } else {
-                let taps = [
-                    (y0, x0, (1.0 - fx) * (1.0 - fy)),
-                    (y0, x0 + 1, fx * (1.0 - fy)),
-                    (y0 + 1, x0, (1.0 - fx) * fy),
-                    (y0 + 1, x0 + 1, fx * fy),
-                ];
-                for k in 0..c {
-                    px[k] = taps
-                        .iter()
-                        .map(|&(yy, xx, wt)| wt * at(yy, xx).map_or(fill, |i| src[i + k]))
-                        .sum::<f32>();
+            for (x, px) in row.chunks_exact_mut(C).enumerate() {
+                let (sx, sy) = (a * x as f32 + sx0, d * x as f32 + sy0);
+                if self.interp == Interpolation::Nearest {
+                    if let Some(i) = self.at::<C>(floor_i(sy + 0.5), floor_i(sx + 0.5)) {
+                        px.copy_from_slice(&src[i..i + C]);
+                    }
+                } else {
+                    self.bilinear::<C>(src, px, sx, sy);
                 }
             }
         }
     }
-    // Bilinear weights sum to 1, so only rounding can leave [0, 1].
-    out.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
-    image(out_h, out_w, c, out)
+
+    /// The index of source pixel (row `yy`, column `xx`) under the border policy, `None` for the constant.
+    #[inline]
+    fn at<const C: usize>(&self, yy: i64, xx: i64) -> Option<usize> {
+        Some((self.border.index(yy, self.h)? * self.w + self.border.index(xx, self.w)?) * C)
+    }
+
+    #[inline]
+    fn bilinear<const C: usize>(&self, src: &[f32], px: &mut [f32], sx: f32, sy: f32) {
+        let (x0, y0) = (floor_i(sx), floor_i(sy));
+        let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+        let w = self.w;
+        if x0 >= 0 && y0 >= 0 && (x0 as usize) + 1 < w && (y0 as usize) + 1 < self.h {
+            // All four neighbours inside: two slices of two pixels each, so indexing needs no further checks.
+            let i00 = (y0 as usize * w + x0 as usize) * C;
+            let (r0, r1) = (&src[i00..i00 + 2 * C], &src[i00 + w * C..i00 + w * C + 2 * C]);
+            for k in 0..C {
+                let top = r0[k] + fx * (r0[C + k] - r0[k]);
+                let bot = r1[k] + fx * (r1[C + k] - r1[k]);
+                px[k] = (top + fy * (bot - top)).clamp(0.0, 1.0);
+            }
+            return;
+        }
+        let taps = [
+            (y0, x0, (1.0 - fx) * (1.0 - fy)),
+            (y0, x0 + 1, fx * (1.0 - fy)),
+            (y0 + 1, x0, (1.0 - fx) * fy),
+            (y0 + 1, x0 + 1, fx * fy),
+        ];
+        for k in 0..C {
+            let v: f32 = taps
+                .iter()
+                .map(|&(yy, xx, wt)| wt * self.at::<C>(yy, xx).map_or(self.fill, |i| src[i + k]))
+                .sum();
+            px[k] = v.clamp(0.0, 1.0);
+        }
+    }
+
+    /// One output row of the map x ↦ (dir·x + sx0, sy0), dir = ±1: the part inside the source is a run of one
+    /// source row (reversed for a mirror); the rest follows the border policy.
+    fn copy_row<const C: usize>(&self, src: &[f32], row: &mut [f32], dir: i64, sx0: i64, sy0: i64) {
+        let Some(sy) = self.border.index(sy0, self.h) else {
+            return;
+        };
+        let srow = &src[sy * self.w * C..(sy + 1) * self.w * C];
+        let (w, out_w) = (self.w as i64, (row.len() / C) as i64);
+        // Output columns x with 0 ≤ dir·x + sx0 < w.
+        let (lo, hi) = if dir == 1 {
+            (-sx0, w - sx0)
+        } else {
+            (sx0 - w + 1, sx0 + 1)
+        };
+        let (lo, hi) = (lo.clamp(0, out_w) as usize, hi.clamp(0, out_w) as usize);
+        if lo < hi {
+            let first = (dir * lo as i64 + sx0) as usize;
+            let dst = &mut row[lo * C..hi * C];
+            if dir == 1 {
+                dst.copy_from_slice(&srow[first * C..(first + hi - lo) * C]);
+            } else {
+                let run = &srow[(first + 1 - (hi - lo)) * C..(first + 1) * C];
+                dst.chunks_exact_mut(C)
+                    .zip(run.chunks_exact(C).rev())
+                    .for_each(|(o, i)| o.copy_from_slice(i));
+            }
+        }
+        if !matches!(self.border, Border::Constant(_)) {
+            for x in (0..lo).chain(hi..out_w as usize) {
+                if let Some(i) = self.border.index(dir * x as i64 + sx0, self.w) {
+                    row[x * C..(x + 1) * C].copy_from_slice(&srow[i * C..(i + 1) * C]);
+                }
+            }
+        }
+    }
 }
 
 /// Same-size warp, the common case.

@@ -4,7 +4,7 @@
 //! Every step's parameters are described once, in [`Kind::params`]; parsing, validation, serialisation and export
 //! all read that table.
 
-use super::geometric::{self, Border, Interpolation, uniform};
+use super::geometric::{self, Affine, Border, Interpolation, uniform};
 use super::{Image, noise, photometric};
 use crate::error::{Error, Result, check_range};
 use crate::rng::{Rng, seeded};
@@ -223,25 +223,27 @@ impl Step {
         }
     }
 
-    fn index(&self, key: &str) -> usize {
-        self.kind
-            .params()
-            .iter()
-            .position(|p| p.key == key)
-            .unwrap_or_else(|| unreachable!("bug: step {} has no parameter {key}", self.kind.name()))
+    /// The position of `key` in [`Kind::params`]. Asking for a parameter the step does not have is a bug in this
+    /// module, caught by the tests (debug builds); release builds read 0 / the first word rather than panic.
+    fn index(&self, key: &str) -> Option<usize> {
+        let i = self.kind.params().iter().position(|p| p.key == key);
+        debug_assert!(i.is_some(), "bug: step {} has no parameter {key}", self.kind.name());
+        i
     }
 
     /// A parameter's value (a word parameter's index); `key` must be one of [`Kind::params`].
     pub fn get(&self, key: &str) -> f64 {
-        self.values[self.index(key)]
+        self.index(key).map_or(0.0, |i| self.values[i])
     }
 
-    /// A word parameter's word.
+    /// A word parameter's word ("" if `key` is not one).
     pub fn word(&self, key: &str) -> &'static str {
-        let i = self.index(key);
-        match self.kind.params()[i].kind {
-            ParamType::Word(words) => words[self.values[i] as usize],
-            _ => unreachable!("bug: {key} is not a word parameter"),
+        match self
+            .index(key)
+            .map(|i| (self.kind.params()[i].kind, self.values[i] as usize))
+        {
+            Some((ParamType::Word(words), i)) => words.get(i).copied().unwrap_or(""),
+            _ => "",
         }
     }
 
@@ -273,30 +275,37 @@ impl Step {
         Interpolation::parse(self.word("interp")).unwrap_or(Interpolation::Bilinear)
     }
 
-    fn fill(&self) -> f32 {
-        self.get("fill") as f32
-    }
-
-    /// Runs the step on `img` and returns the parameters it drew, for captions.
-    fn run(&self, img: &mut Image, rng: &mut Rng) -> Vec<(&'static str, f64)> {
+    /// Runs the step on `img` and returns the parameters it drew, for captions. Warps write into `scratch`, which
+    /// then trades places with `img`.
+    fn run(&self, img: &mut Image, scratch: &mut Image, rng: &mut Rng) -> Vec<(&'static str, f64)> {
         let (h, w, _) = img.dim();
+        let mut warp = |map: Affine, interp: Interpolation, border: Border| {
+            if scratch.dim() != img.dim() {
+                *scratch = Image::zeros(img.dim());
+            }
+            geometric::warp_into(img, &map, interp, border, scratch);
+            std::mem::swap(img, scratch);
+        };
+        let constant = || Border::Constant(self.get("fill") as f32);
         match self.kind {
             Kind::Translate => {
                 let (tx, ty) = geometric::translate_params(h, w, self.get("x"), self.get("y"), rng);
-                *img = geometric::translate(
-                    img,
-                    tx as f64,
-                    ty as f64,
+                warp(
+                    Affine::translate(tx as f64, ty as f64),
                     Interpolation::Nearest,
-                    Border::Constant(self.fill()),
+                    constant(),
                 );
                 vec![("tx", tx as f64), ("ty", ty as f64)]
             }
             Kind::Crop => {
                 let pad = self.get("pad") as usize;
                 let (top, left) = geometric::crop_params(pad, rng);
-                let border = Border::parse(self.word("border"), self.fill()).unwrap_or(Border::Constant(0.0));
-                *img = geometric::crop(img, top as i64 - pad as i64, left as i64 - pad as i64, h, w, border);
+                let border = Border::parse(self.word("border"), self.get("fill") as f32).unwrap_or(constant());
+                warp(
+                    Affine::translate(pad as f64 - left as f64, pad as f64 - top as f64),
+                    Interpolation::Nearest,
+                    border,
+                );
                 vec![("top", top as f64), ("left", left as f64)]
             }
             Kind::ResizedCrop => {
@@ -313,22 +322,28 @@ impl Step {
                 ]
             }
             Kind::HFlip => {
-                *img = geometric::hflip(img);
+                warp(Affine::hflip(w), Interpolation::Nearest, Border::Edge);
                 vec![]
             }
             Kind::VFlip => {
-                *img = geometric::vflip(img);
+                warp(Affine::vflip(h), Interpolation::Nearest, Border::Edge);
                 vec![]
             }
             Kind::Rotate => {
                 let deg = self.get("deg");
                 let angle = uniform(rng, -deg, deg);
-                *img = geometric::rotate(img, angle, self.interp(), Border::Constant(self.fill()));
+                warp(Affine::rotate(angle, h, w), self.interp(), constant());
                 vec![("angle", angle)]
             }
             Kind::Resize => {
                 let factor = uniform(rng, self.get("min"), self.get("max"));
-                *img = geometric::zoom(img, factor, self.interp(), self.get("aa") == 1.0, self.fill());
+                *img = geometric::zoom(
+                    img,
+                    factor,
+                    self.interp(),
+                    self.get("aa") == 1.0,
+                    self.get("fill") as f32,
+                );
                 vec![("factor", factor)]
             }
             Kind::Jitter => {
@@ -547,14 +562,26 @@ impl Pipeline {
     /// The output has the size of `img` (see the module docs); an empty image comes back unchanged.
     pub fn apply(&self, img: &Image, rng: &mut Rng) -> (Image, Vec<FiredStep>) {
         let mut out = img.as_standard_layout().into_owned();
+        let fired = self.apply_into(img, rng, &mut out, &mut Image::zeros((0, 0, 0)));
+        (out, fired)
+    }
+
+    /// [`apply`](Self::apply) into `out`, with `scratch` as the second buffer of the warps. Reusing both across calls
+    /// (a training loop, a benchmark) avoids allocating; their previous contents do not matter.
+    pub fn apply_into(&self, img: &Image, rng: &mut Rng, out: &mut Image, scratch: &mut Image) -> Vec<FiredStep> {
+        if out.dim() == img.dim() && out.is_standard_layout() {
+            out.assign(img);
+        } else {
+            *out = img.as_standard_layout().into_owned();
+        }
         let mut fired = Vec::new();
         if out.is_empty() {
-            return (out, fired);
+            return fired;
         }
         for (index, step) in self.steps.iter().enumerate() {
             // One draw per step, whether or not it runs, so a step's probability does not shift the later draws' use.
             if rng.random::<f64>() < step.p {
-                let params = step.run(&mut out, rng);
+                let params = step.run(out, scratch, rng);
                 fired.push(FiredStep {
                     index,
                     name: step.kind.name(),
@@ -562,7 +589,7 @@ impl Pipeline {
                 });
             }
         }
-        (out, fired)
+        fired
     }
 
     /// `n` samples (1..=64) of the pipeline on `img`. Tile i uses `seeded(seed)` jumped i times (Xoshiro's jump
