@@ -1,9 +1,11 @@
 //! The only place that talks to JavaScript. Typed arrays in, typed arrays out; every core `Error` becomes a JS
 //! `Error` whose `param` property names the setting at fault, so the page can show the message next to it.
 
+mod augment;
 mod init;
 mod probe;
 
+pub use augment::{AugmentView, augment_catalog, augment_notes};
 pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 

@@ -9,6 +9,7 @@ import { el } from './ui.js';
 const PANELS = {
   init: () => import('./panels/init.js'),
   signal: () => import('./panels/signal.js'),
+  augment: () => import('./panels/augment.js'),
 };
 
 const notices = document.getElementById('notices');

@@ -9,15 +9,16 @@ const INIT_SCHEMES = [
 ];
 
 const INIT_PANELS = ['init', 'signal'];
+const SEED_PANELS = ['init', 'signal', 'augment'];
 
 // type: enum | int | float | bool | string. `panels` lists where a parameter applies (absent: everywhere), so a
 // URL carries only what the current view uses. Shared names mean the same thing in every panel; `byPanel` gives a
 // panel its own default (the signal panel starts from Xavier, the init panel from He).
 export const PARAMS = {
-  panel: { type: 'enum', values: ['init', 'signal'], default: 'init' },
+  panel: { type: 'enum', values: ['init', 'signal', 'augment'], default: 'init' },
   lang: { type: 'enum', values: ['ko', 'en'], default: 'en' },
   embed: { type: 'bool', default: false },
-  seed: { type: 'int', min: 0, max: MAX_SAFE_SEED, default: 42, panels: INIT_PANELS },
+  seed: { type: 'int', min: 0, max: MAX_SAFE_SEED, default: 42, panels: SEED_PANELS },
   init: { type: 'enum', values: INIT_SCHEMES, default: 'he_normal', byPanel: { signal: 'xavier_normal' }, panels: INIT_PANELS },
   // Deeper checks of the shape (dimension and size limits) are the core's; a rejected shape falls back the same way.
   shape: { type: 'string', pattern: /^\d{1,9}(x\d{1,9}){1,4}$/, maxLength: 64, default: '256x784', panels: ['init'] },
@@ -36,6 +37,15 @@ export const PARAMS = {
   depth: { type: 'int', min: 1, max: 50, default: 10, panels: ['signal'] },
   width: { type: 'int', min: 10, max: 1000, default: 500, panels: ['signal'] },
   batch: { type: 'int', min: 1, max: 2000, default: 500, panels: ['signal'] },
+  // The augmentation studio. `aug` is the pipeline in the syntax of src/augment/mod.rs, which the core checks
+  // (a rejected pipeline falls back like any other value); here only its alphabet and length are checked.
+  aug: {
+    type: 'string', pattern: /^[A-Za-z0-9._~()]*$/, maxLength: 1000,
+    default: 'translate~rotate(bilinear)~jitter(b0.3_c0.3)~noise(sigma0.03)', panels: ['augment'],
+  },
+  // `own` is the person's own image, which is not part of the link.
+  src: { type: 'enum', values: ['digit6', 'arrow', 'scene', 'zoneplate', 'own'], default: 'digit6', panels: ['augment'] },
+  n: { type: 'int', min: 1, max: 64, default: 16, panels: ['augment'] },
 };
 
 export function defaultOf(name, panel) {

@@ -1,0 +1,268 @@
+// The data augmentation studio (panel=augment): a seeded grid of a whole pipeline applied to one source image,
+// with each tile's drawn parameters, label-risk warnings, per-family notes and the pipeline as torchvision and
+// Albumentations code. Pipelines are `aug=` text (syntax in src/augment/mod.rs); the step editor below writes it.
+// A 16-tile grid takes a few milliseconds in wasm, so it is computed here rather than in the worker.
+
+import { lang, t } from '../i18n.js';
+import { controlSet } from '../controls.js';
+import { codeBlock, dataTable, el } from '../ui.js';
+
+export const PRESETS = {
+  gentle_digit: { src: 'digit6', aug: 'translate~rotate(deg10_bilinear)~jitter(b0.2_c0.2)~noise(sigma0.02)' },
+  six_to_nine: { src: 'digit6', aug: 'vflip~rotate(deg180_bilinear)' },
+  mirror_text: { src: 'arrow', aug: 'hflip(p1)' },
+  aliasing: { src: 'zoneplate', aug: 'resize(min0.25_max0.5_nearest)' },
+  antialiased: { src: 'zoneplate', aug: 'resize(min0.25_max0.5_area)' },
+  photo: { src: 'scene', aug: 'resizedcrop~hflip~jitter(b0.4_c0.4_s0.4_h0.05)' },
+};
+
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+const MAX_DECODED_PIXELS = 100_000_000; // 10⁴ × 10⁴: beyond that decoding alone needs gigabytes
+const LONG_SIDE = 512;
+
+// The person's own image survives re-mounts (a language switch) for as long as the page is open.
+let ownImage = null; // { rgba: Uint8ClampedArray, width, height, name }
+
+// Decodes a file with the browser (EXIF orientation applied) and downscales it to LONG_SIDE on its long side.
+async function decodeImage(file) {
+  if (file.size > MAX_FILE_BYTES) throw new Error(t('augment.file.too_big', { name: file.name, mb: (file.size / 2 ** 20).toFixed(0), max: MAX_FILE_BYTES / 2 ** 20 }));
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    throw new Error(t('augment.file.not_image', { name: file.name }));
+  }
+  try {
+    const { width, height } = bitmap;
+    if (!width || !height) throw new Error(t('augment.file.empty', { name: file.name }));
+    if (width * height > MAX_DECODED_PIXELS) throw new Error(t('augment.file.too_many_pixels', { name: file.name, width, height }));
+    const scale = Math.min(1, LONG_SIDE / Math.max(width, height));
+    const w = Math.max(1, Math.round(width * scale));
+    const h = Math.max(1, Math.round(height * scale));
+    const canvas = new OffscreenCanvas(w, h);
+    const g = canvas.getContext('2d');
+    g.imageSmoothingQuality = 'high';
+    g.drawImage(bitmap, 0, 0, w, h);
+    return { rgba: g.getImageData(0, 0, w, h).data, width: w, height: h, name: file.name };
+  } finally {
+    bitmap.close();
+  }
+}
+
+// Builds `aug=` text from the editor's steps: name(args) with option words bare and defaults left out.
+function stepText(catalog, step) {
+  const kind = catalog.find((k) => k.name === step.name);
+  const args = [];
+  for (const p of kind.params) {
+    const v = step.values[p.key];
+    if (v === undefined || v === p.default) continue;
+    args.push(p.type === 'word' ? p.words[v] : `${p.key}${v}`);
+  }
+  if (step.p !== kind.p) args.push(`p${step.p}`);
+  return args.length ? `${step.name}(${args.join('_')})` : step.name;
+}
+
+export function mount(section, ctx) {
+  const { wasm } = ctx;
+  const catalog = wasm.augment_catalog();
+  const view = new wasm.AugmentView();
+
+  const controls = controlSet(ctx);
+  const src = controls.enumField('src', 'augment.src', (v) => t(`augment.src.${v}`));
+  const n = controls.numberField('n', 'augment.n', 1);
+  const seed = controls.numberField('seed', 'init.seed', 1);
+  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
+  const augText = controls.textField('aug', 'augment.aug', 'augment.aug.help');
+  augText.control.classList.add('mono');
+
+  const fileInput = el('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp,image/gif,image/*', name: 'file' });
+  const fileError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'file' });
+  const dropZone = el('div', { class: 'drop', tabindex: '-1' }, el('span', {}, t('augment.drop')), fileInput, fileError);
+
+  const stepsBox = el('ol', { class: 'steps' });
+  const addStep = el('select', { name: 'add-step', 'aria-label': t('augment.add') },
+    el('option', { value: '' }, t('augment.add')), catalog.map((k) => el('option', { value: k.name }, k.name)));
+  const editorError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'aug' });
+
+  const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
+    class: 'preset', 'data-preset': name, href: '#',
+    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
+  }, t(`augment.preset.${name}`)));
+
+  const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
+  const canvas = el('canvas', { class: 'grid', 'data-chart': 'augment-grid', role: 'img', 'aria-label': t('augment.grid') });
+  const hover = el('p', { class: 'status', 'data-hover': '' });
+  const grid = dataTable('augment-grid', 'augment.grid.table', [['tile', 'augment.col.tile'], ['steps', 'augment.col.steps']]);
+  const torch = codeBlock('torchvision.transforms.v2');
+  const album = codeBlock('Albumentations');
+  const notes = el('dl', { class: 'family-notes' }, wasm.augment_notes(lang()).flatMap(({ family, note }) => [
+    el('dt', {}, t(`augment.family.${family}`)), el('dd', { 'data-family': family }, note)]));
+
+  section.append(
+    el('h2', {}, t('augment.title')),
+    el('p', { class: 'intro' }, t('augment.intro')),
+    el('div', { class: 'presets' }, el('span', { class: 'label' }, t('signal.presets'), ': '), el('span', { class: 'chips' }, presetLinks)),
+    el('div', { class: 'panel-body' },
+      el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+        src.wrap, dropZone, augText.wrap,
+        el('div', { class: 'field' }, el('span', { class: 'label' }, t('augment.steps')), stepsBox, addStep, editorError),
+        n.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed)),
+      el('div', { class: 'outputs' },
+        risksBox,
+        el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('augment.grid'))),
+        hover,
+        el('details', { class: 'chart-data', open: true }, el('summary', {}, t('augment.grid.table')), grid.table),
+        el('h3', {}, t('augment.notes')), notes,
+        el('h3', {}, t('augment.code')), torch.wrap, album.wrap)));
+
+  // The editor: one row per step with its probability and parameters; every change writes `aug=`.
+  let steps = [];
+  function commitSteps(next) {
+    const text = next.map((s) => stepText(catalog, s)).join('~');
+    try {
+      view.set_pipeline(text);
+    } catch (e) {
+      editorError.textContent = e.message;
+      return;
+    }
+    editorError.textContent = '';
+    ctx.set({ aug: view.pipeline() });
+  }
+  function numberInput(label, value, min, max, step, onValue) {
+    const input = el('input', { type: 'number', value, min, max, step, 'aria-label': label, class: 'small' });
+    input.addEventListener('change', () => {
+      const x = Number(input.value);
+      if (input.value.trim() === '' || !Number.isFinite(x) || x < min || x > max) {
+        editorError.textContent = t('augment.param.range', { name: label, min, max });
+        input.value = value;
+        return;
+      }
+      onValue(x);
+    });
+    return input;
+  }
+  function renderSteps() {
+    stepsBox.replaceChildren(...steps.map((step, i) => {
+      const kind = catalog.find((k) => k.name === step.name);
+      const change = (fn) => { const next = structuredClone(steps); fn(next[i]); commitSteps(next); };
+      const params = kind.params.map((p) => {
+        const label = `${step.name} ${p.key}`;
+        if (p.type === 'word') {
+          const s = el('select', { 'aria-label': label }, p.words.map((w, wi) => el('option', { value: wi }, w)));
+          s.value = String(step.values[p.key]);
+          s.addEventListener('change', () => change((st) => { st.values[p.key] = Number(s.value); }));
+          return el('label', { class: 'param' }, p.key, ' ', s);
+        }
+        if (p.type === 'flag') {
+          const c = el('input', { type: 'checkbox', 'aria-label': label });
+          c.checked = step.values[p.key] === 1;
+          c.addEventListener('change', () => change((st) => { st.values[p.key] = c.checked ? 1 : 0; }));
+          return el('label', { class: 'param' }, c, ' ', p.key);
+        }
+        const input = numberInput(label, step.values[p.key], p.min, p.max, p.type === 'integer' ? 1 : 'any', (x) => change((st) => { st.values[p.key] = x; }));
+        return el('label', { class: 'param' }, p.key, ' ', input);
+      });
+      const pInput = numberInput(`${step.name} p`, step.p, 0, 1, 0.05, (x) => change((st) => { st.p = x; }));
+      const move = (d) => { const next = structuredClone(steps); [next[i], next[i + d]] = [next[i + d], next[i]]; commitSteps(next); };
+      return el('li', { 'data-step': step.name },
+        el('div', { class: 'step-head' }, el('strong', {}, `${i + 1}. ${step.name}`),
+          el('span', { class: 'step-buttons' },
+            el('button', { type: 'button', 'aria-label': t('augment.up'), disabled: i === 0, onclick: () => move(-1) }, '↑'),
+            el('button', { type: 'button', 'aria-label': t('augment.down'), disabled: i === steps.length - 1, onclick: () => move(1) }, '↓'),
+            el('button', { type: 'button', 'aria-label': t('augment.remove'), onclick: () => commitSteps(steps.filter((_, j) => j !== i)) }, '×'))),
+        el('div', { class: 'step-params' }, el('label', { class: 'param' }, 'p ', pInput), params));
+    }));
+  }
+  addStep.addEventListener('change', () => {
+    const kind = catalog.find((k) => k.name === addStep.value);
+    addStep.value = '';
+    if (!kind) return;
+    commitSteps([...steps, { name: kind.name, p: kind.p, values: Object.fromEntries(kind.params.map((p) => [p.key, p.default])) }]);
+  });
+
+  // Own images: file picker and drag and drop. A failure says why and keeps the current image.
+  async function useFile(file) {
+    if (!file) return;
+    fileError.textContent = '';
+    section.setAttribute('aria-busy', 'true');
+    try {
+      const img = await decodeImage(file);
+      view.set_image(img.rgba, img.width, img.height);
+      ownImage = img;
+      shownKey = null;
+      if (ctx.state.src === 'own') update(ctx.state); else ctx.set({ src: 'own' });
+    } catch (e) {
+      fileError.textContent = e.message;
+      section.setAttribute('aria-busy', 'false');
+    }
+  }
+  fileInput.addEventListener('change', () => { useFile(fileInput.files[0]); fileInput.value = ''; });
+  for (const target of [dropZone, canvas]) {
+    target.addEventListener('dragover', (e) => { e.preventDefault(); dropZone.classList.add('over'); });
+    target.addEventListener('dragleave', () => dropZone.classList.remove('over'));
+    target.addEventListener('drop', (e) => { e.preventDefault(); dropZone.classList.remove('over'); useFile(e.dataTransfer.files[0]); });
+  }
+
+  // Which tile is under the pointer: its fired steps as a caption.
+  let fired = [];
+  canvas.addEventListener('mousemove', (e) => {
+    const r = canvas.getBoundingClientRect();
+    const x = ((e.clientX - r.left) / r.width) * canvas.width;
+    const y = ((e.clientY - r.top) / r.height) * canvas.height;
+    const col = Math.floor(x / (view.tile_width + 4));
+    const row = Math.floor(y / (view.tile_height + 4));
+    const i = row * view.columns + col;
+    hover.textContent = col < view.columns && fired[i] ? `${t('augment.col.tile')} ${i + 1}: ${caption(fired[i])}` : '';
+  });
+  const caption = (steps) => (steps.length ? steps.map((s) => s.text).join(' → ') : t('augment.none_fired'));
+
+  let shownKey = null;
+  function update(s) {
+    controls.sync(s);
+    for (const a of presetLinks) {
+      const preset = PRESETS[a.dataset.preset];
+      a.href = `#${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.slice(1))), ...preset })}`;
+      a.toggleAttribute('aria-current', preset.src === s.src && preset.aug === s.aug);
+    }
+    const key = [s.src, s.aug, s.n, s.seed, ownImage?.name].join('|');
+    if (key === shownKey) return;
+    section.setAttribute('aria-busy', 'true');
+    try {
+      if (s.src === 'own') {
+        if (!ownImage) throw Object.assign(new Error(t('augment.own.missing')), { param: 'src' });
+        view.set_image(ownImage.rgba, ownImage.width, ownImage.height);
+      } else {
+        view.set_sample(s.src);
+      }
+      view.set_pipeline(s.aug);
+      view.generate(s.n, s.seed);
+    } catch (e) {
+      ctx.reject(e); // the default comes back and update runs again
+      return;
+    }
+    shownKey = key;
+    if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }); return; } // canonical form in the URL
+    steps = view.steps();
+    renderSteps();
+
+    canvas.width = view.grid_width;
+    canvas.height = view.grid_height;
+    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(view.grid_rgba()), view.grid_width, view.grid_height), 0, 0);
+    canvas.classList.toggle('pixelated', view.tile_width <= 256);
+
+    fired = view.fired();
+    grid.table.tBodies[0].replaceChildren(...fired.map((f, i) => el('tr', { 'data-tile': i + 1 },
+      el('td', {}, String(i + 1)), el('td', {}, caption(f)))));
+
+    const risks = view.risks(lang());
+    risksBox.replaceChildren(...risks.map((r) => el('p', { class: 'warning', 'data-risk': r.key },
+      el('strong', {}, t('augment.risk', { step: r.step })), ' ', r.message)));
+
+    torch.code.textContent = view.torchvision_code();
+    album.code.textContent = view.albumentations_code();
+    section.setAttribute('aria-busy', 'false');
+    if (!performance.getEntriesByName('cnn:first-chart').length) performance.mark('cnn:first-chart');
+  }
+
+  return { update, dispose: () => view.free() };
+}
