@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test test-native test-wasm test-e2e bench-page bench-signal clean
+.PHONY: serve build test test-native test-wasm test-e2e bench-page bench-signal bench-augment clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -42,6 +42,12 @@ bench-signal:
 	@tools/install.sh test
 	$(MAKE) build
 	node bench/signal.mjs
+
+bench-augment:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/augment-page.mjs
+	bench/augment.sh
 
 clean:
 	cargo clean

@@ -1,0 +1,58 @@
+// Browser benchmark of the augmentation studio (`make bench-augment`): the wasm build's throughput on the same
+// 224×224 RGB pipeline as bench/augment.sh, and the time to regenerate a 16-tile 224×224 grid in the page
+// (pipeline + RGBA grid + putImageData), both in headless Chromium.
+import { setup, settled } from '../tests/e2e/harness.mjs';
+
+const PIPELINE = 'translate~hflip~rotate(bilinear)~jitter(b0.4_c0.4)~noise(sigma0.05)';
+const h = await setup();
+try {
+  const { page, context } = await h.open('#panel=augment&src=scene');
+  await settled(page, 'augment');
+  const r = await page.evaluate(async (pipeline) => {
+    const wasm = await import('/pkg/cnn_playground.js');
+    // A 224×224 RGB source: the built-in scene drawn at 224 px by the browser.
+    const probe = new wasm.AugmentView();
+    probe.set_sample('scene');
+    probe.set_pipeline('');
+    probe.generate(1, 0);
+    const src = new OffscreenCanvas(probe.grid_width, probe.grid_height);
+    src.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(probe.grid_rgba()), probe.grid_width, probe.grid_height), 0, 0);
+    const c224 = new OffscreenCanvas(224, 224);
+    c224.getContext('2d').drawImage(src, 0, 0, 224, 224);
+    const rgba = c224.getContext('2d').getImageData(0, 0, 224, 224).data;
+    probe.free();
+
+    const view = new wasm.AugmentView();
+    view.set_image(rgba, 224, 224);
+    view.set_pipeline(pipeline);
+    const canvas = document.createElement('canvas');
+    const g = canvas.getContext('2d');
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    // Throughput: 64 samples per call (the pipeline only), repeated.
+    view.generate(64, 1);
+    const per = [];
+    for (let i = 0; i < 9; i++) {
+      const t0 = performance.now();
+      view.generate(64, i);
+      per.push((performance.now() - t0) / 64);
+    }
+    // The page's regeneration of a 16-tile grid: pipeline, grid bytes, ImageData, putImageData.
+    const grid = [];
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now();
+      view.generate(16, 100 + i);
+      canvas.width = view.grid_width;
+      canvas.height = view.grid_height;
+      g.putImageData(new ImageData(new Uint8ClampedArray(view.grid_rgba()), view.grid_width, view.grid_height), 0, 0);
+      grid.push(performance.now() - t0);
+    }
+    view.free();
+    return { perImage: median(per), perMin: Math.min(...per), perMax: Math.max(...per), grid: median(grid), gridMin: Math.min(...grid), gridMax: Math.max(...grid) };
+  }, PIPELINE);
+  console.log(`pipeline ${PIPELINE} at 224×224 RGB, wasm in headless Chromium`);
+  console.log(`  throughput: ${(1000 / r.perImage).toFixed(0)} images/s (median of 9 × 64; ${r.perImage.toFixed(2)} ms/image, min ${r.perMin.toFixed(2)}, max ${r.perMax.toFixed(2)})`);
+  console.log(`  16-tile grid regenerated: ${r.grid.toFixed(1)} ms median of 15 (min ${r.gridMin.toFixed(1)}, max ${r.gridMax.toFixed(1)})`);
+  await context.close();
+} finally {
+  await h.close();
+}

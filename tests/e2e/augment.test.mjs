@@ -1,0 +1,165 @@
+// End-to-end: the data augmentation studio.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canvasInfo, settled, setup } from './harness.mjs';
+
+let h;
+before(async () => { h = await setup(); });
+after(async () => { await h?.close(); });
+
+const gridRows = (page) => page.$$eval('table[data-table="augment-grid"] tbody tr', (r) => r.map((x) => x.cells[1].textContent));
+const notices = (page) => page.$$eval('#notices .notice', (n) => n.map((x) => x.textContent));
+
+test('the grid renders for every built-in sample', async () => {
+  for (const src of ['digit6', 'arrow', 'scene', 'zoneplate']) {
+    const { page, problems, context } = await h.open(`#panel=augment&src=${src}&n=9&seed=3`);
+    await settled(page, 'augment');
+    const info = await canvasInfo(page, 'augment-grid');
+    // 3 × 3 tiles of 128 px with 4 px gaps.
+    assert.equal(info.width, 3 * 128 + 2 * 4, src);
+    assert.ok(info.colours > 20, `${src}: ${info.colours} colours`);
+    assert.equal((await gridRows(page)).length, 9);
+    assert.deepEqual(problems, [], src);
+    await context.close();
+  }
+});
+
+test('the same URL gives identical pixels, another seed other samples', async () => {
+  const hash = '#panel=augment&src=scene&aug=resizedcrop~hflip~jitter(b0.4_c0.4_s0.4_h0.05)~noise(sigma0.05)&n=4&seed=11';
+  const a = await h.open(hash);
+  await settled(a.page, 'augment');
+  const b = await h.open(hash);
+  await settled(b.page, 'augment');
+  assert.deepEqual(await canvasInfo(a.page, 'augment-grid'), await canvasInfo(b.page, 'augment-grid'));
+  assert.deepEqual(await gridRows(a.page), await gridRows(b.page));
+  const c = await h.open(hash.replace('seed=11', 'seed=12'));
+  await settled(c.page, 'augment');
+  assert.notEqual((await canvasInfo(c.page, 'augment-grid')).hash, (await canvasInfo(a.page, 'augment-grid')).hash);
+  for (const x of [a, b, c]) await x.context.close();
+});
+
+test('each tile says which steps ran with the drawn parameters', async () => {
+  const { page, context } = await h.open('#panel=augment&src=digit6&aug=rotate(deg30_bilinear)~hflip(p0)&n=4&seed=5');
+  await settled(page, 'augment');
+  const rows = await gridRows(page);
+  for (const r of rows) {
+    const angle = Number(/rotate\(angle=(-?[\d.]+)\)/.exec(r)?.[1]);
+    assert.ok(Math.abs(angle) <= 30, r); // drawn from [−30°, 30°]
+    assert.ok(!r.includes('hflip'), 'a step with p=0 never runs');
+  }
+  await context.close();
+});
+
+test('a vertical flip of the 6 warns that it becomes a 9', async () => {
+  const { page, problems, context } = await h.open('#panel=augment&src=digit6&aug=translate');
+  await settled(page, 'augment');
+  assert.equal(await page.$$eval('[data-risk]', (r) => r.length), 0, 'no warning for a small shift');
+  await page.click('a[data-preset="six_to_nine"]');
+  await settled(page, 'augment');
+  assert.ok(await page.isVisible('[data-risk="vflip_digit_6_9"]'));
+  assert.match(await page.textContent('[data-risk="vflip_digit_6_9"]'), /9/);
+  assert.match(page.url(), /aug=vflip~rotate\(deg180_bilinear\)/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the step editor writes the pipeline into the URL', async () => {
+  const { page, context } = await h.open('#panel=augment&src=digit6&aug=translate&n=4');
+  await settled(page, 'augment');
+  await page.selectOption('select[name="add-step"]', 'vflip');
+  await settled(page, 'augment');
+  assert.match(page.url(), /aug=translate~vflip(&|$)/);
+  await page.fill('li[data-step="vflip"] input[aria-label="vflip p"]', '0.9');
+  await page.press('li[data-step="vflip"] input[aria-label="vflip p"]', 'Tab');
+  await settled(page, 'augment');
+  assert.match(page.url(), /aug=translate~vflip\(p0\.9\)/);
+  await page.fill('li[data-step="vflip"] input[aria-label="vflip p"]', '7');
+  await page.press('li[data-step="vflip"] input[aria-label="vflip p"]', 'Tab');
+  assert.match(await page.textContent('[data-error="aug"]'), /between 0 and 1/);
+  assert.match(page.url(), /aug=translate~vflip\(p0\.9\)/, 'a refused value keeps the pipeline');
+  await page.click('li[data-step="translate"] button[aria-label="Remove"]');
+  await settled(page, 'augment');
+  assert.match(page.url(), /aug=vflip\(p0\.9\)(&|$)/);
+  await context.close();
+});
+
+test('the pipeline is exported as torchvision and Albumentations code', async () => {
+  const { page, context } = await h.open('#panel=augment&src=digit6&aug=hflip~rotate(deg30_bilinear)~noise(sigma0.05)');
+  await settled(page, 'augment');
+  const [torch, album] = await page.$$eval('.code pre code', (c) => c.map((x) => x.textContent));
+  assert.match(torch, /v2\.RandomHorizontalFlip\(p=0\.5\)/);
+  assert.match(torch, /v2\.RandomRotation\(degrees=30, interpolation=InterpolationMode\.BILINEAR/);
+  assert.match(album, /A\.HorizontalFlip\(p=0\.5\)/);
+  assert.match(album, /A\.Rotate\(limit=30/);
+  await context.close();
+});
+
+// A PNG made by the browser itself: 64 × 48, red with a blue square.
+async function makePng(page) {
+  const b64 = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(64, 48);
+    const g = c.getContext('2d');
+    g.fillStyle = '#ff0000'; g.fillRect(0, 0, 64, 48);
+    g.fillStyle = '#0000ff'; g.fillRect(8, 8, 16, 16);
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    let s = '';
+    for (const x of bytes) s += String.fromCharCode(x);
+    return btoa(s);
+  });
+  return Buffer.from(b64, 'base64');
+}
+
+test('your own PNG becomes the source; a file that is not an image is refused by name', async () => {
+  const { page, problems, context } = await h.open('#panel=augment&src=digit6&aug=hflip(p1)&n=4');
+  await settled(page, 'augment');
+  await page.setInputFiles('input[type="file"]', { name: 'red.png', mimeType: 'image/png', buffer: await makePng(page) });
+  await page.waitForFunction(() => location.hash.includes('src=own'));
+  await settled(page, 'augment');
+  const info = await canvasInfo(page, 'augment-grid');
+  assert.equal(info.width, 2 * 64 + 4);
+  assert.equal(info.height, 2 * 48 + 4);
+  // Mirrored (hflip p=1): the blue square sits at the right, x in [40, 56) of the first tile.
+  const px = await page.$eval('canvas[data-chart="augment-grid"]', (c) => [...c.getContext('2d').getImageData(47, 15, 1, 1).data]);
+  assert.deepEqual(px.slice(0, 3), [0, 0, 255]);
+  const before = await canvasInfo(page, 'augment-grid');
+
+  await page.setInputFiles('input[type="file"]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+  await page.waitForFunction(() => document.querySelector('[data-error="file"]').textContent.length > 0);
+  assert.match(await page.textContent('[data-error="file"]'), /notes\.txt.*could not be read as an image/);
+  assert.deepEqual(await canvasInfo(page, 'augment-grid'), before, 'the previous image and grid stay');
+
+  await page.setInputFiles('input[type="file"]', { name: 'broken.png', mimeType: 'image/png', buffer: (await makePng(page)).subarray(0, 60) });
+  await page.waitForFunction(() => document.querySelector('[data-error="file"]').textContent.includes('broken.png'));
+  assert.deepEqual(await canvasInfo(page, 'augment-grid'), before);
+  assert.deepEqual(problems, []);
+
+  // The own image survives a language switch (the panel is rebuilt).
+  await page.click('button[data-lang="ko"]');
+  await settled(page, 'augment');
+  assert.deepEqual(await canvasInfo(page, 'augment-grid'), before);
+  await context.close();
+});
+
+test('hostile settings give a notice naming the problem and keep a working grid', async () => {
+  const cases = [
+    ['aug=rotate(deg400)', 'aug', 'step 1 (rotate)'],
+    ['aug=hflip(p2)', 'aug', 'step 1 (hflip)'],
+    ['aug=jitter(bNaN)', 'aug', 'step 1 (jitter)'],
+    ['aug=explode', 'aug', 'explode'],
+    ['aug=%3Cscript%3Ealert(1)%3C%2Fscript%3E', 'aug', ''],
+    ['n=65', 'n', '64'],
+    ['n=0', 'n', '64'],
+    ['src=own', 'src', ''],
+    ['src=..%2F..%2Fetc%2Fpasswd', 'src', 'digit6'],
+  ];
+  for (const [hash, param, detail] of cases) {
+    const { page, problems, context } = await h.open(`#panel=augment&${hash}`);
+    await settled(page, 'augment');
+    const n = await notices(page);
+    assert.ok(n.some((x) => x.includes(`“${param}”`) && x.includes(detail)), `${hash}: ${JSON.stringify(n)}`);
+    assert.ok((await canvasInfo(page, 'augment-grid')).colours > 20, `${hash}: the grid still draws`);
+    assert.equal(await page.$$eval('script', (s) => s.length), 1);
+    assert.deepEqual(problems, [], hash);
+    await context.close();
+  }
+});
