@@ -93,3 +93,95 @@ fn draws_on_a_canvas() {
     // Bars and curve cover a visible part of the plot, far more than axes alone (a few thousand pixels).
     assert!(non_white > 5_000, "only {non_white} drawn pixels");
 }
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(o, &key.into()).unwrap()
+}
+
+fn probe(depth: f64, width: f64, batch: f64, act: &str) -> Result<cnn_playground::web::ProbeRun, JsValue> {
+    cnn_playground::web::ProbeRun::new(depth, width, batch, act, "xavier_normal", "fan_in", "auto", 0.01, "normal", 0.01, 0.05, 1.0)
+}
+
+#[wasm_bindgen_test]
+fn probe_run_streams_layer_objects_forward_then_backward() {
+    let mut run = probe(3.0, 16.0, 8.0, "tanh").unwrap();
+    assert_eq!(run.forward_flops(), 2.0 * 8.0 * 16.0 * 16.0 * 3.0);
+    for layer in 1..=3 {
+        let f: JsValue = run.forward_layer().expect("a forward layer").into();
+        assert_eq!(get(&f, "layer").as_f64(), Some(layer as f64));
+        let counts: js_sys::Float64Array = get(&f, "counts").dyn_into().expect("counts is a Float64Array");
+        assert_eq!(counts.length(), 40);
+        // Every activation is counted once: in a bin, outside the range or as non-finite.
+        let inside: f64 = counts.to_vec().iter().sum();
+        let outside = get(&f, "below").as_f64().unwrap() + get(&f, "above").as_f64().unwrap() + get(&f, "non_finite").as_f64().unwrap();
+        assert_eq!(inside + outside, 8.0 * 16.0);
+        assert_eq!(get(&f, "total").as_f64(), Some(8.0 * 16.0));
+        let std = get(&f, "std").as_f64().unwrap();
+        assert!(std > 0.0 && std < 1.0, "tanh output std {std}");
+    }
+    assert!(run.forward_layer().is_none());
+    for layer in (1..=3).rev() {
+        let b: JsValue = run.backward_layer().expect("a backward layer").into();
+        assert_eq!(get(&b, "layer").as_f64(), Some(layer as f64));
+        assert!(get(&b, "grad_w_std").as_f64().unwrap() > 0.0);
+    }
+    assert!(run.backward_layer().is_none());
+}
+
+#[wasm_bindgen_test]
+fn probe_run_rejects_bad_settings_by_name() {
+    for (depth, width, batch, act, param) in [
+        (100_000.0, 500.0, 500.0, "tanh", "depth"),
+        (10.0, -1.0, 500.0, "tanh", "width"),
+        (10.0, 500.0, f64::NAN, "tanh", "batch"),
+        (10.0, 500.0, 2.5, "tanh", "batch"),
+        (10.0, 500.0, 500.0, "swish", "act"),
+    ] {
+        let (msg, p) = error_parts(probe(depth, width, batch, act).err().unwrap());
+        assert_eq!(p, param, "{msg}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn augment_view_grid_bytes_match_its_size_and_seed() {
+    use cnn_playground::web::AugmentView;
+    let mut v = AugmentView::new();
+    v.set_sample("digit6").unwrap();
+    v.set_pipeline("rotate(deg30_bilinear)~noise(sigma0.05)").unwrap();
+    v.generate(5.0, 9.0).unwrap();
+    assert_eq!(v.columns(), 3); // 5 tiles: 3 columns, 2 rows
+    assert_eq!((v.tile_width(), v.tile_height()), (128, 128));
+    assert_eq!((v.grid_width(), v.grid_height()), (3 * 128 + 2 * 4, 2 * 128 + 4));
+    let a = v.grid_rgba();
+    assert_eq!(a.len(), v.grid_width() * v.grid_height() * 4);
+    assert_eq!(v.fired().length(), 5);
+    v.generate(5.0, 9.0).unwrap();
+    assert_eq!(v.grid_rgba(), a, "same seed, same bytes");
+    v.generate(5.0, 10.0).unwrap();
+    assert_ne!(v.grid_rgba(), a);
+}
+
+#[wasm_bindgen_test]
+fn augment_view_keeps_its_pipeline_and_image_on_bad_input() {
+    use cnn_playground::web::AugmentView;
+    let mut v = AugmentView::new();
+    v.set_pipeline("hflip(p1)").unwrap();
+    let (msg, param) = error_parts(v.set_pipeline("rotate(deg400)").unwrap_err());
+    assert_eq!(param, "aug");
+    assert!(msg.contains("step 1 (rotate)"), "{msg}");
+    assert_eq!(v.pipeline(), "hflip(p1)");
+    let (_, param) = error_parts(v.set_image(&[0u8; 10], 2, 2).unwrap_err());
+    assert_eq!(param, "image");
+    let (_, param) = error_parts(v.set_image(&[], 0, 0).unwrap_err());
+    assert_eq!(param, "image");
+    assert_eq!((v.source_width(), v.source_height()), (128, 128), "the sample stays");
+    let (_, param) = error_parts(v.generate(65.0, 1.0).unwrap_err());
+    assert_eq!(param, "n");
+    let (_, param) = error_parts(v.set_sample("../etc/passwd").unwrap_err());
+    assert!(!param.is_empty());
+    // The vertical flip of the 6 is flagged.
+    v.set_pipeline("vflip").unwrap();
+    v.set_sample("digit6").unwrap();
+    let risks = v.risks("en");
+    assert_eq!(get(&risks.get(0), "key").as_string().as_deref(), Some("vflip_digit_6_9"));
+}
