@@ -1,6 +1,7 @@
 // End-to-end: the data augmentation studio.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { canvasInfo, settled, setup } from './harness.mjs';
 
 let h;
@@ -137,6 +138,64 @@ test('your own PNG becomes the source; a file that is not an image is refused by
   await page.click('button[data-lang="ko"]');
   await settled(page, 'augment');
   assert.deepEqual(await canvasInfo(page, 'augment-grid'), before);
+  await context.close();
+});
+
+// A JPEG from the browser's encoder with an EXIF APP1 segment spliced in after SOI: Orientation = 6, "rotate 90°
+// clockwise to display". The stored picture is 64 × 48, red with a blue square at the top left.
+async function exifJpeg(page) {
+  const b64 = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(64, 48);
+    const g = c.getContext('2d');
+    g.fillStyle = '#ff0000'; g.fillRect(0, 0, 64, 48);
+    g.fillStyle = '#0000ff'; g.fillRect(8, 8, 16, 16);
+    const jpeg = new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 1 })).arrayBuffer());
+    const app1 = [0xff, 0xe1, 0x00, 0x22, 0x45, 0x78, 0x69, 0x66, 0x00, 0x00, // APP1, length 34, "Exif\0\0"
+      0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, first IFD at 8
+      0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, // 1 entry: Orientation = 6
+      0x00, 0x00, 0x00, 0x00]; // no next IFD
+    const bytes = [...jpeg.slice(0, 2), ...app1, ...jpeg.slice(2)];
+    let s = '';
+    for (const x of bytes) s += String.fromCharCode(x);
+    return btoa(s);
+  });
+  return Buffer.from(b64, 'base64');
+}
+
+// A valid grey PNG of 12000 × 9000 pixels (108 million, above the 100 million limit) that is only ~100 KB on disk.
+function giganticPng() {
+  const [w, h] = [12000, 9000];
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 0; // 8-bit greyscale
+  const raw = Buffer.alloc((w + 1) * h); // filter byte 0 and black pixels on every row
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('EXIF orientation is respected, and a gigantic image is refused before it is decoded', async () => {
+  const { page, problems, context } = await h.open('#panel=augment&src=digit6&aug=&n=1');
+  await settled(page, 'augment');
+  await page.setInputFiles('input[type="file"]', { name: 'phone.jpg', mimeType: 'image/jpeg', buffer: await exifJpeg(page) });
+  await page.waitForFunction(() => location.hash.includes('src=own'));
+  await settled(page, 'augment');
+  const info = await canvasInfo(page, 'augment-grid');
+  assert.deepEqual([info.width, info.height], [48, 64], 'shown upright: 48 wide, 64 tall');
+  // Rotated 90° clockwise, the square moves from the top left to the top right: x in [24, 40), y in [8, 24).
+  const [r, , b] = await page.$eval('canvas[data-chart="augment-grid"]', (c) => [...c.getContext('2d').getImageData(31, 15, 1, 1).data]);
+  assert.ok(b > 150 && r < 100, `pixel (31, 15) = ${r}, ${b}`);
+  const before = await canvasInfo(page, 'augment-grid');
+
+  await page.setInputFiles('input[type="file"]', { name: 'huge.png', mimeType: 'image/png', buffer: giganticPng() });
+  await page.waitForFunction(() => document.querySelector('[data-error="file"]').textContent.includes('huge.png'));
+  assert.match(await page.textContent('[data-error="file"]'), /12000×9000/);
+  assert.deepEqual(await canvasInfo(page, 'augment-grid'), before);
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

@@ -23,26 +23,46 @@ const LONG_SIDE = 512;
 // The person's own image survives re-mounts (a language switch) for as long as the page is open.
 let ownImage = null; // { rgba: Uint8ClampedArray, width, height, name }
 
+// The size of an image file as the browser reads it from the header (EXIF orientation applied), without decoding
+// the pixels: an <img> reports its natural size on load and decodes lazily.
+async function imageSize(file) {
+  const url = URL.createObjectURL(file);
+  try {
+    const img = new Image();
+    img.src = url;
+    await new Promise((resolve, reject) => { img.onload = resolve; img.onerror = reject; });
+    return { width: img.naturalWidth, height: img.naturalHeight };
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
 // Decodes a file with the browser (EXIF orientation applied) and downscales it to LONG_SIDE on its long side.
+// The size is checked before any pixel is decoded, so a small file that claims a gigantic image is refused cheaply.
 async function decodeImage(file) {
   if (file.size > MAX_FILE_BYTES) throw new Error(t('augment.file.too_big', { name: file.name, mb: (file.size / 2 ** 20).toFixed(0), max: MAX_FILE_BYTES / 2 ** 20 }));
+  let size;
+  try {
+    size = await imageSize(file);
+  } catch {
+    throw new Error(t('augment.file.not_image', { name: file.name }));
+  }
+  const { width, height } = size;
+  if (!width || !height) throw new Error(t('augment.file.empty', { name: file.name }));
+  if (width * height > MAX_DECODED_PIXELS) throw new Error(t('augment.file.too_many_pixels', { name: file.name, width, height }));
+  const scale = Math.min(1, LONG_SIDE / Math.max(width, height));
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
   let bitmap;
   try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
   } catch {
     throw new Error(t('augment.file.not_image', { name: file.name }));
   }
   try {
-    const { width, height } = bitmap;
-    if (!width || !height) throw new Error(t('augment.file.empty', { name: file.name }));
-    if (width * height > MAX_DECODED_PIXELS) throw new Error(t('augment.file.too_many_pixels', { name: file.name, width, height }));
-    const scale = Math.min(1, LONG_SIDE / Math.max(width, height));
-    const w = Math.max(1, Math.round(width * scale));
-    const h = Math.max(1, Math.round(height * scale));
     const canvas = new OffscreenCanvas(w, h);
     const g = canvas.getContext('2d');
-    g.imageSmoothingQuality = 'high';
-    g.drawImage(bitmap, 0, 0, w, h);
+    g.drawImage(bitmap, 0, 0);
     return { rgba: g.getImageData(0, 0, w, h).data, width: w, height: h, name: file.name };
   } finally {
     bitmap.close();
