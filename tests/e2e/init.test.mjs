@@ -151,3 +151,19 @@ test('hostile hashes give a notice naming the parameter and never break the page
     await context.close();
   }
 });
+
+test('a Rust panic on the main thread shows a visible error and the page keeps working', async () => {
+  const { page, problems, context } = await h.open('#panel=init&seed=1');
+  await settled(page, 'init');
+  await page.evaluate(() => setTimeout(async () => (await import('/pkg/cnn_playground.js')).self_test_panic(), 0));
+  await page.waitForSelector('#notices .notice-error');
+  assert.match(await page.textContent('#notices .notice-error'), /unreachable|panic/i);
+  const before = await keyedRows(page, 'init-stats');
+  await page.fill('input[name="seed"]', '2');
+  await page.press('input[name="seed"]', 'Tab');
+  await settled(page, 'init');
+  assert.notEqual((await keyedRows(page, 'init-stats')).sample_mean, before.sample_mean, 'the panel still computes');
+  // The only errors logged are the panic's own.
+  assert.ok(problems.length > 0 && problems.every((p) => /panic|unreachable|self-test/i.test(p)), JSON.stringify(problems));
+  await context.close();
+});
