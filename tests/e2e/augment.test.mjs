@@ -95,20 +95,21 @@ test('the pipeline is exported as torchvision and Albumentations code', async ()
   await context.close();
 });
 
-// A PNG made by the browser itself: 64 × 48, red with a blue square.
-async function makePng(page) {
-  const b64 = await page.evaluate(async () => {
+// A picture encoded by the browser itself: 64 × 48, red with a blue 16 × 16 square at (8, 8).
+async function encode(page, type) {
+  const b64 = await page.evaluate(async (mime) => {
     const c = new OffscreenCanvas(64, 48);
     const g = c.getContext('2d');
     g.fillStyle = '#ff0000'; g.fillRect(0, 0, 64, 48);
     g.fillStyle = '#0000ff'; g.fillRect(8, 8, 16, 16);
-    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: mime, quality: 1 })).arrayBuffer());
     let s = '';
     for (const x of bytes) s += String.fromCharCode(x);
     return btoa(s);
-  });
+  }, type);
   return Buffer.from(b64, 'base64');
 }
+const makePng = (page) => encode(page, 'image/png');
 
 test('your own PNG becomes the source; a file that is not an image is refused by name', async () => {
   const { page, problems, context } = await h.open('#panel=augment&src=digit6&aug=hflip(p1)&n=4');
@@ -141,25 +142,15 @@ test('your own PNG becomes the source; a file that is not an image is refused by
   await context.close();
 });
 
-// A JPEG from the browser's encoder with an EXIF APP1 segment spliced in after SOI: Orientation = 6, "rotate 90°
-// clockwise to display". The stored picture is 64 × 48, red with a blue square at the top left.
+// The browser's JPEG with an EXIF APP1 segment spliced in after SOI: Orientation = 6, "rotate 90° clockwise to
+// display".
 async function exifJpeg(page) {
-  const b64 = await page.evaluate(async () => {
-    const c = new OffscreenCanvas(64, 48);
-    const g = c.getContext('2d');
-    g.fillStyle = '#ff0000'; g.fillRect(0, 0, 64, 48);
-    g.fillStyle = '#0000ff'; g.fillRect(8, 8, 16, 16);
-    const jpeg = new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 1 })).arrayBuffer());
-    const app1 = [0xff, 0xe1, 0x00, 0x22, 0x45, 0x78, 0x69, 0x66, 0x00, 0x00, // APP1, length 34, "Exif\0\0"
-      0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, first IFD at 8
-      0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, // 1 entry: Orientation = 6
-      0x00, 0x00, 0x00, 0x00]; // no next IFD
-    const bytes = [...jpeg.slice(0, 2), ...app1, ...jpeg.slice(2)];
-    let s = '';
-    for (const x of bytes) s += String.fromCharCode(x);
-    return btoa(s);
-  });
-  return Buffer.from(b64, 'base64');
+  const jpeg = await encode(page, 'image/jpeg');
+  const app1 = Buffer.from([0xff, 0xe1, 0x00, 0x22, 0x45, 0x78, 0x69, 0x66, 0x00, 0x00, // APP1, length 34, "Exif\0\0"
+    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, first IFD at 8
+    0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, // 1 entry: Orientation = 6
+    0x00, 0x00, 0x00, 0x00]); // no next IFD
+  return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
 }
 
 // A valid grey PNG of 12000 × 9000 pixels (108 million, above the 100 million limit) that is only ~100 KB on disk.
