@@ -26,8 +26,11 @@ test:
 test-native:
 	cargo test
 
+# Browser tests (tests/web.rs) in headless Chrome, then the wasm tests configured for node (SIMD kernels against
+# their scalar twins); each run skips the other kind's files.
 test-wasm:
 	wasm-pack test --headless --chrome
+	wasm-pack test --node
 
 test-e2e:
 	cd tests/e2e && npm test
