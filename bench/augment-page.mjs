@@ -46,12 +46,38 @@ try {
       g.putImageData(new ImageData(new Uint8ClampedArray(view.grid_rgba()), view.grid_width, view.grid_height), 0, 0);
       grid.push(performance.now() - t0);
     }
+    // Where the time goes: each step alone (p = 1, 64 tiles per call, per image), the empty pipeline (copying the
+    // source per tile), grid_rgba alone, and ImageData + putImageData alone.
+    const steps = {};
+    const time = (f, reps) => { const ts = []; for (let i = 0; i < reps; i++) { const t0 = performance.now(); f(i); ts.push(performance.now() - t0); } return median(ts); };
+    for (const step of ['', ...pipeline.split('~')]) {
+      const one = step === '' ? '' : step.includes('(') ? step.replace(')', '_p1)') : `${step}(p1)`;
+      view.set_pipeline(one);
+      view.generate(64, 1);
+      steps[step || '(empty)'] = time((i) => view.generate(64, i), 7) / 64;
+    }
+    view.set_pipeline(pipeline);
+    view.generate(16, 7);
+    const rgbaMs = time(() => view.grid_rgba(), 15);
+    const bytes = view.grid_rgba();
+    const putMs = time(() => {
+      canvas.width = view.grid_width;
+      canvas.height = view.grid_height;
+      g.putImageData(new ImageData(new Uint8ClampedArray(bytes), view.grid_width, view.grid_height), 0, 0);
+    }, 15);
+    // A checksum of one grid, to compare pixels across builds (FNV-1a over the RGBA bytes).
+    let hash = 0x811c9dc5;
+    for (const b of bytes) hash = Math.imul(hash ^ b, 0x01000193) >>> 0;
     view.free();
-    return { perImage: median(per), perMin: Math.min(...per), perMax: Math.max(...per), grid: median(grid), gridMin: Math.min(...grid), gridMax: Math.max(...grid) };
+    return { steps, rgbaMs, putMs, hash: hash.toString(16), perImage: median(per), perMin: Math.min(...per), perMax: Math.max(...per), grid: median(grid), gridMin: Math.min(...grid), gridMax: Math.max(...grid) };
   }, PIPELINE);
   console.log(`pipeline ${PIPELINE} at 224×224 RGB, wasm in headless Chromium`);
   console.log(`  throughput: ${(1000 / r.perImage).toFixed(0)} images/s (median of 9 × 64; ${r.perImage.toFixed(2)} ms/image, min ${r.perMin.toFixed(2)}, max ${r.perMax.toFixed(2)})`);
   console.log(`  16-tile grid regenerated: ${r.grid.toFixed(1)} ms median of 15 (min ${r.gridMin.toFixed(1)}, max ${r.gridMax.toFixed(1)})`);
+  console.log('  breakdown (wasm, ms per 224×224 image, each step alone with p = 1, includes the per-tile copy of the source):');
+  for (const [k, v] of Object.entries(r.steps)) console.log(`    ${k.padEnd(24)} ${v.toFixed(3)}`);
+  console.log(`    grid_rgba (16 tiles)     ${r.rgbaMs.toFixed(2)} ms; ImageData + putImageData ${r.putMs.toFixed(2)} ms`);
+  console.log(`  grid checksum (seed 7, 16 tiles): ${r.hash}`);
   await context.close();
 } finally {
   await h.close();

@@ -420,6 +420,127 @@ fn gaussian_noise_has_the_requested_sigma() {
     assert!(img.iter().any(|v| *v != 0.5));
 }
 
+/// Φ(x) by Abramowitz–Stegun 7.1.26 (absolute error below 1.5·10⁻⁷, far below the tolerances it is used with).
+fn normal_cdf(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs() / 2f64.sqrt());
+    let poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-x * x / 2.0).exp();
+    0.5 * (1.0 + erf.copysign(x))
+}
+
+#[test]
+fn gaussian_sampler_is_standard_normal() {
+    // 2²⁰ draws of the Box–Muller sampler: mean, variance, fourth moment, the CDF at 13 points, the tails and the
+    // independence of the two normals of a pair, each within 4 standard errors of N(0, 1).
+    let n = 1usize << 20;
+    let mut z = vec![0f32; n];
+    noise::standard_normals_scalar(&mut noise::Normals::new(&mut seeded(5)), &mut z);
+    let nf = n as f64;
+    let mean = z.iter().map(|v| *v as f64).sum::<f64>() / nf;
+    let m2 = z.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / nf;
+    let m4 = z.iter().map(|v| (*v as f64).powi(4)).sum::<f64>() / nf;
+    assert!(mean.abs() < 4.0 / nf.sqrt(), "mean {mean}");
+    assert!((m2 - 1.0).abs() < 4.0 * (2.0 / nf).sqrt(), "variance {m2}");
+    assert!((m4 - 3.0).abs() < 4.0 * (96.0 / nf).sqrt(), "fourth moment {m4}");
+    for k in -6..=6 {
+        let x = k as f64 * 0.5;
+        let p = normal_cdf(x);
+        let frac = z.iter().filter(|v| (**v as f64) <= x).count() as f64 / nf;
+        assert!((frac - p).abs() < 4.0 * (p * (1.0 - p) / nf).sqrt() + 1e-6, "P(Z ≤ {x}) = {frac}, Φ = {p}");
+    }
+    let beyond4 = z.iter().filter(|v| v.abs() > 4.0).count() as f64;
+    let expected = nf * 2.0 * (1.0 - normal_cdf(4.0));
+    assert!((beyond4 - expected).abs() < 4.0 * expected.sqrt() + 1.0, "|z| > 4: {beyond4} vs {expected}");
+    assert!(z.iter().all(|v| v.is_finite() && v.abs() < 5.8), "24-bit radius caps |z| at 5.77");
+    // Lanes l and l + 4 of each block of 8 are the cosine and sine of one pair.
+    let pairs: Vec<(f64, f64)> = z.chunks_exact(8).flat_map(|b| (0..4).map(move |l| (b[l] as f64, b[l + 4] as f64))).collect();
+    let corr = pairs.iter().map(|(a, b)| a * b).sum::<f64>() / pairs.len() as f64;
+    let corr2 = pairs.iter().map(|(a, b)| a * a * b * b).sum::<f64>() / pairs.len() as f64;
+    assert!(corr.abs() < 4.0 / (pairs.len() as f64).sqrt(), "pair correlation {corr}");
+    assert!((corr2 - 1.0).abs() < 4.0 * (8.0 / pairs.len() as f64).sqrt(), "E[a²b²] {corr2} (1 if independent)");
+}
+
+#[test]
+fn gaussian_sampler_functions_are_accurate() {
+    // ln on (0, 1] and sin/cos on [−π/4, π/4] against f64, a few f32 ulps.
+    for i in 0..=100_000u32 {
+        let x = ((i as f64 + 0.5) / 100_001.0).powi(8).max(1.0 / 16_777_216.0) as f32;
+        let want = (x as f64).ln();
+        let got = noise::ln_unit(x) as f64;
+        assert!((got - want).abs() <= 2.5e-7 * want.abs().max(1.0), "ln({x}) = {got}, want {want}");
+    }
+    assert_eq!(noise::ln_unit(1.0), 0.0);
+    for i in -10_000..=10_000 {
+        let phi = i as f32 / 10_000.0 * std::f32::consts::FRAC_PI_4;
+        let (c, s) = noise::sin_cos_octant(phi);
+        assert!((c as f64 - (phi as f64).cos()).abs() < 2e-7, "cos({phi})");
+        assert!((s as f64 - (phi as f64).sin()).abs() < 2e-7, "sin({phi})");
+    }
+}
+
+#[test]
+fn fused_brightness_and_contrast_equal_the_steps_one_by_one() {
+    // color_jitter runs brightness and contrast as one pass; the result must be exactly that of the two functions
+    // in the drawn order, on RGB and grey images of odd sizes.
+    let mut rng = seeded(21);
+    for (h, w, c) in [(1, 1, 3), (7, 5, 3), (33, 31, 3), (224, 224, 3), (9, 13, 1), (40, 41, 1)] {
+        for _ in 0..8 {
+            let img = random_image(h, w, c, &mut rng);
+            let mut fused = img.clone();
+            let j = photometric::color_jitter(&mut fused, 0.8, 0.8, 0.0, 0.0, &mut rng);
+            let mut steps = img.clone();
+            for k in j.order {
+                match k {
+                    0 => adjust_brightness(&mut steps, j.brightness.unwrap()),
+                    1 => adjust_contrast(&mut steps, j.contrast.unwrap()),
+                    _ => {}
+                }
+            }
+            assert_eq!(fused, steps, "{h}×{w}×{c}, order {:?}", j.order);
+        }
+    }
+}
+
+#[test]
+fn gray_mean_is_the_mean_of_the_gray_image() {
+    let mut rng = seeded(22);
+    for (h, w, c) in [(1, 1, 3), (3, 5, 3), (100, 81, 3), (17, 3, 1), (224, 224, 3)] {
+        let img = random_image(h, w, c, &mut rng);
+        let data = img.as_slice().unwrap();
+        let want: f64 = data
+            .chunks(c)
+            .map(|px| if c == 3 { 0.2989 * px[0] as f64 + 0.587 * px[1] as f64 + 0.114 * px[2] as f64 } else { px[0] as f64 })
+            .sum::<f64>()
+            / (h * w) as f64;
+        assert!((photometric::gray_mean(&img) as f64 - want).abs() < 1e-5, "{h}×{w}×{c}");
+    }
+}
+
+#[test]
+fn rgba_tiles_land_at_their_place_in_a_grid() {
+    let mut rng = seeded(23);
+    let img = random_image(3, 5, 3, &mut rng);
+    let stride = 4 * 8;
+    let mut grid = vec![7u8; stride * 4];
+    augment::to_rgba8_into(&img, &mut grid[stride + 4..], stride);
+    let tile = augment::to_rgba8(&img);
+    for y in 0..4 {
+        for x in 0..8 {
+            let at = &grid[y * stride + 4 * x..y * stride + 4 * x + 4];
+            if (1..4).contains(&y) && (1..6).contains(&x) {
+                let t = ((y - 1) * 5 + (x - 1)) * 4;
+                assert_eq!(at, &tile[t..t + 4]);
+            } else {
+                assert_eq!(at, [7, 7, 7, 7], "outside the tile untouched");
+            }
+        }
+    }
+    // Rounding to nearest: 255·v within ½ of the byte.
+    for (b, v) in tile.chunks(4).flat_map(|p| p[..3].to_vec()).zip(img.iter()) {
+        assert!((b as f32 - 255.0 * v).abs() <= 0.5 + 1e-4, "{v} → {b}");
+    }
+}
+
 #[test]
 fn salt_and_pepper_hits_the_requested_fraction() {
     // Each of N units is hit with probability a: the hit fraction has standard error √(a(1 − a)/N), and among the
@@ -905,3 +1026,29 @@ fn export_writes_torchvision_and_albumentations_calls() {
     );
     assert!(al.contains("fill=255"), "fill scaled to uint8: {al}");
 }
+
+/// FNV-1a of a 4-tile grid's RGBA bytes (the same function as in tests/augment_wasm.rs).
+fn grid_hash(pipeline: &str, seed: u64) -> u32 {
+    let img = samples::by_name("scene").unwrap();
+    let tiles = Pipeline::parse(pipeline).unwrap().sample_grid(&img, 4, seed).unwrap();
+    let mut hash = 0x811c_9dc5u32;
+    for (tile, _) in &tiles {
+        for b in augment::to_rgba8(tile) {
+            hash = (hash ^ b as u32).wrapping_mul(0x0100_0193);
+        }
+    }
+    hash
+}
+
+/// The benchmark pipeline's pixels, pinned so that the wasm build (SIMD kernels) can be checked against the native
+/// one (scalar twins): tests/augment_wasm.rs asserts the same constant. A deliberate change of the pixels changes it
+/// in both files.
+#[test]
+fn native_grid_hash_matches_wasm() {
+    assert_eq!(
+        grid_hash("translate~hflip~rotate(bilinear)~jitter(b0.4_c0.4)~noise(sigma0.05)", 7),
+        BENCH_GRID_HASH
+    );
+}
+
+const BENCH_GRID_HASH: u32 = 3_791_368_182;

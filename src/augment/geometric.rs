@@ -5,6 +5,7 @@
 //! Coordinates are pixel indices: the centre of pixel (row y, column x) is at (x, y), so the image centre is
 //! ((W − 1)/2, (H − 1)/2) and a 90° rotation of a square maps pixels exactly onto pixels.
 
+use super::noise::clamp01;
 use super::{Image, MAX_SIDE, contiguous, image, pixels_mut};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
@@ -164,6 +165,16 @@ pub fn warp(img: &Image, map: &Affine, out_h: usize, out_w: usize, interp: Inter
 /// [`warp`] into an existing image, whose height and width give the output size (the pipeline reuses one buffer
 /// per step instead of allocating: fresh pages cost more than the warp itself).
 pub fn warp_into(img: &Image, map: &Affine, interp: Interpolation, border: Border, out: &mut Image) {
+    warp_impl(img, map, interp, border, out, true);
+}
+
+/// [`warp_into`] without the wasm SIMD kernel of the bilinear case: its scalar twin, which native builds always run.
+/// The two give bit-identical pixels (tests/augment_wasm.rs checks it in wasm).
+pub fn warp_into_scalar(img: &Image, map: &Affine, interp: Interpolation, border: Border, out: &mut Image) {
+    warp_impl(img, map, interp, border, out, false);
+}
+
+fn warp_impl(img: &Image, map: &Affine, interp: Interpolation, border: Border, out: &mut Image, simd: bool) {
     let (h, w, c) = img.dim();
     let (out_h, out_w, out_c) = out.dim();
     if out_c != c {
@@ -183,6 +194,7 @@ pub fn warp_into(img: &Image, map: &Affine, interp: Interpolation, border: Borde
         interp,
         border,
         fill,
+        simd,
     };
     // A fixed channel count lets the compiler unroll the per-pixel loops; other counts go channel by channel.
     match c {
@@ -200,11 +212,20 @@ pub fn warp_into(img: &Image, map: &Affine, interp: Interpolation, border: Borde
     }
 }
 
-/// `floor` as an integer; `f32::floor` is a library call on baseline x86-64.
-#[inline]
+/// `floor` as an integer. `f32::floor` is a library call on baseline x86-64, and V8 compiles wasm's float-to-integer
+/// conversions to slow checked sequences, so values below 2²² in magnitude (every coordinate of a real warp) are
+/// rounded by adding 1.5·2²³, which leaves the nearest integer in the low mantissa bits, then corrected down.
+#[inline(always)]
 fn floor_i(v: f32) -> i64 {
-    let t = v as i64;
-    if (t as f32) > v { t - 1 } else { t }
+    const MAGIC: f32 = 12_582_912.0;
+    if !(v.abs() < 4_194_304.0) {
+        // Far outside any image (or NaN, which reads as 0): the exact value does not matter, only that it is outside.
+        let t = v as i64;
+        return if (t as f32) > v { t - 1 } else { t };
+    }
+    let r = v + MAGIC;
+    let n = r.to_bits() as i32 - MAGIC.to_bits() as i32;
+    (n - ((r - MAGIC) > v) as i32) as i64
 }
 
 /// Everything [`warp`] needs besides the pixels.
@@ -215,6 +236,9 @@ struct Grid<'a> {
     interp: Interpolation,
     border: Border,
     fill: f32,
+    /// Use the wasm SIMD kernel where there is one (ignored without `simd128`).
+    #[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+    simd: bool,
 }
 
 impl Grid<'_> {
@@ -236,15 +260,48 @@ impl Grid<'_> {
                 self.copy_row::<C>(src, row, a as i64, sx0 as i64, sy0 as i64);
                 continue;
             }
+            if self.interp != Interpolation::Nearest {
+                self.bilinear_row::<C>(src, row, (a, sx0), (d, sy0));
+                continue;
+            }
             for (x, px) in row.chunks_exact_mut(C).enumerate() {
                 let (sx, sy) = (a * x as f32 + sx0, d * x as f32 + sy0);
-                if self.interp == Interpolation::Nearest {
-                    if let Some(i) = self.at::<C>(floor_i(sy + 0.5), floor_i(sx + 0.5)) {
-                        px.copy_from_slice(&src[i..i + C]);
-                    }
-                } else {
-                    self.bilinear::<C>(src, px, sx, sy);
+                if let Some(i) = self.at::<C>(floor_i(sy + 0.5), floor_i(sx + 0.5)) {
+                    px.copy_from_slice(&src[i..i + C]);
                 }
+            }
+        }
+    }
+
+    /// One output row of a bilinear warp: output pixel x reads source (ax·x + bx, ay·x + by).
+    #[inline]
+    fn bilinear_row<const C: usize>(&self, src: &[f32], row: &mut [f32], (ax, bx): (f32, f32), (ay, by): (f32, f32)) {
+        let (w, h) = (self.w as i64, self.h as i64);
+        let constant = matches!(self.border, Border::Constant(_));
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        let simd3 = self.simd && C == 3;
+        for (x, px) in row.chunks_exact_mut(C).enumerate() {
+            let (sx, sy) = (ax * x as f32 + bx, ay * x as f32 + by);
+            let (x0, y0) = (floor_i(sx), floor_i(sy));
+            if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+                // All four neighbours inside.
+                let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+                let i00 = (y0 as usize * self.w + x0 as usize) * C;
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                if simd3 && i00 + (self.w + 1) * 3 + 4 <= src.len() {
+                    simd::bilinear3(src, i00, self.w * 3, fx, fy, px);
+                    continue;
+                }
+                let (r0, r1) = (&src[i00..i00 + 2 * C], &src[i00 + self.w * C..i00 + self.w * C + 2 * C]);
+                for k in 0..C {
+                    let top = r0[k] + fx * (r0[C + k] - r0[k]);
+                    let bot = r1[k] + fx * (r1[C + k] - r1[k]);
+                    px[k] = clamp01(top + fy * (bot - top));
+                }
+            } else if constant && (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
+                // All four outside: the fill, already there.
+            } else {
+                self.bilinear_edge::<C>(src, px, sx, sy);
             }
         }
     }
@@ -255,22 +312,11 @@ impl Grid<'_> {
         Some((self.border.index(yy, self.h)? * self.w + self.border.index(xx, self.w)?) * C)
     }
 
-    #[inline]
-    fn bilinear<const C: usize>(&self, src: &[f32], px: &mut [f32], sx: f32, sy: f32) {
+    /// A bilinear sample with some of its four neighbours outside the image: each reads the border policy.
+    #[cold]
+    fn bilinear_edge<const C: usize>(&self, src: &[f32], px: &mut [f32], sx: f32, sy: f32) {
         let (x0, y0) = (floor_i(sx), floor_i(sy));
         let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
-        let w = self.w;
-        if x0 >= 0 && y0 >= 0 && (x0 as usize) + 1 < w && (y0 as usize) + 1 < self.h {
-            // All four neighbours inside: two slices of two pixels each, so indexing needs no further checks.
-            let i00 = (y0 as usize * w + x0 as usize) * C;
-            let (r0, r1) = (&src[i00..i00 + 2 * C], &src[i00 + w * C..i00 + w * C + 2 * C]);
-            for k in 0..C {
-                let top = r0[k] + fx * (r0[C + k] - r0[k]);
-                let bot = r1[k] + fx * (r1[C + k] - r1[k]);
-                px[k] = (top + fy * (bot - top)).clamp(0.0, 1.0);
-            }
-            return;
-        }
         let taps = [
             (y0, x0, (1.0 - fx) * (1.0 - fy)),
             (y0, x0 + 1, fx * (1.0 - fy)),
@@ -282,7 +328,7 @@ impl Grid<'_> {
                 .iter()
                 .map(|&(yy, xx, wt)| wt * self.at::<C>(yy, xx).map_or(self.fill, |i| src[i + k]))
                 .sum();
-            px[k] = v.clamp(0.0, 1.0);
+            px[k] = clamp01(v);
         }
     }
 
@@ -544,4 +590,33 @@ pub fn zoom(img: &Image, factor: f64, interp: Interpolation, antialias: bool, fi
     let top = -((h as i64 - sh as i64).div_euclid(2));
     let left = -((w as i64 - sw as i64).div_euclid(2));
     crop(&small, top, left, h, w, Border::Constant(fill))
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::*;
+
+    /// The bilinear blend of an RGB pixel whose four neighbours start at `i00` (top-left) in rows `stride` floats
+    /// apart, the three channels in one `f32x4` (the fourth lane reads the next pixel and is dropped). The same
+    /// operations in the same order as the scalar loop, so the values are identical.
+    #[inline(always)]
+    pub(super) fn bilinear3(src: &[f32], i00: usize, stride: usize, fx: f32, fy: f32, px: &mut [f32]) {
+        assert!(i00 + stride + 3 + 4 <= src.len() && px.len() == 3);
+        // SAFETY: the assert keeps all four 4-float loads inside `src`; the stores write px[0..2] and px[2].
+        unsafe {
+            let p = src.as_ptr().add(i00);
+            let p00 = v128_load(p as *const v128);
+            let p01 = v128_load(p.add(3) as *const v128);
+            let p10 = v128_load(p.add(stride) as *const v128);
+            let p11 = v128_load(p.add(stride + 3) as *const v128);
+            let (fx, fy) = (f32x4_splat(fx), f32x4_splat(fy));
+            let top = f32x4_add(p00, f32x4_mul(fx, f32x4_sub(p01, p00)));
+            let bot = f32x4_add(p10, f32x4_mul(fx, f32x4_sub(p11, p10)));
+            let v = f32x4_add(top, f32x4_mul(fy, f32x4_sub(bot, top)));
+            let v = f32x4_pmin(f32x4_pmax(v, f32x4_splat(0.0)), f32x4_splat(1.0));
+            let o = px.as_mut_ptr();
+            v128_store64_lane::<0>(v, o as *mut u64);
+            v128_store32_lane::<2>(v, o.add(2) as *mut u32);
+        }
+    }
 }

@@ -603,11 +603,15 @@ impl Pipeline {
             ));
         }
         let mut base = seeded(seed);
+        // One scratch buffer for all tiles; each tile's own buffer is its output.
+        let mut scratch = Image::zeros((0, 0, 0));
         Ok((0..n)
             .map(|_| {
                 let mut rng = base.clone();
                 base.jump();
-                self.apply(img, &mut rng)
+                let mut out = Image::zeros((0, 0, 0));
+                let fired = self.apply_into(img, &mut rng, &mut out, &mut scratch);
+                (out, fired)
             })
             .collect())
     }

@@ -142,13 +142,9 @@ impl AugmentView {
                 shown = geometric::resize(img, th, tw, augment::Interpolation::Area, true);
                 &shown
             };
-            let rgba = augment::to_rgba8(img);
+            // Straight into the tile's place in the grid, row by row.
             let (x0, y0) = ((i % self.cols) * (tw + GAP), (i / self.cols) * (th + GAP));
-            for y in 0..th {
-                let src = &rgba[y * tw * 4..(y + 1) * tw * 4];
-                let at = ((y0 + y) * gw + x0) * 4;
-                out[at..at + tw * 4].copy_from_slice(src);
-            }
+            augment::to_rgba8_into(img, &mut out[(y0 * gw + x0) * 4..], gw * 4);
         }
         out
     }
