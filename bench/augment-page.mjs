@@ -43,7 +43,8 @@ try {
       view.generate(16, 100 + i);
       canvas.width = view.grid_width;
       canvas.height = view.grid_height;
-      g.putImageData(new ImageData(new Uint8ClampedArray(view.grid_rgba()), view.grid_width, view.grid_height), 0, 0);
+      const bytes = view.grid_rgba(); // as www/js/panels/augment.js does: one copy out of wasm, a clamped view of it
+      g.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length), view.grid_width, view.grid_height), 0, 0);
       grid.push(performance.now() - t0);
     }
     // Where the time goes: each step alone (p = 1, 64 tiles per call, per image), the empty pipeline (copying the

@@ -267,7 +267,8 @@ export function mount(section, ctx) {
 
     canvas.width = view.grid_width;
     canvas.height = view.grid_height;
-    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(view.grid_rgba()), view.grid_width, view.grid_height), 0, 0);
+    const bytes = view.grid_rgba(); // a copy out of wasm memory; the clamped array below is a view of it, not a second copy
+    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length), view.grid_width, view.grid_height), 0, 0);
     canvas.classList.toggle('pixelated', view.tile_width <= 256);
 
     fired = view.fired();
