@@ -50,12 +50,17 @@ impl Histogram {
         let bins = bins.max(1);
         let mut h = Histogram { lo, hi, counts: vec![0; bins], below: 0, above: 0, non_finite: 0 };
         let scale = bins as f64 / (hi - lo);
-        let last = bins as i64 - 1;
+        let last = (bins - 1) as f64;
         for &v in values {
             let v = v as f64;
             if v >= lo && v <= hi {
-                // In range, so the product is in [0, bins]: a plain conversion to i64 is exact enough and cheap.
-                let bin = (((v - lo) * scale) as i64).min(last) as usize;
+                // Clamped to [0, bins − 1] in floating point (NaN, from a zero-width range, goes to the last bin),
+                // then truncated: V8 compiles Rust's saturating `as` into a slow checked sequence, and this loop
+                // runs over every activation of every probe layer.
+                let t = (v - lo) * scale;
+                let t = if t >= 0.0 && t < last { t } else { last };
+                // SAFETY: t is finite and in [0, bins − 1], so it fits a u32 after truncation.
+                let bin = unsafe { t.to_int_unchecked::<u32>() } as usize;
                 h.counts[bin] += 1;
             } else if !v.is_finite() {
                 h.non_finite += 1;
