@@ -84,6 +84,22 @@ test('the header cells carry the contract columns', async () => {
   await context.close();
 });
 
+test('the histogram table accounts for every unit of every layer', async () => {
+  const { page, context } = await h.open('#panel=signal&act=relu&init=normal&std=1&depth=50&width=20&batch=8');
+  await settled(page, 'signal');
+  const rows = await page.$$eval('table[data-table="signal-hist"] tbody tr', (r) => r.map((x) => [...x.cells].map((c) => c.textContent)));
+  assert.equal(rows.length, 50);
+  for (const [layer, lo, hi, fractions, outside, overflow] of rows) {
+    const f = fractions.split(' ').map((x) => (x === 'nan' ? NaN : Number(x)));
+    assert.equal(f.length, 40);
+    assert.ok(Number(hi) > Number(lo));
+    // Every unit is in a bin, outside the shared range, or overflowed: the fractions add up to 1 (6 digits each).
+    const total = f.reduce((a, b) => a + b, 0) + Number(outside) + Number(overflow);
+    assert.ok(Math.abs(total - 1) < 42 * 5e-6, `layer ${layer}: ${total}`);
+  }
+  await context.close();
+});
+
 test('ReLU + N(0, 1) at depth 50 overflows float32 and says so without crashing', async () => {
   const { page, problems, context } = await h.open('#panel=signal&act=relu&init=normal&std=1&depth=50');
   await settled(page, 'signal');

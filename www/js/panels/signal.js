@@ -71,8 +71,10 @@ export function mount(section, ctx) {
 
   const histCanvas = el('canvas', { class: 'tall', 'data-chart': 'signal-hist', role: 'img', 'aria-label': t('signal.hist') });
   const layersCanvas = el('canvas', { 'data-chart': 'signal-layers', role: 'img', 'aria-label': t('signal.layers') });
+  // One row per layer (the bins' fractions in one cell): a row per bin would be thousands of rows at depth 50.
   const histTable = dataTable('signal-hist', 'signal.hist.table', [
-    ['layer', 'signal.col.layer'], ['bin_start', 'signal.col.bin_start'], ['bin_end', 'signal.col.bin_end'], ['fraction', 'signal.col.fraction'],
+    ['layer', 'signal.col.layer'], ['range_lo', 'signal.col.range_lo'], ['range_hi', 'signal.col.range_hi'],
+    ['fractions', 'signal.col.fractions'], ['outside', 'signal.col.outside'], ['overflow', 'signal.col.overflow'],
   ]);
   const layerTable = dataTable('signal-layers', 'signal.layers', [
     ['layer', 'signal.col.layer'], ['act_mean', 'signal.col.act_mean'], ['act_std', 'signal.col.act_std'],
@@ -129,12 +131,8 @@ export function mount(section, ctx) {
   }
 
   function fillHistTable() {
-    const rows = [];
-    shown.fwd.forEach((f, i) => {
-      const w = (f.hi - f.lo) / f.counts.length;
-      f.counts.forEach((c, b) => rows.push([String(i + 1), plain(f.lo + b * w), plain(f.lo + (b + 1) * w), plain(c / f.total)]));
-    });
-    histTable.setRows(rows);
+    histTable.setRows(shown.fwd.map((f, i) => [String(i + 1), plain(f.lo), plain(f.hi),
+      Array.from(f.counts, (c) => plain(c / f.total)).join(' '), plain((f.below + f.above) / f.total), plain(f.non_finite / f.total)]));
   }
 
   function explainOutcome() {
