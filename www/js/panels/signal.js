@@ -122,12 +122,17 @@ export function mount(section, ctx) {
   });
   new ResizeObserver(() => draw()).observe(histCanvas);
 
-  function fillTables() {
-    const { fwd, bwd, act: a } = shown;
-    layerTable.table.tBodies[0].replaceChildren(...fwd.map((f, i) => el('tr', { 'data-layer': i + 1 },
-      el('td', {}, String(i + 1)), el('td', {}, num(f.mean)), el('td', {}, num(f.std)),
-      el('td', {}, bwd[i] ? num(bwd[i].grad_x_std) : ''), el('td', {}, bwd[i] ? num(bwd[i].grad_w_std) : ''),
-      el('td', {}, SATURATING.includes(a) ? num(f.saturated) : 'n/a'))));
+  // The layer table grows by a row per forward layer; backward results fill that row's gradient cells. Only what
+  // changed is touched, so the main thread does little per message while the worker computes.
+  function addLayerRow(f) {
+    const sat = SATURATING.includes(shown.act) ? num(f.saturated) : 'n/a';
+    layerTable.table.tBodies[0].append(el('tr', { 'data-layer': f.layer },
+      el('td', {}, String(f.layer)), el('td', {}, num(f.mean)), el('td', {}, num(f.std)), el('td'), el('td'), el('td', {}, sat)));
+  }
+  function fillGradCells(b) {
+    const row = layerTable.table.tBodies[0].rows[b.layer - 1];
+    row.cells[3].textContent = num(b.grad_x_std);
+    row.cells[4].textContent = num(b.grad_w_std);
   }
 
   function fillHistTable() {
@@ -165,18 +170,20 @@ export function mount(section, ctx) {
     // Marks for bench/signal.mjs: when the request left, the first layer and all layers arrived, the run ended.
     performance.mark('signal:start');
     try {
+      layerTable.setRows([]);
       const result = await jobs.run('probe', args, (p) => {
         if (p.phase === 'forward') {
           if (p.layer === 1) performance.mark('signal:first-layer');
           if (p.layer === s.depth) performance.mark('signal:forward');
           mine.fwd[p.layer - 1] = p;
           status.textContent = t('signal.progress.forward', { layer: p.layer, depth: s.depth });
+          addLayerRow(p);
+          draw(); // the histograms and activation spreads change only going forward
         } else {
           mine.bwd[p.layer - 1] = p;
           status.textContent = t('signal.progress.backward', { layer: p.layer });
+          fillGradCells(p);
         }
-        fillTables();
-        draw();
       });
       performance.mark('signal:done');
       const ms = result.forward_ms + result.backward_ms;
