@@ -276,35 +276,70 @@ impl Grid<'_> {
     /// One output row of a bilinear warp: output pixel x reads source (ax·x + bx, ay·x + by).
     #[inline]
     fn bilinear_row<const C: usize>(&self, src: &[f32], row: &mut [f32], (ax, bx): (f32, f32), (ay, by): (f32, f32)) {
-        let (w, h) = (self.w as i64, self.h as i64);
         let constant = matches!(self.border, Border::Constant(_));
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         let simd3 = self.simd && C == 3;
-        for (x, px) in row.chunks_exact_mut(C).enumerate() {
-            let (sx, sy) = (ax * x as f32 + bx, ay * x as f32 + by);
-            let (x0, y0) = (floor_i(sx), floor_i(sy));
-            if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-                // All four neighbours inside.
-                let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
-                let i00 = (y0 as usize * self.w + x0 as usize) * C;
-                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                if simd3 && i00 + (self.w + 1) * 3 + 4 <= src.len() {
-                    simd::bilinear3(src, i00, self.w * 3, fx, fy, px);
-                    continue;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if simd3 {
+            // Four output pixels per step: coordinates, floors and the inside test in f32x4/i32x4; a group with any
+            // pixel not wholly inside goes pixel by pixel through the scalar code below.
+            let n = row.len() / C;
+            let mut x = 0;
+            while x + 4 <= n {
+                if !simd::bilinear3x4(src, self.w, self.h, x, (ax, bx), (ay, by), &mut row[x * 3..x * 3 + 12]) {
+                    for x in x..x + 4 {
+                        self.bilinear_px::<C>(src, &mut row[x * C..(x + 1) * C], x, (ax, bx), (ay, by), constant);
+                    }
                 }
-                let (r0, r1) = (&src[i00..i00 + 2 * C], &src[i00 + self.w * C..i00 + self.w * C + 2 * C]);
-                for k in 0..C {
-                    let top = r0[k] + fx * (r0[C + k] - r0[k]);
-                    let bot = r1[k] + fx * (r1[C + k] - r1[k]);
-                    px[k] = clamp01(top + fy * (bot - top));
-                }
-            } else if constant && (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
-                // All four outside: the fill, already there.
-            } else {
-                self.bilinear_edge::<C>(src, px, sx, sy);
+                x += 4;
             }
+            for x in x..n {
+                self.bilinear_px::<C>(src, &mut row[x * C..(x + 1) * C], x, (ax, bx), (ay, by), constant);
+            }
+            return;
+        }
+        for (x, px) in row.chunks_exact_mut(C).enumerate() {
+            self.bilinear_px::<C>(src, px, x, (ax, bx), (ay, by), constant);
         }
     }
+
+    /// Output pixel x of a bilinear row (see [`Self::bilinear_row`]).
+    #[inline(always)]
+    fn bilinear_px<const C: usize>(
+        &self,
+        src: &[f32],
+        px: &mut [f32],
+        x: usize,
+        (ax, bx): (f32, f32),
+        (ay, by): (f32, f32),
+        constant: bool,
+    ) {
+        let (w, h) = (self.w as i64, self.h as i64);
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        let simd3 = self.simd && C == 3;
+        let (sx, sy) = (ax * x as f32 + bx, ay * x as f32 + by);
+        let (x0, y0) = (floor_i(sx), floor_i(sy));
+        if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+            // All four neighbours inside.
+            let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+            let i00 = (y0 as usize * self.w + x0 as usize) * C;
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            if simd3 && i00 + (self.w + 1) * 3 + 4 <= src.len() {
+                simd::bilinear3(src, i00, self.w * 3, fx, fy, px);
+                return;
+            }
+            let (r0, r1) = (&src[i00..i00 + 2 * C], &src[i00 + self.w * C..i00 + self.w * C + 2 * C]);
+            for k in 0..C {
+                let top = r0[k] + fx * (r0[C + k] - r0[k]);
+                let bot = r1[k] + fx * (r1[C + k] - r1[k]);
+                px[k] = clamp01(top + fy * (bot - top));
+            }
+        } else if constant && (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
+            // All four outside: the fill, already there.
+        } else {
+            self.bilinear_edge::<C>(src, px, sx, sy);
+        }
+}
 
     /// The index of source pixel (row `yy`, column `xx`) under the border policy, `None` for the constant.
     #[inline]
@@ -595,6 +630,105 @@ pub fn zoom(img: &Image, factor: f64, interp: Interpolation, antialias: bool, fi
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
     use core::arch::wasm32::*;
+
+    /// Four consecutive output pixels x … x + 3 of a bilinear row of an RGB warp (output pixel x reads source
+    /// (ax·x + bx, ay·x + by)) written to `out` (12 floats), when all four have their four neighbours inside the
+    /// `h`×`w` source and their coordinates below 2²² in magnitude; otherwise nothing is written and it returns false.
+    /// Coordinates, floors ([`super::floor_i`]'s trick) and fractions are the scalar twin's operations lane by lane,
+    /// and each pixel is blended by [`bilinear3`], so the values are identical.
+    #[inline(always)]
+    pub(super) fn bilinear3x4(
+        src: &[f32],
+        w: usize,
+        h: usize,
+        x: usize,
+        (ax, bx): (f32, f32),
+        (ay, by): (f32, f32),
+        out: &mut [f32],
+    ) -> bool {
+        assert!(out.len() == 12);
+        // Keeps every index below 2³¹ (i32 lanes) and x exact in f32; larger images take the scalar path.
+        if x >= (1 << 24) || w > super::MAX_SIDE || h > super::MAX_SIDE {
+            return false;
+        }
+        const MAGIC: f32 = 12_582_912.0;
+        let stride = 3 * w;
+        // Exact: x + 3 < 2²⁴, the same value as the scalar `x as f32`.
+        let xf = f32x4_convert_i32x4(i32x4_add(i32x4_splat(x as i32), i32x4(0, 1, 2, 3)));
+        let sx = f32x4_add(f32x4_mul(f32x4_splat(ax), xf), f32x4_splat(bx));
+        let sy = f32x4_add(f32x4_mul(f32x4_splat(ay), xf), f32x4_splat(by));
+        let floor = |v: v128| {
+            let r = f32x4_add(v, f32x4_splat(MAGIC));
+            let n = i32x4_sub(r, i32x4_splat(MAGIC.to_bits() as i32));
+            // The comparison is all ones (−1) where rounding went up.
+            i32x4_add(n, f32x4_gt(f32x4_sub(r, f32x4_splat(MAGIC)), v))
+        };
+        let (x0, y0) = (floor(sx), floor(sy));
+        let limit = f32x4_splat(4_194_304.0);
+        let i00 = i32x4_mul(i32x4_add(i32x4_mul(y0, i32x4_splat(w as i32)), x0), i32x4_splat(3));
+        // The SIMD blend reads 4 floats at i00 + stride + 3: that must end inside `src` (the scalar path's test).
+        let last = src.len() as i64 - stride as i64 - 7;
+        if last < 0 {
+            return false;
+        }
+        let inside = v128_and(
+            v128_and(
+                v128_and(f32x4_lt(f32x4_abs(sx), limit), f32x4_lt(f32x4_abs(sy), limit)),
+                v128_and(i32x4_ge(x0, i32x4_splat(0)), i32x4_ge(y0, i32x4_splat(0))),
+            ),
+            v128_and(
+                v128_and(i32x4_lt(x0, i32x4_splat(w as i32 - 1)), i32x4_lt(y0, i32x4_splat(h as i32 - 1))),
+                i32x4_le(i00, i32x4_splat(last as i32)),
+            ),
+        );
+        if !i32x4_all_true(inside) {
+            return false;
+        }
+        let fx = f32x4_sub(sx, f32x4_convert_i32x4(x0));
+        let fy = f32x4_sub(sy, f32x4_convert_i32x4(y0));
+        lane::<0>(src, i00, stride, fx, fy, out);
+        lane::<1>(src, i00, stride, fx, fy, out);
+        lane::<2>(src, i00, stride, fx, fy, out);
+        lane::<3>(src, i00, stride, fx, fy, out);
+        true
+    }
+
+    #[inline(always)]
+    fn lane<const K: usize>(src: &[f32], i00: v128, stride: usize, fx: v128, fy: v128, out: &mut [f32]) {
+        let i = i32x4_extract_lane::<K>(i00) as usize;
+        let fx = i32x4_shuffle::<K, K, K, K>(fx, fx);
+        let fy = i32x4_shuffle::<K, K, K, K>(fy, fy);
+        let v = blend3(src, i, stride, fx, fy);
+        // SAFETY: out holds 12 floats. Pixels 0–2 store 4 floats (the fourth lands on the next pixel of this group,
+        // which is written after it); pixel 3 stores exactly 3.
+        unsafe {
+            let o = out.as_mut_ptr().add(3 * K);
+            if K < 3 {
+                v128_store(o as *mut v128, v);
+            } else {
+                v128_store64_lane::<0>(v, o as *mut u64);
+                v128_store32_lane::<2>(v, o.add(2) as *mut u32);
+            }
+        }
+    }
+
+    /// The clamped bilinear blend at `i00` with splatted fractions (see [`bilinear3`]).
+    #[inline(always)]
+    fn blend3(src: &[f32], i00: usize, stride: usize, fx: v128, fy: v128) -> v128 {
+        assert!(i00 + stride + 3 + 4 <= src.len());
+        // SAFETY: the assert keeps all four 4-float loads inside `src`.
+        unsafe {
+            let p = src.as_ptr().add(i00);
+            let p00 = v128_load(p as *const v128);
+            let p01 = v128_load(p.add(3) as *const v128);
+            let p10 = v128_load(p.add(stride) as *const v128);
+            let p11 = v128_load(p.add(stride + 3) as *const v128);
+            let top = f32x4_add(p00, f32x4_mul(fx, f32x4_sub(p01, p00)));
+            let bot = f32x4_add(p10, f32x4_mul(fx, f32x4_sub(p11, p10)));
+            let v = f32x4_add(top, f32x4_mul(fy, f32x4_sub(bot, top)));
+            f32x4_pmin(f32x4_pmax(v, f32x4_splat(0.0)), f32x4_splat(1.0))
+        }
+    }
 
     /// The bilinear blend of an RGB pixel whose four neighbours start at `i00` (top-left) in rows `stride` floats
     /// apart, the three channels in one `f32x4` (the fourth lane reads the next pixel and is dropped). The same
