@@ -1,5 +1,6 @@
 // The page shell: reads the URL, loads the wasm module, shows one panel, and keeps the URL in step with the controls.
-// Panels are modules with mount(section, ctx) → { update(state) }; a panel is listed here only once it really works.
+// Panels are modules with mount(section, ctx) → { update(state), dispose?() }; a panel is listed here only once it
+// really works.
 
 import initWasm, * as wasm from '../pkg/cnn_playground.js';
 import { PARAMS, defaultOf, parse, parseValue, serialize } from './state.js';
@@ -15,7 +16,7 @@ const PANELS = {
 const notices = document.getElementById('notices');
 const main = document.getElementById('main');
 let state = null;
-let current = null; // { name, lang, view }
+let current = null; // { name, section, view }
 let writtenHash = null;
 
 function notice(text, kind = 'warning') {
@@ -50,8 +51,8 @@ function writeHash() {
   if (location.hash !== writtenHash) history.replaceState(null, '', writtenHash);
   for (const a of document.querySelectorAll('.site-nav a')) {
     a.href = serialize({ ...state, panel: a.dataset.panel });
-    a.toggleAttribute('aria-current', a.dataset.panel === state.panel);
     if (a.dataset.panel === state.panel) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
   const open = document.querySelector('.open-full');
   if (open) open.href = location.pathname + serialize({ ...state, embed: false });
