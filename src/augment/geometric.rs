@@ -286,7 +286,8 @@ impl Grid<'_> {
             let n = row.len() / C;
             let mut x = 0;
             while x + 4 <= n {
-                if !simd::bilinear3x4(src, self.w, self.h, x, (ax, bx), (ay, by), &mut row[x * 3..x * 3 + 12]) {
+                let out = &mut row[x * 3..x * 3 + 12];
+                if !simd::bilinear3x4(src, self.w, self.h, x, (ax, bx), (ay, by), constant, out) {
                     for x in x..x + 4 {
                         self.bilinear_px::<C>(src, &mut row[x * C..(x + 1) * C], x, (ax, bx), (ay, by), constant);
                     }
@@ -633,7 +634,9 @@ mod simd {
 
     /// Four consecutive output pixels x … x + 3 of a bilinear row of an RGB warp (output pixel x reads source
     /// (ax·x + bx, ay·x + by)) written to `out` (12 floats), when all four have their four neighbours inside the
-    /// `h`×`w` source and their coordinates below 2²² in magnitude; otherwise nothing is written and it returns false.
+    /// `h`×`w` source and their coordinates below 2²² in magnitude. With a `constant` border, four pixels whose
+    /// neighbours all lie outside keep the fill already in `out` and count as done. Otherwise nothing is written and
+    /// it returns false.
     /// Coordinates, floors ([`super::floor_i`]'s trick) and fractions are the scalar twin's operations lane by lane,
     /// and each pixel is blended by [`bilinear3`], so the values are identical.
     #[inline(always)]
@@ -644,6 +647,7 @@ mod simd {
         x: usize,
         (ax, bx): (f32, f32),
         (ay, by): (f32, f32),
+        constant: bool,
         out: &mut [f32],
     ) -> bool {
         assert!(out.len() == 12);
@@ -682,7 +686,13 @@ mod simd {
             ),
         );
         if !i32x4_all_true(inside) {
-            return false;
+            // The scalar test for "all four neighbours outside": x0 < −1 or y0 < −1 or x0 ≥ w or y0 ≥ h.
+            let coords = v128_and(f32x4_lt(f32x4_abs(sx), limit), f32x4_lt(f32x4_abs(sy), limit));
+            let away = v128_or(
+                v128_or(i32x4_lt(x0, i32x4_splat(-1)), i32x4_lt(y0, i32x4_splat(-1))),
+                v128_or(i32x4_ge(x0, i32x4_splat(w as i32)), i32x4_ge(y0, i32x4_splat(h as i32))),
+            );
+            return constant && i32x4_all_true(v128_and(coords, away));
         }
         let fx = f32x4_sub(sx, f32x4_convert_i32x4(x0));
         let fy = f32x4_sub(sy, f32x4_convert_i32x4(y0));

@@ -292,8 +292,10 @@ mod simd {
         let a = step(&mut st.a);
         let b = step(&mut st.b);
         // Radius.
+        // (a >> 8) + 1 ≤ 2²⁴ fits an i32: the signed conversion gives the same value, and V8 compiles the unsigned
+        // one to a long sequence.
         let u = f32x4_mul(
-            f32x4_convert_u32x4(u32x4_add(u32x4_shr(a, 8), u32x4_splat(1))),
+            f32x4_convert_i32x4(u32x4_add(u32x4_shr(a, 8), u32x4_splat(1))),
             f32x4_splat(1.0 / 16_777_216.0),
         );
         let r = f32x4_sqrt(f32x4_mul(f32x4_splat(-2.0), ln_unit(u)));
