@@ -268,57 +268,78 @@ mod simd {
         out
     }
 
+
+    /// Eight normals per group, `N` groups in lockstep (each operation for every group before the next operation,
+    /// so independent work sits side by side for the CPU: the chain ln → sqrt is long): group g holds the cosines
+    /// of four pairs, then their sines, of the g-th round of the generator. The same values as N calls one after
+    /// the other.
     #[inline(always)]
-    fn ln_unit(x: v128) -> v128 {
-        let t = i32x4_add(x, u32x4_splat(0x3F80_0000 - 0x3F35_04F3));
-        let e = f32x4_convert_i32x4(i32x4_sub(u32x4_shr(t, 23), i32x4_splat(127)));
-        let m = i32x4_add(v128_and(t, u32x4_splat(0x007F_FFFF)), u32x4_splat(0x3F35_04F3));
+    fn blocks<const N: usize>(st: &mut State) -> [(v128, v128); N] {
+        let mut a = [u32x4_splat(0); N];
+        let mut b = [u32x4_splat(0); N];
+        for g in 0..N {
+            a[g] = step(&mut st.a);
+            b[g] = step(&mut st.b);
+        }
+        let map = |f: &dyn Fn(usize) -> v128| -> [v128; N] { core::array::from_fn(f) };
+        // Radius. (a >> 8) + 1 ≤ 2²⁴ fits an i32: the signed conversion gives the same value, and V8 compiles the
+        // unsigned one to a long sequence.
+        let u = map(&|g| {
+            f32x4_mul(
+                f32x4_convert_i32x4(u32x4_add(u32x4_shr(a[g], 8), u32x4_splat(1))),
+                f32x4_splat(1.0 / 16_777_216.0),
+            )
+        });
+        // ln u, as `ln_unit` above.
+        let t = map(&|g| i32x4_add(u[g], u32x4_splat(0x3F80_0000 - 0x3F35_04F3)));
+        let e = map(&|g| f32x4_convert_i32x4(i32x4_sub(u32x4_shr(t[g], 23), i32x4_splat(127))));
+        let m = map(&|g| i32x4_add(v128_and(t[g], u32x4_splat(0x007F_FFFF)), u32x4_splat(0x3F35_04F3)));
         let one = f32x4_splat(1.0);
-        let s = f32x4_div(f32x4_sub(m, one), f32x4_add(m, one));
-        let s2 = f32x4_mul(s, s);
-        let mut p = f32x4_add(f32x4_splat(2.0 / 7.0), f32x4_mul(s2, f32x4_splat(2.0 / 9.0)));
-        p = f32x4_add(f32x4_splat(2.0 / 5.0), f32x4_mul(s2, p));
-        p = f32x4_add(f32x4_splat(2.0 / 3.0), f32x4_mul(s2, p));
-        p = f32x4_add(f32x4_splat(2.0), f32x4_mul(s2, p));
-        f32x4_add(
-            f32x4_mul(e, f32x4_splat(LN2_HI)),
-            f32x4_add(f32x4_mul(s, p), f32x4_mul(e, f32x4_splat(LN2_LO))),
-        )
+        let num = map(&|g| f32x4_sub(m[g], one));
+        let den = map(&|g| f32x4_add(m[g], one));
+        let s = map(&|g| f32x4_div(num[g], den[g]));
+        let s2 = map(&|g| f32x4_mul(s[g], s[g]));
+        let p = map(&|g| f32x4_add(f32x4_splat(2.0 / 7.0), f32x4_mul(s2[g], f32x4_splat(2.0 / 9.0))));
+        let p = map(&|g| f32x4_add(f32x4_splat(2.0 / 5.0), f32x4_mul(s2[g], p[g])));
+        let p = map(&|g| f32x4_add(f32x4_splat(2.0 / 3.0), f32x4_mul(s2[g], p[g])));
+        let p = map(&|g| f32x4_add(f32x4_splat(2.0), f32x4_mul(s2[g], p[g])));
+        let ln = map(&|g| {
+            f32x4_add(
+                f32x4_mul(e[g], f32x4_splat(LN2_HI)),
+                f32x4_add(f32x4_mul(s[g], p[g]), f32x4_mul(e[g], f32x4_splat(LN2_LO))),
+            )
+        });
+        let r = map(&|g| f32x4_sqrt(f32x4_mul(f32x4_splat(-2.0), ln[g])));
+        // Angle.
+        let k = map(&|g| i32x4_sub(v128_and(u32x4_shr(b[g], 6), u32x4_splat(0x00FF_FFFF)), i32x4_splat(0x0080_0000)));
+        let phi = map(&|g| {
+            f32x4_add(f32x4_mul(f32x4_convert_i32x4(k[g]), f32x4_splat(ANGLE_STEP)), f32x4_splat(HALF_STEP))
+        });
+        let x2 = map(&|g| f32x4_mul(phi[g], phi[g]));
+        let ps = map(&|g| f32x4_add(f32x4_splat(-1.0 / 5040.0), f32x4_mul(x2[g], f32x4_splat(1.0 / 362_880.0))));
+        let ps = map(&|g| f32x4_add(f32x4_splat(1.0 / 120.0), f32x4_mul(x2[g], ps[g])));
+        let ps = map(&|g| f32x4_add(f32x4_splat(-1.0 / 6.0), f32x4_mul(x2[g], ps[g])));
+        let sin = map(&|g| f32x4_add(phi[g], f32x4_mul(f32x4_mul(phi[g], x2[g]), ps[g])));
+        let pc = map(&|g| f32x4_add(f32x4_splat(-1.0 / 720.0), f32x4_mul(x2[g], f32x4_splat(1.0 / 40_320.0))));
+        let pc = map(&|g| f32x4_add(f32x4_splat(1.0 / 24.0), f32x4_mul(x2[g], pc[g])));
+        let pc = map(&|g| f32x4_add(f32x4_splat(-0.5), f32x4_mul(x2[g], pc[g])));
+        let cos = map(&|g| f32x4_add(one, f32x4_mul(x2[g], pc[g])));
+        // Quadrant: swap when bit 30 is set, then the signs.
+        let msb = u32x4_splat(0x8000_0000);
+        core::array::from_fn(|g| {
+            let swap = i32x4_shr(u32x4_shl(b[g], 1), 31);
+            let c = v128_bitselect(sin[g], cos[g], swap);
+            let s = v128_bitselect(cos[g], sin[g], swap);
+            let c = v128_xor(c, v128_and(v128_xor(b[g], u32x4_shl(b[g], 1)), msb));
+            let s = v128_xor(s, v128_and(b[g], msb));
+            (f32x4_mul(r[g], c), f32x4_mul(r[g], s))
+        })
     }
 
     /// Eight normals: the cosines of four pairs, then their sines.
     #[inline(always)]
     fn block(st: &mut State) -> (v128, v128) {
-        let a = step(&mut st.a);
-        let b = step(&mut st.b);
-        // Radius.
-        // (a >> 8) + 1 ≤ 2²⁴ fits an i32: the signed conversion gives the same value, and V8 compiles the unsigned
-        // one to a long sequence.
-        let u = f32x4_mul(
-            f32x4_convert_i32x4(u32x4_add(u32x4_shr(a, 8), u32x4_splat(1))),
-            f32x4_splat(1.0 / 16_777_216.0),
-        );
-        let r = f32x4_sqrt(f32x4_mul(f32x4_splat(-2.0), ln_unit(u)));
-        // Angle.
-        let k = i32x4_sub(v128_and(u32x4_shr(b, 6), u32x4_splat(0x00FF_FFFF)), i32x4_splat(0x0080_0000));
-        let phi = f32x4_add(f32x4_mul(f32x4_convert_i32x4(k), f32x4_splat(ANGLE_STEP)), f32x4_splat(HALF_STEP));
-        let x2 = f32x4_mul(phi, phi);
-        let mut ps = f32x4_add(f32x4_splat(-1.0 / 5040.0), f32x4_mul(x2, f32x4_splat(1.0 / 362_880.0)));
-        ps = f32x4_add(f32x4_splat(1.0 / 120.0), f32x4_mul(x2, ps));
-        ps = f32x4_add(f32x4_splat(-1.0 / 6.0), f32x4_mul(x2, ps));
-        let sin = f32x4_add(phi, f32x4_mul(f32x4_mul(phi, x2), ps));
-        let mut pc = f32x4_add(f32x4_splat(-1.0 / 720.0), f32x4_mul(x2, f32x4_splat(1.0 / 40_320.0)));
-        pc = f32x4_add(f32x4_splat(1.0 / 24.0), f32x4_mul(x2, pc));
-        pc = f32x4_add(f32x4_splat(-0.5), f32x4_mul(x2, pc));
-        let cos = f32x4_add(f32x4_splat(1.0), f32x4_mul(x2, pc));
-        // Quadrant: swap when bit 30 is set, then the signs.
-        let swap = i32x4_shr(u32x4_shl(b, 1), 31);
-        let c = v128_bitselect(sin, cos, swap);
-        let s = v128_bitselect(cos, sin, swap);
-        let msb = u32x4_splat(0x8000_0000);
-        let c = v128_xor(c, v128_and(v128_xor(b, u32x4_shl(b, 1)), msb));
-        let s = v128_xor(s, v128_and(b, msb));
-        (f32x4_mul(r, c), f32x4_mul(r, s))
+        blocks::<1>(st)[0]
     }
 
     pub fn standard_normals(g: &mut Normals, out: &mut [f32]) {
@@ -354,7 +375,20 @@ mod simd {
     pub fn add_normals(g: &mut Normals, sigma: f32, data: &mut [f32]) {
         let mut st = load(g);
         let sig = f32x4_splat(sigma);
-        let mut chunks = data.chunks_exact_mut(BLOCK);
+        // Two rounds per iteration, computed in lockstep.
+        let mut pairs = data.chunks_exact_mut(2 * BLOCK);
+        for chunk in &mut pairs {
+            let [(c0, s0), (c1, s1)] = blocks::<2>(&mut st);
+            // SAFETY: the chunk holds 16 f32; unaligned v128 loads and stores are allowed.
+            unsafe {
+                let p = chunk.as_mut_ptr();
+                for (i, z) in [c0, s0, c1, s1].into_iter().enumerate() {
+                    let v = v128_load(p.add(4 * i) as *const v128);
+                    v128_store(p.add(4 * i) as *mut v128, add_clamp(v, sig, z));
+                }
+            }
+        }
+        let mut chunks = pairs.into_remainder().chunks_exact_mut(BLOCK);
         for chunk in &mut chunks {
             let (c, s) = block(&mut st);
             // SAFETY: the chunk holds 8 f32; unaligned v128 loads and stores are allowed.
