@@ -182,8 +182,8 @@ fn warp_impl(img: &Image, map: &Affine, interp: Interpolation, border: Border, o
     }
     let fill = border.fill().clamp(0.0, 1.0);
     let dst = pixels_mut(out);
-    dst.fill(fill);
     if h == 0 || w == 0 || c == 0 {
+        dst.fill(fill);
         return;
     }
     let src = contiguous(img);
@@ -196,6 +196,11 @@ fn warp_impl(img: &Image, map: &Affine, interp: Interpolation, border: Border, o
         fill,
         simd,
     };
+    // Row copies and bilinear rows write every pixel of the 1- and 3-channel outputs themselves; the rest start from
+    // the fill.
+    if !(matches!(c, 1 | 3) && (grid.row_copy() || interp != Interpolation::Nearest)) {
+        dst.fill(fill);
+    }
     // A fixed channel count lets the compiler unroll the per-pixel loops; other counts go channel by channel.
     match c {
         1 => grid.run::<1>(&src, dst, out_w),
@@ -242,18 +247,26 @@ struct Grid<'a> {
 }
 
 impl Grid<'_> {
-    /// Fills `out` (rows of `out_w` pixels of `C` channels, pre-set to the fill) from `src` (`h`×`w`×`C`).
-    fn run<const C: usize>(&self, src: &[f32], out: &mut [f32], out_w: usize) {
+    /// Flips, shifts and crops by whole pixels read whole source rows: [`Self::run`] copies runs instead of sampling
+    /// points.
+    fn row_copy(&self) -> bool {
         let [a, b, tx, d, e, ty] = self.map.m.map(|v| v as f32);
         let whole = |v: f32| v == v.round();
-        // Flips, shifts and crops by whole pixels read whole source rows: copy runs instead of sampling points.
-        let row_copy = self.interp == Interpolation::Nearest
+        self.interp == Interpolation::Nearest
             && b == 0.0
             && d == 0.0
             && (a == 1.0 || a == -1.0)
             && (e == 1.0 || e == -1.0)
             && whole(tx)
-            && whole(ty);
+            && whole(ty)
+    }
+
+    /// Fills `out` (rows of `out_w` pixels of `C` channels) from `src` (`h`×`w`×`C`). Row copies and bilinear rows
+    /// write every pixel (the fill where the constant border shows); nearest sampling expects `out` pre-set to the
+    /// fill.
+    fn run<const C: usize>(&self, src: &[f32], out: &mut [f32], out_w: usize) {
+        let [a, b, tx, d, e, ty] = self.map.m.map(|v| v as f32);
+        let row_copy = self.row_copy();
         for (y, row) in out.chunks_exact_mut(out_w * C).enumerate() {
             let (sx0, sy0) = (b * y as f32 + tx, e * y as f32 + ty);
             if row_copy {
@@ -287,7 +300,7 @@ impl Grid<'_> {
             let mut x = 0;
             while x + 4 <= n {
                 let out = &mut row[x * 3..x * 3 + 12];
-                if !simd::bilinear3x4(src, self.w, self.h, x, (ax, bx), (ay, by), constant, out) {
+                if !simd::bilinear3x4(src, self.w, self.h, x, (ax, bx), (ay, by), (constant, self.fill), out) {
                     for x in x..x + 4 {
                         self.bilinear_px::<C>(src, &mut row[x * C..(x + 1) * C], x, (ax, bx), (ay, by), constant);
                     }
@@ -336,7 +349,8 @@ impl Grid<'_> {
                 px[k] = clamp01(top + fy * (bot - top));
             }
         } else if constant && (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
-            // All four outside: the fill, already there.
+            // All four outside: the fill.
+            px.fill(self.fill);
         } else {
             self.bilinear_edge::<C>(src, px, sx, sy);
         }
@@ -372,6 +386,7 @@ impl Grid<'_> {
     /// source row (reversed for a mirror); the rest follows the border policy.
     fn copy_row<const C: usize>(&self, src: &[f32], row: &mut [f32], dir: i64, sx0: i64, sy0: i64) {
         let Some(sy) = self.border.index(sy0, self.h) else {
+            row.fill(self.fill);
             return;
         };
         let srow = &src[sy * self.w * C..(sy + 1) * self.w * C];
@@ -395,7 +410,10 @@ impl Grid<'_> {
                     .for_each(|(o, i)| o.copy_from_slice(i));
             }
         }
-        if !matches!(self.border, Border::Constant(_)) {
+        if matches!(self.border, Border::Constant(_)) {
+            row[..lo * C].fill(self.fill);
+            row[hi * C..].fill(self.fill);
+        } else {
             for x in (0..lo).chain(hi..out_w as usize) {
                 if let Some(i) = self.border.index(dir * x as i64 + sx0, self.w) {
                     row[x * C..(x + 1) * C].copy_from_slice(&srow[i * C..(i + 1) * C]);
@@ -635,7 +653,7 @@ mod simd {
     /// Four consecutive output pixels x … x + 3 of a bilinear row of an RGB warp (output pixel x reads source
     /// (ax·x + bx, ay·x + by)) written to `out` (12 floats), when all four have their four neighbours inside the
     /// `h`×`w` source and their coordinates below 2²² in magnitude. With a `constant` border, four pixels whose
-    /// neighbours all lie outside keep the fill already in `out` and count as done. Otherwise nothing is written and
+    /// neighbours all lie outside get the `fill`. Otherwise nothing is written and
     /// it returns false.
     /// Coordinates, floors ([`super::floor_i`]'s trick) and fractions are the scalar twin's operations lane by lane,
     /// and each pixel is blended by [`bilinear3`], so the values are identical.
@@ -647,7 +665,7 @@ mod simd {
         x: usize,
         (ax, bx): (f32, f32),
         (ay, by): (f32, f32),
-        constant: bool,
+        (constant, fill): (bool, f32),
         out: &mut [f32],
     ) -> bool {
         assert!(out.len() == 12);
@@ -692,7 +710,18 @@ mod simd {
                 v128_or(i32x4_lt(x0, i32x4_splat(-1)), i32x4_lt(y0, i32x4_splat(-1))),
                 v128_or(i32x4_ge(x0, i32x4_splat(w as i32)), i32x4_ge(y0, i32x4_splat(h as i32))),
             );
-            return constant && i32x4_all_true(v128_and(coords, away));
+            if !(constant && i32x4_all_true(v128_and(coords, away))) {
+                return false;
+            }
+            // SAFETY: out holds 12 floats.
+            unsafe {
+                let o = out.as_mut_ptr();
+                let f = f32x4_splat(fill);
+                v128_store(o as *mut v128, f);
+                v128_store(o.add(4) as *mut v128, f);
+                v128_store(o.add(8) as *mut v128, f);
+            }
+            return true;
         }
         let fx = f32x4_sub(sx, f32x4_convert_i32x4(x0));
         let fy = f32x4_sub(sy, f32x4_convert_i32x4(y0));
