@@ -276,15 +276,33 @@ impl Step {
     }
 
     /// Runs the step on `img` and returns the parameters it drew, for captions. Warps write into `scratch`, which
-    /// then trades places with `img`.
-    fn run(&self, img: &mut Image, scratch: &mut Image, rng: &mut Rng) -> Vec<(&'static str, f64)> {
-        let (h, w, _) = img.dim();
-        let mut warp = |map: Affine, interp: Interpolation, border: Border| {
-            if scratch.dim() != img.dim() {
-                *scratch = Image::zeros(img.dim());
+    /// then trades places with `img`. With `source`, the step's input is `source` and `img` only receives the
+    /// output (its contents do not matter): a warp then reads `source` directly, without copying it into `img`
+    /// first; the other steps copy it and work in place.
+    fn run(&self, source: Option<&Image>, img: &mut Image, scratch: &mut Image, rng: &mut Rng) -> Vec<(&'static str, f64)> {
+        let is_warp = matches!(self.kind, Kind::Translate | Kind::Crop | Kind::HFlip | Kind::VFlip | Kind::Rotate);
+        let source = match source {
+            Some(src) if !is_warp => {
+                copy_into(src, img);
+                None
             }
-            geometric::warp_into(img, &map, interp, border, scratch);
-            std::mem::swap(img, scratch);
+            other => other,
+        };
+        let (h, w, _) = source.map_or(img.dim(), |src| src.dim());
+        let mut warp = |map: Affine, interp: Interpolation, border: Border| match source {
+            Some(src) => {
+                if img.dim() != src.dim() || !img.is_standard_layout() {
+                    *img = Image::zeros(src.dim());
+                }
+                geometric::warp_into(src, &map, interp, border, img);
+            }
+            None => {
+                if scratch.dim() != img.dim() {
+                    *scratch = Image::zeros(img.dim());
+                }
+                geometric::warp_into(img, &map, interp, border, scratch);
+                std::mem::swap(img, scratch);
+            }
         };
         let constant = || Border::Constant(self.get("fill") as f32);
         match self.kind {
@@ -569,25 +587,26 @@ impl Pipeline {
     /// [`apply`](Self::apply) into `out`, with `scratch` as the second buffer of the warps. Reusing both across calls
     /// (a training loop, a benchmark) avoids allocating; their previous contents do not matter.
     pub fn apply_into(&self, img: &Image, rng: &mut Rng, out: &mut Image, scratch: &mut Image) -> Vec<FiredStep> {
-        if out.dim() == img.dim() && out.is_standard_layout() {
-            out.assign(img);
-        } else {
-            *out = img.as_standard_layout().into_owned();
-        }
         let mut fired = Vec::new();
-        if out.is_empty() {
+        if img.is_empty() {
+            copy_into(img, out);
             return fired;
         }
+        // Until a step runs, the input is `img` itself: a first warp reads it directly instead of a copy in `out`.
+        let mut source = Some(img);
         for (index, step) in self.steps.iter().enumerate() {
             // One draw per step, whether or not it runs, so a step's probability does not shift the later draws' use.
             if rng.random::<f64>() < step.p {
-                let params = step.run(out, scratch, rng);
+                let params = step.run(source.take(), out, scratch, rng);
                 fired.push(FiredStep {
                     index,
                     name: step.kind.name(),
                     params,
                 });
             }
+        }
+        if let Some(img) = source {
+            copy_into(img, out);
         }
         fired
     }
@@ -614,6 +633,15 @@ impl Pipeline {
                 (out, fired)
             })
             .collect())
+    }
+}
+
+/// `out` ← `img`, reusing `out`'s buffer when it fits.
+fn copy_into(img: &Image, out: &mut Image) {
+    if out.dim() == img.dim() && out.is_standard_layout() {
+        out.assign(img);
+    } else {
+        *out = img.as_standard_layout().into_owned();
     }
 }
 
