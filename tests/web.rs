@@ -165,6 +165,7 @@ fn augment_view_grid_bytes_match_its_size_and_seed() {
 fn augment_view_keeps_its_pipeline_and_image_on_bad_input() {
     use cnn_playground::web::AugmentView;
     let mut v = AugmentView::new();
+    v.set_sample("digit6").unwrap();
     v.set_pipeline("hflip(p1)").unwrap();
     let (msg, param) = error_parts(v.set_pipeline("rotate(deg400)").unwrap_err());
     assert_eq!(param, "aug");

@@ -30,12 +30,12 @@ impl Default for AugmentView {
 
 #[wasm_bindgen]
 impl AugmentView {
-    /// An empty pipeline on the first built-in sample.
+    /// An empty pipeline and no source yet (a 1×1 white image): call `set_sample` or `set_image` before `generate`.
+    /// Construction is cheap; drawing a built-in sample takes milliseconds, so it waits until one is asked for.
     #[wasm_bindgen(constructor)]
     pub fn new() -> AugmentView {
-        let name = samples::NAMES[0];
-        let source = samples::by_name(name).unwrap_or_else(|_| Image::zeros((1, 1, 3)));
-        AugmentView { pipeline: Pipeline::default(), source, sample: Some(name.into()), tiles: Vec::new(), cols: 1, tile: (1, 1) }
+        let source = Image::from_elem((1, 1, 3), 1.0);
+        AugmentView { pipeline: Pipeline::default(), source, sample: None, tiles: Vec::new(), cols: 1, tile: (1, 1) }
     }
 
     /// Parses `aug=` text; on error the previous pipeline stays.
@@ -69,7 +69,11 @@ impl AugmentView {
         self.pipeline.to_string()
     }
 
+    /// A built-in sample by name; asking again for the one already shown costs nothing.
     pub fn set_sample(&mut self, name: &str) -> Result<(), JsValue> {
+        if self.sample.as_deref() == Some(name) {
+            return Ok(());
+        }
         self.source = samples::by_name(name).map_err(js_error)?;
         self.sample = Some(name.into());
         Ok(())

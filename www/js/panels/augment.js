@@ -1,11 +1,13 @@
 // The data augmentation studio (panel=augment): a seeded grid of a whole pipeline applied to one source image,
 // with each tile's drawn parameters, label-risk warnings, per-family notes and the pipeline as torchvision and
 // Albumentations code. Pipelines are `aug=` text (syntax in src/augment/mod.rs); the step editor below writes it.
-// A 16-tile grid takes a few milliseconds in wasm, so it is computed here rather than in the worker.
+// The grid is computed in the panel's worker (64 tiles of a 512-pixel image take over a second); the main thread
+// keeps a view of its own only to check and normalise pipelines for the editor and the URL.
 
 import { lang, t } from '../i18n.js';
 import { controlSet } from '../controls.js';
 import { codeBlock, dataTable, el } from '../ui.js';
+import { WorkerClient } from '../worker-client.js';
 
 export const PRESETS = {
   gentle_digit: { src: 'digit6', aug: 'translate~rotate(deg10_bilinear)~jitter(b0.2_c0.2)~noise(sigma0.02)' },
@@ -86,6 +88,7 @@ export function mount(section, ctx) {
   const { wasm } = ctx;
   const catalog = wasm.augment_catalog();
   const view = new wasm.AugmentView();
+  const jobs = new WorkerClient();
 
   const controls = controlSet(ctx);
   const src = controls.enumField('src', 'augment.src', (v) => t(`augment.src.${v}`));
@@ -110,6 +113,7 @@ export function mount(section, ctx) {
   }, t(`augment.preset.${name}`)));
 
   const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
+  const jobError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'job' });
   const canvas = el('canvas', { class: 'grid', 'data-chart': 'augment-grid', role: 'img', 'aria-label': t('augment.grid') });
   const hover = el('p', { class: 'status', 'data-hover': '' });
   const grid = dataTable('augment-grid', 'augment.grid.table', [['tile', 'augment.col.tile'], ['steps', 'augment.col.steps']]);
@@ -128,7 +132,7 @@ export function mount(section, ctx) {
         el('div', { class: 'field' }, el('span', { class: 'label' }, t('augment.steps')), stepsBox, addStep, editorError),
         n.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed)),
       el('div', { class: 'outputs' },
-        risksBox,
+        jobError, risksBox,
         el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('augment.grid'))),
         hover,
         el('details', { class: 'chart-data', open: true }, el('summary', {}, t('augment.grid.table')), grid.table),
@@ -225,65 +229,74 @@ export function mount(section, ctx) {
 
   // Which tile is under the pointer: its fired steps as a caption.
   let fired = [];
+  let layout = { columns: 1, tileWidth: 1, tileHeight: 1 };
   canvas.addEventListener('mousemove', (e) => {
     const r = canvas.getBoundingClientRect();
     const x = ((e.clientX - r.left) / r.width) * canvas.width;
     const y = ((e.clientY - r.top) / r.height) * canvas.height;
-    const col = Math.floor(x / (view.tile_width + 4));
-    const row = Math.floor(y / (view.tile_height + 4));
-    const i = row * view.columns + col;
-    hover.textContent = col < view.columns && fired[i] ? `${t('augment.col.tile')} ${i + 1}: ${caption(fired[i])}` : '';
+    const col = Math.floor(x / (layout.tileWidth + 4));
+    const row = Math.floor(y / (layout.tileHeight + 4));
+    const i = row * layout.columns + col;
+    hover.textContent = col < layout.columns && fired[i] ? `${t('augment.col.tile')} ${i + 1}: ${caption(fired[i])}` : '';
   });
   const caption = (steps) => (steps.length ? steps.map((s) => s.text).join(' → ') : t('augment.none_fired'));
 
   let shownKey = null;
-  function update(s) {
+  async function update(s) {
     controls.sync(s);
     for (const a of presetLinks) {
       const preset = PRESETS[a.dataset.preset];
       a.href = `#${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.slice(1))), ...preset })}`;
       a.toggleAttribute('aria-current', preset.src === s.src && preset.aug === s.aug);
     }
-    const key = [s.src, s.aug, s.n, s.seed, ownImage?.name].join('|');
+    const key = [s.src, s.aug, s.n, s.seed, ownImage?.name, lang()].join('|');
     if (key === shownKey) return;
-    section.setAttribute('aria-busy', 'true');
+    // Checked here first, so a bad value falls back at once: the pipeline, and an own image that is not there.
     try {
-      if (s.src === 'own') {
-        if (!ownImage) throw Object.assign(new Error(t('augment.own.missing')), { param: 'src' });
-        view.set_image(ownImage.rgba, ownImage.width, ownImage.height);
-      } else {
-        view.set_sample(s.src);
-      }
+      if (s.src === 'own' && !ownImage) throw Object.assign(new Error(t('augment.own.missing')), { param: 'src' });
       view.set_pipeline(s.aug);
-      view.generate(s.n, s.seed);
     } catch (e) {
       ctx.reject(e); // the default comes back and update runs again
       return;
     }
-    shownKey = key;
     if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }); return; } // canonical form in the URL
+    shownKey = key;
     steps = view.steps();
     renderSteps();
 
-    canvas.width = view.grid_width;
-    canvas.height = view.grid_height;
-    const bytes = view.grid_rgba(); // a copy out of wasm memory; the clamped array below is a view of it, not a second copy
-    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length), view.grid_width, view.grid_height), 0, 0);
-    canvas.classList.toggle('pixelated', view.tile_width <= 256);
+    section.setAttribute('aria-busy', 'true');
+    jobError.textContent = '';
+    let r;
+    try {
+      r = await jobs.run('augment', {
+        aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
+        image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
+      });
+    } catch (e) {
+      if (WorkerClient.isAbort(e)) return; // a newer setting took over
+      shownKey = null;
+      if (e.param && e.param !== 'command') { ctx.reject(e); return; }
+      jobError.textContent = t('error.job', { message: e.message });
+      section.setAttribute('aria-busy', 'false');
+      return;
+    }
 
-    fired = view.fired();
+    canvas.width = r.width;
+    canvas.height = r.height;
+    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(r.grid.buffer, r.grid.byteOffset, r.grid.length), r.width, r.height), 0, 0);
+    canvas.classList.toggle('pixelated', r.tileWidth <= 256);
+    layout = r;
+
+    fired = r.fired;
     grid.table.tBodies[0].replaceChildren(...fired.map((f, i) => el('tr', { 'data-tile': i + 1 },
       el('td', {}, String(i + 1)), el('td', {}, caption(f)))));
-
-    const risks = view.risks(lang());
-    risksBox.replaceChildren(...risks.map((r) => el('p', { class: 'warning', 'data-risk': r.key },
-      el('strong', {}, t('augment.risk', { step: r.step })), ' ', r.message)));
-
-    torch.code.textContent = view.torchvision_code();
-    album.code.textContent = view.albumentations_code();
+    risksBox.replaceChildren(...r.risks.map((k) => el('p', { class: 'warning', 'data-risk': k.key },
+      el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
+    torch.code.textContent = r.torch;
+    album.code.textContent = r.album;
     section.setAttribute('aria-busy', 'false');
     if (!performance.getEntriesByName('cnn:first-chart').length) performance.mark('cnn:first-chart');
   }
 
-  return { update, dispose: () => view.free() };
+  return { update, dispose: () => { jobs.dispose(); view.free(); } };
 }
