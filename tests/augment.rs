@@ -1,6 +1,8 @@
 //! Native tests of the augmentation core: exact identities, torchvision's formulas computed by hand, statistics with
 //! tolerances derived from their standard errors, the `aug=` syntax, and property tests over odd sizes.
 
+mod common;
+
 use cnn_playground::augment::geometric::{self, Border, Interpolation};
 use cnn_playground::augment::photometric::{self, adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation};
 use cnn_playground::augment::pipeline::{Kind, MAX_STEPS, ParamType};
@@ -1027,28 +1029,14 @@ fn export_writes_torchvision_and_albumentations_calls() {
     assert!(al.contains("fill=255"), "fill scaled to uint8: {al}");
 }
 
-/// FNV-1a of a 4-tile grid's RGBA bytes (the same function as in tests/augment_wasm.rs).
-fn grid_hash(pipeline: &str, seed: u64) -> u32 {
-    let img = samples::by_name("scene").unwrap();
-    let tiles = Pipeline::parse(pipeline).unwrap().sample_grid(&img, 4, seed).unwrap();
-    let mut hash = 0x811c_9dc5u32;
-    for (tile, _) in &tiles {
-        for b in augment::to_rgba8(tile) {
-            hash = (hash ^ b as u32).wrapping_mul(0x0100_0193);
-        }
-    }
-    hash
-}
 
-/// The benchmark pipeline's pixels, pinned so that the wasm build (SIMD kernels) can be checked against the native
-/// one (scalar twins): tests/augment_wasm.rs asserts the same constant. A deliberate change of the pixels changes it
-/// in both files.
+/// The benchmark pipeline's pixels, pinned (tests/common) so that the wasm build (SIMD kernels) can be checked against
+/// the native one (scalar twins): tests/augment_wasm.rs asserts the same constant.
 #[test]
 fn native_grid_hash_matches_wasm() {
     assert_eq!(
-        grid_hash("translate~hflip~rotate(bilinear)~jitter(b0.4_c0.4)~noise(sigma0.05)", 7),
-        BENCH_GRID_HASH
+        common::grid_hash(common::BENCH_PIPELINE, 7),
+        common::BENCH_GRID_HASH
     );
 }
 
-const BENCH_GRID_HASH: u32 = 3_791_368_182;

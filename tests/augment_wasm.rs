@@ -3,9 +3,11 @@
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test augment_wasm`
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use cnn_playground::augment::geometric::{self, Affine, Border, Interpolation};
 use cnn_playground::augment::photometric::{self, SUM_BLOCK};
-use cnn_playground::augment::{self, Image, Pipeline, noise, samples};
+use cnn_playground::augment::{self, Image, noise};
 use cnn_playground::rng::{Rng, seeded};
 use ndarray::Array3;
 use rand::RngExt;
@@ -113,27 +115,14 @@ fn simd_level_sums_match_the_scalar_twin() {
     }
 }
 
-/// FNV-1a of a grid's RGBA bytes.
-fn grid_hash(pipeline: &str, seed: u64) -> u32 {
-    let img = samples::by_name("scene").unwrap();
-    let tiles = Pipeline::parse(pipeline).unwrap().sample_grid(&img, 4, seed).unwrap();
-    let mut hash = 0x811c_9dc5u32;
-    for (tile, _) in &tiles {
-        for b in augment::to_rgba8(tile) {
-            hash = (hash ^ b as u32).wrapping_mul(0x0100_0193);
-        }
-    }
-    hash
-}
 
 /// The benchmark pipeline gives the same pixels in wasm as natively: the constant is what the native build prints
 /// for the same call (tests/augment.rs, `native_grid_hash_matches_wasm`).
 #[wasm_bindgen_test]
 fn wasm_pixels_equal_native_pixels() {
     assert_eq!(
-        grid_hash("translate~hflip~rotate(bilinear)~jitter(b0.4_c0.4)~noise(sigma0.05)", 7),
-        BENCH_GRID_HASH
+        common::grid_hash(common::BENCH_PIPELINE, 7),
+        common::BENCH_GRID_HASH
     );
 }
 
-const BENCH_GRID_HASH: u32 = 3_791_368_182;
