@@ -242,6 +242,7 @@ export function mount(section, ctx) {
   const caption = (steps) => (steps.length ? steps.map((s) => s.text).join(' → ') : t('augment.none_fired'));
 
   let shownKey = null;
+  let editorAug = null; // the pipeline the step editor shows
   async function update(s) {
     controls.sync(s);
     for (const a of presetLinks) {
@@ -261,8 +262,11 @@ export function mount(section, ctx) {
     }
     if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }); return; } // canonical form in the URL
     shownKey = key;
-    steps = view.steps();
-    renderSteps();
+    if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
+      steps = view.steps();
+      renderSteps();
+      editorAug = s.aug;
+    }
 
     section.setAttribute('aria-busy', 'true');
     jobError.textContent = '';
