@@ -774,19 +774,10 @@ mod simd {
     /// operations in the same order as the scalar loop, so the values are identical.
     #[inline(always)]
     pub(super) fn bilinear3(src: &[f32], i00: usize, stride: usize, fx: f32, fy: f32, px: &mut [f32]) {
-        assert!(i00 + stride + 3 + 4 <= src.len() && px.len() == 3);
-        // SAFETY: the assert keeps all four 4-float loads inside `src`; the stores write px[0..2] and px[2].
+        assert!(px.len() == 3);
+        let v = blend3(src, i00, stride, f32x4_splat(fx), f32x4_splat(fy)); // checks its own loads
+        // SAFETY: px holds 3 floats; the stores write px[0..2] and px[2].
         unsafe {
-            let p = src.as_ptr().add(i00);
-            let p00 = v128_load(p as *const v128);
-            let p01 = v128_load(p.add(3) as *const v128);
-            let p10 = v128_load(p.add(stride) as *const v128);
-            let p11 = v128_load(p.add(stride + 3) as *const v128);
-            let (fx, fy) = (f32x4_splat(fx), f32x4_splat(fy));
-            let top = f32x4_add(p00, f32x4_mul(fx, f32x4_sub(p01, p00)));
-            let bot = f32x4_add(p10, f32x4_mul(fx, f32x4_sub(p11, p10)));
-            let v = f32x4_add(top, f32x4_mul(fy, f32x4_sub(bot, top)));
-            let v = f32x4_pmin(f32x4_pmax(v, f32x4_splat(0.0)), f32x4_splat(1.0));
             let o = px.as_mut_ptr();
             v128_store64_lane::<0>(v, o as *mut u64);
             v128_store32_lane::<2>(v, o.add(2) as *mut u32);

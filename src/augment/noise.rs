@@ -342,6 +342,19 @@ mod simd {
         blocks::<1>(st)[0]
     }
 
+    /// One round as an array, for the tail of a slice shorter than a round.
+    #[inline(always)]
+    fn block_array(st: &mut State) -> [f32; BLOCK] {
+        let (c, s) = block(st);
+        let mut z = [0f32; BLOCK];
+        // SAFETY: z holds 8 f32; unaligned v128 stores are allowed.
+        unsafe {
+            v128_store(z.as_mut_ptr() as *mut v128, c);
+            v128_store(z.as_mut_ptr().add(4) as *mut v128, s);
+        }
+        z
+    }
+
     pub fn standard_normals(g: &mut Normals, out: &mut [f32]) {
         let mut st = load(g);
         let mut chunks = out.chunks_exact_mut(BLOCK);
@@ -355,13 +368,7 @@ mod simd {
         }
         let rest = chunks.into_remainder();
         if !rest.is_empty() {
-            let (c, s) = block(&mut st);
-            let mut z = [0f32; BLOCK];
-            unsafe {
-                v128_store(z.as_mut_ptr() as *mut v128, c);
-                v128_store(z.as_mut_ptr().add(4) as *mut v128, s);
-            }
-            rest.copy_from_slice(&z[..rest.len()]);
+            rest.copy_from_slice(&block_array(&mut st)[..rest.len()]);
         }
         store(&st, g);
     }
@@ -402,13 +409,7 @@ mod simd {
         }
         let rest = chunks.into_remainder();
         if !rest.is_empty() {
-            let (c, s) = block(&mut st);
-            let mut z = [0f32; BLOCK];
-            unsafe {
-                v128_store(z.as_mut_ptr() as *mut v128, c);
-                v128_store(z.as_mut_ptr().add(4) as *mut v128, s);
-            }
-            for (v, z) in rest.iter_mut().zip(z) {
+            for (v, z) in rest.iter_mut().zip(block_array(&mut st)) {
                 *v = super::clamp01(*v + sigma * z);
             }
         }
