@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test test-native test-wasm test-e2e bench-page bench-signal bench-augment clean
+.PHONY: serve build test lint test-native test-wasm test-e2e bench-page bench-signal bench-augment clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -19,9 +19,16 @@ build:
 test:
 	@tools/install.sh test
 	$(MAKE) build
+	$(MAKE) lint
 	$(MAKE) test-native
 	$(MAKE) test-wasm
 	$(MAKE) test-e2e
+
+# Formatting (rustfmt.toml) and clippy with warnings as errors, for the native and the wasm32 build.
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 test-native:
 	cargo test

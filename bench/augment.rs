@@ -55,14 +55,8 @@ fn main() {
     let [(median, runs), (median_into, runs_into)] = rates(&pipe, &img, 300);
     let list = |r: &[f64]| r.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" ");
     println!("native  {PIPELINE} on {SIZE}x{SIZE}x3 f32");
-    println!(
-        "native  apply      : median {median:.0} images/s (runs: {})",
-        list(&runs)
-    );
-    println!(
-        "native  apply_into : median {median_into:.0} images/s (runs: {})",
-        list(&runs_into)
-    );
+    println!("native  apply      : median {median:.0} images/s (runs: {})", list(&runs));
+    println!("native  apply_into : median {median_into:.0} images/s (runs: {})", list(&runs_into));
     for step in PIPELINE.split('~') {
         // Each step alone, forced to run (p = 1), to see where the time goes (buffers reused).
         let mut one = Pipeline::parse(step).expect("valid step");
@@ -75,10 +69,7 @@ fn main() {
     for seed in 0..reps {
         black_box(pipe.sample_grid(&img, 16, seed).expect("n is valid"));
     }
-    println!(
-        "  16-tile grid: {:.1} ms",
-        t.elapsed().as_secs_f64() * 1e3 / reps as f64
-    );
+    println!("  16-tile grid: {:.1} ms", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
     println!("RESULT native {median:.1}");
     println!("RESULT native_into {median_into:.1}");
 }

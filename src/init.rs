@@ -197,14 +197,15 @@ pub fn parse_shape(s: &str) -> Result<Vec<usize>> {
     if parts.len() < 2 || parts.len() > MAX_RANK {
         return Err(Error::invalid(
             "shape",
-            format!("{s:?} is not a layer shape; write OUTxIN (dense) or OUTxINxKHxKW (conv), 2 to {MAX_RANK} dimensions"),
+            format!(
+                "{s:?} is not a layer shape; write OUTxIN (dense) or OUTxINxKHxKW (conv), 2 to {MAX_RANK} dimensions"
+            ),
         ));
     }
     let mut dims = Vec::with_capacity(parts.len());
     for p in parts {
-        let d: usize = p.parse().map_err(|_| {
-            Error::invalid("shape", format!("{p:?} in {s:?} is not a whole number"))
-        })?;
+        let d: usize =
+            p.parse().map_err(|_| Error::invalid("shape", format!("{p:?} in {s:?} is not a whole number")))?;
         if d == 0 || d > MAX_DIM {
             return Err(Error::invalid("shape", format!("every dimension must be between 1 and {MAX_DIM}, got {d}")));
         }
@@ -253,12 +254,28 @@ pub struct InitConfig {
 
 impl InitConfig {
     pub fn new(scheme: Scheme) -> InitConfig {
-        InitConfig { scheme, mode: Mode::FanIn, nonlinearity: None, slope: 0.01, dist: Dist::Normal, std: 0.01, a: 0.05 }
+        InitConfig {
+            scheme,
+            mode: Mode::FanIn,
+            nonlinearity: None,
+            slope: 0.01,
+            dist: Dist::Normal,
+            std: 0.01,
+            a: 0.05,
+        }
     }
 
     /// From the URL's names and numbers (`nonlinearity` may be `auto`: the scheme's default). Every panel that
     /// draws weights takes these same parameters.
-    pub fn from_params(scheme: &str, mode: &str, nonlinearity: &str, slope: f64, dist: &str, std: f64, a: f64) -> Result<InitConfig> {
+    pub fn from_params(
+        scheme: &str,
+        mode: &str,
+        nonlinearity: &str,
+        slope: f64,
+        dist: &str,
+        std: f64,
+        a: f64,
+    ) -> Result<InitConfig> {
         Ok(InitConfig {
             scheme: Scheme::parse(scheme)?,
             mode: Mode::parse(mode)?,
@@ -299,7 +316,9 @@ impl InitConfig {
         let shape = match self.scheme {
             Scheme::Zeros => Shape::Zeros,
             Scheme::Uniform => Shape::Uniform { bound: self.a },
-            Scheme::LecunUniform | Scheme::XavierUniform | Scheme::HeUniform => Shape::Uniform { bound: 3f64.sqrt() * std },
+            Scheme::LecunUniform | Scheme::XavierUniform | Scheme::HeUniform => {
+                Shape::Uniform { bound: 3f64.sqrt() * std }
+            }
             _ => match self.dist {
                 Dist::Normal => Shape::Normal { sigma: std },
                 Dist::Truncated => Shape::TruncatedNormal { sigma: std / TRUNCATED_STD_FACTOR },
@@ -312,10 +331,16 @@ impl InitConfig {
 /// The distribution the samples are drawn from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Shape {
-    Normal { sigma: f64 },
+    Normal {
+        sigma: f64,
+    },
     /// N(0, σ²) cut to [−2σ, 2σ]; its std is 0.8796 σ.
-    TruncatedNormal { sigma: f64 },
-    Uniform { bound: f64 },
+    TruncatedNormal {
+        sigma: f64,
+    },
+    Uniform {
+        bound: f64,
+    },
     Zeros,
 }
 
@@ -390,15 +415,27 @@ impl InitSpec {
         match self.shape {
             Shape::Zeros => 0.0,
             Shape::Normal { sigma } => {
-                if sigma > 0.0 { crate::stats::normal_pdf(x / sigma) / sigma } else { 0.0 }
+                if sigma > 0.0 {
+                    crate::stats::normal_pdf(x / sigma) / sigma
+                } else {
+                    0.0
+                }
             }
             Shape::TruncatedNormal { sigma } => {
                 // Mass of N(0, 1) inside [−2, 2]: erf(√2).
                 const MASS: f64 = 0.954_499_736_103_641_6;
-                if sigma > 0.0 && x.abs() <= 2.0 * sigma { crate::stats::normal_pdf(x / sigma) / sigma / MASS } else { 0.0 }
+                if sigma > 0.0 && x.abs() <= 2.0 * sigma {
+                    crate::stats::normal_pdf(x / sigma) / sigma / MASS
+                } else {
+                    0.0
+                }
             }
             Shape::Uniform { bound } => {
-                if bound > 0.0 && x.abs() <= bound { 0.5 / bound } else { 0.0 }
+                if bound > 0.0 && x.abs() <= bound {
+                    0.5 / bound
+                } else {
+                    0.0
+                }
             }
         }
     }
@@ -471,7 +508,9 @@ pub fn pytorch_code(cfg: &InitConfig, spec: &InitSpec) -> String {
     match cfg.scheme {
         // LeCun is Kaiming with the linear gain: std = gain / √fan.
         Scheme::LecunNormal | Scheme::HeNormal => format!("torch.nn.init.kaiming_normal_(w, mode='{mode}', {nl_args})"),
-        Scheme::LecunUniform | Scheme::HeUniform => format!("torch.nn.init.kaiming_uniform_(w, mode='{mode}', {nl_args})"),
+        Scheme::LecunUniform | Scheme::HeUniform => {
+            format!("torch.nn.init.kaiming_uniform_(w, mode='{mode}', {nl_args})")
+        }
         Scheme::XavierNormal => format!("torch.nn.init.xavier_normal_(w, {gain_arg})"),
         Scheme::XavierUniform => format!("torch.nn.init.xavier_uniform_(w, {gain_arg})"),
         Scheme::Normal => format!("torch.nn.init.normal_(w, mean=0.0, std={})", fmt_num(cfg.std)),
@@ -508,7 +547,9 @@ pub fn keras_code(cfg: &InitConfig, spec: &InitSpec) -> String {
         Scheme::XavierUniform => variance_scaling("fan_avg", "uniform"),
         Scheme::Normal => match spec.shape {
             // Keras' TruncatedNormal cuts at 2 stddev without rescaling, so pass the raised σ.
-            Shape::TruncatedNormal { sigma } => format!("keras.initializers.TruncatedNormal(mean=0.0, stddev={})", fmt_num(sigma)),
+            Shape::TruncatedNormal { sigma } => {
+                format!("keras.initializers.TruncatedNormal(mean=0.0, stddev={})", fmt_num(sigma))
+            }
             _ => format!("keras.initializers.RandomNormal(mean=0.0, stddev={})", fmt_num(cfg.std)),
         },
         Scheme::Uniform => format!("keras.initializers.RandomUniform(minval=-{a}, maxval={a})", a = fmt_num(cfg.a)),

@@ -110,7 +110,13 @@ impl Act {
             Act::Tanh => z.tanh(),
             Act::Sigmoid => 1.0 / (1.0 + (-z).exp()),
             Act::Relu => z.max(0.0),
-            Act::LeakyRelu => if z > 0.0 { z } else { LEAKY_SLOPE as f64 * z },
+            Act::LeakyRelu => {
+                if z > 0.0 {
+                    z
+                } else {
+                    LEAKY_SLOPE as f64 * z
+                }
+            }
             Act::Linear => z,
             Act::Selu => {
                 let (a, l) = (SELU_ALPHA as f64, SELU_LAMBDA as f64);
@@ -129,10 +135,28 @@ impl Act {
         match self {
             Act::Tanh => tanh_f32(z),
             Act::Sigmoid => 1.0 / (1.0 + (-z).exp()),
-            Act::Relu => if z < 0.0 { 0.0 } else { z },
-            Act::LeakyRelu => if z < 0.0 { LEAKY_SLOPE * z } else { z },
+            Act::Relu => {
+                if z < 0.0 {
+                    0.0
+                } else {
+                    z
+                }
+            }
+            Act::LeakyRelu => {
+                if z < 0.0 {
+                    LEAKY_SLOPE * z
+                } else {
+                    z
+                }
+            }
             Act::Linear => z,
-            Act::Selu => if z > 0.0 { SELU_LAMBDA * z } else { SELU_LAMBDA * SELU_ALPHA * z.exp_m1() },
+            Act::Selu => {
+                if z > 0.0 {
+                    SELU_LAMBDA * z
+                } else {
+                    SELU_LAMBDA * SELU_ALPHA * z.exp_m1()
+                }
+            }
             // 0.5·(1 + tanh(u)) = σ(2u): this form keeps the tiny negative tail that 1 + tanh(u) rounds away.
             Act::Gelu => z / (1.0 + (-2.0 * GELU_C * (z + 0.044715 * z * z * z)).exp()),
         }
@@ -162,11 +186,29 @@ impl Act {
         match self {
             Act::Tanh => 1.0 - y * y,
             Act::Sigmoid => y * (1.0 - y),
-            Act::Relu => if y > 0.0 { 1.0 } else { 0.0 },
-            Act::LeakyRelu => if y > 0.0 { 1.0 } else { LEAKY_SLOPE },
+            Act::Relu => {
+                if y > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Act::LeakyRelu => {
+                if y > 0.0 {
+                    1.0
+                } else {
+                    LEAKY_SLOPE
+                }
+            }
             Act::Linear => 1.0,
             // For z ≤ 0, y = λα(eᶻ − 1), so f'(z) = λα eᶻ = y + λα.
-            Act::Selu => if y > 0.0 { SELU_LAMBDA } else { y + SELU_LAMBDA * SELU_ALPHA },
+            Act::Selu => {
+                if y > 0.0 {
+                    SELU_LAMBDA
+                } else {
+                    y + SELU_LAMBDA * SELU_ALPHA
+                }
+            }
             Act::Gelu => f32::NAN, // unused: GELU's backward recomputes z
         }
     }
@@ -203,9 +245,8 @@ pub fn saturated_fraction(act: Act, values: &[f32]) -> Option<f64> {
 /// libm's version cost more than the GEMM it follows. NaN stays NaN (`clamp` keeps it).
 #[inline(always)]
 fn tanh_f32(x: f32) -> f32 {
-    const A: [f32; 7] = [
-        4.893_524_6e-3, 6.372_619_3e-4, 1.485_722_4e-5, 5.122_297e-8, -8.604_672e-11, 2.000_188e-13, -2.760_768_5e-16,
-    ];
+    const A: [f32; 7] =
+        [4.893_524_6e-3, 6.372_619_3e-4, 1.485_722_4e-5, 5.122_297e-8, -8.604_672e-11, 2.000_188e-13, -2.760_768_5e-16];
     const B: [f32; 4] = [4.893_525e-3, 2.268_434_6e-3, 1.185_347_1e-4, 1.198_258_4e-6];
     let x = x.clamp(-7.905_311, 7.905_311);
     let x2 = x * x;
@@ -253,7 +294,14 @@ pub struct ProbeConfig {
 impl Default for ProbeConfig {
     /// The panel's default: 10 tanh layers of width 500, batch 500, Xavier normal.
     fn default() -> Self {
-        ProbeConfig { depth: 10, width: 500, batch: 500, act: Act::Tanh, init: InitConfig::new(Scheme::XavierNormal), seed: 0 }
+        ProbeConfig {
+            depth: 10,
+            width: 500,
+            batch: 500,
+            act: Act::Tanh,
+            init: InitConfig::new(Scheme::XavierNormal),
+            seed: 0,
+        }
     }
 }
 

@@ -75,10 +75,7 @@ fn rotation_by_90_is_counter_clockwise_and_four_times_identity() {
         }
         assert_eq!(r, img);
         // Minus 270 is plus 90.
-        assert_eq!(
-            geometric::rotate(&img, -270.0, Interpolation::Nearest, Border::Constant(0.0)),
-            once
-        );
+        assert_eq!(geometric::rotate(&img, -270.0, Interpolation::Nearest, Border::Constant(0.0)), once);
     }
 }
 
@@ -99,19 +96,13 @@ fn translation_moves_content_by_whole_pixels_within_range() {
     let t = geometric::translate(&img, 3.0, -2.0, Interpolation::Nearest, Border::Constant(0.5));
     for ((y, x, k), v) in t.indexed_iter() {
         let (sy, sx) = (y as i64 + 2, x as i64 - 3);
-        let expected = if (0..10).contains(&sy) && (0..20).contains(&sx) {
-            img[[sy as usize, sx as usize, k]]
-        } else {
-            0.5
-        };
+        let expected =
+            if (0..10).contains(&sy) && (0..20).contains(&sx) { img[[sy as usize, sx as usize, k]] } else { 0.5 };
         assert_eq!(*v, expected);
     }
     for _ in 0..1000 {
         let (tx, ty) = geometric::translate_params(10, 20, 0.25, 0.1, &mut rng);
-        assert!(
-            tx.abs() <= 5 && ty.abs() <= 1,
-            "|tx| ≤ 0.25·20, |ty| ≤ 0.1·10, got {tx}, {ty}"
-        );
+        assert!(tx.abs() <= 5 && ty.abs() <= 1, "|tx| ≤ 0.25·20, |ty| ≤ 0.1·10, got {tx}, {ty}");
     }
 }
 
@@ -135,11 +126,7 @@ fn crop_with_padding_reads_the_border_policy() {
         assert!(top <= 6 && left <= 6);
     }
     let step = Pipeline::parse("crop(pad0)").unwrap();
-    assert_eq!(
-        step.apply(&img, &mut rng).0,
-        img,
-        "padding 0 leaves a single possible window: the image"
-    );
+    assert_eq!(step.apply(&img, &mut rng).0, img, "padding 0 leaves a single possible window: the image");
 }
 
 #[test]
@@ -148,25 +135,16 @@ fn resized_crop_follows_torchvision_including_the_fallback() {
     for (h, w) in ODD_SIZES {
         for _ in 0..200 {
             let (top, left, ch, cw) = geometric::resized_crop_params(h, w, (0.08, 1.0), (0.75, 4.0 / 3.0), &mut rng);
-            assert!(
-                ch >= 1 && cw >= 1 && top + ch <= h && left + cw <= w,
-                "{h}x{w}: {top} {left} {ch} {cw}"
-            );
+            assert!(ch >= 1 && cw >= 1 && top + ch <= h && left + cw <= w, "{h}x{w}: {top} {left} {ch} {cw}");
         }
     }
     // A crop of area fraction 0.25 with ratio 1 on a 40×40 image is 20×20.
     let (_, _, ch, cw) = geometric::resized_crop_params(40, 40, (0.25, 0.25), (1.0, 1.0), &mut rng);
     assert_eq!((ch, cw), (20, 20));
     // Whole area at ratio 2..3 never fits a square: 10 tries fail, then the centre crop clamped to ratio 2.
-    assert_eq!(
-        geometric::resized_crop_params(40, 40, (1.0, 1.0), (2.0, 3.0), &mut rng),
-        (10, 0, 20, 40)
-    );
+    assert_eq!(geometric::resized_crop_params(40, 40, (1.0, 1.0), (2.0, 3.0), &mut rng), (10, 0, 20, 40));
     // A wide image with ratios below its own: full height, width = height·max ratio, centred.
-    assert_eq!(
-        geometric::resized_crop_params(10, 100, (1.0, 1.0), (0.5, 2.0), &mut rng),
-        (0, 40, 10, 20)
-    );
+    assert_eq!(geometric::resized_crop_params(10, 100, (1.0, 1.0), (0.5, 2.0), &mut rng), (0, 40, 10, 20));
 }
 
 // ---------------------------------------------------------------- resize
@@ -182,16 +160,8 @@ fn resize_output_sizes_are_as_asked_and_clamped() {
                 assert_eq!(r.dim(), (oh, ow, 3));
                 assert!(in_range(&r));
             }
-            assert_eq!(
-                geometric::resize(&img, 0, 0, interp, aa).dim(),
-                (1, 1, 3),
-                "at least one pixel"
-            );
-            assert_eq!(
-                geometric::resize(&img, 1, 100_000, interp, aa).dim(),
-                (1, MAX_SIDE, 3),
-                "at most MAX_SIDE"
-            );
+            assert_eq!(geometric::resize(&img, 0, 0, interp, aa).dim(), (1, 1, 3), "at least one pixel");
+            assert_eq!(geometric::resize(&img, 1, 100_000, interp, aa).dim(), (1, MAX_SIDE, 3), "at most MAX_SIDE");
         }
     }
 }
@@ -230,10 +200,7 @@ fn resize_bilinear_up_then_area_down_is_close_to_the_original() {
     let edge_bound = (0.2 * kx + 0.2 * ky) / 8.0;
     let interior = back.slice(s![1..h - 1, 1..w - 1, ..]).to_owned();
     let err = max_diff(&interior, &img.slice(s![1..h - 1, 1..w - 1, ..]).to_owned());
-    assert!(
-        err <= interior_bound + 1e-5,
-        "interior error {err} > bound {interior_bound}"
-    );
+    assert!(err <= interior_bound + 1e-5, "interior error {err} > bound {interior_bound}");
     assert!(err > 0.0, "not a copy");
     assert!(max_diff(&back, &img) <= edge_bound + 1e-5);
 }
@@ -258,11 +225,7 @@ fn naive_downsampling_aliases_and_antialiasing_removes_it() {
         "bilinear without antialias {}",
         spread(&aliased_bilinear)
     );
-    assert!(
-        spread(&filtered) < 0.2 * spread(&naive),
-        "antialiased {}",
-        spread(&filtered)
-    );
+    assert!(spread(&filtered) < 0.2 * spread(&naive), "antialiased {}", spread(&filtered));
     assert!(spread(&area) < 0.2 * spread(&naive), "area {}", spread(&area));
 }
 
@@ -343,11 +306,7 @@ fn jitter_matches_torchvision_formulas_on_hand_made_pixels() {
     assert_close(&red, &[0.0, 1.0, 0.0], 1e-5);
     // Orange (1, 0.5, 0): hue 30° = 1/12 turn, saturation 1, value 1.
     let hsv = photometric::rgb_to_hsv([1.0, 0.5, 0.0]);
-    assert_close(
-        &Array3::from_shape_vec((1, 1, 3), hsv.to_vec()).unwrap(),
-        &[1.0 / 12.0, 1.0, 1.0],
-        1e-6,
-    );
+    assert_close(&Array3::from_shape_vec((1, 1, 3), hsv.to_vec()).unwrap(), &[1.0 / 12.0, 1.0, 1.0], 1e-6);
 
     // A grey image: contrast blends with its own mean; saturation and hue leave it alone.
     let mut g = Array3::from_shape_vec((1, 2, 1), vec![0.2, 0.6]).unwrap();
@@ -368,22 +327,13 @@ fn color_jitter_draws_factors_in_torchvision_ranges() {
         let f = j.brightness.unwrap();
         lo = lo.min(f);
         hi = hi.max(f);
-        assert!(
-            j.contrast.is_none() && j.hue.is_none(),
-            "strength 0 means the adjustment is off"
-        );
-        assert!(
-            (0.0..=2.5).contains(&j.saturation.unwrap()),
-            "saturation factor from [max(0, 1 − 1.5), 2.5]"
-        );
+        assert!(j.contrast.is_none() && j.hue.is_none(), "strength 0 means the adjustment is off");
+        assert!((0.0..=2.5).contains(&j.saturation.unwrap()), "saturation factor from [max(0, 1 − 1.5), 2.5]");
         let mut sorted = j.order;
         sorted.sort();
         assert_eq!(sorted, [0, 1, 2, 3]);
     }
-    assert!(
-        (0.6..0.61).contains(&lo) && hi <= 1.4 && hi > 1.39,
-        "brightness factors span [0.6, 1.4]: {lo}..{hi}"
-    );
+    assert!((0.6..0.61).contains(&lo) && hi <= 1.4 && hi > 1.39, "brightness factors span [0.6, 1.4]: {lo}..{hi}");
     // Brightness alone: output = clamp(f·x) with the reported factor.
     let mut img = two_pixels();
     let j = photometric::color_jitter(&mut img, 0.3, 0.0, 0.0, 0.0, &mut rng);
@@ -407,10 +357,7 @@ fn gaussian_noise_has_the_requested_sigma() {
         let mean = img.iter().map(|v| *v as f64).sum::<f64>() / n;
         let std = (img.iter().map(|v| (*v as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         let se_std = sigma as f64 / (2.0 * n).sqrt();
-        assert!(
-            (std - sigma as f64).abs() < 4.0 * se_std,
-            "std {std} vs {sigma} (SE {se_std})"
-        );
+        assert!((std - sigma as f64).abs() < 4.0 * se_std, "std {std} vs {sigma} (SE {se_std})");
         assert!((mean - 0.5).abs() < 4.0 * sigma as f64 / n.sqrt(), "mean {mean}");
     }
     // One draw per pixel: the channels move together.
@@ -425,7 +372,8 @@ fn gaussian_noise_has_the_requested_sigma() {
 /// Φ(x) by Abramowitz–Stegun 7.1.26 (absolute error below 1.5·10⁻⁷, far below the tolerances it is used with).
 fn normal_cdf(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * x.abs() / 2f64.sqrt());
-    let poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let poly =
+        t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erf = 1.0 - poly * (-x * x / 2.0).exp();
     0.5 * (1.0 + erf.copysign(x))
 }
@@ -455,7 +403,8 @@ fn gaussian_sampler_is_standard_normal() {
     assert!((beyond4 - expected).abs() < 4.0 * expected.sqrt() + 1.0, "|z| > 4: {beyond4} vs {expected}");
     assert!(z.iter().all(|v| v.is_finite() && v.abs() < 5.8), "24-bit radius caps |z| at 5.77");
     // Lanes l and l + 4 of each block of 8 are the cosine and sine of one pair.
-    let pairs: Vec<(f64, f64)> = z.chunks_exact(8).flat_map(|b| (0..4).map(move |l| (b[l] as f64, b[l + 4] as f64))).collect();
+    let pairs: Vec<(f64, f64)> =
+        z.chunks_exact(8).flat_map(|b| (0..4).map(move |l| (b[l] as f64, b[l + 4] as f64))).collect();
     let corr = pairs.iter().map(|(a, b)| a * b).sum::<f64>() / pairs.len() as f64;
     let corr2 = pairs.iter().map(|(a, b)| a * a * b * b).sum::<f64>() / pairs.len() as f64;
     assert!(corr.abs() < 4.0 / (pairs.len() as f64).sqrt(), "pair correlation {corr}");
@@ -511,7 +460,9 @@ fn gray_mean_is_the_mean_of_the_gray_image() {
         let data = img.as_slice().unwrap();
         let want: f64 = data
             .chunks(c)
-            .map(|px| if c == 3 { 0.2989 * px[0] as f64 + 0.587 * px[1] as f64 + 0.114 * px[2] as f64 } else { px[0] as f64 })
+            .map(|px| {
+                if c == 3 { 0.2989 * px[0] as f64 + 0.587 * px[1] as f64 + 0.114 * px[2] as f64 } else { px[0] as f64 }
+            })
             .sum::<f64>()
             / (h * w) as f64;
         assert!((photometric::gray_mean(&img) as f64 - want).abs() < 1e-5, "{h}×{w}×{c}");
@@ -632,12 +583,7 @@ fn syntax_round_trips_and_omits_defaults() {
         assert_eq!(Pipeline::parse(&p.to_string()).unwrap(), p);
     }
     // Defaults are dropped, whitespace and spelled-out defaults normalise.
-    assert_eq!(
-        Pipeline::parse(" hflip(p0.5) ~ rotate( deg15 _ nearest ) ")
-            .unwrap()
-            .to_string(),
-        "hflip~rotate"
-    );
+    assert_eq!(Pipeline::parse(" hflip(p0.5) ~ rotate( deg15 _ nearest ) ").unwrap().to_string(), "hflip~rotate");
     assert_eq!(Pipeline::parse("noise()").unwrap().to_string(), "noise");
     // Only characters encodeURIComponent leaves alone.
     let s = Pipeline::parse(EXAMPLE).unwrap().to_string();
@@ -699,30 +645,12 @@ fn parse_err(s: &str) -> String {
 
 #[test]
 fn syntax_errors_name_the_step_and_the_parameter() {
-    assert_eq!(
-        parse_err("hflip~rotate(deg400)"),
-        "aug: step 2 (rotate): deg must be between 0 and 360, got 400"
-    );
-    assert_eq!(
-        parse_err("rotate(deg-30)"),
-        "aug: step 1 (rotate): deg must be between 0 and 360, got -30"
-    );
-    assert_eq!(
-        parse_err("hflip(p1.5)"),
-        "aug: step 1 (hflip): p must be between 0 and 1, got 1.5"
-    );
-    assert_eq!(
-        parse_err("noise(sigmaNaN)"),
-        "aug: step 1 (noise): sigma must be a finite number, got NaN"
-    );
-    assert_eq!(
-        parse_err("hflip(pnan)"),
-        "aug: step 1 (hflip): p must be a finite number, got NaN"
-    );
-    assert_eq!(
-        parse_err("noise(sigmainf)"),
-        "aug: step 1 (noise): sigma must be a finite number, got inf"
-    );
+    assert_eq!(parse_err("hflip~rotate(deg400)"), "aug: step 2 (rotate): deg must be between 0 and 360, got 400");
+    assert_eq!(parse_err("rotate(deg-30)"), "aug: step 1 (rotate): deg must be between 0 and 360, got -30");
+    assert_eq!(parse_err("hflip(p1.5)"), "aug: step 1 (hflip): p must be between 0 and 1, got 1.5");
+    assert_eq!(parse_err("noise(sigmaNaN)"), "aug: step 1 (noise): sigma must be a finite number, got NaN");
+    assert_eq!(parse_err("hflip(pnan)"), "aug: step 1 (hflip): p must be a finite number, got NaN");
+    assert_eq!(parse_err("noise(sigmainf)"), "aug: step 1 (noise): sigma must be a finite number, got inf");
     assert_eq!(
         parse_err("noise(sigma0.1x)"),
         "aug: step 1 (noise): sigma must be a number, got \"0.1x\" (write e.g. sigma0.1)"
@@ -739,18 +667,9 @@ fn syntax_errors_name_the_step_and_the_parameter() {
         parse_err("rotate(area)"),
         "aug: step 1 (rotate): unknown parameter \"area\"; rotate takes deg, fill, p followed by a number (e.g. p0.5) and the options nearest, bilinear"
     );
-    assert_eq!(
-        parse_err("rotate(deg)"),
-        "aug: step 1 (rotate): deg needs a value written right after it, e.g. deg15"
-    );
-    assert_eq!(
-        parse_err("rotate(deg10_deg20)"),
-        "aug: step 1 (rotate): deg is given twice"
-    );
-    assert_eq!(
-        parse_err("rotate(nearest_bilinear)"),
-        "aug: step 1 (rotate): interp is given twice"
-    );
+    assert_eq!(parse_err("rotate(deg)"), "aug: step 1 (rotate): deg needs a value written right after it, e.g. deg15");
+    assert_eq!(parse_err("rotate(deg10_deg20)"), "aug: step 1 (rotate): deg is given twice");
+    assert_eq!(parse_err("rotate(nearest_bilinear)"), "aug: step 1 (rotate): interp is given twice");
     assert_eq!(
         parse_err("rotate(deg10__p1)"),
         "aug: step 1 (rotate): an empty argument; separate arguments with a single _"
@@ -763,34 +682,16 @@ fn syntax_errors_name_the_step_and_the_parameter() {
         parse_err("rotate(deg10)x"),
         "aug: step 1 (rotate): the arguments must end with ) and nothing may follow it"
     );
-    assert_eq!(
-        parse_err("hflip~~vflip"),
-        "aug: step 2 is empty; separate steps with a single ~"
-    );
-    assert_eq!(
-        parse_err("hflip~"),
-        "aug: step 2 is empty; separate steps with a single ~"
-    );
-    assert_eq!(
-        parse_err("crop(pad2.5)"),
-        "aug: step 1 (crop): pad must be a whole number, got 2.5"
-    );
+    assert_eq!(parse_err("hflip~~vflip"), "aug: step 2 is empty; separate steps with a single ~");
+    assert_eq!(parse_err("hflip~"), "aug: step 2 is empty; separate steps with a single ~");
+    assert_eq!(parse_err("crop(pad2.5)"), "aug: step 1 (crop): pad must be a whole number, got 2.5");
     assert_eq!(parse_err("noise(pc2)"), "aug: step 1 (noise): pc must be 0 or 1, got 2");
-    assert_eq!(
-        parse_err("resize(min2_max1)"),
-        "aug: step 1 (resize): min (2) must not exceed max (1)"
-    );
-    assert_eq!(
-        parse_err("resizedcrop(rmin2_rmax1)"),
-        "aug: step 1 (resizedcrop): rmin (2) must not exceed rmax (1)"
-    );
-    assert_eq!(
-        parse_err("jitter(h0.6)"),
-        "aug: step 1 (jitter): h must be between 0 and 0.5, got 0.6"
-    );
-    let many = vec!["hflip"; MAX_STEPS + 1].join("~");
+    assert_eq!(parse_err("resize(min2_max1)"), "aug: step 1 (resize): min (2) must not exceed max (1)");
+    assert_eq!(parse_err("resizedcrop(rmin2_rmax1)"), "aug: step 1 (resizedcrop): rmin (2) must not exceed rmax (1)");
+    assert_eq!(parse_err("jitter(h0.6)"), "aug: step 1 (jitter): h must be between 0 and 0.5, got 0.6");
+    let many = ["hflip"; MAX_STEPS + 1].join("~");
     assert_eq!(parse_err(&many), "aug: 17 steps; at most 16");
-    assert!(Pipeline::parse(&vec!["hflip"; MAX_STEPS].join("~")).is_ok());
+    assert!(Pipeline::parse(&["hflip"; MAX_STEPS].join("~")).is_ok());
     let long = format!("noise(sigma0.{})", "1".repeat(1000));
     assert!(parse_err(&long).starts_with("aug: the pipeline is 1014 characters long; at most 1000"));
     let e = Pipeline::parse("rotate(deg400)").unwrap_err();
@@ -874,10 +775,7 @@ fn rgba_conversions() {
         augment::from_rgba8(&rgba, 2, 1).unwrap_err().to_string(),
         "image: expected 8 RGBA bytes for 2×1 pixels, got 12"
     );
-    assert_eq!(
-        augment::from_rgba8(&[], 0, 0).unwrap_err().to_string(),
-        "image: the image is empty (0×0 pixels)"
-    );
+    assert_eq!(augment::from_rgba8(&[], 0, 0).unwrap_err().to_string(), "image: the image is empty (0×0 pixels)");
     assert!(augment::from_rgba8(&[], MAX_SIDE + 1, 1).is_err());
 }
 
@@ -907,12 +805,7 @@ fn samples_exist_and_the_six_has_its_loop_at_the_bottom() {
 }
 
 fn keys(pipeline: &str, sample: Option<&str>) -> Vec<&'static str> {
-    Pipeline::parse(pipeline)
-        .unwrap()
-        .label_risks(sample)
-        .into_iter()
-        .map(|r| r.key)
-        .collect()
+    Pipeline::parse(pipeline).unwrap().label_risks(sample).into_iter().map(|r| r.key).collect()
 }
 
 #[test]
@@ -920,38 +813,21 @@ fn label_risks_flag_changes_of_meaning() {
     assert_eq!(keys("vflip", Some("digit6")), ["vflip_digit_6_9"]);
     assert_eq!(keys("rotate(deg180)", Some("digit6")), ["rotation_digit_6_9"]);
     assert_eq!(keys("rotate(deg180)", None), ["rotation_over_90"]);
-    assert_eq!(
-        keys("rotate(deg90)", Some("digit6")),
-        Vec::<&str>::new(),
-        "up to 90° is allowed"
-    );
+    assert_eq!(keys("rotate(deg90)", Some("digit6")), Vec::<&str>::new(), "up to 90° is allowed");
     assert_eq!(keys("hflip", Some("arrow")), ["hflip_text_mirror"]);
     assert_eq!(keys("hflip", Some("scene")), Vec::<&str>::new());
-    assert_eq!(
-        keys("vflip(p0)~hflip(p0)", Some("digit6")),
-        Vec::<&str>::new(),
-        "steps that never run"
-    );
+    assert_eq!(keys("vflip(p0)~hflip(p0)", Some("digit6")), Vec::<&str>::new(), "steps that never run");
     assert_eq!(keys("vflip", Some("scene")), ["vflip_scene_upside_down"]);
     assert_eq!(keys("vflip", None), ["vflip_orientation"]);
     assert_eq!(keys("translate(x0.3)~resizedcrop", None), ["large_shift", "small_crop"]);
-    assert_eq!(
-        keys("resize(min0.25_nearest)~resize(min0.25)~resize(min0.25_aa0)", None),
-        ["aliasing", "aliasing"]
-    );
+    assert_eq!(keys("resize(min0.25_nearest)~resize(min0.25)~resize(min0.25_aa0)", None), ["aliasing", "aliasing"]);
     assert_eq!(
         keys("jitter(b0.8_h0.2)~noise(sigma0.2)~saltpepper(amount0.3)", None),
         ["strong_jitter", "hue_shift", "heavy_noise", "heavy_noise"]
     );
     assert_eq!(keys(EXAMPLE, Some("scene")), Vec::<&str>::new());
     let r = Pipeline::parse("hflip~vflip").unwrap().label_risks(Some("digit6"));
-    assert_eq!(
-        r[1],
-        Risk {
-            key: "vflip_digit_6_9",
-            step: 1
-        }
-    );
+    assert_eq!(r[1], Risk { key: "vflip_digit_6_9", step: 1 });
     // Every key has text in both languages, and they differ.
     for key in Risk::keys() {
         let risk = Risk { key, step: 0 };
@@ -959,10 +835,7 @@ fn label_risks_flag_changes_of_meaning() {
         assert!(!en.is_empty() && !ko.is_empty() && en != ko, "{key}");
     }
     for family in FAMILIES {
-        let (en, ko) = (
-            realism::note(family, Lang::En).unwrap(),
-            realism::note(family, Lang::Ko).unwrap(),
-        );
+        let (en, ko) = (realism::note(family, Lang::En).unwrap(), realism::note(family, Lang::Ko).unwrap());
         assert!(en.len() > 40 && ko.len() > 40 && en != ko, "{family}");
     }
     for kind in Kind::ALL {
@@ -991,14 +864,8 @@ fn export_writes_torchvision_and_albumentations_calls() {
         al.contains("A.Rotate(limit=30, interpolation=cv2.INTER_LINEAR, border_mode=cv2.BORDER_CONSTANT, p=0.8),"),
         "{al}"
     );
-    assert!(
-        al.contains("A.ColorJitter(brightness=0.4, contrast=0.4, saturation=0, hue=0, p=1),"),
-        "{al}"
-    );
-    assert!(
-        al.contains("A.GaussNoise(std_range=(0.05, 0.05), mean_range=(0, 0), per_channel=True, p=1),"),
-        "{al}"
-    );
+    assert!(al.contains("A.ColorJitter(brightness=0.4, contrast=0.4, saturation=0, hue=0, p=1),"), "{al}");
+    assert!(al.contains("A.GaussNoise(std_range=(0.05, 0.05), mean_range=(0, 0), per_channel=True, p=1),"), "{al}");
 
     let p = Pipeline::parse(
         "translate(x0.2)~crop(pad4_reflect_p0.5)~resizedcrop(area)~saltpepper(amount0.1)~resize(fill1)",
@@ -1016,27 +883,16 @@ fn export_writes_torchvision_and_albumentations_calls() {
         "{tv}"
     );
     let al = export::albumentations(&p, (32, 48));
-    assert!(
-        al.contains("A.Affine(translate_percent={\"x\": (-0.2, 0.2), \"y\": (-0.1, 0.1)}"),
-        "{al}"
-    );
+    assert!(al.contains("A.Affine(translate_percent={\"x\": (-0.2, 0.2), \"y\": (-0.1, 0.1)}"), "{al}");
     assert!(al.contains("A.PadIfNeeded(min_height=40, min_width=56, border_mode=cv2.BORDER_REFLECT_101, p=1.0), A.RandomCrop(height=32, width=48, p=1.0)], p=0.5)"), "{al}");
     assert!(al.contains("A.RandomResizedCrop(size=(32, 48), scale=(0.08, 1), ratio=(0.75, 1.3333333333333333), interpolation=cv2.INTER_AREA, p=1)"), "{al}");
-    assert!(
-        al.contains("A.SaltAndPepper(amount=(0.1, 0.1), salt_vs_pepper=(0.5, 0.5), p=1)"),
-        "{al}"
-    );
+    assert!(al.contains("A.SaltAndPepper(amount=(0.1, 0.1), salt_vs_pepper=(0.5, 0.5), p=1)"), "{al}");
     assert!(al.contains("fill=255"), "fill scaled to uint8: {al}");
 }
-
 
 /// The benchmark pipeline's pixels, pinned (tests/common) so that the wasm build (SIMD kernels) can be checked against
 /// the native one (scalar twins): tests/augment_wasm.rs asserts the same constant.
 #[test]
 fn native_grid_hash_matches_wasm() {
-    assert_eq!(
-        common::grid_hash(common::BENCH_PIPELINE, 7),
-        common::BENCH_GRID_HASH
-    );
+    assert_eq!(common::grid_hash(common::BENCH_PIPELINE, 7), common::BENCH_GRID_HASH);
 }
-

@@ -13,11 +13,9 @@ use ndarray::Array3;
 use rand::RngExt;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// This file is only meaningful for the SIMD paths; fail loudly if the build lost +simd128.
-#[wasm_bindgen_test]
-fn built_with_simd128() {
-    assert!(cfg!(target_feature = "simd128"), "the wasm tests must be built with -C target-feature=+simd128");
-}
+// This file is only meaningful for the SIMD paths: refuse to build without +simd128.
+#[cfg(not(target_feature = "simd128"))]
+compile_error!("the wasm tests must be built with -C target-feature=+simd128");
 
 fn random_image(h: usize, w: usize, c: usize, rng: &mut Rng) -> Image {
     Array3::from_shape_fn((h, w, c), |_| rng.random::<f32>())
@@ -30,13 +28,19 @@ fn bits(img: &Image) -> Vec<u32> {
 
 #[wasm_bindgen_test]
 fn simd_normals_match_the_scalar_twin() {
-    for (seed, len) in [(1, 0), (2, 1), (3, 7), (4, 8), (5, 9), (8, 16), (9, 23), (10, 24), (11, 31), (6, 1000), (7, 150_528)] {
+    for (seed, len) in
+        [(1, 0), (2, 1), (3, 7), (4, 8), (5, 9), (8, 16), (9, 23), (10, 24), (11, 31), (6, 1000), (7, 150_528)]
+    {
         let base = noise::Normals::new(&mut seeded(seed));
         let (mut g1, mut g2) = (base.clone(), base.clone());
         let (mut fast, mut slow) = (vec![f32::NAN; len], vec![f32::NAN; len]);
         noise::standard_normals(&mut g1, &mut fast);
         noise::standard_normals_scalar(&mut g2, &mut slow);
-        assert_eq!(fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), slow.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "len {len}");
+        assert_eq!(
+            fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            slow.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "len {len}"
+        );
         assert_eq!(g1, g2, "the generators end in the same state");
         // Adding σ·z and clamping.
         let mut rng = seeded(seed + 100);
@@ -45,7 +49,11 @@ fn simd_normals_match_the_scalar_twin() {
         let (mut g1, mut g2) = (base.clone(), base.clone());
         noise::add_normals(&mut g1, 0.3, &mut fast);
         noise::add_normals_scalar(&mut g2, 0.3, &mut slow);
-        assert_eq!(fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), slow.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "len {len}");
+        assert_eq!(
+            fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            slow.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "len {len}"
+        );
         assert_eq!(g1, g2, "the generators end in the same state after add_normals");
     }
 }
@@ -115,14 +123,9 @@ fn simd_level_sums_match_the_scalar_twin() {
     }
 }
 
-
 /// The benchmark pipeline gives the same pixels in wasm as natively: the constant is what the native build prints
 /// for the same call (tests/augment.rs, `native_grid_hash_matches_wasm`).
 #[wasm_bindgen_test]
 fn wasm_pixels_equal_native_pixels() {
-    assert_eq!(
-        common::grid_hash(common::BENCH_PIPELINE, 7),
-        common::BENCH_GRID_HASH
-    );
+    assert_eq!(common::grid_hash(common::BENCH_PIPELINE, 7), common::BENCH_GRID_HASH);
 }
-

@@ -87,17 +87,27 @@ fn every_scheme_shape_mode_and_dist_matches_the_formulas_and_samples_agree() {
 
                         let seed = (si * 1000 + checked) as u64;
                         let samples = spec.sample(N, &mut seeded(seed));
-                        let uniform = matches!(scheme, Scheme::LecunUniform | Scheme::XavierUniform | Scheme::HeUniform | Scheme::Uniform);
+                        let uniform = matches!(
+                            scheme,
+                            Scheme::LecunUniform | Scheme::XavierUniform | Scheme::HeUniform | Scheme::Uniform
+                        );
                         if uniform {
                             // U(−b, b) has variance b²/3: the bound is √3 · std.
                             let b = 3f64.sqrt() * std;
                             assert!((spec.bound().unwrap() - b).abs() <= 1e-12 * b, "{what}: bound");
-                            assert!(samples.iter().all(|&v| (v.abs() as f64) <= b * (1.0 + 1e-6)), "{what}: outside bound");
+                            assert!(
+                                samples.iter().all(|&v| (v.abs() as f64) <= b * (1.0 + 1e-6)),
+                                "{what}: outside bound"
+                            );
                         }
                         if scheme.is_normal() && dist == Dist::Truncated {
                             // Keras: cut at ±2σ with σ = std / 0.87962566103423978.
+                            #[allow(clippy::excessive_precision)] // Keras' constant as Keras writes it
                             let cut = 2.0 * std / 0.879_625_661_034_239_78;
-                            assert!(samples.iter().all(|&v| (v.abs() as f64) <= cut * (1.0 + 1e-6)), "{what}: outside ±2σ");
+                            assert!(
+                                samples.iter().all(|&v| (v.abs() as f64) <= cut * (1.0 + 1e-6)),
+                                "{what}: outside ±2σ"
+                            );
                             assert!((spec.bound().unwrap() - cut).abs() <= 1e-9 * cut, "{what}: cut");
                         }
                         if scheme == Scheme::Zeros {

@@ -52,7 +52,7 @@ const SHAPES: [(usize, usize, usize); 10] = [
     (128, 1, 300),
     (MR + 1, 2, NR - 1),
     (MR * 3 - 1, 257, NR * 2 + 3), // k crosses a KC block
-    (70, 300, 1030),                // m crosses MC, k crosses KC, n crosses NC
+    (70, 300, 1030),               // m crosses MC, k crosses KC, n crosses NC
     (1, 40, 1),
     (2, 513, 9),
     (33, 1, 1),

@@ -2,20 +2,20 @@
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test kernels_wasm`
 #![cfg(target_arch = "wasm32")]
 
+use cnn_playground::init::{InitConfig, Scheme};
 use cnn_playground::nn::kernels::{MR, NR, Transpose, gemm_t, gemm_t_scalar};
 use cnn_playground::probe::{Act, Probe, ProbeConfig};
-use cnn_playground::init::{InitConfig, Scheme};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// This file is only meaningful for the SIMD path; fail loudly if the build lost +simd128.
-#[wasm_bindgen_test]
-fn built_with_simd128() {
-    assert!(cfg!(target_feature = "simd128"), "the wasm tests must be built with -C target-feature=+simd128");
-}
+// This file is only meaningful for the SIMD path: refuse to build without +simd128.
+#[cfg(not(target_feature = "simd128"))]
+compile_error!("the wasm tests must be built with -C target-feature=+simd128");
 
 fn fill(len: usize, seed: u32) -> Vec<f32> {
     // Deterministic values in [-1, 1), no RNG crate needed.
-    (0..len as u32).map(|i| ((i.wrapping_mul(2_654_435_761).wrapping_add(seed) >> 8) as f32 / 8_388_608.0) - 1.0).collect()
+    (0..len as u32)
+        .map(|i| ((i.wrapping_mul(2_654_435_761).wrapping_add(seed) >> 8) as f32 / 8_388_608.0) - 1.0)
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -42,7 +42,14 @@ fn simd_gemm_matches_the_scalar_twin() {
 
 #[wasm_bindgen_test]
 fn the_probe_runs_and_overflows_gracefully_in_wasm() {
-    let cfg = ProbeConfig { depth: 40, width: 200, batch: 4, act: Act::Relu, init: InitConfig { std: 1.0, ..InitConfig::new(Scheme::Normal) }, seed: 1 };
+    let cfg = ProbeConfig {
+        depth: 40,
+        width: 200,
+        batch: 4,
+        act: Act::Relu,
+        init: InitConfig { std: 1.0, ..InitConfig::new(Scheme::Normal) },
+        seed: 1,
+    };
     let (fwd, bwd) = Probe::new(cfg).unwrap().run_to_end();
     assert_eq!((fwd.len(), bwd.len()), (40, 40));
     // The std grows by √(200/2) = 10 per layer: 10⁴⁰ is beyond f32.

@@ -25,7 +25,8 @@ fn density_chart_draws_one_bar_per_non_empty_bin_and_the_curve() {
     let hist = Histogram::new(&values, -1.0, 1.0, 40);
     let curve: Vec<(f64, f64)> = (0..=50).map(|i| (-1.0 + i as f64 / 25.0, 0.5)).collect();
     let out = svg((640, 360), |area| {
-        let plot = DensityPlot { hist: &hist, total: values.len(), curve: &curve, x_label: "weight", y_label: "density" };
+        let plot =
+            DensityPlot { hist: &hist, total: values.len(), curve: &curve, x_label: "weight", y_label: "density" };
         plot::draw_density(area, &plot, Style::new(1.0)).unwrap();
     });
     let bars = out.matches(&format!("fill=\"#{:02X}{:02X}{:02X}\"", plot::BAR.0, plot::BAR.1, plot::BAR.2)).count();
@@ -65,8 +66,16 @@ fn log_panes_survive_inf_nan_and_zero() {
     let grads = [0.0, 1e-7, 1e-3, 1.0];
     let out = svg((900, 360), |area| {
         let panes = [
-            LogPane { title: "activations", y_label: "std", series: vec![Series { name: "act", values: &act, color: plot::CURVE }] },
-            LogPane { title: "gradients", y_label: "std", series: vec![Series { name: "grad", values: &grads, color: plot::BAR }] },
+            LogPane {
+                title: "activations",
+                y_label: "std",
+                series: vec![Series { name: "act", values: &act, color: plot::CURVE }],
+            },
+            LogPane {
+                title: "gradients",
+                y_label: "std",
+                series: vec![Series { name: "grad", values: &grads, color: plot::BAR }],
+            },
         ];
         plot::draw_log_panes(area, &panes, "layer", "overflow", "exactly 0", Style::new(2.0)).unwrap();
     });

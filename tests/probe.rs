@@ -75,7 +75,10 @@ fn backward_matches_central_differences_for_every_activation() {
         // The f32 forward agrees with the f64 reference.
         let reference = loss_f64(act, width, batch, &x, &ws, &g);
         let probe_loss: f64 = p.outputs(depth).iter().zip(&g).map(|(&y, &g)| y as f64 * g as f64).sum();
-        assert!((reference - probe_loss).abs() <= 1e-4 * (1.0 + reference.abs()), "{act:?}: loss {probe_loss} vs {reference}");
+        assert!(
+            (reference - probe_loss).abs() <= 1e-4 * (1.0 + reference.abs()),
+            "{act:?}: loss {probe_loss} vs {reference}"
+        );
 
         for l in 0..depth {
             let numeric: Vec<f64> = (0..width * width)
@@ -138,14 +141,25 @@ fn tanh_with_tiny_weights_vanishes_by_layer_ten() {
     assert!(fwd[9].std < 1e-5, "layer 10 std {}", fwd[9].std);
     // Each layer shrinks the signal (0.01·√200 ≈ 0.14 per layer).
     for pair in fwd.windows(2) {
-        assert!(pair[1].std < 0.5 * pair[0].std, "layer {} did not shrink: {} → {}", pair[1].layer, pair[0].std, pair[1].std);
+        assert!(
+            pair[1].std < 0.5 * pair[0].std,
+            "layer {} did not shrink: {} → {}",
+            pair[1].layer,
+            pair[0].std,
+            pair[1].std
+        );
     }
     // ... and so does the gradient on the way back: dL/dY of layer 1 is far smaller than the upstream one.
     // (dL/dW_l = Y_{l-1}ᵀ·dL/dZ_l multiplies a forward signal that shrinks with l by a backward one that grows
     // with l, so the weight gradients are uniformly tiny rather than ordered.)
     let first = bwd.iter().find(|b| b.layer == 1).unwrap();
     let last = bwd.iter().find(|b| b.layer == 10).unwrap();
-    assert!(first.grad_x_std < 1e-3 * last.grad_x_std, "dL/dY std: layer 1 {:e}, layer 10 {:e}", first.grad_x_std, last.grad_x_std);
+    assert!(
+        first.grad_x_std < 1e-3 * last.grad_x_std,
+        "dL/dY std: layer 1 {:e}, layer 10 {:e}",
+        first.grad_x_std,
+        last.grad_x_std
+    );
     assert!(first.grad_w_std < 1e-5 && last.grad_w_std < 1e-5, "dW std {:e}, {:e}", first.grad_w_std, last.grad_w_std);
 }
 

@@ -37,7 +37,7 @@ fn init_view_returns_samples_and_statistics() {
     let rows = v.histogram_rows();
     assert_eq!(rows.len(), 80 * 5);
     let counted: f64 = rows.chunks(5).map(|r| r[2]).sum();
-    assert!(counted <= 10_000.0 && counted >= 9_990.0, "{counted}");
+    assert!((9_990.0..=10_000.0).contains(&counted), "{counted}");
 }
 
 #[wasm_bindgen_test]
@@ -63,7 +63,8 @@ fn bad_arguments_throw_errors_with_a_message() {
     assert_eq!(param, "shape");
     assert!(msg.contains("between 1 and 100000"), "{msg}");
 
-    let (_, param) = error_parts(InitView::new("normal", "4x4", "fan_in", "auto", 0.01, "normal", f64::NAN, 0.05).err().unwrap());
+    let (_, param) =
+        error_parts(InitView::new("normal", "4x4", "fan_in", "auto", 0.01, "normal", f64::NAN, 0.05).err().unwrap());
     assert_eq!(param, "std");
 
     let mut v = view("he_normal", "4x4").unwrap();
@@ -99,7 +100,20 @@ fn get(o: &JsValue, key: &str) -> JsValue {
 }
 
 fn probe(depth: f64, width: f64, batch: f64, act: &str) -> Result<cnn_playground::web::ProbeRun, JsValue> {
-    cnn_playground::web::ProbeRun::new(depth, width, batch, act, "xavier_normal", "fan_in", "auto", 0.01, "normal", 0.01, 0.05, 1.0)
+    cnn_playground::web::ProbeRun::new(
+        depth,
+        width,
+        batch,
+        act,
+        "xavier_normal",
+        "fan_in",
+        "auto",
+        0.01,
+        "normal",
+        0.01,
+        0.05,
+        1.0,
+    )
 }
 
 #[wasm_bindgen_test]
@@ -113,7 +127,9 @@ fn probe_run_streams_layer_objects_forward_then_backward() {
         assert_eq!(counts.length(), 40);
         // Every activation is counted once: in a bin, outside the range or as non-finite.
         let inside: f64 = counts.to_vec().iter().sum();
-        let outside = get(&f, "below").as_f64().unwrap() + get(&f, "above").as_f64().unwrap() + get(&f, "non_finite").as_f64().unwrap();
+        let outside = get(&f, "below").as_f64().unwrap()
+            + get(&f, "above").as_f64().unwrap()
+            + get(&f, "non_finite").as_f64().unwrap();
         assert_eq!(inside + outside, 8.0 * 16.0);
         assert_eq!(get(&f, "total").as_f64(), Some(8.0 * 16.0));
         let std = get(&f, "std").as_f64().unwrap();

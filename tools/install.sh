@@ -15,10 +15,27 @@ need_cmd() {
   command -v "$1" >/dev/null 2>&1 || die "$1 is not installed. $2"
 }
 
+# rust-toolchain.toml pins the exact version. Where that version is installed only as `stable` (as on the project's
+# machines), link it under its number instead of letting rustup try to download it.
+ensure_pinned_toolchain() {
+  local pinned stable_dir
+  pinned=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+  if (cd / && rustup toolchain list) | grep -q "^$pinned-"; then return 0; fi
+  stable_dir=$(cd / && rustup run stable rustc --print sysroot 2>/dev/null || true)
+  if [ -n "$stable_dir" ] && [ "$(cd / && rustup run stable rustc --version | awk '{print $2}')" = "$pinned" ]; then
+    say "linking the installed stable toolchain as $pinned (rust-toolchain.toml)"
+    (cd / && rustup toolchain link "$pinned" "$stable_dir")
+  else
+    say "installing Rust $pinned (rust-toolchain.toml)"
+    (cd / && rustup toolchain install "$pinned" --profile minimal --component rustfmt,clippy --target wasm32-unknown-unknown)
+  fi
+}
+
 ensure_build_tools() {
   need_cmd cargo "Install Rust with rustup (stable 1.95 or newer), then run this again."
   need_cmd rustup "Install Rust with rustup so the wasm32 target can be added."
   need_cmd node "Install Node.js 20 or newer (it serves the page and runs the end-to-end tests)."
+  ensure_pinned_toolchain
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

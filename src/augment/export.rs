@@ -20,23 +20,15 @@ pub fn torchvision(pipeline: &Pipeline, size: (usize, usize)) -> String {
                  salt = (torch.rand(shape) < 0.5).to(img.dtype)\n    \
                  return torch.where(hit, salt, img)\n";
     }
-    let mut lines: Vec<Line> = vec![
-        ("v2.ToImage()".into(), None),
-        ("v2.ToDtype(torch.float32, scale=True)".into(), Some("values in [0, 1]")),
-    ];
+    let mut lines: Vec<Line> =
+        vec![("v2.ToImage()".into(), None), ("v2.ToDtype(torch.float32, scale=True)".into(), Some("values in [0, 1]"))];
     lines.extend(pipeline.steps.iter().map(|s| torch_step(s, size)));
     render(&head, pipeline, size, "v2.Compose", lines)
 }
 
 pub fn albumentations(pipeline: &Pipeline, size: (usize, usize)) -> String {
     let lines = pipeline.steps.iter().map(|s| album_step(s, size)).collect();
-    render(
-        "import albumentations as A\nimport cv2\n",
-        pipeline,
-        size,
-        "A.Compose",
-        lines,
-    )
+    render("import albumentations as A\nimport cv2\n", pipeline, size, "A.Compose", lines)
 }
 
 fn render(head: &str, pipeline: &Pipeline, (h, w): (usize, usize), compose: &str, lines: Vec<Line>) -> String {
@@ -73,31 +65,17 @@ fn cv2_interp(step: &Step) -> &'static str {
 /// `, fill=…` when the fill is not black, in the library's scale.
 fn fill_arg(step: &Step, scale: f64) -> String {
     let fill = step.get("fill");
-    if fill == 0.0 {
-        String::new()
-    } else {
-        format!(", fill={}", (fill * scale * 1e6).round() / 1e6)
-    }
+    if fill == 0.0 { String::new() } else { format!(", fill={}", (fill * scale * 1e6).round() / 1e6) }
 }
 
 fn torch_step(step: &Step, (h, w): (usize, usize)) -> Line {
     let g = |k| step.get(k);
     let (call, why): Line = match step.kind {
-        Kind::Translate => (
-            format!(
-                "v2.RandomAffine(degrees=0, translate=({}, {}){})",
-                g("x"),
-                g("y"),
-                fill_arg(step, 1.0)
-            ),
-            None,
-        ),
+        Kind::Translate => {
+            (format!("v2.RandomAffine(degrees=0, translate=({}, {}){})", g("x"), g("y"), fill_arg(step, 1.0)), None)
+        }
         Kind::Crop => {
-            let fill = if step.word("border") == "constant" {
-                fill_arg(step, 1.0)
-            } else {
-                String::new()
-            };
+            let fill = if step.word("border") == "constant" { fill_arg(step, 1.0) } else { String::new() };
             (
                 format!(
                     "v2.RandomCrop(size=({h}, {w}), padding={}, padding_mode=\"{}\"{fill})",
@@ -115,11 +93,7 @@ fn torch_step(step: &Step, (h, w): (usize, usize)) -> Line {
                 g("rmin"),
                 g("rmax"),
                 torch_interp(step),
-                if g("aa") == 1.0 || step.word("interp") == "area" {
-                    "True"
-                } else {
-                    "False"
-                }
+                if g("aa") == 1.0 || step.word("interp") == "area" { "True" } else { "False" }
             ),
             (step.word("interp") == "area")
                 .then_some("torchvision has no area filter for tensors; antialiased bilinear is close"),
@@ -146,16 +120,11 @@ fn torch_step(step: &Step, (h, w): (usize, usize)) -> Line {
             Some("zoom on the same canvas; RandomAffine samples points, without an antialiasing filter"),
         ),
         Kind::Jitter => {
-            let args: Vec<String> = [
-                ("brightness", "b"),
-                ("contrast", "c"),
-                ("saturation", "s"),
-                ("hue", "h"),
-            ]
-            .iter()
-            .filter(|(_, k)| g(k) > 0.0)
-            .map(|(name, k)| format!("{name}={}", g(k)))
-            .collect();
+            let args: Vec<String> = [("brightness", "b"), ("contrast", "c"), ("saturation", "s"), ("hue", "h")]
+                .iter()
+                .filter(|(_, k)| g(k) > 0.0)
+                .map(|(name, k)| format!("{name}={}", g(k)))
+                .collect();
             (format!("v2.ColorJitter({})", args.join(", ")), None)
         }
         Kind::Noise => (
@@ -171,11 +140,7 @@ fn torch_step(step: &Step, (h, w): (usize, usize)) -> Line {
             None,
         ),
     };
-    if step.p < 1.0 {
-        (format!("v2.RandomApply([{call}], p={})", step.p), why)
-    } else {
-        (call, why)
-    }
+    if step.p < 1.0 { (format!("v2.RandomApply([{call}], p={})", step.p), why) } else { (call, why) }
 }
 
 fn album_step(step: &Step, (h, w): (usize, usize)) -> Line {
@@ -261,10 +226,7 @@ fn album_step(step: &Step, (h, w): (usize, usize)) -> Line {
             None,
         ),
         Kind::SaltPepper => (
-            format!(
-                "A.SaltAndPepper(amount=({a}, {a}), salt_vs_pepper=(0.5, 0.5), p={p})",
-                a = g("amount")
-            ),
+            format!("A.SaltAndPepper(amount=({a}, {a}), salt_vs_pepper=(0.5, 0.5), p={p})", a = g("amount")),
             (g("pc") == 1.0).then_some("Albumentations hits whole pixels; the playground hit single channel values"),
         ),
     }

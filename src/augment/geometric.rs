@@ -35,10 +35,7 @@ impl Interpolation {
 
     pub fn parse(s: &str) -> Result<Interpolation> {
         Interpolation::ALL.into_iter().find(|i| i.name() == s).ok_or_else(|| {
-            Error::invalid(
-                "interp",
-                format!("unknown interpolation {s:?}; expected nearest, bilinear or area"),
-            )
+            Error::invalid("interp", format!("unknown interpolation {s:?}; expected nearest, bilinear or area"))
         })
     }
 }
@@ -71,10 +68,7 @@ impl Border {
             "constant" => Ok(Border::Constant(fill)),
             "reflect" => Ok(Border::Reflect),
             "edge" => Ok(Border::Edge),
-            _ => Err(Error::invalid(
-                "border",
-                format!("unknown border {s:?}; expected constant, reflect or edge"),
-            )),
+            _ => Err(Error::invalid("border", format!("unknown border {s:?}; expected constant, reflect or edge"))),
         }
     }
 
@@ -113,29 +107,21 @@ pub struct Affine {
 }
 
 impl Affine {
-    pub const IDENTITY: Affine = Affine {
-        m: [1.0, 0.0, 0.0, 0.0, 1.0, 0.0],
-    };
+    pub const IDENTITY: Affine = Affine { m: [1.0, 0.0, 0.0, 0.0, 1.0, 0.0] };
 
     /// Content moves by (tx, ty) pixels: output (x, y) reads source (x − tx, y − ty).
     pub fn translate(tx: f64, ty: f64) -> Affine {
-        Affine {
-            m: [1.0, 0.0, -tx, 0.0, 1.0, -ty],
-        }
+        Affine { m: [1.0, 0.0, -tx, 0.0, 1.0, -ty] }
     }
 
     /// Mirror left–right on a canvas `width` wide.
     pub fn hflip(width: usize) -> Affine {
-        Affine {
-            m: [-1.0, 0.0, width as f64 - 1.0, 0.0, 1.0, 0.0],
-        }
+        Affine { m: [-1.0, 0.0, width as f64 - 1.0, 0.0, 1.0, 0.0] }
     }
 
     /// Mirror top–bottom on a canvas `height` high.
     pub fn vflip(height: usize) -> Affine {
-        Affine {
-            m: [1.0, 0.0, 0.0, 0.0, -1.0, height as f64 - 1.0],
-        }
+        Affine { m: [1.0, 0.0, 0.0, 0.0, -1.0, height as f64 - 1.0] }
     }
 
     /// Rotation by `deg` counter-clockwise (as torchvision, with y pointing down) about the centre of an
@@ -149,9 +135,7 @@ impl Affine {
         };
         let (cx, cy) = ((width as f64 - 1.0) / 2.0, (height as f64 - 1.0) / 2.0);
         // Output offset (u, v) from the centre reads source offset (cos·u − sin·v, sin·u + cos·v).
-        Affine {
-            m: [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy],
-        }
+        Affine { m: [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy] }
     }
 }
 
@@ -187,15 +171,7 @@ fn warp_impl(img: &Image, map: &Affine, interp: Interpolation, border: Border, o
         return;
     }
     let src = contiguous(img);
-    let grid = Grid {
-        h,
-        w,
-        map,
-        interp,
-        border,
-        fill,
-        simd,
-    };
+    let grid = Grid { h, w, map, interp, border, fill, simd };
     // Row copies and bilinear rows write every pixel of the 1- and 3-channel outputs themselves; the rest start from
     // the fill.
     if !(matches!(c, 1 | 3) && (grid.row_copy() || interp != Interpolation::Nearest)) {
@@ -223,6 +199,8 @@ fn warp_impl(img: &Image, map: &Affine, interp: Interpolation, border: Border, o
 #[inline(always)]
 fn floor_i(v: f32) -> i64 {
     const MAGIC: f32 = 12_582_912.0;
+    // Written negated on purpose: NaN must take this branch.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     if !(v.abs() < 4_194_304.0) {
         // Far outside any image (or NaN, which reads as 0): the exact value does not matter, only that it is outside.
         let t = v as i64;
@@ -354,7 +332,7 @@ impl Grid<'_> {
         } else {
             self.bilinear_edge::<C>(src, px, sx, sy);
         }
-}
+    }
 
     /// The index of source pixel (row `yy`, column `xx`) under the border policy, `None` for the constant.
     #[inline]
@@ -374,10 +352,8 @@ impl Grid<'_> {
             (y0 + 1, x0 + 1, fx * fy),
         ];
         for k in 0..C {
-            let v: f32 = taps
-                .iter()
-                .map(|&(yy, xx, wt)| wt * self.at::<C>(yy, xx).map_or(self.fill, |i| src[i + k]))
-                .sum();
+            let v: f32 =
+                taps.iter().map(|&(yy, xx, wt)| wt * self.at::<C>(yy, xx).map_or(self.fill, |i| src[i + k])).sum();
             px[k] = clamp01(v);
         }
     }
@@ -392,11 +368,7 @@ impl Grid<'_> {
         let srow = &src[sy * self.w * C..(sy + 1) * self.w * C];
         let (w, out_w) = (self.w as i64, (row.len() / C) as i64);
         // Output columns x with 0 ≤ dir·x + sx0 < w.
-        let (lo, hi) = if dir == 1 {
-            (-sx0, w - sx0)
-        } else {
-            (sx0 - w + 1, sx0 + 1)
-        };
+        let (lo, hi) = if dir == 1 { (-sx0, w - sx0) } else { (sx0 - w + 1, sx0 + 1) };
         let (lo, hi) = (lo.clamp(0, out_w) as usize, hi.clamp(0, out_w) as usize);
         if lo < hi {
             let first = (dir * lo as i64 + sx0) as usize;
@@ -405,9 +377,7 @@ impl Grid<'_> {
                 dst.copy_from_slice(&srow[first * C..(first + hi - lo) * C]);
             } else {
                 let run = &srow[(first + 1 - (hi - lo)) * C..(first + 1) * C];
-                dst.chunks_exact_mut(C)
-                    .zip(run.chunks_exact(C).rev())
-                    .for_each(|(o, i)| o.copy_from_slice(i));
+                dst.chunks_exact_mut(C).zip(run.chunks_exact(C).rev()).for_each(|(o, i)| o.copy_from_slice(i));
             }
         }
         if matches!(self.border, Border::Constant(_)) {
@@ -450,14 +420,7 @@ pub fn rotate(img: &Image, deg: f64, interp: Interpolation, border: Border) -> I
 
 /// The `out_h`×`out_w` window whose top-left corner is at source (top, left), which may lie outside the image.
 pub fn crop(img: &Image, top: i64, left: i64, out_h: usize, out_w: usize, border: Border) -> Image {
-    warp(
-        img,
-        &Affine::translate(-left as f64, -top as f64),
-        out_h,
-        out_w,
-        Interpolation::Nearest,
-        border,
-    )
+    warp(img, &Affine::translate(-left as f64, -top as f64), out_h, out_w, Interpolation::Nearest, border)
 }
 
 /// Uniform in `[lo, hi]`; never panics (unlike `random_range` on an empty or non-finite range).
@@ -469,10 +432,7 @@ pub(crate) fn uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
 /// whole pixels. Returns (tx, ty).
 pub fn translate_params(height: usize, width: usize, fx: f64, fy: f64, rng: &mut Rng) -> (i64, i64) {
     let (mx, my) = (fx * width as f64, fy * height as f64);
-    (
-        uniform(rng, -mx, mx).round() as i64,
-        uniform(rng, -my, my).round() as i64,
-    )
+    (uniform(rng, -mx, mx).round() as i64, uniform(rng, -my, my).round() as i64)
 }
 
 /// torchvision `RandomCrop(size=(H, W), padding=pad)`: the top-left corner of the window in the padded image,
@@ -543,10 +503,7 @@ impl Taps {
                 Interpolation::Bilinear => {
                     // A triangle filter; antialiasing widens it to the output pixel's footprint when downsampling.
                     let support = if antialias { scale.max(1.0) } else { 1.0 };
-                    let (i0, i1) = (
-                        (center - support - 0.5).floor() as i64,
-                        (center + support - 0.5).ceil() as i64,
-                    );
+                    let (i0, i1) = ((center - support - 0.5).floor() as i64, (center + support - 0.5).ceil() as i64);
                     for i in i0..=i1 {
                         let wt = 1.0 - ((i as f64 + 0.5 - center).abs() / support);
                         if wt > 0.0 {
@@ -658,6 +615,7 @@ mod simd {
     /// Coordinates, floors ([`super::floor_i`]'s trick) and fractions are the scalar twin's operations lane by lane,
     /// and each pixel is blended by [`bilinear3`], so the values are identical.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // the hot loop's state, passed in registers
     pub(super) fn bilinear3x4(
         src: &[f32],
         w: usize,

@@ -73,10 +73,7 @@ pub const MAX_SIDE: usize = 4096;
 /// transparent PNG looks as it does on the page.
 pub fn from_rgba8(rgba: &[u8], width: usize, height: usize) -> Result<Image> {
     if width == 0 || height == 0 {
-        return Err(Error::invalid(
-            "image",
-            format!("the image is empty ({width}×{height} pixels)"),
-        ));
+        return Err(Error::invalid("image", format!("the image is empty ({width}×{height} pixels)")));
     }
     if width > MAX_SIDE || height > MAX_SIDE {
         return Err(Error::invalid(
@@ -87,11 +84,7 @@ pub fn from_rgba8(rgba: &[u8], width: usize, height: usize) -> Result<Image> {
     if rgba.len() != width * height * 4 {
         return Err(Error::invalid(
             "image",
-            format!(
-                "expected {} RGBA bytes for {width}×{height} pixels, got {}",
-                width * height * 4,
-                rgba.len()
-            ),
+            format!("expected {} RGBA bytes for {width}×{height} pixels, got {}", width * height * 4, rgba.len()),
         ));
     }
     let data = rgba
@@ -171,7 +164,8 @@ mod simd_rgba {
     #[inline]
     pub(super) fn row3(src: &[f32], dst: &mut [u8]) -> usize {
         let n = (src.len() / 3).min(dst.len() / 4) / 4 * 4;
-        let (zero, one, scale, magic) = (f32x4_splat(0.0), f32x4_splat(1.0), f32x4_splat(255.0), f32x4_splat(ROUND_MAGIC));
+        let (zero, one, scale, magic) =
+            (f32x4_splat(0.0), f32x4_splat(1.0), f32x4_splat(255.0), f32x4_splat(ROUND_MAGIC));
         let alpha = u32x4_splat(0xFF00_0000);
         let conv = |v: v128| f32x4_add(f32x4_mul(f32x4_pmin(f32x4_pmax(v, zero), one), scale), magic);
         for (s, d) in src[..3 * n].chunks_exact(12).zip(dst[..4 * n].chunks_exact_mut(16)) {

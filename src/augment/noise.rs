@@ -33,6 +33,7 @@ impl Normals {
     /// Seeds the eight streams from `rng` (four `next_u64` calls per two lanes: 16 draws in all).
     pub fn new(rng: &mut Rng) -> Normals {
         let mut s = [[0u32; BLOCK]; 4];
+        #[allow(clippy::needless_range_loop)] // the lane indexes four arrays
         for lane in 0..BLOCK {
             for pair in 0..2 {
                 let v = rng.next_u64();
@@ -98,7 +99,9 @@ pub fn ln_unit(x: f32) -> f32 {
 }
 
 // ln 2 split as in musl's logf: LN2_HI has 16 significant bits, so e·LN2_HI is exact for the |e| ≤ 126 met here.
+#[allow(clippy::excessive_precision)] // the digits as musl writes them
 const LN2_HI: f32 = 6.931_381_225_6e-1;
+#[allow(clippy::excessive_precision)]
 const LN2_LO: f32 = 9.058_000_614_5e-6;
 
 /// (cos φ, sin φ) for φ in [−π/4, π/4] by Taylor polynomials (errors below 2·10⁻⁹ and 1·10⁻¹⁰).
@@ -230,10 +233,7 @@ mod simd {
             let w = &g.s[j][4 * half..4 * half + 4];
             u32x4(w[0], w[1], w[2], w[3])
         };
-        State {
-            a: [0, 1, 2, 3].map(|j| lanes(j, 0)),
-            b: [0, 1, 2, 3].map(|j| lanes(j, 1)),
-        }
+        State { a: [0, 1, 2, 3].map(|j| lanes(j, 0)), b: [0, 1, 2, 3].map(|j| lanes(j, 1)) }
     }
 
     #[inline(always)]
@@ -267,7 +267,6 @@ mod simd {
         s[3] = rotl::<11, 21>(s[3]);
         out
     }
-
 
     /// Eight normals per group, `N` groups in lockstep (each operation for every group before the next operation,
     /// so independent work sits side by side for the CPU: the chain ln → sqrt is long): group g holds the cosines
@@ -312,9 +311,8 @@ mod simd {
         let r = map(&|g| f32x4_sqrt(f32x4_mul(f32x4_splat(-2.0), ln[g])));
         // Angle.
         let k = map(&|g| i32x4_sub(v128_and(u32x4_shr(b[g], 6), u32x4_splat(0x00FF_FFFF)), i32x4_splat(0x0080_0000)));
-        let phi = map(&|g| {
-            f32x4_add(f32x4_mul(f32x4_convert_i32x4(k[g]), f32x4_splat(ANGLE_STEP)), f32x4_splat(HALF_STEP))
-        });
+        let phi =
+            map(&|g| f32x4_add(f32x4_mul(f32x4_convert_i32x4(k[g]), f32x4_splat(ANGLE_STEP)), f32x4_splat(HALF_STEP)));
         let x2 = map(&|g| f32x4_mul(phi[g], phi[g]));
         let ps = map(&|g| f32x4_add(f32x4_splat(-1.0 / 5040.0), f32x4_mul(x2[g], f32x4_splat(1.0 / 362_880.0))));
         let ps = map(&|g| f32x4_add(f32x4_splat(1.0 / 120.0), f32x4_mul(x2[g], ps[g])));

@@ -17,11 +17,7 @@ const GRAY: [f32; 3] = [0.2989, 0.587, 0.114];
 
 #[inline]
 fn gray(px: &[f32]) -> f32 {
-    if px.len() == 3 {
-        GRAY[0] * px[0] + GRAY[1] * px[1] + GRAY[2] * px[2]
-    } else {
-        px[0]
-    }
+    if px.len() == 3 { GRAY[0] * px[0] + GRAY[1] * px[1] + GRAY[2] * px[2] } else { px[0] }
 }
 
 pub fn adjust_brightness(img: &mut Image, factor: f32) {
@@ -230,13 +226,7 @@ pub fn color_jitter(img: &mut Image, b: f64, c: f64, s: f64, h: f64, rng: &mut R
         }
     }
     flush(img, &mut pending);
-    Jitter {
-        brightness,
-        contrast,
-        saturation,
-        hue,
-        order,
-    }
+    Jitter { brightness, contrast, saturation, hue, order }
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

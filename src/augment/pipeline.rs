@@ -53,31 +53,13 @@ pub struct Param {
 }
 
 const fn num(key: &'static str, min: f64, max: f64, default: f64) -> Param {
-    Param {
-        key,
-        kind: ParamType::Number,
-        min,
-        max,
-        default,
-    }
+    Param { key, kind: ParamType::Number, min, max, default }
 }
 const fn flag(key: &'static str, default: f64) -> Param {
-    Param {
-        key,
-        kind: ParamType::Flag,
-        min: 0.0,
-        max: 1.0,
-        default,
-    }
+    Param { key, kind: ParamType::Flag, min: 0.0, max: 1.0, default }
 }
 const fn word(key: &'static str, words: &'static [&'static str], default: usize) -> Param {
-    Param {
-        key,
-        kind: ParamType::Word(words),
-        min: 0.0,
-        max: (words.len() - 1) as f64,
-        default: default as f64,
-    }
+    Param { key, kind: ParamType::Word(words), min: 0.0, max: (words.len() - 1) as f64, default: default as f64 }
 }
 
 const FILL: Param = num("fill", 0.0, 1.0, 0.0);
@@ -132,13 +114,7 @@ impl Kind {
             Kind::Crop => {
                 const {
                     &[
-                        Param {
-                            key: "pad",
-                            kind: ParamType::Integer,
-                            min: 0.0,
-                            max: 256.0,
-                            default: 4.0,
-                        },
+                        Param { key: "pad", kind: ParamType::Integer, min: 0.0, max: 256.0, default: 4.0 },
                         word("border", &Border::NAMES, 0),
                         FILL,
                     ]
@@ -158,24 +134,10 @@ impl Kind {
             }
             Kind::HFlip | Kind::VFlip => const { &[] },
             Kind::Rotate => {
-                const {
-                    &[
-                        num("deg", 0.0, 360.0, 15.0),
-                        word("interp", &["nearest", "bilinear"], 0),
-                        FILL,
-                    ]
-                }
+                const { &[num("deg", 0.0, 360.0, 15.0), word("interp", &["nearest", "bilinear"], 0), FILL] }
             }
             Kind::Resize => {
-                const {
-                    &[
-                        num("min", 0.05, 8.0, 0.5),
-                        num("max", 0.05, 8.0, 2.0),
-                        word("interp", RESAMPLE, 1),
-                        AA,
-                        FILL,
-                    ]
-                }
+                const { &[num("min", 0.05, 8.0, 0.5), num("max", 0.05, 8.0, 2.0), word("interp", RESAMPLE, 1), AA, FILL] }
             }
             Kind::Jitter => {
                 const {
@@ -216,11 +178,7 @@ pub struct Step {
 impl Step {
     /// A step with every parameter at its default.
     pub fn new(kind: Kind) -> Step {
-        Step {
-            kind,
-            p: kind.default_p(),
-            values: kind.params().iter().map(|p| p.default).collect(),
-        }
+        Step { kind, p: kind.default_p(), values: kind.params().iter().map(|p| p.default).collect() }
     }
 
     /// The position of `key` in [`Kind::params`]. Asking for a parameter the step does not have is a bug in this
@@ -238,10 +196,7 @@ impl Step {
 
     /// A word parameter's word ("" if `key` is not one).
     pub fn word(&self, key: &str) -> &'static str {
-        match self
-            .index(key)
-            .map(|i| (self.kind.params()[i].kind, self.values[i] as usize))
-        {
+        match self.index(key).map(|i| (self.kind.params()[i].kind, self.values[i] as usize)) {
             Some((ParamType::Word(words), i)) => words.get(i).copied().unwrap_or(""),
             _ => "",
         }
@@ -254,10 +209,7 @@ impl Step {
             return Ok(());
         }
         let Some(i) = self.kind.params().iter().position(|p| p.key == key) else {
-            return Err(Error::invalid(
-                key,
-                format!("{} has no parameter {key}", self.kind.name()),
-            ));
+            return Err(Error::invalid(key, format!("{} has no parameter {key}", self.kind.name())));
         };
         let param = self.kind.params()[i];
         if param.kind == ParamType::Flag && value != 0.0 && value != 1.0 {
@@ -279,7 +231,13 @@ impl Step {
     /// then trades places with `img`. With `source`, the step's input is `source` and `img` only receives the
     /// output (its contents do not matter): a warp then reads `source` directly, without copying it into `img`
     /// first; the other steps copy it and work in place.
-    fn run(&self, source: Option<&Image>, img: &mut Image, scratch: &mut Image, rng: &mut Rng) -> Vec<(&'static str, f64)> {
+    fn run(
+        &self,
+        source: Option<&Image>,
+        img: &mut Image,
+        scratch: &mut Image,
+        rng: &mut Rng,
+    ) -> Vec<(&'static str, f64)> {
         let is_warp = matches!(self.kind, Kind::Translate | Kind::Crop | Kind::HFlip | Kind::VFlip | Kind::Rotate);
         let source = match source {
             Some(src) if !is_warp => {
@@ -308,11 +266,7 @@ impl Step {
         match self.kind {
             Kind::Translate => {
                 let (tx, ty) = geometric::translate_params(h, w, self.get("x"), self.get("y"), rng);
-                warp(
-                    Affine::translate(tx as f64, ty as f64),
-                    Interpolation::Nearest,
-                    constant(),
-                );
+                warp(Affine::translate(tx as f64, ty as f64), Interpolation::Nearest, constant());
                 vec![("tx", tx as f64), ("ty", ty as f64)]
             }
             Kind::Crop => {
@@ -332,12 +286,7 @@ impl Step {
                 let (top, left, ch, cw) = geometric::resized_crop_params(h, w, scale, ratio, rng);
                 let window = (top as f64, left as f64, ch as f64, cw as f64);
                 *img = geometric::resize_window(img, window, h, w, self.interp(), self.get("aa") == 1.0);
-                vec![
-                    ("top", top as f64),
-                    ("left", left as f64),
-                    ("height", ch as f64),
-                    ("width", cw as f64),
-                ]
+                vec![("top", top as f64), ("left", left as f64), ("height", ch as f64), ("width", cw as f64)]
             }
             Kind::HFlip => {
                 warp(Affine::hflip(w), Interpolation::Nearest, Border::Edge);
@@ -355,27 +304,16 @@ impl Step {
             }
             Kind::Resize => {
                 let factor = uniform(rng, self.get("min"), self.get("max"));
-                *img = geometric::zoom(
-                    img,
-                    factor,
-                    self.interp(),
-                    self.get("aa") == 1.0,
-                    self.get("fill") as f32,
-                );
+                *img = geometric::zoom(img, factor, self.interp(), self.get("aa") == 1.0, self.get("fill") as f32);
                 vec![("factor", factor)]
             }
             Kind::Jitter => {
                 let [b, c, s, hue] = ["b", "c", "s", "h"].map(|k| self.get(k));
                 let j = photometric::color_jitter(img, b, c, s, hue, rng);
-                [
-                    ("brightness", j.brightness),
-                    ("contrast", j.contrast),
-                    ("saturation", j.saturation),
-                    ("hue", j.hue),
-                ]
-                .into_iter()
-                .filter_map(|(k, v)| Some((k, v? as f64)))
-                .collect()
+                [("brightness", j.brightness), ("contrast", j.contrast), ("saturation", j.saturation), ("hue", j.hue)]
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, v? as f64)))
+                    .collect()
             }
             Kind::Noise => {
                 noise::gaussian(img, self.get("sigma") as f32, self.get("pc") == 1.0, rng);
@@ -426,57 +364,33 @@ impl Step {
                 return Ok(());
             }
         }
-        let keys = params
-            .iter()
-            .filter(|p| !matches!(p.kind, ParamType::Word(_)))
-            .map(|p| p.key)
-            .chain(["p"]);
+        let keys = params.iter().filter(|p| !matches!(p.kind, ParamType::Word(_))).map(|p| p.key).chain(["p"]);
         let Some(key) = keys.filter(|k| tok.starts_with(k)).max_by_key(|k| k.len()) else {
-            return Err(Error::invalid(
-                tok,
-                format!("unknown parameter {tok:?}; {}", self.usage()),
-            ));
+            return Err(Error::invalid(tok, format!("unknown parameter {tok:?}; {}", self.usage())));
         };
         let text = &tok[key.len()..];
         if text.is_empty() {
             return Err(Error::invalid(
                 key,
-                format!(
-                    "{key} needs a value written right after it, e.g. {key}{}",
-                    self.get_any(key)
-                ),
+                format!("{key} needs a value written right after it, e.g. {key}{}", self.get_any(key)),
             ));
         }
         let value: f64 = text.parse().map_err(|_| {
-            Error::invalid(
-                key,
-                format!(
-                    "{key} must be a number, got {text:?} (write e.g. {key}{})",
-                    self.get_any(key)
-                ),
-            )
+            Error::invalid(key, format!("{key} must be a number, got {text:?} (write e.g. {key}{})", self.get_any(key)))
         })?;
         mark(key)?;
-        self.set(key, value)
-            .map_err(|e| Error::invalid(key, format!("{} {}", e.param, e.message)))
+        self.set(key, value).map_err(|e| Error::invalid(key, format!("{} {}", e.param, e.message)))
     }
 
     fn get_any(&self, key: &str) -> f64 {
-        if key == "p" {
-            self.kind.default_p()
-        } else {
-            self.get(key)
-        }
+        if key == "p" { self.kind.default_p() } else { self.get(key) }
     }
 
     /// What the step accepts, for error messages.
     fn usage(&self) -> String {
         let params = self.kind.params();
-        let mut keys: Vec<&str> = params
-            .iter()
-            .filter(|p| !matches!(p.kind, ParamType::Word(_)))
-            .map(|p| p.key)
-            .collect();
+        let mut keys: Vec<&str> =
+            params.iter().filter(|p| !matches!(p.kind, ParamType::Word(_))).map(|p| p.key).collect();
         keys.push("p");
         let words: Vec<&str> = params
             .iter()
@@ -484,11 +398,7 @@ impl Step {
             .flatten()
             .copied()
             .collect();
-        let mut s = format!(
-            "{} takes {} followed by a number (e.g. p0.5)",
-            self.kind.name(),
-            keys.join(", ")
-        );
+        let mut s = format!("{} takes {} followed by a number (e.g. p0.5)", self.kind.name(), keys.join(", "));
         if !words.is_empty() {
             s += &format!(" and the options {}", words.join(", "));
         }
@@ -532,11 +442,8 @@ impl fmt::Display for FiredStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name)?;
         if !self.params.is_empty() {
-            let args: Vec<String> = self
-                .params
-                .iter()
-                .map(|(k, v)| format!("{k}={}", crate::init::fmt_num(*v)))
-                .collect();
+            let args: Vec<String> =
+                self.params.iter().map(|(k, v)| format!("{k}={}", crate::init::fmt_num(*v))).collect();
             write!(f, "({})", args.join(", "))?;
         }
         Ok(())
@@ -563,16 +470,9 @@ impl Pipeline {
         }
         let parts: Vec<&str> = s.split('~').collect();
         if parts.len() > MAX_STEPS {
-            return Err(Error::invalid(
-                "aug",
-                format!("{} steps; at most {MAX_STEPS}", parts.len()),
-            ));
+            return Err(Error::invalid("aug", format!("{} steps; at most {MAX_STEPS}", parts.len())));
         }
-        let steps = parts
-            .iter()
-            .enumerate()
-            .map(|(i, part)| parse_step(i + 1, part.trim()))
-            .collect::<Result<_>>()?;
+        let steps = parts.iter().enumerate().map(|(i, part)| parse_step(i + 1, part.trim())).collect::<Result<_>>()?;
         Ok(Pipeline { steps })
     }
 
@@ -598,11 +498,7 @@ impl Pipeline {
             // One draw per step, whether or not it runs, so a step's probability does not shift the later draws' use.
             if rng.random::<f64>() < step.p {
                 let params = step.run(source.take(), out, scratch, rng);
-                fired.push(FiredStep {
-                    index,
-                    name: step.kind.name(),
-                    params,
-                });
+                fired.push(FiredStep { index, name: step.kind.name(), params });
             }
         }
         if let Some(img) = source {
@@ -648,39 +544,27 @@ fn copy_into(img: &Image, out: &mut Image) {
 fn parse_step(n: usize, text: &str) -> Result<Step> {
     let err = |name: &str, msg: String| Error::invalid("aug", format!("step {n} ({name}): {msg}"));
     if text.is_empty() {
-        return Err(Error::invalid(
-            "aug",
-            format!("step {n} is empty; separate steps with a single ~"),
-        ));
+        return Err(Error::invalid("aug", format!("step {n} is empty; separate steps with a single ~")));
     }
     let (name, args) = match text.split_once('(') {
         Some((name, rest)) => match rest.strip_suffix(')') {
             Some(args) => (name.trim(), args),
             None => {
-                return Err(err(
-                    name.trim(),
-                    "the arguments must end with ) and nothing may follow it".into(),
-                ));
+                return Err(err(name.trim(), "the arguments must end with ) and nothing may follow it".into()));
             }
         },
         None => (text, ""),
     };
     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
     let kind = Kind::parse(name).ok_or_else(|| {
-        Error::invalid(
-            "aug",
-            format!("step {n}: unknown step {name:?}; expected one of {}", names.join(", ")),
-        )
+        Error::invalid("aug", format!("step {n}: unknown step {name:?}; expected one of {}", names.join(", ")))
     })?;
     let mut step = Step::new(kind);
     let mut seen = Vec::new();
     if !args.trim().is_empty() {
         for tok in args.split('_').map(str::trim) {
             if tok.is_empty() {
-                return Err(err(
-                    name,
-                    "an empty argument; separate arguments with a single _".into(),
-                ));
+                return Err(err(name, "an empty argument; separate arguments with a single _".into()));
             }
             step.set_token(tok, &mut seen).map_err(|e| err(name, e.message))?;
         }

@@ -67,10 +67,7 @@ const NOTES: [(&str, &str, &str); 6] = [
 
 /// The note on when a family stops being label-preserving; `None` for an unknown family.
 pub fn note(family: &str, lang: Lang) -> Option<&'static str> {
-    NOTES
-        .iter()
-        .find(|n| n.0 == family)
-        .map(|n| if lang == Lang::Ko { n.2 } else { n.1 })
+    NOTES.iter().find(|n| n.0 == family).map(|n| if lang == Lang::Ko { n.2 } else { n.1 })
 }
 
 /// A warning that the pipeline can change the label or make unrealistic data. `key` is stable (for the page's
@@ -162,10 +159,7 @@ impl Risk {
     }
 
     pub fn message(&self, lang: Lang) -> &'static str {
-        RISKS
-            .iter()
-            .find(|r| r.0 == self.key)
-            .map_or("", |r| if lang == Lang::Ko { r.2 } else { r.1 })
+        RISKS.iter().find(|r| r.0 == self.key).map_or("", |r| if lang == Lang::Ko { r.2 } else { r.1 })
     }
 }
 
@@ -184,11 +178,9 @@ impl Pipeline {
                 (Kind::VFlip, _) => add("vflip_orientation"),
                 (Kind::HFlip, Some("digit6")) => add("hflip_digit_mirror"),
                 (Kind::HFlip, Some("arrow")) => add("hflip_text_mirror"),
-                (Kind::Rotate, _) if s.get("deg") > 90.0 => add(if sample == Some("digit6") {
-                    "rotation_digit_6_9"
-                } else {
-                    "rotation_over_90"
-                }),
+                (Kind::Rotate, _) if s.get("deg") > 90.0 => {
+                    add(if sample == Some("digit6") { "rotation_digit_6_9" } else { "rotation_over_90" })
+                }
                 (Kind::Translate, _) if s.get("x") >= 0.3 || s.get("y") >= 0.3 => add("large_shift"),
                 (Kind::ResizedCrop, _) if s.get("smin") < 0.2 => add("small_crop"),
                 (Kind::Resize, _)

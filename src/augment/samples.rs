@@ -21,10 +21,7 @@ pub fn by_name(name: &str) -> Result<Image> {
         "arrow" => Ok(arrow()),
         "scene" => Ok(scene()),
         "zoneplate" => Ok(zoneplate()),
-        _ => Err(Error::invalid(
-            "sample",
-            format!("unknown sample {name:?}; expected one of {}", NAMES.join(", ")),
-        )),
+        _ => Err(Error::invalid("sample", format!("unknown sample {name:?}; expected one of {}", NAMES.join(", ")))),
     }
 }
 
@@ -94,10 +91,7 @@ fn digit6() -> Image {
             let t = i as f32 / 40.0;
             let (p0, p1, p2) = ((86.0, 18.0), (46.0, 24.0), (40.0, 84.0));
             let u = 1.0 - t;
-            (
-                u * u * p0.0 + 2.0 * u * t * p1.0 + t * t * p2.0,
-                u * u * p0.1 + 2.0 * u * t * p1.1 + t * t * p2.1,
-            )
+            (u * u * p0.0 + 2.0 * u * t * p1.0 + t * t * p2.0, u * u * p0.1 + 2.0 * u * t * p1.1 + t * t * p2.1)
         })
         .collect();
     let (cx, cy, rx, ry) = (63.0f32, 85.0f32, 23.0f32, 24.0f32);
@@ -156,11 +150,7 @@ fn scene() -> Image {
     paint(&mut img, &[0.45, 0.3, 0.15], rect(21.0, 66.0, 28.0, 96.0));
     paint(&mut img, &[0.15, 0.48, 0.15], disc(24.5, 58.0, 14.0));
     paint(&mut img, &[0.8, 0.32, 0.22], rect(58.0, 60.0, 102.0, 98.0));
-    paint(
-        &mut img,
-        &[0.35, 0.2, 0.15],
-        triangle((52.0, 61.0), (108.0, 61.0), (80.0, 36.0)),
-    );
+    paint(&mut img, &[0.35, 0.2, 0.15], triangle((52.0, 61.0), (108.0, 61.0), (80.0, 36.0)));
     paint(&mut img, &[0.4, 0.25, 0.1], rect(74.0, 78.0, 86.0, 98.0));
     paint(&mut img, &[0.88, 0.94, 1.0], rect(63.0, 68.0, 71.0, 76.0));
     paint(&mut img, &[0.88, 0.94, 1.0], rect(90.0, 68.0, 98.0, 76.0));

@@ -48,7 +48,17 @@ impl Gemm {
     /// # Panics
     /// If a slice is shorter than its shape says (a programming error, not an input error).
     #[allow(clippy::too_many_arguments)]
-    pub fn run(&mut self, ta: Transpose, tb: Transpose, m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    pub fn run(
+        &mut self,
+        ta: Transpose,
+        tb: Transpose,
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+    ) {
         check_shapes(m, k, n, a, b, c);
         if m == 0 || n == 0 {
             return;
@@ -152,7 +162,16 @@ fn pack_b(b: &Operand, pc: usize, kc: usize, jc: usize, nc: usize, out: &mut [f3
 /// Writes (or adds, after the first k block) the valid rows × cols of a tile into C at (i0, j0).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn store_tile(tile: &[f32; MR * NR], c: &mut [f32], ldc: usize, i0: usize, j0: usize, rows: usize, cols: usize, first: bool) {
+fn store_tile(
+    tile: &[f32; MR * NR],
+    c: &mut [f32],
+    ldc: usize,
+    i0: usize,
+    j0: usize,
+    rows: usize,
+    cols: usize,
+    first: bool,
+) {
     for i in 0..rows {
         let dst = &mut c[(i0 + i) * ldc + j0..(i0 + i) * ldc + j0 + cols];
         let src = &tile[i * NR..i * NR + cols];

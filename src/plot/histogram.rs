@@ -15,15 +15,15 @@ pub struct DensityPlot<'a> {
     pub y_label: &'a str,
 }
 
-pub fn draw_density<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plot: &DensityPlot, style: Style) -> Result<(), String> {
+pub fn draw_density<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &DensityPlot,
+    style: Style,
+) -> Result<(), String> {
     area.fill(&WHITE).map_err(err)?;
     let density = plot.hist.density(plot.total);
-    let top = density
-        .iter()
-        .copied()
-        .chain(plot.curve.iter().map(|p| p.1))
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max);
+    let top =
+        density.iter().copied().chain(plot.curve.iter().map(|p| p.1)).filter(|v| v.is_finite()).fold(0.0f64, f64::max);
     let top = if top > 0.0 { top * 1.08 } else { 1.0 };
     let (lo, hi) = (plot.hist.lo, plot.hist.hi);
 

@@ -45,7 +45,8 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
         let t = plot.totals.get(l).copied().unwrap_or(0.0);
         if t > 0.0 { plot.counts[l * bins + b] / t } else { 0.0 }
     };
-    let top = (0..layers).flat_map(|l| (0..bins).map(move |b| (l, b))).map(|(l, b)| fraction(l, b)).fold(0.0f64, f64::max);
+    let top =
+        (0..layers).flat_map(|l| (0..bins).map(move |b| (l, b))).map(|(l, b)| fraction(l, b)).fold(0.0f64, f64::max);
     let top = if top > 0.0 { top * 1.05 } else { 1.0 };
     let (lo, hi) = if plot.hi > plot.lo { (plot.lo, plot.hi) } else { (plot.lo - 1.0, plot.lo + 1.0) };
 
@@ -67,8 +68,12 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
         let (pw, ph) = ((x1 - x0).max(1) as f64, (y1 - y0).max(1) as f64);
         let x_of = |v: f64| x0 + ((v - lo) / (hi - lo) * pw).round() as i32;
         let y_of = |f: f64| y1 - (f / top * ph).round() as i32;
-        area.draw(&Text::new(format!("{} {}", plot.layer_word, l + 1), ((x0 + x1) / 2, y0 - px(2.0)), label(10.0, &AXIS, HPos::Center, VPos::Bottom)))
-            .map_err(err)?;
+        area.draw(&Text::new(
+            format!("{} {}", plot.layer_word, l + 1),
+            ((x0 + x1) / 2, y0 - px(2.0)),
+            label(10.0, &AXIS, HPos::Center, VPos::Bottom),
+        ))
+        .map_err(err)?;
         for b in 0..bins {
             let f = fraction(l, b);
             if f > 0.0 {
@@ -95,13 +100,18 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
         let note = |v: Option<&f64>| v.copied().filter(|v| v.is_finite() && *v > 0.0);
         let mut y = y0 + px(2.0);
         if let Some(v) = note(plot.outside.get(l)) {
-            area.draw(&Text::new(format!("{}% ↔", fmt_pct(v)), (x0 + px(3.0), y), label(9.0, &AXIS, HPos::Left, VPos::Top)))
-                .map_err(err)?;
+            area.draw(&Text::new(
+                format!("{}% ↔", fmt_pct(v)),
+                (x0 + px(3.0), y),
+                label(9.0, &AXIS, HPos::Left, VPos::Top),
+            ))
+            .map_err(err)?;
             y += px(12.0);
         }
         if let Some(v) = note(plot.overflow.get(l)) {
             let text = format!("{} {}%", plot.overflow_word, fmt_pct(v));
-            area.draw(&Text::new(text, (x0 + px(3.0), y), label(9.0, &OVERFLOW, HPos::Left, VPos::Top))).map_err(err)?;
+            area.draw(&Text::new(text, (x0 + px(3.0), y), label(9.0, &OVERFLOW, HPos::Left, VPos::Top)))
+                .map_err(err)?;
         }
     }
     area.present().map_err(err)
@@ -109,7 +119,13 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
 
 fn fmt_pct(fraction: f64) -> String {
     let p = 100.0 * fraction;
-    if p >= 10.0 { format!("{p:.0}") } else if p >= 0.1 { format!("{p:.1}") } else { "<0.1".into() }
+    if p >= 10.0 {
+        format!("{p:.0}")
+    } else if p >= 0.1 {
+        format!("{p:.1}")
+    } else {
+        "<0.1".into()
+    }
 }
 
 /// A named series of one value per layer (layer 1 first); non-finite or non-positive values are not drawable on a
@@ -197,10 +213,10 @@ fn draw_log_pane<DB: DrawingBackend>(
         }
         segments.push(segment);
         for seg in segments.into_iter().filter(|s| !s.is_empty()) {
-            chart.draw_series(LineSeries::new(seg.iter().copied(), s.color.stroke_width(style.px(2.0)))).map_err(err)?;
             chart
-                .draw_series(seg.iter().map(|&p| Circle::new(p, style.px(3.0), s.color.filled())))
+                .draw_series(LineSeries::new(seg.iter().copied(), s.color.stroke_width(style.px(2.0))))
                 .map_err(err)?;
+            chart.draw_series(seg.iter().map(|&p| Circle::new(p, style.px(3.0), s.color.filled()))).map_err(err)?;
         }
     }
     // Values a log axis cannot show: overflow (inf/NaN) as red crosses at the top, exact zeros as grey crosses at

@@ -128,7 +128,13 @@ impl InitView {
         out
     }
 
-    pub fn draw(&self, canvas: web_sys::HtmlCanvasElement, x_label: &str, y_label: &str, pixel_ratio: f64) -> Result<(), JsValue> {
+    pub fn draw(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        x_label: &str,
+        y_label: &str,
+        pixel_ratio: f64,
+    ) -> Result<(), JsValue> {
         let area = canvas_backend(canvas)?.into_drawing_area();
         let (lo, hi) = (self.hist.lo, self.hist.hi);
         let curve: Vec<(f64, f64)> = if matches!(self.spec.shape, init::Shape::Zeros) {

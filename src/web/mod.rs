@@ -26,11 +26,18 @@ pub fn self_test_panic() {
     panic!("self-test panic requested by the page");
 }
 
-/// A JS `Error` with the message and a `param` property.
+/// A JS `Error` with the message and the properties `param`, `code` and `values` (an object of the numbers the
+/// message quotes), so the page can translate it and put it next to the control at fault.
 pub(crate) fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
-    // Setting a property on a fresh Error object cannot fail; if it somehow did, the message still carries the name.
+    let values = js_sys::Object::new();
+    // Setting a property on a fresh plain object cannot fail; if it somehow did, the message still carries it all.
+    for (name, value) in &e.values {
+        let _ = js_sys::Reflect::set(&values, &(*name).into(), &(*value).into());
+    }
     let _ = js_sys::Reflect::set(&err, &"param".into(), &e.param.as_str().into());
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code.into());
+    let _ = js_sys::Reflect::set(&err, &"values".into(), &values);
     err.into()
 }
 

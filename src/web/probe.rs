@@ -124,7 +124,17 @@ pub fn draw_layer_histograms(
     pixel_ratio: f64,
 ) -> Result<(), JsValue> {
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-    let plot = LayerHistograms { lo, hi, bins, counts, totals, outside, overflow, layer_word: word(0), overflow_word: word(1) };
+    let plot = LayerHistograms {
+        lo,
+        hi,
+        bins,
+        counts,
+        totals,
+        outside,
+        overflow,
+        layer_word: word(0),
+        overflow_word: word(1),
+    };
     let area = canvas_backend(canvas)?.into_drawing_area();
     plot::draw_layer_histograms(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
 }
@@ -143,7 +153,11 @@ pub fn draw_signal_layers(
 ) -> Result<(), JsValue> {
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let panes = [
-        LogPane { title: word(1), y_label: word(2), series: vec![Series { name: word(3), values: act_std, color: plot::CURVE }] },
+        LogPane {
+            title: word(1),
+            y_label: word(2),
+            series: vec![Series { name: word(3), values: act_std, color: plot::CURVE }],
+        },
         LogPane {
             title: word(4),
             y_label: word(5),
