@@ -80,13 +80,89 @@ fn rotation_by_90_is_counter_clockwise_and_four_times_identity() {
 }
 
 #[test]
-fn rotation_fills_the_corners_and_keeps_a_constant_image_constant() {
+fn rotation_fills_the_corners_and_keeps_a_constant_image_constant_but_for_the_border_band() {
     let img = Array3::from_elem((20, 30, 3), 0.25f32);
     let r = geometric::rotate(&img, 45.0, Interpolation::Bilinear, Border::Constant(0.25));
-    assert!(max_diff(&r, &img) < 1e-6);
+    // As torchvision: where a pixel's taps are partly outside (mask M), M·S + (1 − M)·fill = 0.25·(M² − M + 1), which
+    // dips to 0.25·¾ at M = ½; everywhere else the constant stays.
+    let band = r.iter().filter(|v| (**v - 0.25).abs() > 1e-6).count();
+    assert!(r.iter().all(|v| (0.1875 - 1e-6..=0.25 + 1e-6).contains(v)));
+    assert!(band > 0 && band < 3 * 2 * (20 + 30) * 2, "only a thin band differs: {band} values");
     let r = geometric::rotate(&img, 45.0, Interpolation::Bilinear, Border::Constant(1.0));
     assert_eq!(r[[0, 0, 0]], 1.0, "a corner rotated out of the image reads the fill");
     assert!((r[[10, 15, 0]] - 0.25).abs() < 1e-6, "the centre stays");
+}
+
+/// torchvision's `_apply_grid_transform`: bilinear sampling with zero padding (S) and a sampled mask of ones (M), then
+/// M·S + (1 − M)·fill. Off-image taps do not read the fill.
+#[test]
+fn bilinear_rotation_blends_the_fill_by_the_sampled_mask_as_torchvision() {
+    // 3×3, value (3y + x + 1)/10. Rotating by 45° about (1, 1), output (0, 0) (offset (−1, −1)) reads source offset
+    // (cos·u − sin·v, sin·u + cos·v) = (0, −√2): source (x 1, y 1 − √2 = −0.41421). Its taps: row −1 (outside,
+    // weight 0.41421) and row 0 (weight 0.58579), column 1, value 0.2.
+    let img = Array3::from_shape_fn((3, 3, 1), |(y, x, _)| (3 * y + x + 1) as f32 / 10.0);
+    let (m, fill) = (2.0 - std::f64::consts::SQRT_2, 0.5);
+    let s = m * 0.2;
+    let expected = m * s + (1.0 - m) * fill; // 0.275736; reading the fill off the image gave S + (1 − M)·fill = 0.324264
+    let r = geometric::rotate(&img, 45.0, Interpolation::Bilinear, Border::Constant(fill as f32));
+    assert!((r[[0, 0, 0]] as f64 - expected).abs() < 1e-5, "{} vs {expected}", r[[0, 0, 0]]);
+    // A half-pixel shift: column 0 reads source x = −0.5, half outside: M = 0.5, S = 0.5·v, so 0.25·v + 0.5·fill.
+    let t = geometric::translate(&img, 0.5, 0.0, Interpolation::Bilinear, Border::Constant(0.2));
+    for y in 0..3 {
+        let v = img[[y, 0, 0]];
+        assert!((t[[y, 0, 0]] - (0.25 * v + 0.5 * 0.2)).abs() < 1e-6, "row {y}: {}", t[[y, 0, 0]]);
+        // Inside, the plain blend of two neighbours.
+        assert!((t[[y, 1, 0]] - 0.5 * (img[[y, 0, 0]] + img[[y, 1, 0]])).abs() < 1e-6);
+    }
+    // Fill 0 too: torchvision's v2 passes fill=0, not None, so the mask applies and the band darkens (0.25·v).
+    let t = geometric::translate(&img, 0.5, 0.0, Interpolation::Bilinear, Border::Constant(0.0));
+    assert!((t[[1, 0, 0]] - 0.25 * img[[1, 0, 0]]).abs() < 1e-6);
+    // Edge and reflect borders keep reading the border policy (grid_sample's border/reflection padding): the edge
+    // pixel twice is the edge pixel.
+    let e = geometric::translate(&img, 0.5, 0.0, Interpolation::Bilinear, Border::Edge);
+    assert!((e[[1, 0, 0]] - img[[1, 0, 0]]).abs() < 1e-6);
+}
+
+/// torchvision's `resized_crop`: crop first, then resize, so the filter's taps past the window read the window's
+/// own edge pixel (clamped, or dropped and renormalised when antialiased), never the pixels just outside it.
+#[test]
+fn resized_crop_crops_first_so_edge_taps_repeat_the_windows_edge() {
+    // 4×6, value x/10 in every row.
+    let img = Array3::from_shape_fn((4, 6, 1), |(_, x, _)| x as f32 / 10.0);
+    // Columns 2 and 3 (values 0.2, 0.3) to 4 columns, bilinear: output o samples the crop at 0.5·(o + 0.5) − 0.5 =
+    // −0.25, 0.25, 0.75, 1.25; torch clamps −0.25 to 0 and the tap past 1 to 1: 0.2, 0.225, 0.275, 0.3. Sampling the
+    // whole image gave 0.175 and 0.325 at the ends (columns 1 and 4 leaked in).
+    for aa in [false, true] {
+        let r = geometric::resized_crop(&img, 0, 2, 4, 2, 4, 4, Interpolation::Bilinear, aa);
+        for y in 0..4 {
+            for (x, want) in [0.2, 0.225, 0.275, 0.3].into_iter().enumerate() {
+                assert!((r[[y, x, 0]] - want).abs() < 1e-6, "aa {aa}, ({y}, {x}): {}", r[[y, x, 0]]);
+            }
+        }
+    }
+    // Columns 1…4 (0.1 … 0.4) to 2 columns with antialiasing: a triangle of half-width 2 centred at 1 on the crop,
+    // taps −1, 0, 1, 2 with weights ¼, ¾, ¾, ¼; tap −1 is dropped: (¾·0.1 + ¾·0.2 + ¼·0.3)/1.75 = 0.3/1.75.
+    let r = geometric::resized_crop(&img, 0, 1, 4, 4, 4, 2, Interpolation::Bilinear, true);
+    assert!((r[[0, 0, 0]] - 0.3 / 1.75).abs() < 1e-6, "{}", r[[0, 0, 0]]);
+    // Nearest: output o reads crop pixel floor((o + 0.5)·2/4) = 0, 0, 1, 1: columns 2, 2, 3, 3.
+    let r = geometric::resized_crop(&img, 0, 2, 4, 2, 4, 4, Interpolation::Nearest, false);
+    assert_eq!((0..4).map(|x| r[[0, x, 0]]).collect::<Vec<_>>(), [0.2, 0.2, 0.3, 0.3]);
+}
+
+/// PyTorch's antialiased `interpolate` (and PIL): filter taps past the image are dropped and the remaining weights
+/// renormalised, instead of repeating the edge pixel.
+#[test]
+fn antialiased_downscaling_drops_taps_past_the_edge() {
+    // 1×4 → 1×2: each output is a triangle of half-width 2 centred at 1 and 3: taps −1…2 and 1…4, weights ¼ ¾ ¾ ¼.
+    let img = Array3::from_shape_vec((1, 4, 1), vec![0.0f32, 0.2, 0.4, 1.0]).unwrap();
+    let r = geometric::resize(&img, 1, 2, Interpolation::Bilinear, true);
+    let left = (0.75 * 0.0 + 0.75 * 0.2 + 0.25 * 0.4) / 1.75; // 0.142857; edge repeat gave 0.125
+    let right = (0.25 * 0.2 + 0.75 * 0.4 + 0.75 * 1.0) / 1.75; // 0.628571; edge repeat gave 0.675
+    assert!((r[[0, 0, 0]] - left).abs() < 1e-6, "{}", r[[0, 0, 0]]);
+    assert!((r[[0, 1, 0]] - right).abs() < 1e-6, "{}", r[[0, 1, 0]]);
+    // Without antialiasing the triangle has half-width 1: taps 0, 1 at 1 − ½ … the plain blend of two pixels.
+    let r = geometric::resize(&img, 1, 2, Interpolation::Bilinear, false);
+    assert!((r[[0, 0, 0]] - 0.1).abs() < 1e-6 && (r[[0, 1, 0]] - 0.7).abs() < 1e-6, "{r:?}");
 }
 
 #[test]
@@ -878,10 +954,15 @@ fn export_writes_torchvision_and_albumentations_calls() {
         "{tv}"
     );
     assert!(tv.contains("def salt_and_pepper(img, amount, per_channel):"), "{tv}");
+    // resize is the zoom it is, not RandomAffine(scale=…), which would skip the antialiasing filter.
+    assert!(tv.contains("def zoom(img, min_factor, max_factor, interpolation, antialias, fill=0.0):"), "{tv}");
     assert!(
-        tv.contains("v2.RandomAffine(degrees=0, scale=(0.5, 2), interpolation=InterpolationMode.BILINEAR, fill=1),"),
+        tv.contains(
+            "v2.Lambda(lambda img: zoom(img, 0.5, 2, interpolation=InterpolationMode.BILINEAR, antialias=True, fill=1)),\n"
+        ),
         "{tv}"
     );
+    assert!(!tv.contains("RandomAffine(degrees=0, scale"), "{tv}");
     let al = export::albumentations(&p, (32, 48));
     assert!(al.contains("A.Affine(translate_percent={\"x\": (-0.2, 0.2), \"y\": (-0.1, 0.1)}"), "{al}");
     assert!(al.contains("A.PadIfNeeded(min_height=40, min_width=56, border_mode=cv2.BORDER_REFLECT_101, p=1.0), A.RandomCrop(height=32, width=48, p=1.0)], p=0.5)"), "{al}");

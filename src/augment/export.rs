@@ -20,6 +20,9 @@ pub fn torchvision(pipeline: &Pipeline, size: (usize, usize)) -> String {
                  salt = (torch.rand(shape) < 0.5).to(img.dtype)\n    \
                  return torch.where(hit, salt, img)\n";
     }
+    if pipeline.steps.iter().any(|s| s.kind == Kind::Resize) {
+        head += ZOOM_PY;
+    }
     let mut lines: Vec<Line> =
         vec![("v2.ToImage()".into(), None), ("v2.ToDtype(torch.float32, scale=True)".into(), Some("values in [0, 1]"))];
     lines.extend(pipeline.steps.iter().map(|s| torch_step(s, size)));
@@ -43,6 +46,23 @@ fn render(head: &str, pipeline: &Pipeline, (h, w): (usize, usize), compose: &str
     }
     out + "])\n"
 }
+
+/// The `resize` step in torchvision: `RandomAffine(scale=…)` would sample points, so it would skip the antialiasing
+/// filter, keep fractional picture sizes and blend the picture's edge with the fill; this reproduces the step.
+const ZOOM_PY: &str = "\n\ndef zoom(img, min_factor, max_factor, interpolation, antialias, fill=0.0):\n    \
+    # The playground's resize step: scale the content about the centre by a factor drawn from\n    \
+    # [min_factor, max_factor], on the same canvas.\n    \
+    h, w = img.shape[-2:]\n    \
+    factor = float(torch.empty(()).uniform_(min_factor, max_factor))\n    \
+    if factor >= 1:\n        \
+        # Zoom in: every output pixel samples the central window (upsampling, so no antialiasing).\n        \
+        mode = InterpolationMode.NEAREST if interpolation == InterpolationMode.NEAREST_EXACT else interpolation\n        \
+        return v2.functional.affine(img, angle=0.0, translate=[0, 0], scale=factor, shear=[0.0, 0.0], interpolation=mode)\n    \
+    # Zoom out: resize the whole picture to whole pixels (halves round up), then pad it into the middle.\n    \
+    sh, sw = max(1, int(h * factor + 0.5)), max(1, int(w * factor + 0.5))\n    \
+    small = v2.functional.resize(img, [sh, sw], interpolation=interpolation, antialias=antialias)\n    \
+    top, left = (h - sh) // 2, (w - sw) // 2\n    \
+    return v2.functional.pad(small, [left, top, w - sw - left, h - sh - top], fill=fill)\n";
 
 /// Resizing follows pixel centres (`NEAREST_EXACT`, as ours); affine warps go through `grid_sample`, whose only
 /// nearest mode, `NEAREST`, rounds the mapped position as ours does.
@@ -111,13 +131,23 @@ fn torch_step(step: &Step, (h, w): (usize, usize)) -> Line {
         ),
         Kind::Resize => (
             format!(
-                "v2.RandomAffine(degrees=0, scale=({}, {}), interpolation={}{})",
+                "v2.Lambda(lambda img: zoom(img, {}, {}, interpolation={}, antialias={}{}))",
                 g("min"),
                 g("max"),
-                torch_interp(step),
+                match step.word("interp") {
+                    "nearest" => "InterpolationMode.NEAREST_EXACT",
+                    _ => "InterpolationMode.BILINEAR",
+                },
+                if g("aa") == 1.0 || step.word("interp") == "area" { "True" } else { "False" },
                 fill_arg(step, 1.0)
             ),
-            Some("zoom on the same canvas; RandomAffine samples points, without an antialiasing filter"),
+            match step.word("interp") {
+                "area" => {
+                    Some("torchvision has no area filter for tensors: bilinear (antialiased when shrinking) stands in")
+                }
+                "nearest" => Some("zooming in, grid_sample rounds ties to even where the playground rounds them up"),
+                _ => None,
+            },
         ),
         Kind::Jitter => {
             let args: Vec<String> = [("brightness", "b"), ("contrast", "c"), ("saturation", "s"), ("hue", "h")]
@@ -204,7 +234,10 @@ fn album_step(step: &Step, (h, w): (usize, usize)) -> Line {
                 cv2_interp(step),
                 fill_arg(step, 255.0)
             ),
-            Some("zoom on the same canvas"),
+            Some(
+                "zoom on the same canvas; A.Affine samples points: no antialiasing (aa1), no rounding of the picture to \
+                 whole pixels, and the picture's edge blends with the fill",
+            ),
         ),
         Kind::Jitter => (
             // Albumentations' defaults are not 0, so every strength is spelled out.

@@ -340,7 +340,11 @@ impl Grid<'_> {
         Some((self.border.index(yy, self.h)? * self.w + self.border.index(xx, self.w)?) * C)
     }
 
-    /// A bilinear sample with some of its four neighbours outside the image: each reads the border policy.
+    /// A bilinear sample with some of its four neighbours outside the image. With `edge` or `reflect` each reads the
+    /// border policy. With a constant, as torchvision's `_apply_grid_transform` (tensor path): the image is sampled
+    /// with zero padding (S, the inside taps only) and so is a mask of ones (M, the inside taps' weight), and the
+    /// pixel is M·S + (1 − M)·fill, computed as torchvision does, (S − fill)·M + fill. The image's own share is
+    /// weighted twice (M·S, not S), so a 1-pixel band along the rotated border darkens towards black with fill 0.
     #[cold]
     fn bilinear_edge<const C: usize>(&self, src: &[f32], px: &mut [f32], sx: f32, sy: f32) {
         let (x0, y0) = (floor_i(sx), floor_i(sy));
@@ -350,10 +354,19 @@ impl Grid<'_> {
             (y0, x0 + 1, fx * (1.0 - fy)),
             (y0 + 1, x0, (1.0 - fx) * fy),
             (y0 + 1, x0 + 1, fx * fy),
-        ];
+        ]
+        .map(|(yy, xx, wt)| (self.at::<C>(yy, xx), wt));
+        if matches!(self.border, Border::Constant(_)) {
+            let mask: f32 = taps.iter().filter(|t| t.0.is_some()).map(|t| t.1).sum();
+            for k in 0..C {
+                let sampled: f32 = taps.iter().map(|&(i, wt)| i.map_or(0.0, |i| wt * src[i + k])).sum();
+                px[k] = clamp01((sampled - self.fill) * mask + self.fill);
+            }
+            return;
+        }
         for k in 0..C {
-            let v: f32 =
-                taps.iter().map(|&(yy, xx, wt)| wt * self.at::<C>(yy, xx).map_or(self.fill, |i| src[i + k])).sum();
+            // Edge and reflect always give an index.
+            let v: f32 = taps.iter().map(|&(i, wt)| i.map_or(0.0, |i| wt * src[i + k])).sum();
             px[k] = clamp01(v);
         }
     }
@@ -487,11 +500,14 @@ impl Taps {
     }
 
     /// Output pixel `o` covers the source interval `start + [o, o + 1)·len/n_out` (pixel edges at integers).
-    /// Indices past the ends are clamped (edge replicate, as torchvision and PIL resize).
+    /// Past the ends, as PyTorch's `interpolate` (which torchvision's tensor `resize` calls): the antialiased filter
+    /// (`_upsample_bilinear2d_aa`, as PIL) drops the taps outside `0..n_in` and renormalises the rest; the plain
+    /// filters clamp the index (the edge pixel repeats). For the plain triangle both give the edge pixel.
     fn new(n_in: usize, n_out: usize, start: f64, len: f64, interp: Interpolation, antialias: bool) -> Taps {
         let scale = len / n_out as f64;
         let last = n_in as i64 - 1;
         let clamp = |i: i64| i.clamp(0, last) as usize;
+        let drop_outside = antialias && interp == Interpolation::Bilinear;
         let mut offsets = vec![0];
         let mut taps: Vec<(usize, f32)> = Vec::new();
         for o in 0..n_out {
@@ -506,7 +522,7 @@ impl Taps {
                     let (i0, i1) = ((center - support - 0.5).floor() as i64, (center + support - 0.5).ceil() as i64);
                     for i in i0..=i1 {
                         let wt = 1.0 - ((i as f64 + 0.5 - center).abs() / support);
-                        if wt > 0.0 {
+                        if wt > 0.0 && !(drop_outside && (i < 0 || i > last)) {
                             taps.push((clamp(i), wt as f32));
                         }
                     }
@@ -540,9 +556,35 @@ pub fn resize(img: &Image, out_h: usize, out_w: usize, interp: Interpolation, an
     resize_window(img, (0.0, 0.0, h as f64, w as f64), out_h, out_w, interp, antialias)
 }
 
+/// torchvision `resized_crop` (tensor path): crops the window of `height`×`width` pixels at (`top`, `left`) first and
+/// then resizes the crop to `out_h`×`out_w`, so a filter tap past the window repeats (or, antialiased, drops) the
+/// window's own edge pixel rather than reading the pixels just outside it. The window is clamped into the image.
+#[allow(clippy::too_many_arguments)] // torchvision's own argument list
+pub fn resized_crop(
+    img: &Image,
+    top: usize,
+    left: usize,
+    height: usize,
+    width: usize,
+    out_h: usize,
+    out_w: usize,
+    interp: Interpolation,
+    antialias: bool,
+) -> Image {
+    let (h, w, _) = img.dim();
+    if h == 0 || w == 0 {
+        return resize(img, out_h, out_w, interp, antialias);
+    }
+    let (top, left) = (top.min(h - 1), left.min(w - 1));
+    let (height, width) = (height.clamp(1, h - top), width.clamp(1, w - left));
+    let window = img.slice(ndarray::s![top..top + height, left..left + width, ..]);
+    resize(&window.to_owned(), out_h, out_w, interp, antialias)
+}
+
 /// Resamples the source window (top, left, height, width) — in pixel-edge coordinates, possibly fractional — to
-/// `out_h`×`out_w`. [`resize`] is the whole-image case; zooming in uses a central window.
-pub fn resize_window(
+/// `out_h`×`out_w`, reading the whole image around the window (the window is part of a larger picture, not a crop).
+/// [`resize`] is the whole-image case; zooming in uses a central window.
+fn resize_window(
     img: &Image,
     window: (f64, f64, f64, f64),
     out_h: usize,

@@ -284,8 +284,7 @@ impl Step {
                 let scale = (self.get("smin"), self.get("smax"));
                 let ratio = (self.get("rmin"), self.get("rmax"));
                 let (top, left, ch, cw) = geometric::resized_crop_params(h, w, scale, ratio, rng);
-                let window = (top as f64, left as f64, ch as f64, cw as f64);
-                *img = geometric::resize_window(img, window, h, w, self.interp(), self.get("aa") == 1.0);
+                *img = geometric::resized_crop(img, top, left, ch, cw, h, w, self.interp(), self.get("aa") == 1.0);
                 vec![("top", top as f64), ("left", left as f64), ("height", ch as f64), ("width", cw as f64)]
             }
             Kind::HFlip => {

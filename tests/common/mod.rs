@@ -5,7 +5,7 @@
 use cnn_playground::augment::{self, Pipeline, samples};
 
 pub const BENCH_PIPELINE: &str = "translate~hflip~rotate(bilinear)~jitter(b0.4_c0.4)~noise(sigma0.05)";
-pub const BENCH_GRID_HASH: u32 = 3_791_368_182;
+pub const BENCH_GRID_HASH: u32 = 333_480_558;
 
 /// FNV-1a of the RGBA bytes of a 4-tile grid of `pipeline` on the built-in scene.
 pub fn grid_hash(pipeline: &str, seed: u64) -> u32 {
