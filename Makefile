@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test lint test-native test-wasm test-e2e bench-page bench-signal bench-augment clean
+.PHONY: serve build test lint test-native test-wasm test-e2e bench-page bench-signal bench-augment bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -58,6 +58,22 @@ bench-augment:
 	$(MAKE) build
 	node bench/augment-page.mjs
 	bench/augment.sh
+
+# The pinned scikit-learn for the digits: `make data-digits` re-extracts www/data/digits.bin (committed; only needed
+# when the format changes), `make bench-digits` trains an RBF SVM and a linear model on the project's digits split.
+SKLEARN_VENV ?= target/venv-sklearn
+SKLEARN_PINS := scikit-learn==1.9.1 numpy==2.4.6 scipy==1.17.1
+
+$(SKLEARN_VENV)/pins.txt:
+	python3 -m venv $(SKLEARN_VENV)
+	$(SKLEARN_VENV)/bin/pip install --quiet $(SKLEARN_PINS)
+	echo "$(SKLEARN_PINS)" > $@
+
+data-digits: $(SKLEARN_VENV)/pins.txt
+	$(SKLEARN_VENV)/bin/python tools/extract_digits.py www/data/digits.bin
+
+bench-digits: $(SKLEARN_VENV)/pins.txt
+	$(SKLEARN_VENV)/bin/python bench/digits_baselines.py www/data/digits.bin
 
 clean:
 	cargo clean

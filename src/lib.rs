@@ -2,6 +2,7 @@
 //! to JavaScript, and it is compiled for wasm32 only.
 
 pub mod augment;
+pub mod data;
 pub mod error;
 pub mod init;
 pub mod nn;
