@@ -9,6 +9,7 @@ pub mod nn;
 pub mod plot;
 pub mod probe;
 pub mod rng;
+pub mod spec;
 pub mod stats;
 
 #[cfg(target_arch = "wasm32")]

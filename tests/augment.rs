@@ -661,6 +661,10 @@ fn syntax_round_trips_and_omits_defaults() {
     // Defaults are dropped, whitespace and spelled-out defaults normalise.
     assert_eq!(Pipeline::parse(" hflip(p0.5) ~ rotate( deg15 _ nearest ) ").unwrap().to_string(), "hflip~rotate");
     assert_eq!(Pipeline::parse("noise()").unwrap().to_string(), "noise");
+    // Exponents and the shortest form: 1e-5 stays short, 0.50 becomes 0.5, 1e-3 and 0.001 are one value.
+    assert_eq!(Pipeline::parse("noise(sigma1e-5)").unwrap().to_string(), "noise(sigma1e-5)");
+    assert_eq!(Pipeline::parse("noise(sigma0.50)").unwrap().to_string(), "noise(sigma0.5)");
+    assert_eq!(Pipeline::parse("noise(sigma0.001)").unwrap(), Pipeline::parse("noise(sigma1E-3)").unwrap());
     // Only characters encodeURIComponent leaves alone.
     let s = Pipeline::parse(EXAMPLE).unwrap().to_string();
     assert!(s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.!~*'()".contains(c)));
@@ -737,11 +741,11 @@ fn syntax_errors_name_the_step_and_the_parameter() {
     );
     assert_eq!(
         parse_err("rotate(angle30)"),
-        "aug: step 1 (rotate): unknown parameter \"angle30\"; rotate takes deg, fill, p followed by a number (e.g. p0.5) and the options nearest, bilinear"
+        "aug: step 1 (rotate): unknown parameter \"angle30\"; rotate takes deg, fill, p followed by a number (e.g. deg15) and the options nearest, bilinear"
     );
     assert_eq!(
         parse_err("rotate(area)"),
-        "aug: step 1 (rotate): unknown parameter \"area\"; rotate takes deg, fill, p followed by a number (e.g. p0.5) and the options nearest, bilinear"
+        "aug: step 1 (rotate): unknown parameter \"area\"; rotate takes deg, fill, p followed by a number (e.g. deg15) and the options nearest, bilinear"
     );
     assert_eq!(parse_err("rotate(deg)"), "aug: step 1 (rotate): deg needs a value written right after it, e.g. deg15");
     assert_eq!(parse_err("rotate(deg10_deg20)"), "aug: step 1 (rotate): deg is given twice");
@@ -772,6 +776,26 @@ fn syntax_errors_name_the_step_and_the_parameter() {
     assert!(parse_err(&long).starts_with("aug: the pipeline is 1014 characters long; at most 1000"));
     let e = Pipeline::parse("rotate(deg400)").unwrap_err();
     assert_eq!(e.param, "aug");
+    assert_eq!(
+        (e.code, e.value("step"), e.value("max"), e.value("got")),
+        ("out_of_range", Some(1.0), Some(360.0), Some(400.0))
+    );
+    let codes = [
+        ("hflip~blur", "unknown_step"),
+        ("rotate(angle30)", "unknown_parameter"),
+        ("rotate(deg)", "missing_value"),
+        ("noise(sigma0.1x)", "not_a_number"),
+        ("rotate(deg10_deg20)", "duplicate_parameter"),
+        ("crop(pad2.5)", "not_whole"),
+        ("noise(pc2)", "not_flag"),
+        ("resize(min2_max1)", "range_order"),
+        ("hflip~~vflip", "empty_step"),
+        ("rotate(deg10", "unclosed_arguments"),
+        ("rotate(deg10__p1)", "empty_argument"),
+    ];
+    for (text, code) in codes {
+        assert_eq!(Pipeline::parse(text).unwrap_err().code, code, "{text}");
+    }
 }
 
 #[test]

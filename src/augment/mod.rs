@@ -22,9 +22,10 @@
 //!
 //! # The `aug=` syntax
 //! A pipeline is a `~`-separated list of steps; a step is a name with optional arguments in parentheses, separated
-//! by `_`. An argument is a parameter name immediately followed by its value (`deg30`, `p0.8`, `sigma0.05`), or an
-//! option word (`bilinear`, `reflect`). Only letters, digits and `. _ ~ ( )` occur, which `encodeURIComponent`
-//! leaves as they are, so the hash stays readable. Defaults are omitted when serialising.
+//! by `_`. An argument is a parameter name immediately followed by its value (`deg30`, `p0.8`, `sigma0.05`,
+//! `sigma1e-5`), or an option word (`bilinear`, `reflect`). The grammar is shared with model specs and documented in
+//! [`crate::spec`]: only letters, digits and `. _ ~ ( ) -` occur, which `encodeURIComponent` leaves as they are, so
+//! the hash stays readable. Defaults are omitted when serialising, and numbers are written in their shortest form.
 //!
 //! ```text
 //! hflip~rotate(deg30_bilinear_p0.8)~jitter(b0.4_c0.4)~noise(sigma0.05)

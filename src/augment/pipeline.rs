@@ -1,18 +1,22 @@
 //! The pipeline: an ordered list of steps, each with a probability; its `aug=` syntax (documented in the module
 //! above); applying it with an explicit RNG; and a seeded grid of samples.
 //!
-//! Every step's parameters are described once, in [`Kind::params`]; parsing, validation, serialisation and export
-//! all read that table.
+//! Every step's parameters are described once, in [`Kind::params`]; parsing (the shared grammar of
+//! [`crate::spec`]), validation, serialisation and export all read that table.
 
 use super::geometric::{self, Affine, Border, Interpolation, uniform};
 use super::{Image, noise, photometric};
-use crate::error::{Error, Result, check_range};
+use crate::error::{Error, Result};
 use crate::rng::{Rng, seeded};
+use crate::spec::{Grammar, StepText, flag, int, num, word, write_step};
+pub use crate::spec::{Param, ParamType};
 use rand::RngExt;
 use std::fmt;
 
 pub const MAX_STEPS: usize = 16;
 pub const MAX_LEN: usize = 1000;
+/// `aug=` in the shared step grammar.
+const GRAMMAR: Grammar = Grammar { param: "aug", max_len: MAX_LEN, max_steps: MAX_STEPS };
 /// The most tiles [`Pipeline::sample_grid`] makes (`n=` in the URL).
 pub const MAX_TILES: usize = 64;
 
@@ -28,38 +32,6 @@ pub enum Kind {
     Jitter,
     Noise,
     SaltPepper,
-}
-
-/// How a parameter's value is written and checked.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ParamType {
-    Number,
-    /// A whole number.
-    Integer,
-    /// 0 or 1.
-    Flag,
-    /// One of these option words, written bare; the value is the word's index.
-    Word(&'static [&'static str]),
-}
-
-/// One parameter of a step: `key` as written in the URL, its range and default.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Param {
-    pub key: &'static str,
-    pub kind: ParamType,
-    pub min: f64,
-    pub max: f64,
-    pub default: f64,
-}
-
-const fn num(key: &'static str, min: f64, max: f64, default: f64) -> Param {
-    Param { key, kind: ParamType::Number, min, max, default }
-}
-const fn flag(key: &'static str, default: f64) -> Param {
-    Param { key, kind: ParamType::Flag, min: 0.0, max: 1.0, default }
-}
-const fn word(key: &'static str, words: &'static [&'static str], default: usize) -> Param {
-    Param { key, kind: ParamType::Word(words), min: 0.0, max: (words.len() - 1) as f64, default: default as f64 }
 }
 
 const FILL: Param = num("fill", 0.0, 1.0, 0.0);
@@ -111,15 +83,7 @@ impl Kind {
     pub fn params(self) -> &'static [Param] {
         match self {
             Kind::Translate => const { &[num("x", 0.0, 1.0, 0.1), num("y", 0.0, 1.0, 0.1), FILL] },
-            Kind::Crop => {
-                const {
-                    &[
-                        Param { key: "pad", kind: ParamType::Integer, min: 0.0, max: 256.0, default: 4.0 },
-                        word("border", &Border::NAMES, 0),
-                        FILL,
-                    ]
-                }
-            }
+            Kind::Crop => const { &[int("pad", 0.0, 256.0, 4.0), word("border", &Border::NAMES, 0), FILL] },
             Kind::ResizedCrop => {
                 const {
                     &[
@@ -165,6 +129,14 @@ impl Kind {
     pub fn parse(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
+
+    /// [`params`](Self::params) followed by `p`, the probability (default [`default_p`](Self::default_p)): what the
+    /// syntax reads and writes.
+    fn params_with_p(self) -> Vec<Param> {
+        let mut params = self.params().to_vec();
+        params.push(num("p", 0.0, 1.0, self.default_p()));
+        params
+    }
 }
 
 /// One step: what it does, its parameter values (aligned with [`Kind::params`]) and the probability it runs.
@@ -202,24 +174,16 @@ impl Step {
         }
     }
 
-    /// Sets a parameter (or `p`), checking it against the table; the message names the parameter.
+    /// Sets a parameter (or `p`), checking it against the table; the error names the parameter.
     pub fn set(&mut self, key: &str, value: f64) -> Result<()> {
         if key == "p" {
-            self.p = check_range("p", value, 0.0, 1.0)?;
+            self.p = num("p", 0.0, 1.0, 1.0).check(value)?;
             return Ok(());
         }
         let Some(i) = self.kind.params().iter().position(|p| p.key == key) else {
-            return Err(Error::invalid(key, format!("{} has no parameter {key}", self.kind.name())));
+            return Err(Error::coded(key, "unknown_parameter", format!("{} has no parameter {key}", self.kind.name())));
         };
-        let param = self.kind.params()[i];
-        if param.kind == ParamType::Flag && value != 0.0 && value != 1.0 {
-            return Err(Error::invalid(key, format!("must be 0 or 1, got {value}")));
-        }
-        check_range(key, value, param.min, param.max)?;
-        if param.kind == ParamType::Integer && value.fract() != 0.0 {
-            return Err(Error::invalid(key, format!("must be a whole number, got {value}")));
-        }
-        self.values[i] = value;
+        self.values[i] = self.kind.params()[i].check(value)?;
         Ok(())
     }
 
@@ -335,95 +299,24 @@ impl Step {
         };
         for &(lo, hi) in pairs {
             if self.get(lo) > self.get(hi) {
-                return Err(Error::invalid(
+                return Err(Error::coded(
                     lo,
+                    "range_order",
                     format!("{lo} ({}) must not exceed {hi} ({})", self.get(lo), self.get(hi)),
-                ));
+                )
+                .with("min", self.get(lo))
+                .with("max", self.get(hi)));
             }
         }
         Ok(())
-    }
-
-    /// Applies one `aug=` argument: an option word, or a parameter name followed directly by its value.
-    fn set_token(&mut self, tok: &str, seen: &mut Vec<&'static str>) -> Result<()> {
-        let params = self.kind.params();
-        let mut mark = |key: &'static str| {
-            if seen.contains(&key) {
-                return Err(Error::invalid(key, format!("{key} is given twice")));
-            }
-            seen.push(key);
-            Ok(())
-        };
-        for (i, param) in params.iter().enumerate() {
-            if let ParamType::Word(words) = param.kind
-                && let Some(w) = words.iter().position(|w| *w == tok)
-            {
-                mark(param.key)?;
-                self.values[i] = w as f64;
-                return Ok(());
-            }
-        }
-        let keys = params.iter().filter(|p| !matches!(p.kind, ParamType::Word(_))).map(|p| p.key).chain(["p"]);
-        let Some(key) = keys.filter(|k| tok.starts_with(k)).max_by_key(|k| k.len()) else {
-            return Err(Error::invalid(tok, format!("unknown parameter {tok:?}; {}", self.usage())));
-        };
-        let text = &tok[key.len()..];
-        if text.is_empty() {
-            return Err(Error::invalid(
-                key,
-                format!("{key} needs a value written right after it, e.g. {key}{}", self.get_any(key)),
-            ));
-        }
-        let value: f64 = text.parse().map_err(|_| {
-            Error::invalid(key, format!("{key} must be a number, got {text:?} (write e.g. {key}{})", self.get_any(key)))
-        })?;
-        mark(key)?;
-        self.set(key, value).map_err(|e| Error::invalid(key, format!("{} {}", e.param, e.message)))
-    }
-
-    fn get_any(&self, key: &str) -> f64 {
-        if key == "p" { self.kind.default_p() } else { self.get(key) }
-    }
-
-    /// What the step accepts, for error messages.
-    fn usage(&self) -> String {
-        let params = self.kind.params();
-        let mut keys: Vec<&str> =
-            params.iter().filter(|p| !matches!(p.kind, ParamType::Word(_))).map(|p| p.key).collect();
-        keys.push("p");
-        let words: Vec<&str> = params
-            .iter()
-            .filter_map(|p| if let ParamType::Word(w) = p.kind { Some(w) } else { None })
-            .flatten()
-            .copied()
-            .collect();
-        let mut s = format!("{} takes {} followed by a number (e.g. p0.5)", self.kind.name(), keys.join(", "));
-        if !words.is_empty() {
-            s += &format!(" and the options {}", words.join(", "));
-        }
-        s
     }
 }
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut args = Vec::new();
-        for (param, &v) in self.kind.params().iter().zip(&self.values) {
-            if v != param.default {
-                args.push(match param.kind {
-                    ParamType::Word(words) => words[v as usize].to_string(),
-                    _ => format!("{}{v}", param.key),
-                });
-            }
-        }
-        if self.p != self.kind.default_p() {
-            args.push(format!("p{}", self.p));
-        }
-        f.write_str(self.kind.name())?;
-        if !args.is_empty() {
-            write!(f, "({})", args.join("_"))?;
-        }
-        Ok(())
+        let mut values = self.values.clone();
+        values.push(self.p);
+        f.write_str(&write_step(self.kind.name(), &self.kind.params_with_p(), &values))
     }
 }
 
@@ -457,21 +350,7 @@ pub struct Pipeline {
 impl Pipeline {
     /// Parses the `aug=` syntax. The empty string is the empty pipeline (the source image unchanged).
     pub fn parse(s: &str) -> Result<Pipeline> {
-        if s.len() > MAX_LEN {
-            return Err(Error::invalid(
-                "aug",
-                format!("the pipeline is {} characters long; at most {MAX_LEN}", s.len()),
-            ));
-        }
-        let s = s.trim();
-        if s.is_empty() {
-            return Ok(Pipeline::default());
-        }
-        let parts: Vec<&str> = s.split('~').collect();
-        if parts.len() > MAX_STEPS {
-            return Err(Error::invalid("aug", format!("{} steps; at most {MAX_STEPS}", parts.len())));
-        }
-        let steps = parts.iter().enumerate().map(|(i, part)| parse_step(i + 1, part.trim())).collect::<Result<_>>()?;
+        let steps = GRAMMAR.split(s)?.iter().map(parse_step).collect::<Result<_>>()?;
         Ok(Pipeline { steps })
     }
 
@@ -540,35 +419,12 @@ fn copy_into(img: &Image, out: &mut Image) {
     }
 }
 
-fn parse_step(n: usize, text: &str) -> Result<Step> {
-    let err = |name: &str, msg: String| Error::invalid("aug", format!("step {n} ({name}): {msg}"));
-    if text.is_empty() {
-        return Err(Error::invalid("aug", format!("step {n} is empty; separate steps with a single ~")));
-    }
-    let (name, args) = match text.split_once('(') {
-        Some((name, rest)) => match rest.strip_suffix(')') {
-            Some(args) => (name.trim(), args),
-            None => {
-                return Err(err(name.trim(), "the arguments must end with ) and nothing may follow it".into()));
-            }
-        },
-        None => (text, ""),
-    };
-    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-    let kind = Kind::parse(name).ok_or_else(|| {
-        Error::invalid("aug", format!("step {n}: unknown step {name:?}; expected one of {}", names.join(", ")))
-    })?;
-    let mut step = Step::new(kind);
-    let mut seen = Vec::new();
-    if !args.trim().is_empty() {
-        for tok in args.split('_').map(str::trim) {
-            if tok.is_empty() {
-                return Err(err(name, "an empty argument; separate arguments with a single _".into()));
-            }
-            step.set_token(tok, &mut seen).map_err(|e| err(name, e.message))?;
-        }
-    }
-    step.check_ranges().map_err(|e| err(name, e.message))?;
+fn parse_step(text: &StepText) -> Result<Step> {
+    let kind = Kind::parse(text.name).ok_or_else(|| text.unknown(&Kind::ALL.map(Kind::name)))?;
+    let mut values = text.read(&kind.params_with_p())?;
+    let p = values.pop().unwrap_or(kind.default_p());
+    let step = Step { kind, p, values };
+    step.check_ranges().map_err(|e| text.error(e))?;
     Ok(step)
 }
 

@@ -3,9 +3,9 @@
 //! A rejected pipeline or image leaves the previous one in place.
 
 use super::js_error;
-use crate::augment::pipeline::ParamType;
 use crate::augment::{self, Image, Lang, Pipeline, export, geometric, realism, samples};
 use crate::error::{Error, check_range};
+use crate::spec::ParamType;
 use wasm_bindgen::prelude::*;
 
 /// The grid's longest side in pixels: tiles of large sources are shown downscaled (area filter) beyond it.

@@ -40,7 +40,7 @@ export const PARAMS = {
   // The augmentation studio. `aug` is the pipeline in the syntax of src/augment/mod.rs, which the core checks
   // (a rejected pipeline falls back like any other value); here only its alphabet and length are checked.
   aug: {
-    type: 'string', pattern: /^[A-Za-z0-9._~()]*$/, maxLength: 1000,
+    type: 'string', pattern: /^[A-Za-z0-9._~()-]*$/, maxLength: 1000,
     default: 'translate~rotate(bilinear)~jitter(b0.3_c0.3)~noise(sigma0.03)', panels: ['augment'],
   },
   // `own` is the person's own image, which is not part of the link.
