@@ -47,17 +47,48 @@ impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// A number as a message quotes it: whole numbers up to 2⁵³ exactly (`1000000`, a seed), others with at most 6
+/// significant digits and an exponent outside [10⁻⁴, 10⁶) (so 1e308 is `1e308`, not 309 digits).
+pub fn brief(x: f64) -> String {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    let a = x.abs();
+    if !x.is_finite() || (x.fract() == 0.0 && a <= EXACT) {
+        return format!("{x}");
+    }
+    if (1e-4..1e6).contains(&a) {
+        let text = format!("{x:.*}", (5 - a.log10().floor() as i32).clamp(0, 9) as usize);
+        return text.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    let text = format!("{x:.5e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
+    format!("{mantissa}e{exponent}")
+}
+
+/// Text from the input as a message quotes it: in quotes, at most 40 characters.
+pub fn quote(text: &str) -> String {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}…", &text[..end]),
+    }
+}
+
 /// Checks that a number is finite and inside `[min, max]`; the message names the parameter and the range
 /// (code `not_finite` or `out_of_range`, with `min`, `max` and `got`).
 pub fn check_range(param: &str, value: f64, min: f64, max: f64) -> Result<f64> {
     if !value.is_finite() {
-        return Err(Error::coded(param, "not_finite", format!("must be a finite number, got {value}")));
+        return Err(Error::coded(param, "not_finite", format!("must be a finite number, got {}", brief(value))));
     }
     if value < min || value > max {
-        return Err(Error::coded(param, "out_of_range", format!("must be between {min} and {max}, got {value}"))
-            .with("min", min)
-            .with("max", max)
-            .with("got", value));
+        return Err(Error::coded(
+            param,
+            "out_of_range",
+            format!("must be between {} and {}, got {}", brief(min), brief(max), brief(value)),
+        )
+        .with("min", min)
+        .with("max", max)
+        .with("got", value));
     }
     Ok(value)
 }

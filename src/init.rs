@@ -7,7 +7,7 @@
 //! to `std = gain / √fan` (LeCun, He) or `gain · √(2 / (fan_in + fan_out))` (Xavier), and a uniform variant with the
 //! same variance has bound `√3 · std`, because U(−a, a) has variance a²/3.
 
-use crate::error::{Error, Result, check_range};
+use crate::error::{Error, Result, brief, check_range, quote};
 use crate::rng::Rng;
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal, Uniform};
@@ -65,7 +65,11 @@ impl Scheme {
     pub fn parse(s: &str) -> Result<Scheme> {
         Scheme::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
             let names: Vec<&str> = Scheme::ALL.iter().map(|k| k.name()).collect();
-            Error::invalid("init", format!("unknown scheme {s:?}; expected one of {}", names.join(", ")))
+            Error::coded(
+                "init",
+                "unknown_choice",
+                format!("unknown scheme {}; expected one of {}", quote(s), names.join(", ")),
+            )
         })
     }
 
@@ -111,7 +115,11 @@ impl Mode {
         match s {
             "fan_in" => Ok(Mode::FanIn),
             "fan_out" => Ok(Mode::FanOut),
-            _ => Err(Error::invalid("mode", format!("unknown mode {s:?}; expected fan_in or fan_out"))),
+            _ => Err(Error::coded(
+                "mode",
+                "unknown_choice",
+                format!("unknown mode {}; expected fan_in or fan_out", quote(s)),
+            )),
         }
     }
 }
@@ -151,7 +159,11 @@ impl Nonlinearity {
     pub fn parse(s: &str) -> Result<Nonlinearity> {
         Nonlinearity::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
             let names: Vec<&str> = Nonlinearity::ALL.iter().map(|k| k.name()).collect();
-            Error::invalid("nonlinearity", format!("unknown nonlinearity {s:?}; expected one of {}", names.join(", ")))
+            Error::coded(
+                "nonlinearity",
+                "unknown_choice",
+                format!("unknown nonlinearity {}; expected one of {}", quote(s), names.join(", ")),
+            )
         })
     }
 
@@ -186,7 +198,11 @@ impl Dist {
         match s {
             "normal" => Ok(Dist::Normal),
             "truncated" => Ok(Dist::Truncated),
-            _ => Err(Error::invalid("dist", format!("unknown distribution {s:?}; expected normal or truncated"))),
+            _ => Err(Error::coded(
+                "dist",
+                "unknown_choice",
+                format!("unknown distribution {}; expected normal or truncated", quote(s)),
+            )),
         }
     }
 }
@@ -195,30 +211,64 @@ impl Dist {
 pub fn parse_shape(s: &str) -> Result<Vec<usize>> {
     let parts: Vec<&str> = s.split(['x', 'X', '×']).map(str::trim).collect();
     if parts.len() < 2 || parts.len() > MAX_RANK {
-        return Err(Error::invalid(
+        return Err(Error::coded(
             "shape",
+            "shape_rank",
             format!(
-                "{s:?} is not a layer shape; write OUTxIN (dense) or OUTxINxKHxKW (conv), 2 to {MAX_RANK} dimensions"
+                "{} is not a layer shape; write OUTxIN (dense) or OUTxINxKHxKW (conv), 2 to {MAX_RANK} dimensions",
+                quote(s)
             ),
-        ));
+        )
+        .with("got", parts.len() as f64)
+        .with("max", MAX_RANK as f64));
     }
     let mut dims = Vec::with_capacity(parts.len());
     for p in parts {
-        let d: usize =
-            p.parse().map_err(|_| Error::invalid("shape", format!("{p:?} in {s:?} is not a whole number")))?;
+        // Digits only: `+5` or `5.0` are not dimensions (str::parse would take the first).
+        let d = match p.parse::<usize>() {
+            Ok(d) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => d,
+            _ if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => usize::MAX, // too many digits: too large
+            _ => {
+                return Err(Error::coded(
+                    "shape",
+                    "shape_dim_form",
+                    format!("{} in {} is not a whole number", quote(p), quote(s)),
+                ));
+            }
+        };
         if d == 0 || d > MAX_DIM {
-            return Err(Error::invalid("shape", format!("every dimension must be between 1 and {MAX_DIM}, got {d}")));
+            return Err(Error::coded(
+                "shape",
+                "shape_dim_range",
+                format!("every dimension must be between 1 and {MAX_DIM}, got {}", brief(d as f64)),
+            )
+            .with("min", 1.0)
+            .with("max", MAX_DIM as f64)
+            .with("got", d as f64));
         }
         dims.push(d);
     }
-    let elements: u64 = dims.iter().map(|&d| d as u64).product();
+    // Five dimensions of up to 10⁵ overflow u64, so the product saturates instead of wrapping below the limit.
+    let elements = dims.iter().fold(1u64, |n, &d| n.saturating_mul(d as u64));
     if elements > MAX_ELEMENTS {
-        return Err(Error::invalid(
+        return Err(Error::coded(
             "shape",
-            format!("{elements} weights is more than the limit of {MAX_ELEMENTS} (a layer that fits in memory)"),
-        ));
+            "shape_too_large",
+            format!(
+                "{} weights is more than the limit of {} (a layer that fits in memory)",
+                brief(elements as f64),
+                brief(MAX_ELEMENTS as f64)
+            ),
+        )
+        .with("got", elements as f64)
+        .with("max", MAX_ELEMENTS as f64));
     }
     Ok(dims)
+}
+
+/// The shape as `parse_shape` reads it: dimensions joined by `x` (`parse_shape(&shape_text(d)) == Ok(d)`).
+pub fn shape_text(dims: &[usize]) -> String {
+    dims.iter().map(usize::to_string).collect::<Vec<_>>().join("x")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

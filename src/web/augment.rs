@@ -4,7 +4,6 @@
 
 use super::js_error;
 use crate::augment::{self, Image, Lang, Pipeline, export, geometric, realism, samples};
-use crate::error::{Error, check_range};
 use crate::spec::ParamType;
 use wasm_bindgen::prelude::*;
 
@@ -97,13 +96,10 @@ impl AugmentView {
 
     /// Draws `n` tiles (1–64) with `seed`: tile i is reproducible from (pipeline, source, seed, i) alone.
     pub fn generate(&mut self, n: f64, seed: f64) -> Result<(), JsValue> {
-        let n = check_range("n", n, 1.0, augment::pipeline::MAX_TILES as f64).map_err(js_error)?;
-        if n.fract() != 0.0 {
-            return Err(js_error(Error::invalid("n", format!("must be a whole number, got {n}"))));
-        }
+        let n = super::whole("n", n, 1, augment::pipeline::MAX_TILES)?;
         let seed = super::seed_from_js(seed)?;
-        self.tiles = self.pipeline.sample_grid(&self.source, n as usize, seed).map_err(js_error)?;
-        self.cols = (n as usize).isqrt() + usize::from((n as usize).isqrt().pow(2) < n as usize);
+        self.tiles = self.pipeline.sample_grid(&self.source, n, seed).map_err(js_error)?;
+        self.cols = n.isqrt() + usize::from(n.isqrt().pow(2) < n);
         let (h, w, _) = self.source.dim();
         // Tiles keep the source size unless the grid would exceed MAX_GRID_SIDE.
         let scale = (MAX_GRID_SIDE as f64 / (self.cols * w.max(h)) as f64).min(1.0);

@@ -2,7 +2,6 @@
 //! cross the boundary unless asked for.
 
 use super::{canvas_backend, chart_error, js_error, seed_from_js};
-use crate::error::{Error, check_range};
 use crate::init::{self, InitConfig, InitSpec};
 use crate::plot::{DensityPlot, Style, draw_density};
 use crate::stats::{Histogram, Moments, moments};
@@ -49,12 +48,9 @@ impl InitView {
 
     /// Draws `n` weights (1 to 10⁶) with the given seed and recomputes the statistics and the histogram.
     pub fn sample(&mut self, n: f64, seed: f64) -> Result<(), JsValue> {
-        let n = check_range("samples", n, 1.0, MAX_SAMPLES as f64).map_err(js_error)?;
-        if n.fract() != 0.0 {
-            return Err(js_error(Error::invalid("samples", format!("must be a whole number, got {n}"))));
-        }
+        let n = super::whole("samples", n, 1, MAX_SAMPLES as usize)?;
         let mut rng = crate::rng::seeded(seed_from_js(seed)?);
-        self.samples.resize(n as usize, 0.0);
+        self.samples.resize(n, 0.0);
         self.spec.fill(&mut self.samples, &mut rng);
         self.moments = moments(&self.samples);
         let (lo, hi) = self.spec.display_range();

@@ -9,7 +9,7 @@ pub use augment::{AugmentView, augment_catalog, augment_notes};
 pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 
-use crate::error::Error;
+use crate::error::{Error, brief};
 use wasm_bindgen::prelude::*;
 
 /// Runs once when the module is instantiated: a Rust panic then reaches the console with its message, and the
@@ -41,13 +41,27 @@ pub(crate) fn js_error(e: Error) -> JsValue {
     err.into()
 }
 
+/// A whole number in `[min, max]` from a JS number, or an error naming the parameter (codes as `check_range`,
+/// or `not_whole`).
+pub(crate) fn whole(param: &str, x: f64, min: usize, max: usize) -> Result<usize, JsValue> {
+    let x = crate::error::check_range(param, x, min as f64, max as f64).map_err(js_error)?;
+    if x.fract() != 0.0 {
+        let message = format!("must be a whole number, got {}", brief(x));
+        return Err(js_error(
+            Error::coded(param, "not_whole", message).with("min", min as f64).with("max", max as f64),
+        ));
+    }
+    Ok(x as usize)
+}
+
 /// Seeds arrive as JS numbers: whole, non-negative and exactly representable (below 2^53).
 pub(crate) fn seed_from_js(seed: f64) -> Result<u64, JsValue> {
     const MAX: f64 = 9_007_199_254_740_991.0;
     if seed.is_finite() && seed.fract() == 0.0 && (0.0..=MAX).contains(&seed) {
         Ok(seed as u64)
     } else {
-        Err(js_error(Error::invalid("seed", format!("must be a whole number between 0 and {MAX}, got {seed}"))))
+        let message = format!("must be a whole number between 0 and {MAX}, got {}", brief(seed));
+        Err(js_error(Error::coded("seed", "not_whole", message).with("min", 0.0).with("max", MAX).with("got", seed)))
     }
 }
 

@@ -1,8 +1,7 @@
 //! The vanishing/exploding-signals panel. `ProbeRun` lives in the worker and hands out one layer at a time;
 //! the chart functions run on the main thread with the numbers the worker posted.
 
-use super::{canvas_backend, chart_error, js_error, seed_from_js};
-use crate::error::{Error, check_range};
+use super::{canvas_backend, chart_error, js_error, seed_from_js, whole};
 use crate::init::InitConfig;
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
 use crate::probe::{Act, Probe, ProbeConfig};
@@ -12,15 +11,6 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct ProbeRun {
     inner: Probe,
-}
-
-/// A whole number in `[min, max]` from a JS number, or an error naming the parameter.
-fn whole(param: &str, x: f64, min: usize, max: usize) -> Result<usize, JsValue> {
-    let x = check_range(param, x, min as f64, max as f64).map_err(js_error)?;
-    if x.fract() != 0.0 {
-        return Err(js_error(Error::invalid(param, format!("must be a whole number, got {x}"))));
-    }
-    Ok(x as usize)
 }
 
 #[wasm_bindgen]

@@ -1,7 +1,7 @@
 // Unit tests of the URL table and the string tables (plain node, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PARAMS, defaults, parse, serialize } from '../../www/js/state.js';
+import { PARAMS, defaults, parse, parseValue, serialize } from '../../www/js/state.js';
 import { STRINGS } from '../../www/js/i18n.js';
 
 test('a serialized state parses back to itself', () => {
@@ -29,4 +29,64 @@ test('Korean and English have the same keys and the same placeholders', () => {
   assert.deepEqual(Object.keys(STRINGS.ko).sort(), Object.keys(STRINGS.en).sort());
   const holes = (s) => (s.match(/\{\w+\}/g) ?? []).sort();
   for (const key of Object.keys(STRINGS.en)) assert.deepEqual(holes(STRINGS.ko[key]), holes(STRINGS.en[key]), key);
+});
+
+// A freeze detector (seconds), not a speed goal: the number check once backtracked quadratically, and a
+// 100,000-digit seed blocked the tab for about 8 s.
+test('long values are refused by their length before any parsing, in linear time', () => {
+  const t0 = performance.now();
+  const long = '1'.repeat(200_000) + 'x';
+  const { state, problems } = parse(`#panel=init&seed=${long}&std=${long}&samples=${long}`);
+  assert.ok(performance.now() - t0 < 1000, `${performance.now() - t0} ms`);
+  assert.equal(state.seed, PARAMS.seed.default);
+  assert.deepEqual(problems.map((p) => p.key), ['hash_too_long']);
+  const t1 = performance.now();
+  assert.equal(parseValue('seed', long).problem.key, 'too_long');
+  assert.equal(parseValue('std', '1'.repeat(31) + 'x').problem.key, 'number');
+  assert.ok(performance.now() - t1 < 1000);
+  // Just under the hash limit: each value is still refused by its own limit, naming the parameter.
+  const one = parse(`#panel=init&seed=${'1'.repeat(3000)}x`);
+  assert.deepEqual(one.problems.map((p) => [p.param, p.key]), [['seed', 'too_long']]);
+});
+
+test('a whole number is written whole: no silent rounding', () => {
+  for (const raw of ['9007199254740990.5', '9007199254740993', '1e3', '5.0']) {
+    assert.equal(parseValue('seed', raw).problem?.key !== undefined, true, raw);
+  }
+  assert.equal(parseValue('seed', '9007199254740991').value, 9007199254740991);
+  assert.equal(parseValue('std', '1e-5').value, 1e-5);
+});
+
+test('duplicated keys: the last valid copy counts, with a notice naming the key', () => {
+  const a = parse('#panel=init&seed=abc&seed=5');
+  assert.equal(a.state.seed, 5);
+  assert.deepEqual(a.problems.map((p) => [p.param, p.key]), [['seed', 'int'], ['seed', 'duplicate']]);
+  const b = parse('#panel=init&seed=5&seed=abc');
+  assert.equal(b.state.seed, 5);
+  const c = parse('#panel=init&seed=5&seed=6');
+  assert.equal(c.state.seed, 6);
+  assert.deepEqual(c.problems.map((p) => [p.param, p.key]), [['seed', 'duplicate']]);
+});
+
+test('percent-encoded keys and values are decoded once, before anything reads them', () => {
+  const a = parse('#panel=%73ignal');
+  assert.equal(a.state.panel, 'signal');
+  assert.equal(a.state.init, 'xavier_normal', 'the signal panel’s own default');
+  const b = parse('#%6Cang=ko&%70anel=augment');
+  assert.equal(b.state.lang, 'ko');
+  assert.equal(b.state.panel, 'augment');
+  assert.ok(b.given.has('lang'));
+  assert.deepEqual(b.problems, []);
+});
+
+test('names of Object’s own properties are unknown parameters', () => {
+  const { state, problems } = parse('#constructor=1&__proto__=x&toString=2&hasOwnProperty=3');
+  assert.deepEqual(problems.map((p) => p.key), ['unknown', 'unknown', 'unknown', 'unknown']);
+  assert.equal(typeof state.toString, 'function');
+  assert.equal(Object.getPrototypeOf(state), Object.prototype);
+});
+
+test('the pipeline accepts exponents and minus signs', () => {
+  assert.equal(parseValue('aug', 'noise(sigma1e-5)').value, 'noise(sigma1e-5)');
+  assert.equal(parseValue('aug', 'translate(x-0.1)').value, 'translate(x-0.1)');
 });

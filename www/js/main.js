@@ -3,7 +3,7 @@
 // really works.
 
 import initWasm, * as wasm from '../pkg/cnn_playground.js';
-import { PARAMS, defaultOf, parse, parseValue, serialize } from './state.js';
+import { defaultOf, known, parse, parseValue, serialize } from './state.js';
 import { applyStatic, setLang, t } from './i18n.js';
 import { el } from './ui.js';
 
@@ -27,12 +27,14 @@ function notice(text, kind = 'warning') {
 }
 
 function fallbackText(name) {
-  return name in PARAMS ? String(defaultOf(name, state?.panel)) : '';
+  return known(name) ? String(defaultOf(name, state?.panel)) : '';
 }
 
 function reportProblems(problems) {
   for (const p of problems) {
     if (p.key === 'unknown') notice(t('notice.unknown', { param: p.param }));
+    else if (p.key === 'duplicate') notice(t('notice.duplicate', { param: p.param, ...p.args }));
+    else if (p.key === 'hash_too_long') notice(t('notice.hash_too_long', p.args));
     else notice(t('notice.invalid', { param: p.param, value: p.value, reason: t(`reason.${p.key}`, p.args), fallback: fallbackText(p.param) }));
   }
 }
@@ -71,7 +73,7 @@ const ctx = {
   },
   reject(error) {
     const param = error?.param;
-    const fallback = param in PARAMS ? defaultOf(param, state.panel) : undefined;
+    const fallback = known(param) ? defaultOf(param, state.panel) : undefined;
     if (fallback === undefined || state[param] === fallback) throw error;
     notice(t('notice.rejected', { param, message: error.message, fallback: String(fallback) }));
     ctx.set({ [param]: fallback });
@@ -104,8 +106,8 @@ async function render() {
 }
 
 function readHash() {
-  const { state: parsed, problems } = parse(location.hash);
-  if (!/(^|[#&])lang=/.test(location.hash)) parsed.lang = navigator.language?.startsWith('ko') ? 'ko' : 'en';
+  const { state: parsed, problems, given } = parse(location.hash);
+  if (!given.has('lang')) parsed.lang = navigator.language?.startsWith('ko') ? 'ko' : 'en';
   state = parsed;
   setLang(state.lang);
   reportProblems(problems);

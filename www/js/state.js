@@ -57,16 +57,39 @@ export function defaults(panel = PARAMS.panel.default) {
   return Object.fromEntries(Object.keys(PARAMS).map((name) => [name, defaultOf(name, panel)]));
 }
 
+// Own keys only: "constructor" or "__proto__" in a link are unknown parameters, not Object's properties.
+export const known = (name) => Object.hasOwn(PARAMS, name);
+
 export function appliesTo(name, panel) {
-  const p = PARAMS[name];
+  const p = known(name) ? PARAMS[name] : null;
   return !!p && (!p.panels || p.panels.includes(panel));
+}
+
+// Limits checked before any parsing, so no link can make the page do more than linear work on a bounded text:
+// the whole hash, and each raw value (numbers at most 32 characters; strings their own maxLength; percent-encoding
+// may triple a value's length on the way in).
+export const LIMITS = { hash: 4096, number: 32, name: 40 };
+
+// Plain decimal notation only (Number('') is 0, Number('0x10') is 16). The groups cannot match the same digits two
+// ways, so a long non-matching value costs linear time, not quadratic.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const WHOLE = /^[+-]?\d+$/;
+
+function maxLength(p) {
+  switch (p.type) {
+    case 'int': case 'float': return LIMITS.number;
+    case 'enum': return Math.max(...p.values.map((v) => v.length));
+    case 'bool': return 5;
+    default: return p.maxLength;
+  }
 }
 
 // Checks one raw string against the table. Returns { value } or { problem: { key, args } } where key names the
 // reason (an i18n key under "reason.") and args fill it in.
 export function parseValue(name, raw) {
-  const p = PARAMS[name];
+  const p = known(name) ? PARAMS[name] : null;
   if (!p) return { problem: { key: 'unknown', args: {} } };
+  if (raw.length > maxLength(p)) return { problem: { key: 'too_long', args: { length: raw.length, max: maxLength(p) } } };
   switch (p.type) {
     case 'enum':
       return p.values.includes(raw) ? { value: raw } : { problem: { key: 'enum', args: { values: p.values.join(', ') } } };
@@ -77,51 +100,81 @@ export function parseValue(name, raw) {
     case 'int':
     case 'float': {
       const text = raw.trim();
-      // Number('') is 0 and Number('0x10') is 16: accept plain decimal notation only.
-      const x = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
       const range = { min: p.min, max: p.max };
-      if (!Number.isFinite(x)) return { problem: { key: p.type === 'int' ? 'int' : 'number', args: range } };
-      if (p.type === 'int' && !Number.isInteger(x)) return { problem: { key: 'int', args: range } };
+      const reason = p.type === 'int' ? 'int' : 'number';
+      // A whole number is written whole: 9007199254740990.5 is refused rather than rounded.
+      if (!(p.type === 'int' ? WHOLE : DECIMAL).test(text)) return { problem: { key: reason, args: range } };
+      const x = Number(text);
+      if (!Number.isFinite(x)) return { problem: { key: reason, args: range } };
       if (x < p.min || x > p.max) return { problem: { key: 'range', args: range } };
+      if (p.type === 'int' && !Number.isSafeInteger(x)) return { problem: { key: 'int', args: range } };
       return { value: x };
     }
     case 'string':
-      if (raw.length > p.maxLength || !p.pattern.test(raw)) return { problem: { key: 'pattern', args: {} } };
+      if (!p.pattern.test(raw)) return { problem: { key: 'pattern', args: {} } };
       return { value: raw };
     default:
       return { problem: { key: 'unknown', args: {} } };
   }
 }
 
-// Parses "#panel=init&init=he_normal&…" into { state, problems }. Never throws: every rejected piece becomes a
-// problem { param, value, key, args } and the default stands in for it.
+function decode(text) {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+const clip = (s) => String(s).slice(0, LIMITS.name);
+
+// Parses "#panel=init&init=he_normal&…" into { state, problems, given }. Never throws: every rejected piece becomes
+// a problem { param, value, key, args } and the default stands in for it. The rules (README "URL parameters"):
+// keys and values are percent-decoded once, before anything else looks at them (%6Cang=ko is lang=ko); a key given
+// more than once counts by its last valid copy, and a notice says so; `given` is the set of keys the hash names.
 export function parse(hash) {
-  const text = String(hash ?? '').replace(/^#/, '');
-  const panelMatch = /(?:^|&)panel=([^&]*)/.exec(text);
-  const panel = panelMatch && PARAMS.panel.values.includes(panelMatch[1]) ? panelMatch[1] : PARAMS.panel.default;
-  const state = defaults(panel);
+  let text = String(hash ?? '').replace(/^#/, '');
   const problems = [];
-  const seen = new Set();
+  if (text.length > LIMITS.hash) {
+    problems.push({ param: 'hash', value: '', key: 'hash_too_long', args: { length: text.length, max: LIMITS.hash } });
+    text = '';
+  }
+  const copies = new Map(); // name → [decoded values, in order]
   for (const part of text.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const rawName = eq < 0 ? part : part.slice(0, eq);
     const rawValue = eq < 0 ? '' : part.slice(eq + 1);
-    let name, value;
-    try {
-      name = decodeURIComponent(rawName);
-      value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
-    } catch {
-      problems.push({ param: rawName.slice(0, 40), value: rawValue.slice(0, 40), key: 'encoding', args: {} });
+    const name = rawName.length <= 3 * LIMITS.name ? decode(rawName) : null;
+    if (name === null || !known(name)) {
+      problems.push({ param: clip(name ?? rawName), value: clip(rawValue), key: name === null ? 'encoding' : 'unknown', args: {} });
       continue;
     }
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const result = parseValue(name, value);
-    if ('value' in result) state[name] = result.value;
-    else problems.push({ param: name.slice(0, 40), value: value.slice(0, 40), ...result.problem });
+    // Checked before decoding, so a huge value is never decoded or matched.
+    const limit = maxLength(PARAMS[name]);
+    const value = rawValue.length <= 3 * limit ? decode(rawValue) : null;
+    if (value === null) {
+      const tooLong = rawValue.length > 3 * limit;
+      problems.push({ param: name, value: clip(rawValue), key: tooLong ? 'too_long' : 'encoding', args: { length: rawValue.length, max: limit } });
+      continue;
+    }
+    if (!copies.has(name)) copies.set(name, []);
+    copies.get(name).push(value);
   }
-  return { state, problems };
+  const checked = new Map();
+  for (const [name, values] of copies) {
+    const results = values.map((v) => parseValue(name, v));
+    values.forEach((v, i) => {
+      if ('problem' in results[i]) problems.push({ param: name, value: clip(v), ...results[i].problem });
+    });
+    const good = results.filter((r) => 'value' in r);
+    if (good.length) checked.set(name, good[good.length - 1].value);
+    if (values.length > 1) problems.push({ param: name, value: '', key: 'duplicate', args: { count: values.length } });
+  }
+  const panel = checked.get('panel') ?? PARAMS.panel.default;
+  const state = defaults(panel);
+  for (const [name, value] of checked) state[name] = value;
+  return { state, problems, given: new Set(copies.keys()) };
 }
 
 // The hash for a state: the panel, then every parameter the panel uses (all of them, defaults included, so a shared

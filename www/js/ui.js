@@ -28,6 +28,12 @@ export function plain(x) {
   return plainFormat.format(x);
 }
 
+// A number as the shortest text that reads back to the same value (JS's own shortest round-trip form), with the
+// exponent's `+` left out because `+` in a URL reads as a space: 1e-300, 1e21, 0.1.
+export function short(x) {
+  return String(x).replace('e+', 'e');
+}
+
 let fieldCount = 0;
 
 // A labelled control with a place for its error message right under it (aria-describedby links the two).

@@ -6,7 +6,7 @@
 
 import { lang, t } from '../i18n.js';
 import { controlSet } from '../controls.js';
-import { codeBlock, dataTable, el } from '../ui.js';
+import { codeBlock, dataTable, el, short } from '../ui.js';
 import { WorkerClient } from '../worker-client.js';
 
 export const PRESETS = {
@@ -78,9 +78,9 @@ function stepText(catalog, step) {
   for (const p of kind.params) {
     const v = step.values[p.key];
     if (v === undefined || v === p.default) continue;
-    args.push(p.type === 'word' ? p.words[v] : `${p.key}${v}`);
+    args.push(p.type === 'word' ? p.words[v] : `${p.key}${short(v)}`);
   }
-  if (step.p !== kind.p) args.push(`p${step.p}`);
+  if (step.p !== kind.p) args.push(`p${short(step.p)}`);
   return args.length ? `${step.name}(${args.join('_')})` : step.name;
 }
 
