@@ -8,8 +8,8 @@ use cnn_playground::data::{DIGITS_SPLIT, Dataset, Digits, Split, SplitSpec};
 /// The UCI test set's images per digit 0…9 (optdigits.tes).
 const UCI_TEST_COUNTS: [usize; 10] = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180];
 
-/// The digits split's fingerprint; bench/digits_baselines.py reimplements the split and checks the same number.
-const DIGITS_SPLIT_FINGERPRINT: u32 = 918_377_332;
+mod data_pins;
+use data_pins::{DIGITS_SPLIT_FINGERPRINT, SMALL_SET_HASH, dataset_hash, small_config as small};
 
 // ---------------------------------------------------------------------------------------------------- digits file
 
@@ -284,4 +284,341 @@ fn simple_classifiers_on_the_digits_split_reach_their_known_accuracy() {
     let up = d.to_dataset(28, 28).unwrap();
     let centroid_up = nearest_centroid_accuracy(&up, &s.train, &s.val);
     assert!((centroid_up - centroid).abs() < 0.03, "{centroid_up} vs {centroid}");
+}
+
+// ---------------------------------------------------------------------------------------------------- generator
+
+use cnn_playground::augment::Pipeline;
+use cnn_playground::data::symbols::{MAX_CLASSES, MAX_SYMBOLS};
+use cnn_playground::data::{Background, Batcher, BatcherState, Shapes, StrokeStyle, SymbolConfig};
+use cnn_playground::rng;
+
+#[test]
+fn generated_sets_are_deterministic_and_pinned() {
+    let a = small().generate().unwrap();
+    assert_eq!(a, small().generate().unwrap());
+    assert_eq!((a.len(), a.channels(), a.height(), a.width(), a.classes()), (15, 1, 28, 28, 5));
+    assert_eq!(a.class_counts(), vec![3; 5]);
+    assert_eq!(a.labels()[..6], [0, 1, 2, 3, 4, 0], "interleaved by class");
+    assert!(a.images().iter().all(|v| (0.0..=1.0).contains(v)));
+    assert_eq!(dataset_hash(&a), SMALL_SET_HASH, "the generator's pixels changed");
+    let other = SymbolConfig { seed: 1, ..small() }.generate().unwrap();
+    assert_ne!(a.images(), other.images());
+    // Any size, not only square.
+    let wide = SymbolConfig { height: 20, width: 36, ..small() }.generate().unwrap();
+    assert_eq!((wide.height(), wide.width()), (20, 36));
+}
+
+#[test]
+fn more_examples_and_class_windows_keep_the_images_they_share() {
+    let (few, many) = (small().generate().unwrap(), SymbolConfig { per_class: 5, ..small() }.generate().unwrap());
+    for n in 0..few.len() {
+        assert_eq!(few.image(n), many.image(n), "image {n}");
+    }
+    // Classes 3…6 of a family, as their own set, are the same images as in the set of classes 0…7.
+    let all = SymbolConfig { classes: 8, ..small() }.generate().unwrap();
+    let window = SymbolConfig { classes: 4, first_class: 3, ..small() }.generate().unwrap();
+    for j in 0..3 {
+        for k in 0..4 {
+            assert_eq!(window.image(j * 4 + k), all.image(j * 8 + 3 + k), "class {k}, example {j}");
+            assert_eq!(window.label(j * 4 + k), k as u32);
+        }
+    }
+}
+
+/// Nearest class mean trained and measured on a stratified split of a generated set.
+fn generated_accuracy(cfg: &SymbolConfig) -> f64 {
+    let ds = cfg.generate().unwrap();
+    let s = Split::stratified(ds.labels(), ds.classes(), &SplitSpec { val_fraction: 0.3, ..DIGITS_SPLIT }).unwrap();
+    nearest_centroid_accuracy(&ds, &s.train, &s.val)
+}
+
+#[test]
+fn generated_classes_are_distinguishable() {
+    let ten = generated_accuracy(&SymbolConfig { per_class: 60, ..SymbolConfig::default() });
+    let many = generated_accuracy(&SymbolConfig { classes: MAX_CLASSES, per_class: 20, ..SymbolConfig::default() });
+    eprintln!("nearest class mean on generated sets: 10 classes {ten:.3}, 64 classes {many:.3}");
+    assert!(ten > 0.7, "10 classes (chance 0.1): {ten}");
+    assert!(many > 0.4, "64 classes (chance 0.016): {many}");
+}
+
+/// Class means of a set, one Vec per class.
+fn class_means(ds: &Dataset) -> Vec<Vec<f64>> {
+    let n = ds.example_len();
+    let mut means = vec![vec![0.0; n]; ds.classes()];
+    for i in 0..ds.len() {
+        means[ds.label(i) as usize].iter_mut().zip(ds.image(i)).for_each(|(m, &v)| *m += v as f64);
+    }
+    let counts = ds.class_counts();
+    means.iter_mut().zip(counts).for_each(|(m, c)| m.iter_mut().for_each(|v| *v /= c as f64));
+    means
+}
+
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
+}
+
+#[test]
+fn another_family_is_another_class_set() {
+    let base = SymbolConfig { per_class: 40, ..SymbolConfig::default() };
+    let f0 = class_means(&base.generate().unwrap());
+    let f0_again = class_means(&SymbolConfig { seed: 9, ..base.clone() }.generate().unwrap());
+    let f1 = class_means(&SymbolConfig { family: 1, ..base.clone() }.generate().unwrap());
+    // The same class drawn with other examples stays close to itself…
+    let same = (0..10).map(|k| distance(&f0[k], &f0_again[k])).fold(0.0, f64::max);
+    // …while every class of another family is far from all of family 0's classes.
+    let cross = f1
+        .iter()
+        .map(|m| f0.iter().map(|m0| distance(m, m0)).fold(f64::INFINITY, f64::min))
+        .fold(f64::INFINITY, f64::min);
+    eprintln!("class-mean distances: same class, other seed ≤ {same:.3}; other family ≥ {cross:.3}");
+    assert!(cross > 2.0 * same, "{cross} vs {same}");
+    // Symbols beyond the first classes exist up to MAX_SYMBOLS.
+    SymbolConfig { classes: 2, first_class: MAX_SYMBOLS - 2, per_class: 1, ..SymbolConfig::default() }
+        .generate()
+        .unwrap();
+}
+
+/// Mean and standard deviation of all pixel values.
+fn moments(v: &[f32]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
+    (mean, (v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n).sqrt())
+}
+
+#[test]
+fn domain_knobs_shift_pixel_statistics_on_paired_images() {
+    // Noise off so that paired images (same seed, one knob changed) can be compared pixel by pixel.
+    let clean = SymbolConfig { per_class: 10, noise: 0.0, ..SymbolConfig::default() };
+    let base = clean.generate().unwrap();
+    let with = |cfg: SymbolConfig| cfg.generate().unwrap();
+    let (mean, _) = moments(base.images());
+    assert!(mean > 0.03 && mean < 0.3, "ink share {mean}");
+
+    // Inversion is exactly 1 − v.
+    let inverted = with(SymbolConfig { invert: true, ..clean.clone() });
+    assert!(inverted.images().iter().zip(base.images()).all(|(&i, &b)| i == 1.0 - b));
+
+    // Textured backgrounds lift the background (pixels that are 0 in the flat set), flat leaves it at 0.
+    for background in [Background::Gradient, Background::Grid, Background::Noise] {
+        let textured = with(SymbolConfig { background, texture: 1.0, ..clean.clone() });
+        let bg: Vec<f32> =
+            textured.images().iter().zip(base.images()).filter(|&(_, &b)| b == 0.0).map(|(&t, _)| t).collect();
+        let (bg_mean, bg_std) = moments(&bg);
+        eprintln!("{background:?}: background mean {bg_mean:.3}, std {bg_std:.3}");
+        assert!(bg_mean > 0.08 && bg_std > 0.05, "{background:?}: {bg_mean} {bg_std}");
+        // The strokes are where they were: ink pixels keep at least their flat value's share of the contrast.
+        let flat_bg = with(SymbolConfig { background, texture: 0.0, ..clean.clone() });
+        assert_eq!(flat_bg.images(), base.images(), "texture 0 is the flat background");
+    }
+
+    // Noise adds N(0, σ²): measured where clamping cannot bite (clean values in [0.25, 0.75]).
+    let noisy = with(SymbolConfig { noise: 0.05, ..clean.clone() });
+    let diffs: Vec<f32> = noisy
+        .images()
+        .iter()
+        .zip(base.images())
+        .filter(|&(_, &b)| (0.25..=0.75).contains(&b))
+        .map(|(&n, &b)| n - b)
+        .collect();
+    let (bias, sigma) = moments(&diffs);
+    assert!(diffs.len() > 500 && bias.abs() < 0.01 && (sigma - 0.05).abs() < 0.005, "{} {bias} {sigma}", diffs.len());
+
+    // Dashes take ink away; thicker strokes add it; double rails differ from solid strokes.
+    let ink = |cfg: SymbolConfig| moments(with(cfg).images()).0;
+    let dashed = ink(SymbolConfig { stroke: StrokeStyle::Dashed, ..clean.clone() });
+    let double = with(SymbolConfig { stroke: StrokeStyle::Double, ..clean.clone() });
+    let thick = ink(SymbolConfig { thickness: (0.15, 0.2), ..clean.clone() });
+    assert!(dashed < 0.8 * mean && thick > 1.3 * mean, "{dashed} {mean} {thick}");
+    let changed = double.images().iter().zip(base.images()).filter(|(d, b)| (*d - *b).abs() > 0.25).count();
+    assert!(changed as f64 > 0.2 * base.images().iter().filter(|&&b| b > 0.25).count() as f64);
+
+    // Only lines vs only curves: different symbols, both valid sets.
+    let lines = with(SymbolConfig { shapes: Shapes::Lines, ..clean.clone() });
+    let curves = with(SymbolConfig { shapes: Shapes::Curves, ..clean.clone() });
+    assert_ne!(lines.images(), curves.images());
+}
+
+#[test]
+fn bad_generator_knobs_are_rejected() {
+    let d = SymbolConfig::default;
+    let cases: Vec<(SymbolConfig, &str, &str)> = vec![
+        (SymbolConfig { classes: 0, ..d() }, "classes", "out_of_range"),
+        (SymbolConfig { classes: 65, ..d() }, "classes", "out_of_range"),
+        (SymbolConfig { per_class: 0, ..d() }, "per_class", "out_of_range"),
+        (SymbolConfig { height: 7, ..d() }, "height", "out_of_range"),
+        (SymbolConfig { width: 129, ..d() }, "width", "out_of_range"),
+        (SymbolConfig { first_class: 119, ..d() }, "first_class", "out_of_range"),
+        (SymbolConfig { thickness: (0.2, 0.1), ..d() }, "thickness", "min_above_max"),
+        (SymbolConfig { thickness: (0.01, 0.1), ..d() }, "thickness", "out_of_range"),
+        (SymbolConfig { scale: (0.5, f64::INFINITY), ..d() }, "scale", "not_finite"),
+        (SymbolConfig { rotation: f64::NAN, ..d() }, "rotation", "not_finite"),
+        (SymbolConfig { rotation: 181.0, ..d() }, "rotation", "out_of_range"),
+        (SymbolConfig { shift: -0.1, ..d() }, "shift", "out_of_range"),
+        (SymbolConfig { jitter: 0.5, ..d() }, "jitter", "out_of_range"),
+        (SymbolConfig { texture: 2.0, ..d() }, "texture", "out_of_range"),
+        (SymbolConfig { contrast: (0.0, 1.0), ..d() }, "contrast", "out_of_range"),
+        (SymbolConfig { noise: 0.6, ..d() }, "noise", "out_of_range"),
+        (SymbolConfig { classes: 64, per_class: 10_000, ..d() }, "per_class", "too_large"),
+    ];
+    for (cfg, param, code) in cases {
+        let err = cfg.generate().unwrap_err();
+        assert_eq!((err.param.as_str(), err.code), (param, code), "{cfg:?}");
+    }
+    for (name, ok) in [("mixed", true), ("curves", true), ("circles", false)] {
+        assert_eq!(Shapes::parse(name).is_ok(), ok);
+    }
+    let err = Background::parse("stripes").unwrap_err();
+    assert_eq!((err.param.as_str(), err.code), ("background", "unknown_value"));
+    assert_eq!(StrokeStyle::parse("double").unwrap().name(), "double");
+}
+
+// ---------------------------------------------------------------------------------------------------- batcher
+
+fn digits28() -> Dataset {
+    Digits::embedded().to_dataset(28, 28).unwrap()
+}
+
+/// Every batch of `epochs` epochs, concatenated: (images, labels, batch records).
+fn run(
+    batcher: &mut Batcher,
+    data: &Dataset,
+    batches: usize,
+) -> (Vec<f32>, Vec<u32>, Vec<cnn_playground::data::Batch>) {
+    let n = data.example_len();
+    let (mut x, mut y) = (vec![0.0; batcher.batch_size() * n], vec![0; batcher.batch_size()]);
+    let (mut xs, mut ys, mut records) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..batches {
+        let b = batcher.next_batch(data, &mut x, &mut y).unwrap();
+        xs.extend_from_slice(&x[..b.len * n]);
+        ys.extend_from_slice(&y[..b.len]);
+        records.push(b);
+    }
+    (xs, ys, records)
+}
+
+#[test]
+fn plain_batches_visit_each_training_image_once_per_epoch() {
+    let data = digits28();
+    let split = Split::stratified(data.labels(), 10, &DIGITS_SPLIT).unwrap();
+    let mut b = Batcher::new(&data, &split.train, 100, Pipeline::default(), 3).unwrap();
+    assert_eq!((b.pool_len(), b.batches_per_epoch()), (1346, 14));
+    let (xs, ys, records) = run(&mut b, &data, 28);
+    let n = data.example_len();
+    for epoch in 0..2u64 {
+        let order = b.epoch_order(epoch);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, split.train, "a permutation of the pool");
+        for (p, &i) in order.iter().enumerate() {
+            let at = epoch as usize * 1346 + p;
+            assert_eq!(&xs[at * n..(at + 1) * n], data.image(i));
+            assert_eq!(ys[at], data.label(i));
+        }
+    }
+    assert_ne!(b.epoch_order(0), b.epoch_order(1), "reshuffled every epoch");
+    let last = records[13];
+    assert_eq!((last.len, last.epoch, last.position, last.epoch_end), (46, 0, 1300, true));
+    assert_eq!((records[14].epoch, records[14].position), (1, 0));
+}
+
+#[test]
+fn augmented_batches_are_seeded_per_image_and_epoch() {
+    let data = digits28();
+    let split = Split::stratified(data.labels(), 10, &DIGITS_SPLIT).unwrap();
+    let aug = Pipeline::parse("translate~rotate(bilinear)~noise(sigma0.05)").unwrap();
+    let mut b = Batcher::new(&data, &split.train, 64, aug.clone(), 11).unwrap();
+    let (xs, ys, _) = run(&mut b, &data, 30);
+    let again = run(&mut Batcher::new(&data, &split.train, 64, aug.clone(), 11).unwrap(), &data, 30);
+    assert!(xs == again.0 && ys == again.1, "same seed, same batches");
+    let other = run(&mut Batcher::new(&data, &split.train, 64, aug.clone(), 12).unwrap(), &data, 30);
+    assert_ne!(xs, other.0);
+
+    // Each image is the pipeline applied with its own stream seeded(derive(seed, [1, epoch, index])), independent
+    // of the batch size: check the first 80 images of epochs 0 and 1 against a direct application.
+    let n = data.example_len();
+    let mut changed = 0;
+    for epoch in 0..2u64 {
+        for (p, &i) in b.epoch_order(epoch).iter().take(80).enumerate() {
+            let src = cnn_playground::augment::Image::from_shape_vec((28, 28, 1), data.image(i).to_vec()).unwrap();
+            let mut rng = rng::seeded(rng::derive(11, &[1, epoch, i as u64]));
+            let (want, _) = aug.apply(&src, &mut rng);
+            let at = epoch as usize * 1346 + p;
+            let got = &xs[at * n..(at + 1) * n];
+            assert_eq!(got, want.as_slice().unwrap(), "epoch {epoch}, position {p}");
+            changed += (got != data.image(i)) as usize;
+        }
+    }
+    assert_eq!(changed, 160, "the augmentation ran on every image");
+    // The same image differs between epochs.
+    let i = b.epoch_order(0)[0];
+    let p1 = b.epoch_order(1).iter().position(|&j| j == i).unwrap();
+    assert_ne!(&xs[..n], &xs[(1346 + p1) * n..(1347 + p1) * n]);
+    // Another batch size gives the same images in the same order.
+    let (xs_big, _, _) = run(&mut Batcher::new(&data, &split.train, 500, aug, 11).unwrap(), &data, 3);
+    assert_eq!(xs_big[..1346 * n], xs[..1346 * n]);
+}
+
+#[test]
+fn a_restored_batcher_continues_exactly() {
+    let data = digits28();
+    let pool: Vec<usize> = (0..300).collect();
+    let aug = Pipeline::parse("crop(pad2)~jitter(b0.3)").unwrap();
+    let mut b = Batcher::new(&data, &pool, 32, aug.clone(), 5).unwrap();
+    run(&mut b, &data, 12); // into the second epoch (10 batches per epoch)
+    let saved = b.state();
+    assert_eq!(saved, BatcherState { epoch: 1, position: 64 });
+    let (want, _, _) = run(&mut b, &data, 15);
+    let mut restored = Batcher::new(&data, &pool, 32, aug, 5).unwrap();
+    restored.set_state(saved).unwrap();
+    assert_eq!(run(&mut restored, &data, 15).0, want);
+    assert_eq!(restored.set_state(BatcherState { epoch: 0, position: 301 }).unwrap_err().param, "batch");
+}
+
+#[test]
+fn colour_images_keep_their_channel_planes() {
+    // A 3×2×2 image per example with distinct values: hflip (p = 1) must swap columns within each channel plane.
+    let images: Vec<f32> = (0..24).map(|v| v as f32 / 32.0).collect();
+    let data = Dataset::new(3, 2, 2, 2, images, vec![0, 1]).unwrap();
+    let mut b = Batcher::new(&data, &[0, 1], 2, Pipeline::parse("hflip(p1)").unwrap(), 0).unwrap();
+    let (mut x, mut y) = (vec![0.0; 24], vec![0; 2]);
+    b.next_batch(&data, &mut x, &mut y).unwrap();
+    for slot in 0..2 {
+        let i = y[slot] as usize;
+        let src = data.image(i);
+        let got = &x[slot * 12..(slot + 1) * 12];
+        for c in 0..3 {
+            for r in 0..2 {
+                for col in 0..2 {
+                    assert_eq!(got[c * 4 + r * 2 + col], src[c * 4 + r * 2 + (1 - col)]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn batcher_and_gather_reject_bad_arguments() {
+    let data = digits28();
+    let code = |r: cnn_playground::Result<Batcher>| {
+        let e = r.unwrap_err();
+        (e.param, e.code)
+    };
+    assert_eq!(code(Batcher::new(&data, &[0], 0, Pipeline::default(), 0)), ("batch".into(), "out_of_range"));
+    assert_eq!(code(Batcher::new(&data, &[], 8, Pipeline::default(), 0)), ("data".into(), "empty"));
+    assert_eq!(code(Batcher::new(&data, &[1797], 8, Pipeline::default(), 0)), ("batch".into(), "index_out_of_range"));
+    let mut b = Batcher::new(&data, &[0, 1, 2], 2, Pipeline::default(), 0).unwrap();
+    let err = b.next_batch(&data, &mut vec![0.0; 784], &mut [0; 2]).unwrap_err();
+    assert_eq!((err.param.as_str(), err.code), ("batch", "buffer_too_small"));
+    let small = Digits::embedded().to_dataset(8, 8).unwrap();
+    let err = b.next_batch(&small, &mut vec![0.0; 2 * 784], &mut [0; 2]).unwrap_err();
+    assert_eq!(err.code, "wrong_dataset");
+    let err = data.gather(&[5, 4000], &mut vec![0.0; 2 * 784], &mut [0; 2]).unwrap_err();
+    assert_eq!(err.code, "index_out_of_range");
+    let err = Dataset::new(1, 2, 2, 2, vec![0.0, 0.5, 1.5, 0.0], vec![0]).unwrap_err();
+    assert_eq!(err.code, "value_out_of_range");
+    let err = Dataset::new(1, 2, 2, 2, vec![0.0; 4], vec![2]).unwrap_err();
+    assert_eq!(err.code, "label_out_of_range");
+    let err = Dataset::new(1, 2, 2, 2, vec![0.0; 5], vec![1]).unwrap_err();
+    assert_eq!(err.code, "wrong_length");
 }

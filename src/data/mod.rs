@@ -9,22 +9,30 @@
 //! - [`digits`]: the UCI optical handwritten digits (1,797 8×8 images, 10 classes), shipped as `www/data/digits.bin`,
 //!   parsed with validation ([`Digits::parse`]) and upsampled bilinearly to the model's input size
 //!   ([`Digits::to_dataset`]).
+//! - [`symbols`]: a generator of procedurally drawn symbols, deterministic from a seed, with knobs for the class set,
+//!   the stroke style and the domain ([`SymbolConfig`]).
 //!
 //! # Splits and batches
 //! - [`split`]: stratified, seeded, disjoint train/validation splits with a training size per class down to one
 //!   example ([`Split::stratified`]); [`DIGITS_SPLIT`] is the fixed split of the digits.
-//! - [`Dataset::gather`] copies chosen images into a caller's N×C×H×W buffer (the un-augmented view).
+//! - [`batch`]: [`Batcher`] shuffles per epoch and applies an augmentation [`Pipeline`](crate::augment::Pipeline)
+//!   per image and per epoch, all seeded, into the caller's buffers; [`Dataset::gather`] is the un-augmented view
+//!   (for accuracy on the training images).
 //!
 //! # Determinism
 //! Every random draw comes from [`crate::rng`] with an explicit seed, each image from its own keyed stream
 //! ([`crate::rng::derive`]), and the only transcendental functions are the `libm` crate's (pure Rust, the same bits
 //! on every machine and on wasm), so a seed gives the same bytes everywhere.
 
+pub mod batch;
 pub mod digits;
 pub mod split;
+pub mod symbols;
 
+pub use batch::{Batch, Batcher, BatcherState};
 pub use digits::Digits;
 pub use split::{DIGITS_SPLIT, Split, SplitSpec};
+pub use symbols::{Background, Shapes, StrokeStyle, SymbolConfig};
 
 use crate::error::{Error, Result};
 
