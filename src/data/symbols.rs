@@ -545,8 +545,11 @@ fn draw_polyline(
         let (vx, vy) = (bx - ax, by - ay);
         let len2 = vx * vx + vy * vy;
         let len = len2.sqrt();
-        for y in y0..y1 {
-            for x in x0..x1 {
+        // Only the pixels within reach of this segment can be nearest to it and covered.
+        let (sx0, sx1) = (clip((ax.min(bx) - reach).floor(), w), clip((ax.max(bx) + reach).ceil(), w));
+        let (sy0, sy1) = (clip((ay.min(by) - reach).floor(), h), clip((ay.max(by) + reach).ceil(), h));
+        for y in sy0..sy1 {
+            for x in sx0..sx1 {
                 let (px, py) = (x as f64 + 0.5 - ax, y as f64 + 0.5 - ay);
                 let t = if len2 > 0.0 { ((px * vx + py * vy) / len2).clamp(0.0, 1.0) } else { 0.0 };
                 let d = length(px - t * vx, py - t * vy);
