@@ -1,7 +1,7 @@
 //! The charts drawn natively on plotters' SVG backend: they draw what they are given, including the overflow and
 //! zero values a deep net produces, without failing.
 
-use cnn_playground::plot::{self, DensityPlot, LayerHistograms, LogPane, Series, Style};
+use cnn_playground::plot::{self, DensityPlot, LayerHistograms, LogPane, LogWords, Series, Style};
 use cnn_playground::stats::Histogram;
 use plotters::prelude::*;
 
@@ -47,10 +47,11 @@ fn layer_histograms_draw_every_layer_and_mark_overflow() {
             bins,
             counts: &counts,
             totals: &[4.0, 4.0, 4.0],
-            outside: &[0.0, 0.0, 0.0],
+            outside: &[0.003, 0.0, 0.0],
             overflow: &[0.0, 0.0, 1.0],
             layer_word: "layer",
             overflow_word: "overflow",
+            outside_word: "outside",
         };
         plot::draw_layer_histograms(area, &plot, Style::new(1.0)).unwrap();
     });
@@ -58,6 +59,43 @@ fn layer_histograms_draw_every_layer_and_mark_overflow() {
         assert!(has_text(&out, &format!("layer {l}")), "panel {l}");
     }
     assert!(has_text(&out, "overflow 100%"), "the overflowed layer says so");
+    assert!(has_text(&out, "0.3% outside"), "units beyond the shared x range are counted in words");
+}
+
+const WORDS: LogWords = LogWords {
+    x_label: "layer",
+    overflow: "overflow",
+    zero: "exactly 0",
+    off_scale: "beyond the axis",
+    reference: "faint: Xavier",
+};
+
+fn pane<'a>(title: &'a str, range: (f64, f64), values: &'a [f64], reference: &'a [f64]) -> LogPane<'a> {
+    LogPane {
+        title,
+        y_label: "std",
+        range,
+        series: vec![Series { name: "std of x", values, color: plot::CURVE }],
+        reference: if reference.is_empty() {
+            vec![]
+        } else {
+            vec![Series { name: "", values: reference, color: plot::CURVE }]
+        },
+    }
+}
+
+/// The y of a text element with exactly this content (plotters writes `<text x=".." y=".." …>\ncontent\n</text>`).
+fn text_y(svg: &str, text: &str) -> Option<f64> {
+    let end = svg.find(&format!(">\n{text}\n</text>"))?;
+    let start = svg[..end].rfind("<text")?;
+    let tag = &svg[start..end];
+    let y = tag.split(" y=\"").nth(1)?.split('"').next()?;
+    y.parse().ok()
+}
+
+/// Every text element's content.
+fn texts(svg: &str) -> Vec<&str> {
+    svg.split("</text>").filter_map(|t| t.rsplit_once(">\n").map(|(_, s)| s.trim_end_matches('\n'))).collect()
 }
 
 #[test]
@@ -65,21 +103,64 @@ fn log_panes_survive_inf_nan_and_zero() {
     let act = [1.0, 1e10, f64::INFINITY, f64::NAN];
     let grads = [0.0, 1e-7, 1e-3, 1.0];
     let out = svg((900, 360), |area| {
-        let panes = [
-            LogPane {
-                title: "activations",
-                y_label: "std",
-                series: vec![Series { name: "act", values: &act, color: plot::CURVE }],
-            },
-            LogPane {
-                title: "gradients",
-                y_label: "std",
-                series: vec![Series { name: "grad", values: &grads, color: plot::BAR }],
-            },
-        ];
-        plot::draw_log_panes(area, &panes, "layer", "overflow", "exactly 0", Style::new(2.0)).unwrap();
+        let panes = [pane("activations", plot::ACT_RANGE, &act, &[]), pane("gradients", plot::GRAD_RANGE, &grads, &[])];
+        plot::draw_log_panes(area, &panes, &WORDS, Style::new(2.0)).unwrap();
     });
     assert!(has_text(&out, "overflow"), "legend entry for the inf/NaN marks");
     assert!(has_text(&out, "exactly 0"), "legend entry for the zero mark");
+    assert!(has_text(&out, "beyond the axis"), "legend entry for 1e10, above the fixed range");
     assert!(has_text(&out, "activations") && has_text(&out, "gradients"));
+}
+
+#[test]
+fn log_panes_use_fixed_decade_ranges_whatever_the_data() {
+    let draw = |values: &[f64]| {
+        svg((1000, 360), |area| {
+            plot::draw_log_panes(area, &[pane("a", plot::ACT_RANGE, values, &[])], &WORDS, Style::new(1.0)).unwrap();
+        })
+    };
+    let ticks =
+        |svg: &str| texts(svg).into_iter().filter(|t| t.starts_with("10")).map(String::from).collect::<Vec<_>>();
+    let small = draw(&[1e-3, 1e-4, 1e-5, 1e-6, 1e-7]);
+    let healthy = draw(&[0.6, 0.5, 0.4, 0.35, 0.3]);
+    assert_eq!(ticks(&small), ticks(&healthy), "the same axis for both runs");
+    // Legend slots are fixed: a run with markers (beyond the range, overflow, zero) has its plot in the same place.
+    let marked = draw(&[1e5, f64::INFINITY, 0.0, 1e-12, 0.5]);
+    for k in [-8, 2] {
+        let tick = plot::power_of_ten(k);
+        assert_eq!(text_y(&marked, &tick), text_y(&healthy, &tick), "{tick} at the same height");
+    }
+    assert!(has_text(&marked, "beyond the axis") && !has_text(&healthy, "beyond the axis"));
+    // Superscript powers of ten, each decade once, from 10⁻⁸ to 10².
+    let want: Vec<String> = (-8..=2).map(plot::power_of_ten).collect();
+    assert_eq!(ticks(&small), want);
+    assert_eq!(plot::power_of_ten(-6), "10⁻⁶");
+    assert_eq!(plot::power_of_ten(0), "10⁰");
+    assert_eq!(plot::power_of_ten(12), "10¹²");
+}
+
+#[test]
+fn log_panes_tick_whole_layers_and_keep_the_legend_off_the_data() {
+    let values: Vec<f64> = (0..10).map(|i| 10f64.powi(-i)).collect();
+    let reference = vec![0.5; 10];
+    let out = svg((1000, 360), |area| {
+        plot::draw_log_panes(area, &[pane("a", plot::ACT_RANGE, &values, &reference)], &WORDS, Style::new(1.0))
+            .unwrap();
+    });
+    let all = texts(&out);
+    // x ticks 1…10, each once; no fractional layer.
+    for l in 1..=10 {
+        assert_eq!(all.iter().filter(|t| **t == l.to_string()).count(), 1, "tick {l}: {all:?}");
+    }
+    assert!(!all.iter().any(|t| t.contains('.')), "{all:?}");
+    // The legend (series and reference) sits above the top of the plot (the 10² tick).
+    let top = text_y(&out, &plot::power_of_ten(2)).unwrap();
+    for label in ["std of x", "faint: Xavier"] {
+        assert!(text_y(&out, label).unwrap() < top, "{label} above the plot");
+    }
+    // The reference is drawn faint: a polyline with opacity.
+    assert!(out.contains("opacity=\"0.3\""), "faint reference curve");
+    assert_eq!(plot::layer_ticks(50), [1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
+    assert_eq!(plot::layer_ticks(20), [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    assert_eq!(plot::layer_ticks(3), [1, 2, 3]);
 }

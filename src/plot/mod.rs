@@ -6,7 +6,10 @@ mod histogram;
 mod layers;
 
 pub use histogram::{DensityPlot, draw_density};
-pub use layers::{GRAD_W, LayerHistograms, LogPane, OVERFLOW, Series, draw_layer_histograms, draw_log_panes};
+pub use layers::{
+    ACT_RANGE, GRAD_RANGE, GRAD_W, LayerHistograms, LogPane, LogWords, OVERFLOW, Series, draw_layer_histograms,
+    draw_log_panes, layer_ticks, power_of_ten,
+};
 
 use plotters::style::RGBColor;
 

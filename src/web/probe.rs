@@ -98,7 +98,7 @@ fn object(fields: &[(&str, JsValue)]) -> js_sys::Object {
 
 /// Small multiples of the layers' activation histograms. `counts` is layers × bins, layer by layer; `totals`,
 /// `outside` (fraction beyond the range) and `overflow` (fraction non-finite) have one value per layer.
-/// `words` = [layer, overflow] in the page's language.
+/// `words` = [layer, overflow, outside] in the page's language.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn draw_layer_histograms(
@@ -124,39 +124,61 @@ pub fn draw_layer_histograms(
         overflow,
         layer_word: word(0),
         overflow_word: word(1),
+        outside_word: word(2),
     };
     let area = canvas_backend(canvas)?.into_drawing_area();
     plot::draw_layer_histograms(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
 }
 
-/// Two log-scale panes over the layers: activation std, and the stds of dL/d(activations) and dL/dW.
-/// `words` = [x label, left title, left y label, act std, right title, right y label, grad x, grad w, overflow,
-/// zero].
+/// The fixed y ranges of the two panes of [`draw_signal_layers`]: [act lo, act hi, grad lo, grad hi].
 #[wasm_bindgen]
+pub fn signal_axis_ranges() -> Vec<f64> {
+    vec![plot::ACT_RANGE.0, plot::ACT_RANGE.1, plot::GRAD_RANGE.0, plot::GRAD_RANGE.1]
+}
+
+/// Two log-scale panes over the layers on fixed ranges ([`plot::ACT_RANGE`], [`plot::GRAD_RANGE`]): activation
+/// std, and the stds of dL/d(activations) and dL/dW. `reference` holds the same three series of the healthy run for
+/// this activation, drawn faint (empty arrays for none). `words` = [x label, left title, left y label, act std, right
+/// title, right y label, grad x, grad w, overflow, zero, off scale, reference].
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
 pub fn draw_signal_layers(
     canvas: web_sys::HtmlCanvasElement,
     act_std: &[f64],
     grad_x_std: &[f64],
     grad_w_std: &[f64],
+    ref_act_std: &[f64],
+    ref_grad_x_std: &[f64],
+    ref_grad_w_std: &[f64],
     words: Vec<String>,
     pixel_ratio: f64,
 ) -> Result<(), JsValue> {
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let act = |name, values| Series { name, values, color: plot::CURVE };
+    let gx = |name, values| Series { name, values, color: plot::BAR };
+    let gw = |name, values| Series { name, values, color: plot::GRAD_W };
+    let reference = |v: &[f64]| !v.is_empty();
     let panes = [
         LogPane {
             title: word(1),
             y_label: word(2),
-            series: vec![Series { name: word(3), values: act_std, color: plot::CURVE }],
+            range: plot::ACT_RANGE,
+            series: vec![act(word(3), act_std)],
+            reference: reference(ref_act_std).then(|| act("", ref_act_std)).into_iter().collect(),
         },
         LogPane {
             title: word(4),
             y_label: word(5),
-            series: vec![
-                Series { name: word(6), values: grad_x_std, color: plot::BAR },
-                Series { name: word(7), values: grad_w_std, color: plot::GRAD_W },
-            ],
+            range: plot::GRAD_RANGE,
+            series: vec![gx(word(6), grad_x_std), gw(word(7), grad_w_std)],
+            reference: [gx("", ref_grad_x_std), gw("", ref_grad_w_std)]
+                .into_iter()
+                .filter(|s| reference(s.values))
+                .collect(),
         },
     ];
+    let words =
+        plot::LogWords { x_label: word(0), overflow: word(8), zero: word(9), off_scale: word(10), reference: word(11) };
     let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_log_panes(&area, &panes, word(0), word(8), word(9), Style::new(pixel_ratio)).map_err(chart_error)
+    plot::draw_log_panes(&area, &panes, &words, Style::new(pixel_ratio)).map_err(chart_error)
 }

@@ -7,9 +7,9 @@ let h;
 before(async () => { h = await setup(); });
 after(async () => { await h?.close(); });
 
-// The signal-layers table as numbers: one object per layer, keyed by the header cells' data-col.
-async function layers(page) {
-  return page.$eval('table[data-table="signal-layers"]', (table) => {
+// The signal-layers table (or the reference run's table) as numbers: one object per layer, keyed by data-col.
+async function layers(page, id = 'signal-layers') {
+  return page.$eval(`table[data-table="${id}"]`, (table) => {
     const cols = [...table.tHead.rows[0].cells].map((c) => c.dataset.col);
     const value = (s) => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' || s === 'n/a' ? NaN : Number(s));
     return [...table.tBodies[0].rows].map((r) => Object.fromEntries([...r.cells].map((c, i) => [cols[i], value(c.textContent)])));
@@ -17,7 +17,8 @@ async function layers(page) {
 }
 
 async function openPreset(preset) {
-  const opened = await h.open('#panel=signal');
+  // A net of another shape and seed first: the preset must set them all (its note quotes its own run's numbers).
+  const opened = await h.open('#panel=signal&depth=3&width=20&batch=7&seed=5');
   await settled(opened.page, 'signal');
   await opened.page.click(`a[data-preset="${preset}"]`);
   await opened.page.waitForFunction((p) => document.querySelector(`a[data-preset="${p}"]`).hasAttribute('aria-current'), preset);
@@ -56,6 +57,18 @@ const PRESETS = {
   },
 };
 
+// Each headline compares with the healthy run for the activation (Xavier for tanh and sigmoid, He for ReLU), with
+// the numbers of the run: tanh + N(0, 0.01²) has dL/dW ≈ 3·10⁻⁵ in every layer against ≈ 5 with Xavier.
+const HEADLINES = {
+  tanh_small: /^Every layer’s dL\/dW is about 10⁻⁵ × the Xavier run’s .* At layer 10 the activations spread 10⁻⁶ × as widely as with Xavier\.$/,
+  tanh_large: /^dL\/dW is about 10⁵ × the Xavier run’s at layer 1 and 0\.7 × at layer 10/,
+  tanh_xavier: /^This is the healthy setting for this activation \(Xavier\)/,
+  relu_xavier: /^Every layer’s dL\/dW is about 0\.04 × the He run’s .* At layer 10 the activations spread 0\.03 × as widely as with He\.$/,
+  relu_he: /^This is the healthy setting for this activation \(He\)/,
+  sigmoid_xavier: /^This is the healthy setting for this activation \(Xavier\).* first layer’s weight gradients are about 10⁻⁵ of the last layer’s/,
+};
+const seen = {};
+
 for (const [preset, check] of Object.entries(PRESETS)) {
   test(`preset ${preset} reproduces the CS231n behaviour`, async () => {
     const { page, problems, context } = await openPreset(preset);
@@ -65,7 +78,11 @@ for (const [preset, check] of Object.entries(PRESETS)) {
     check(rows);
     assert.ok((await canvasInfo(page, 'signal-hist')).colours > 5, 'histograms drawn');
     assert.ok((await canvasInfo(page, 'signal-layers')).colours > 5, 'layer chart drawn');
-    assert.match(await page.textContent('[data-summary="ratio"]'), /first layer/);
+    assert.match(page.url(), /depth=10&width=500&batch=500/);
+    assert.match(page.url(), /seed=42/);
+    const headline = await page.textContent('[data-summary="ratio"]');
+    assert.match(headline, HEADLINES[preset], headline);
+    seen[preset] = { rows, reference: await layers(page, 'signal-reference'), ranges: await page.getAttribute('canvas[data-chart="signal-layers"]', 'data-y-ranges') };
     assert.ok((await page.textContent('.preset-note')).length > 50, 'the preset explains itself');
     const again = await h.open(page.url().slice(page.url().indexOf('#')));
     await settled(again.page, 'signal');
@@ -173,5 +190,39 @@ test('a panic in the worker becomes an error, and the next request gets a fresh 
   assert.match(outcome.panic, /unreachable|panic/i);
   assert.equal(outcome.first, null);
   assert.equal(outcome.ok, true);
+  await context.close();
+});
+
+test('the faint reference curves are the healthy preset of the same activation, on the same fixed axes', () => {
+  const pick = (rows) => rows.map((r) => [r.act_std, r.grad_x_std, r.grad_w_std]);
+  // tanh runs are compared with tanh + Xavier, ReLU runs with ReLU + He (same seed and net: the same numbers).
+  for (const [preset, reference] of [['tanh_small', 'tanh_xavier'], ['tanh_large', 'tanh_xavier'], ['relu_xavier', 'relu_he']]) {
+    assert.deepEqual(pick(seen[preset].reference), pick(seen[reference].rows), `${preset} against ${reference}`);
+  }
+  for (const preset of ['tanh_xavier', 'relu_he', 'sigmoid_xavier']) {
+    assert.deepEqual(pick(seen[preset].reference), pick(seen[preset].rows), `${preset} is its own reference`);
+  }
+  // The numbers tanh + N(0, 0.01²)'s note quotes: dL/dW about 3·10⁻⁵ in every layer, about 5 with Xavier.
+  for (const r of seen.tanh_small.rows) assert.ok(r.grad_w_std > 2.5e-5 && r.grad_w_std < 3.5e-5, `layer ${r.layer}`);
+  for (const r of seen.tanh_xavier.rows) assert.ok(r.grad_w_std > 4.5 && r.grad_w_std < 6.5, `layer ${r.layer}`);
+  // One fixed pair of ranges for every preset, and every preset's values inside them (nothing drawn off the scale).
+  const ranges = new Set(Object.values(seen).map((s) => s.ranges));
+  assert.deepEqual([...ranges], ['1e-8 1e+2 1e-8 1e+6']);
+  for (const [preset, { rows }] of Object.entries(seen)) {
+    for (const r of rows) {
+      assert.ok(r.act_std >= 1e-8 && r.act_std <= 1e2, `${preset} layer ${r.layer} act ${r.act_std}`);
+      for (const g of [r.grad_x_std, r.grad_w_std]) assert.ok(g >= 1e-8 && g <= 1e6, `${preset} layer ${r.layer} grad ${g}`);
+    }
+  }
+});
+
+test('the nav opens the signal panel on a preset with its note, not on the init panel\'s scheme', async () => {
+  const { page, problems, context } = await h.open('#panel=init&init=he_normal&seed=7');
+  await settled(page, 'init');
+  await page.click('.site-nav a[data-panel="signal"]');
+  await settled(page, 'signal');
+  assert.equal(await page.getAttribute('a[data-preset="tanh_xavier"]', 'aria-current'), '');
+  assert.ok((await page.textContent('.preset-note')).length > 50);
+  assert.deepEqual(problems, []);
   await context.close();
 });

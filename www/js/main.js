@@ -3,7 +3,7 @@
 // really works.
 
 import initWasm, * as wasm from '../pkg/cnn_playground.js';
-import { defaultOf, known, parse, parseValue, serialize } from './state.js';
+import { defaultOf, defaults, known, parse, parseValue, serialize } from './state.js';
 import { applyStatic, setLang, t } from './i18n.js';
 import { el } from './ui.js';
 
@@ -52,7 +52,10 @@ function writeHash() {
   writtenHash = serialize(state);
   if (location.hash !== writtenHash) history.replaceState(null, '', writtenHash);
   for (const a of document.querySelectorAll('.site-nav a')) {
-    a.href = serialize({ ...state, panel: a.dataset.panel });
+    // Another panel opens on its own defaults (the signal panel's are a preset with its note), not on this one's
+    // settings: tanh + He from the init panel would be a view without a lesson.
+    const other = a.dataset.panel !== state.panel;
+    a.href = serialize(other ? { ...defaults(a.dataset.panel), panel: a.dataset.panel, lang: state.lang, embed: state.embed } : state);
     if (a.dataset.panel === state.panel) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }

@@ -6,8 +6,9 @@ import { controlSet, initControls } from '../controls.js';
 import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { WorkerClient } from '../worker-client.js';
 
-// Each preset is a URL: the settings it sets, everything else as it was.
-const RESET = { init: 'xavier_normal', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal' };
+// Each preset is a URL that sets everything its note depends on: the net's shape and the seed too, so the numbers
+// its note quotes are those of its own run.
+const RESET = { init: 'xavier_normal', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal', depth: 10, width: 500, batch: 500, seed: 42 };
 export const PRESETS = {
   tanh_small: { ...RESET, act: 'tanh', init: 'normal', std: 0.01 },
   tanh_large: { ...RESET, act: 'tanh', init: 'normal', std: 1 },
@@ -16,6 +17,13 @@ export const PRESETS = {
   relu_he: { ...RESET, act: 'relu', init: 'he_normal' },
   sigmoid_xavier: { ...RESET, act: 'sigmoid' },
 };
+// The healthy initialization for each activation, drawn faint behind every run as the reference: Xavier for the
+// tanh-like ones, He for the ReLU family, LeCun for SELU (its self-normalising setting).
+export const REFERENCE = {
+  tanh: 'xavier_normal', sigmoid: 'xavier_normal', linear: 'xavier_normal',
+  relu: 'he_normal', leaky_relu: 'he_normal', gelu: 'he_normal', selu: 'lecun_normal',
+};
+const referenceOf = (s) => ({ ...s, init: REFERENCE[s.act], mode: 'fan_in', nonlinearity: 'auto', dist: 'normal' });
 const SETTINGS = ['act', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a', 'depth', 'width', 'batch', 'seed'];
 const SATURATING = ['tanh', 'sigmoid', 'relu', 'leaky_relu'];
 
@@ -28,6 +36,8 @@ function num(x) {
 
 const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 const powerOfTen = (k) => `10${String(k).replace(/./g, (c) => SUPERSCRIPT[c])}`;
+// A ratio as a person reads it: two digits between 0.01 and 100, a power of ten beyond.
+const ratioText = (r) => (r >= 0.01 && r < 100 ? plain(Number(r.toPrecision(r < 1 ? 1 : 2))) : powerOfTen(Math.round(Math.log10(r))));
 
 // "The first layer's weight gradients are about 10⁻⁷ of the last layer's."
 export function ratioSentence(first, last) {
@@ -37,6 +47,27 @@ export function ratioSentence(first, last) {
   if (r < 0.1) return t('signal.ratio.smaller', { ratio: powerOfTen(k) });
   if (r > 10) return t('signal.ratio.larger', { ratio: powerOfTen(k) });
   return t('signal.ratio.similar', { ratio: plain(Number(r.toPrecision(2))) });
+}
+
+// The headline: this run against the healthy reference for its activation, layer by layer, so a run whose every
+// gradient is 10⁻⁵ of the healthy one never reads as "about the same size".
+export function referenceSentences(run, ref, refName, depth) {
+  const ratios = run.gradW.map((g, i) => g / ref.gradW[i]);
+  if (!ratios.every((r) => Number.isFinite(r) && r > 0)) return [t('signal.vs.undefined', { ref: refName })];
+  const logs = ratios.map(Math.log10);
+  const [lo, hi] = [Math.min(...logs), Math.max(...logs)];
+  let grads;
+  if (hi - lo <= 1) {
+    const mean = 10 ** (logs.reduce((a, b) => a + b, 0) / logs.length);
+    grads = Math.max(Math.abs(lo), Math.abs(hi)) <= Math.log10(2)
+      ? t('signal.vs.close', { ref: refName })
+      : t('signal.vs.uniform', { ratio: ratioText(mean), ref: refName });
+  } else {
+    grads = t('signal.vs.spread', { first: ratioText(ratios[0]), last: ratioText(ratios[depth - 1]), depth, ref: refName });
+  }
+  const a = run.act[depth - 1] / ref.act[depth - 1];
+  const acts = Number.isFinite(a) && a > 0 ? t('signal.vs.act', { ratio: ratioText(a), depth, ref: refName }) : '';
+  return [grads, acts].filter(Boolean);
 }
 
 function matchPreset(s) {
@@ -70,16 +101,28 @@ export function mount(section, ctx) {
   const errorBox = el('p', { class: 'field-error', role: 'alert' });
 
   const histCanvas = el('canvas', { class: 'tall', 'data-chart': 'signal-hist', role: 'img', 'aria-label': t('signal.hist') });
-  const layersCanvas = el('canvas', { 'data-chart': 'signal-layers', role: 'img', 'aria-label': t('signal.layers') });
+  // The y ranges are fixed (the same for every run); the canvas states them for readers and tests.
+  const layersCanvas = el('canvas', {
+    'data-chart': 'signal-layers', role: 'img', 'aria-label': t('signal.layers'),
+    'data-y-ranges': Array.from(wasm.signal_axis_ranges(), (v) => v.toExponential()).join(' '),
+  });
   // One row per layer (the bins' fractions in one cell): a row per bin would be thousands of rows at depth 50.
   const histTable = dataTable('signal-hist', 'signal.hist.table', [
     ['layer', 'signal.col.layer'], ['range_lo', 'signal.col.range_lo'], ['range_hi', 'signal.col.range_hi'],
     ['fractions', 'signal.col.fractions'], ['outside', 'signal.col.outside'], ['overflow', 'signal.col.overflow'],
   ]);
-  const layerTable = dataTable('signal-layers', 'signal.layers', [
+  const layerTable = dataTable('signal-layers', 'signal.layers.table', [
     ['layer', 'signal.col.layer'], ['act_mean', 'signal.col.act_mean'], ['act_std', 'signal.col.act_std'],
     ['grad_x_std', 'signal.col.grad_x_std'], ['grad_w_std', 'signal.col.grad_w_std'], ['saturated', 'signal.col.saturated'],
   ]);
+
+  // The faint curves' numbers: the same net with the healthy initialization for this activation.
+  const referenceTable = dataTable('signal-reference', 'signal.reference.table', [
+    ['layer', 'signal.col.layer'], ['act_std', 'signal.col.act_std'],
+    ['grad_x_std', 'signal.col.grad_x_std'], ['grad_w_std', 'signal.col.grad_w_std'],
+  ]);
+  const referenceCaption = referenceTable.table.caption;
+  referenceCaption.removeAttribute('data-i18n'); // it names the reference: set in update()
 
   section.append(
     el('h2', {}, t('signal.title')),
@@ -95,10 +138,14 @@ export function mount(section, ctx) {
         el('figure', { class: 'chart' }, layersCanvas, el('figcaption', {}, t('signal.layers'))),
         el('p', { class: 'field-help' }, t('signal.upstream')),
         saturatedNote,
-        layerTable.table)));
+        layerTable.table,
+        el('details', { class: 'chart-data' }, el('summary', {}, t('signal.reference.show')), referenceTable.table))));
 
-  // The run being shown: forward and backward results by layer (index 0 = layer 1).
-  let shown = { key: null, fwd: [], bwd: [] };
+  // The run being shown: forward and backward results by layer (index 0 = layer 1), and once known the reference
+  // run's spreads ({ act, gradX, gradW }, null while it computes or when this run is the reference).
+  let shown = { key: null, fwd: [], bwd: [], reference: null };
+  // Reference runs by settings key: a preset click or a seed change back and forth does not recompute them.
+  const references = new Map();
 
   const draw = perFrame(() => {
     const { fwd, bwd } = shown;
@@ -110,14 +157,18 @@ export function mount(section, ctx) {
       Float64Array.from(fwd, (f) => f.total),
       Float64Array.from(fwd, (f) => (f.below + f.above) / f.total),
       Float64Array.from(fwd, (f) => f.non_finite / f.total),
-      [t('signal.word.layer'), t('signal.word.overflow')], fitCanvas(histCanvas));
+      [t('signal.word.layer'), t('signal.word.overflow'), t('signal.word.outside')], fitCanvas(histCanvas));
     const depthNow = shown.depth;
     const grads = (key) => Float64Array.from({ length: depthNow }, (_, i) => bwd[i]?.[key] ?? Number.NaN);
     // Layers not computed yet are left out rather than drawn as NaN ("overflow").
     const haveBwd = bwd.filter(Boolean).length === depthNow;
+    const none = new Float64Array(0);
+    const ref = shown.reference;
     wasm.draw_signal_layers(layersCanvas, Float64Array.from(fwd, (f) => f.std),
-      haveBwd ? grads('grad_x_std') : new Float64Array(0), haveBwd ? grads('grad_w_std') : new Float64Array(0),
-      ['x', 'act_title', 'std', 'act_std', 'grad_title', 'std', 'grad_x', 'grad_w', 'overflow', 'zero'].map((w) => t(`signal.word.${w}`)),
+      haveBwd ? grads('grad_x_std') : none, haveBwd ? grads('grad_w_std') : none,
+      ref ? Float64Array.from(ref.act) : none, ref ? Float64Array.from(ref.gradX) : none, ref ? Float64Array.from(ref.gradW) : none,
+      [...['x', 'act_title', 'std', 'act_std', 'grad_title', 'std', 'grad_x', 'grad_w', 'overflow', 'zero', 'off_scale'].map((w) => t(`signal.word.${w}`)),
+        t('signal.word.reference', { ref: t(`signal.ref.${REFERENCE[shown.act]}`) })],
       fitCanvas(layersCanvas));
   });
   new ResizeObserver(() => draw()).observe(histCanvas);
@@ -140,12 +191,34 @@ export function mount(section, ctx) {
       Array.from(f.counts, (c) => plain(c / f.total)).join(' '), plain((f.below + f.above) / f.total), plain(f.non_finite / f.total)]));
   }
 
-  function explainOutcome() {
+  const spreads = ({ fwd, bwd }) => ({
+    act: fwd.map((f) => f.std), gradX: bwd.map((b) => b.grad_x_std), gradW: bwd.map((b) => b.grad_w_std),
+  });
+
+  function explainOutcome(isReference) {
     const { fwd, bwd } = shown;
     const overflowAt = fwd.findIndex((f) => !Number.isFinite(f.std));
     overflowNote.hidden = overflowAt < 0;
     overflowNote.textContent = overflowAt < 0 ? '' : t('signal.overflow', { layer: overflowAt + 1 });
-    summary.textContent = bwd.length && bwd[0] && bwd[fwd.length - 1] ? ratioSentence(bwd[0].grad_w_std, bwd[fwd.length - 1].grad_w_std) : '';
+    const refName = t(`signal.ref.${REFERENCE[shown.act]}`);
+    const own = ratioSentence(bwd[0].grad_w_std, bwd[fwd.length - 1].grad_w_std);
+    const ref = isReference ? spreads(shown) : shown.reference;
+    referenceTable.setRows(ref.act.map((a, i) => [String(i + 1), num(a), num(ref.gradX[i]), num(ref.gradW[i])]));
+    summary.textContent = isReference
+      ? `${t('signal.vs.is_reference', { ref: refName })} ${own}`
+      : referenceSentences(spreads(shown), shown.reference, refName, fwd.length).join(' ');
+  }
+
+  // The reference run for these settings (same net, seed and activation; the healthy initialization), computed once.
+  async function referenceRun(s) {
+    const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceOf(s)[k]]));
+    const key = SETTINGS.map((k) => args[k]).join('|');
+    if (!references.has(key)) {
+      const run = { fwd: [], bwd: [] };
+      await jobs.run('probe', args, (p) => { (p.phase === 'forward' ? run.fwd : run.bwd)[p.layer - 1] = p; });
+      references.set(key, spreads(run));
+    }
+    return references.get(key);
   }
 
   async function update(s) {
@@ -158,19 +231,21 @@ export function mount(section, ctx) {
     }
     presetNote.hidden = !preset;
     presetNote.textContent = preset ? t(`signal.note.${preset}`) : '';
+    referenceCaption.textContent = t('signal.reference.table', { ref: t(`signal.ref.${REFERENCE[s.act]}`) });
     saturatedNote.textContent = t(SATURATING.includes(s.act) ? `signal.saturated.${s.act}` : 'signal.saturated.none');
 
     const key = SETTINGS.map((k) => s[k]).join('|');
     if (key === shown.key) return;
     section.setAttribute('aria-busy', 'true');
     errorBox.textContent = '';
-    shown = { key, fwd: [], bwd: [], depth: s.depth, act: s.act };
+    shown = { key, fwd: [], bwd: [], depth: s.depth, act: s.act, reference: null };
     const mine = shown;
     const args = Object.fromEntries(SETTINGS.map((k) => [k, s[k]]));
     // Marks for bench/signal.mjs: when the request left, the first layer and all layers arrived, the run ended.
     performance.mark('signal:start');
     try {
       layerTable.setRows([]);
+      referenceTable.setRows([]);
       const result = await jobs.run('probe', args, (p) => {
         if (p.phase === 'forward') {
           if (p.layer === 1) performance.mark('signal:first-layer');
@@ -187,12 +262,18 @@ export function mount(section, ctx) {
       });
       performance.mark('signal:done');
       const ms = result.forward_ms + result.backward_ms;
-      status.textContent = t('signal.done', {
+      const done = t('signal.done', {
         forward: result.forward_ms.toFixed(0), backward: result.backward_ms.toFixed(0),
         gflops: ((result.flops.forward + result.flops.backward) / ms / 1e6).toFixed(1),
       });
       fillHistTable();
-      explainOutcome();
+      const isReference = SETTINGS.every((k) => referenceOf(s)[k] === s[k]);
+      if (!isReference) {
+        status.textContent = t('signal.progress.reference', { ref: t(`signal.ref.${REFERENCE[s.act]}`) });
+        mine.reference = await referenceRun(s);
+      }
+      status.textContent = done;
+      explainOutcome(isReference);
       draw();
       // The chart is drawn at the next frame; the panel is current once that has happened.
       requestAnimationFrame(() => { if (shown === mine) section.setAttribute('aria-busy', 'false'); });
