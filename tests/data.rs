@@ -126,6 +126,17 @@ fn upsampling_is_bilinear_with_half_pixel_centres() {
             }
         }
     }
+    // A valid file of 65,535 images is refused before 28×28 upsampling would allocate past MAX_VALUES.
+    let mut big = DIGITS_BIN[..16].to_vec();
+    big[8..10].copy_from_slice(&u16::MAX.to_le_bytes());
+    big.extend((0..65_535 * 64).map(|i| (i % 17) as u8));
+    big.extend((0..65_535).map(|i| (i % 10) as u8));
+    let sum = fnv1a32(&big[16..]);
+    big[12..16].copy_from_slice(&sum.to_le_bytes());
+    let many = Digits::parse(&big).unwrap();
+    assert_eq!(many.len(), 65_535);
+    assert_eq!(many.to_dataset(28, 28).unwrap_err().code, "too_large");
+    assert_eq!(many.to_dataset(8, 8).unwrap().len(), 65_535);
     // 8×8 → 8×8 is the identity (divided by 16).
     let same = d.to_dataset(8, 8).unwrap();
     assert!(same.image(3).iter().zip(d.pixels(3)).all(|(&v, &p)| v == p as f32 / 16.0));
@@ -194,6 +205,8 @@ fn bad_split_settings_are_rejected() {
     assert_eq!((err.code, err.value("class")), ("too_few_examples", Some(1.0)));
     let err = Split::stratified(&[0, 0, 5], 2, &DIGITS_SPLIT).unwrap_err();
     assert_eq!(err.code, "label_out_of_range");
+    let err = Split::stratified(&[0, 0], usize::MAX, &DIGITS_SPLIT).unwrap_err();
+    assert_eq!((err.param.as_str(), err.code), ("classes", "out_of_range"));
 }
 
 // ---------------------------------------------------------------------------------------------------- references
@@ -460,6 +473,7 @@ fn bad_generator_knobs_are_rejected() {
         (SymbolConfig { contrast: (0.0, 1.0), ..d() }, "contrast", "out_of_range"),
         (SymbolConfig { noise: 0.6, ..d() }, "noise", "out_of_range"),
         (SymbolConfig { classes: 64, per_class: 10_000, ..d() }, "per_class", "too_large"),
+        (SymbolConfig { classes: 64, per_class: 10_000, height: 128, width: 128, ..d() }, "per_class", "too_large"),
     ];
     for (cfg, param, code) in cases {
         let err = cfg.generate().unwrap_err();
@@ -621,4 +635,6 @@ fn batcher_and_gather_reject_bad_arguments() {
     assert_eq!(err.code, "label_out_of_range");
     let err = Dataset::new(1, 2, 2, 2, vec![0.0; 5], vec![1]).unwrap_err();
     assert_eq!(err.code, "wrong_length");
+    let err = Dataset::new(1, 2, 2, 1001, vec![0.0; 4], vec![1]).unwrap_err();
+    assert_eq!((err.param.as_str(), err.code), ("classes", "out_of_range"));
 }

@@ -169,7 +169,8 @@ impl Digits {
     }
 
     /// One-channel images of `height×width` (each `1..=`[`MAX_SIDE`]), upsampled as the module docs say, values
-    /// `pixel / max_value` in `[0, 1]` (param `size`, code `out_of_range`).
+    /// `pixel / max_value` in `[0, 1]` (param `size`, codes `out_of_range`, and `too_large` past
+    /// [`MAX_VALUES`](super::MAX_VALUES) values in all).
     pub fn to_dataset(&self, height: usize, width: usize) -> Result<Dataset> {
         for side in [height, width] {
             if !(1..=MAX_SIDE).contains(&side) {
@@ -182,6 +183,16 @@ impl Digits {
                 .with("max", MAX_SIDE as f64)
                 .with("got", side as f64));
             }
+        }
+        let values = self.len() as u64 * height as u64 * width as u64;
+        if values > super::MAX_VALUES as u64 {
+            return Err(Error::coded(
+                "size",
+                "too_large",
+                format!("{} images of {height}×{width} are {values} values; at most {}", self.len(), super::MAX_VALUES),
+            )
+            .with("max", super::MAX_VALUES as f64)
+            .with("got", values as f64));
         }
         let rows = axis_taps(self.height, height);
         let cols = axis_taps(self.width, width);

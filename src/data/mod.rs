@@ -39,6 +39,9 @@ use crate::error::{Error, Result};
 /// At most this many values (N·C·H·W) in one data set: 128 MiB of f32, e.g. 40,000 images of 28×28.
 pub const MAX_VALUES: usize = 1 << 25;
 
+/// At most this many classes in a data set (the generator's own limit is lower, see [`symbols::MAX_CLASSES`]).
+pub const MAX_DATASET_CLASSES: usize = 1000;
+
 /// Images with their labels, N×C×H×W f32 in `[0, 1]`, labels `0..classes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
@@ -52,7 +55,8 @@ pub struct Dataset {
 
 impl Dataset {
     /// Checks the shape, that every value is finite and in `[0, 1]` and every label below `classes`
-    /// (param `data`; codes `empty`, `too_large`, `wrong_length`, `value_out_of_range`, `label_out_of_range`).
+    /// (param `data`; codes `empty`, `too_large`, `wrong_length`, `value_out_of_range`, `label_out_of_range`; param
+    /// `classes`, code `out_of_range` above [`MAX_DATASET_CLASSES`]).
     pub fn new(
         channels: usize,
         height: usize,
@@ -70,6 +74,7 @@ impl Dataset {
                 .with("classes", classes as f64)
                 .with("images", labels.len() as f64));
         }
+        crate::error::check_range("classes", classes as f64, 1.0, MAX_DATASET_CLASSES as f64)?;
         let total = labels.len().checked_mul(example).filter(|&t| t <= MAX_VALUES);
         let Some(total) = total else {
             return Err(Error::coded("data", "too_large", format!("at most {MAX_VALUES} values in a data set"))

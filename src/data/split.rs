@@ -41,7 +41,8 @@ pub struct Split {
 impl Split {
     /// Splits images with `labels` (each below `classes`) as the module docs say. Errors: param `val`
     /// (`out_of_range`), `per_class` (`out_of_range` for 0), `data` (`too_few_examples`: a class with fewer than
-    /// two images cannot be on both sides; `label_out_of_range`).
+    /// two images cannot be on both sides; `label_out_of_range`), `classes` (`out_of_range`: 1 …
+    /// [`MAX_DATASET_CLASSES`](super::MAX_DATASET_CLASSES)).
     pub fn stratified(labels: &[u32], classes: usize, spec: &SplitSpec) -> Result<Split> {
         crate::error::check_range("val", spec.val_fraction, 0.05, 0.95)?;
         if spec.train_per_class == Some(0) {
@@ -49,6 +50,7 @@ impl Split {
                 .with("min", 1.0)
                 .with("got", 0.0));
         }
+        crate::error::check_range("classes", classes as f64, 1.0, super::MAX_DATASET_CLASSES as f64)?;
         let mut by_class = vec![Vec::new(); classes];
         for (i, &l) in labels.iter().enumerate() {
             let Some(list) = by_class.get_mut(l as usize) else {

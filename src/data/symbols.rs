@@ -208,8 +208,9 @@ impl SymbolConfig {
         check_range("texture", self.texture, 0.0, 1.0)?;
         check_pair("contrast", self.contrast, 0.1, 1.0)?;
         check_range("noise", self.noise, 0.0, 0.5)?;
-        let values = self.classes * self.per_class * self.height * self.width;
-        if values > super::MAX_VALUES {
+        // In u64: on wasm32 the product of the largest knobs overflows usize.
+        let values = [self.classes, self.per_class, self.height, self.width].iter().map(|&v| v as u64).product::<u64>();
+        if values > super::MAX_VALUES as u64 {
             return Err(Error::coded(
                 "per_class",
                 "too_large",
