@@ -218,7 +218,12 @@ impl StepText<'_> {
             values[i] = value;
         }
         if let Some(p) = params.iter().zip(&values).find_map(|(p, v)| v.is_nan().then_some(p)) {
-            let example = if p.key.is_empty() { format!("{}(8)", self.name) } else { format!("{}1", p.key) };
+            let value = fmt_number(p.min.max(2.0));
+            let example = if p.key.is_empty() {
+                format!("{}({value})", self.name)
+            } else {
+                format!("{}({}{value})", self.name, p.key)
+            };
             return Err(self.error(Error::coded(
                 p.label(),
                 "missing_required",

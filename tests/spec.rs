@@ -86,13 +86,43 @@ const FRAGMENTS: &[&str] = &[
     "99999999999999999999",
 ];
 
-fn random_text(rng: &mut Rng) -> String {
+/// Model-spec fragments, so that enough random texts are whole nets.
+const MODEL_FRAGMENTS: &[&str] = &[
+    "conv(8)",
+    "conv(",
+    "maxpool(2)",
+    "avgpool(3_s1)",
+    "relu",
+    "tanh",
+    "gelu",
+    "flatten",
+    "dense(10)",
+    "dense(",
+    "dropout",
+    "dropout(",
+    "~",
+    "_",
+    "k3",
+    "s2",
+    "p1",
+    "8",
+    "0.5",
+    "1e1",
+    "-1",
+    ")",
+    "(",
+    "NaN",
+    "leaky_relu",
+];
+
+fn random_text(rng: &mut Rng, fragments: &[&str]) -> String {
     let n = rng.random_range(0..24);
-    (0..n).map(|_| FRAGMENTS[rng.random_range(0..FRAGMENTS.len())]).collect()
+    (0..n).map(|_| fragments[rng.random_range(0..fragments.len())]).collect()
 }
 
 /// For every random text a language accepts, parsing is a fixed point; nothing panics.
 fn fixed_point<T: PartialEq + std::fmt::Debug>(
+    fragments: &[&str],
     seed: u64,
     cases: usize,
     parse: impl Fn(&str) -> cnn_playground::Result<T>,
@@ -101,7 +131,7 @@ fn fixed_point<T: PartialEq + std::fmt::Debug>(
     let mut rng = seeded(seed);
     let mut accepted = 0;
     for _ in 0..cases {
-        let text = random_text(&mut rng);
+        let text = random_text(&mut rng, fragments);
         if let Ok(parsed) = parse(&text) {
             accepted += 1;
             let written = write(&parsed);
@@ -114,7 +144,41 @@ fn fixed_point<T: PartialEq + std::fmt::Debug>(
 
 #[test]
 fn aug_specs_never_panic_and_parsing_is_a_fixed_point() {
-    let accepted = fixed_point(1, 20_000, Pipeline::parse, |p| p.to_string());
+    let accepted = fixed_point(FRAGMENTS, 1, 20_000, Pipeline::parse, |p| p.to_string());
     // The property must not hold vacuously: some random texts are real pipelines.
     assert!(accepted > 200, "only {accepted} random texts were accepted");
+}
+
+#[test]
+fn model_specs_never_panic_and_parsing_is_a_fixed_point() {
+    use cnn_playground::nn::spec::ModelSpec;
+    let accepted = fixed_point(FRAGMENTS, 2, 10_000, ModelSpec::parse, |m| m.to_string());
+    let accepted = accepted + fixed_point(MODEL_FRAGMENTS, 2, 10_000, ModelSpec::parse, |m| m.to_string());
+    assert!(accepted > 200, "only {accepted} random texts were accepted");
+}
+
+#[test]
+fn optimizer_and_schedule_specs_never_panic_and_parsing_is_a_fixed_point() {
+    use cnn_playground::nn::optim::{OptimizerConfig, Schedule};
+    const OPT: &[&str] = &[
+        "sgd", "adam", "lr", "m", "nesterov", "wd", "b1", "b2", "eps", "constant", "step", "cosine", "size", "gamma",
+        "tmax", "min", "0.9", "3e-4", "1e-8", "10", "0", "-1", "(", ")", "_", "~", "NaN",
+    ];
+    let mut rng = seeded(3);
+    let text = |rng: &mut Rng| -> String {
+        (0..rng.random_range(0..10)).map(|_| OPT[rng.random_range(0..OPT.len())]).collect()
+    };
+    let (mut opts, mut schedules) = (0, 0);
+    for _ in 0..20_000 {
+        let t = text(&mut rng);
+        if let Ok(o) = OptimizerConfig::parse(&t) {
+            opts += 1;
+            assert_eq!(OptimizerConfig::parse(&o.to_string()).unwrap(), o, "{t:?}");
+        }
+        if let Ok(s) = Schedule::parse(&t) {
+            schedules += 1;
+            assert_eq!(Schedule::parse(&s.to_string()).unwrap(), s, "{t:?}");
+        }
+    }
+    assert!(opts > 100 && schedules > 100, "accepted {opts} optimizers, {schedules} schedules");
 }

@@ -1,0 +1,499 @@
+//! The layers of a network and their forward and backward passes on batches.
+//!
+//! # Layout
+//! Every activation is a batch in NCHW order: `n` examples, each `C×H×W` f32 values, row-major (a flat vector is
+//! `C×1×1`). Weights are stored in PyTorch's layout: conv `OUT×IN×KH×KW`, dense `OUT×IN`, biases `OUT`.
+//!
+//! # Passes
+//! [`Layer::forward`] maps the layer's input `x` (n × in) to its output `y` (n × out); [`Layer::backward`] takes the
+//! gradient of the loss with respect to `y` and writes the weight and bias gradients (when asked: a frozen layer's
+//! are never computed) and the gradient with respect to `x` (when asked: nothing below needs it for the lowest
+//! trainable layer). Gradients are overwritten, not accumulated. Each layer owns its workspaces (im2col buffers,
+//! pooling indices, dropout masks), sized for the largest batch seen; a step at that size or smaller allocates
+//! nothing.
+
+use crate::nn::Activation;
+use crate::nn::kernels::{Gemm, Transpose};
+use crate::nn::spec::{LayerPlan, LayerSpec, Shape};
+use crate::rng::Rng;
+use rand::RngExt;
+
+/// A weight or bias tensor with its gradient, side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// The name in PyTorch's `nn.Sequential` state dict: `{layer index}.weight` / `.bias` (0-based).
+    pub name: String,
+    /// PyTorch's layout: conv `[OUT, IN, KH, KW]`, dense `[OUT, IN]`, bias `[OUT]`.
+    pub shape: Vec<usize>,
+    pub value: Vec<f32>,
+    /// dLoss/dvalue of the last training step (zeros until one ran; never written while frozen).
+    pub grad: Vec<f32>,
+    /// Whether training updates it (and computes its gradient).
+    pub trainable: bool,
+}
+
+impl Parameter {
+    fn zeros(name: String, shape: Vec<usize>) -> Parameter {
+        let len = shape.iter().product();
+        Parameter { name, shape, value: vec![0.0; len], grad: vec![0.0; len], trainable: true }
+    }
+
+    pub fn len(&self) -> usize {
+        self.value.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty()
+    }
+}
+
+/// The GEMM workspace shared by a model's layers, with a count of the products run (tests check that frozen
+/// layers cost none).
+#[derive(Debug, Default)]
+pub struct Kernels {
+    gemm: Gemm,
+    /// GEMM calls so far.
+    pub calls: u64,
+}
+
+impl Kernels {
+    #[allow(clippy::too_many_arguments)]
+    fn gemm(
+        &mut self,
+        ta: Transpose,
+        tb: Transpose,
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+    ) {
+        self.calls += 1;
+        self.gemm.run(ta, tb, m, k, n, a, b, c);
+    }
+}
+
+/// What a backward pass is asked to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants {
+    /// The weight and bias gradients (the layer is trainable).
+    pub params: bool,
+    /// The gradient with respect to the input (some layer below is trainable).
+    pub input: bool,
+}
+
+/// Convolution geometry (one example).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ConvGeom {
+    input: Shape,
+    out: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    oh: usize,
+    ow: usize,
+}
+
+impl ConvGeom {
+    /// Rows of the im2col matrix: IN·K·K.
+    fn taps(&self) -> usize {
+        self.input.c * self.kernel * self.kernel
+    }
+    /// Output pixels per example.
+    fn pixels(&self) -> usize {
+        self.oh * self.ow
+    }
+    /// The output columns `ox` whose input column `ox·S + kx − P` lies inside `0..W`, as a range.
+    fn valid_cols(&self, kx: usize) -> std::ops::Range<usize> {
+        let (s, p, w) = (self.stride, self.padding, self.input.w);
+        let lo = p.saturating_sub(kx).div_ceil(s);
+        let hi = if w + p > kx { ((w + p - kx - 1) / s + 1).min(self.ow) } else { 0 };
+        lo.min(hi)..hi
+    }
+}
+
+/// 2-d convolution by im2col onto the GEMM, batched: the im2col matrix is `IN·K·K × n·OH·OW` (column
+/// `b·OH·OW + pixel`), so the forward pass is one product `W (OUT × IN·K·K) · cols` for the whole batch.
+#[derive(Debug, Clone)]
+pub struct Conv2d {
+    geom: ConvGeom,
+    pub weight: Parameter,
+    pub bias: Parameter,
+    /// im2col of the last forward input; the backward pass reuses it for the column gradient once dW is done.
+    cols: Vec<f32>,
+    /// The product in `OUT × n·OH·OW` order (forward), then the output gradient in that order (backward).
+    outt: Vec<f32>,
+}
+
+/// Max or average pooling without padding.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    input: Shape,
+    output: Shape,
+    kernel: usize,
+    stride: usize,
+    /// Max pooling: the index (within its channel plane) of each output's maximum.
+    argmax: Vec<u32>,
+}
+
+/// A fully connected layer on flat inputs: `y = x · Wᵀ + b`.
+#[derive(Debug, Clone)]
+pub struct Dense {
+    inputs: usize,
+    outputs: usize,
+    pub weight: Parameter,
+    pub bias: Parameter,
+}
+
+/// Inverted dropout: in training each value is zeroed with probability `p` and the rest scaled by 1/(1 − p);
+/// in evaluation it passes unchanged (PyTorch's `nn.Dropout`).
+#[derive(Debug, Clone)]
+pub struct Dropout {
+    p: f64,
+    /// 0 or 1/(1 − p) per value of the last training forward pass.
+    mask: Vec<f32>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Layer {
+    Conv(Conv2d),
+    MaxPool(Pool),
+    AvgPool(Pool),
+    Flatten,
+    Dense(Dense),
+    Act(Activation),
+    Dropout(Dropout),
+}
+
+impl Layer {
+    /// The layer of a plan, parameters zero (the model initializes them); `index` names them (`3.weight`).
+    pub fn new(plan: &LayerPlan, index: usize) -> Layer {
+        let param = |suffix: &str, shape: Vec<usize>| Parameter::zeros(format!("{index}.{suffix}"), shape);
+        match plan.spec {
+            LayerSpec::Conv { out, kernel, stride, padding } => Layer::Conv(Conv2d {
+                geom: ConvGeom {
+                    input: plan.input,
+                    out,
+                    kernel,
+                    stride,
+                    padding,
+                    oh: plan.output.h,
+                    ow: plan.output.w,
+                },
+                weight: param("weight", vec![out, plan.input.c, kernel, kernel]),
+                bias: param("bias", vec![out]),
+                cols: Vec::new(),
+                outt: Vec::new(),
+            }),
+            LayerSpec::MaxPool { kernel, stride } | LayerSpec::AvgPool { kernel, stride } => {
+                let pool = Pool { input: plan.input, output: plan.output, kernel, stride, argmax: Vec::new() };
+                if matches!(plan.spec, LayerSpec::MaxPool { .. }) { Layer::MaxPool(pool) } else { Layer::AvgPool(pool) }
+            }
+            LayerSpec::Flatten => Layer::Flatten,
+            LayerSpec::Dense { out } => Layer::Dense(Dense {
+                inputs: plan.input.len(),
+                outputs: out,
+                weight: param("weight", vec![out, plan.input.len()]),
+                bias: param("bias", vec![out]),
+            }),
+            LayerSpec::Act(a) => Layer::Act(a),
+            LayerSpec::Dropout { p } => Layer::Dropout(Dropout { p, mask: Vec::new() }),
+        }
+    }
+
+    /// The weight and bias, for layers that have them.
+    pub fn params(&self) -> Option<[&Parameter; 2]> {
+        match self {
+            Layer::Conv(c) => Some([&c.weight, &c.bias]),
+            Layer::Dense(d) => Some([&d.weight, &d.bias]),
+            _ => None,
+        }
+    }
+
+    pub fn params_mut(&mut self) -> Option<[&mut Parameter; 2]> {
+        match self {
+            Layer::Conv(c) => Some([&mut c.weight, &mut c.bias]),
+            Layer::Dense(d) => Some([&mut d.weight, &mut d.bias]),
+            _ => None,
+        }
+    }
+
+    /// `y` (n × out) from `x` (n × in). `train` selects dropout's training behaviour, which draws from `rng`.
+    pub fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize, train: bool, rng: &mut Rng) {
+        match self {
+            Layer::Conv(c) => c.forward(k, x, y, n),
+            Layer::MaxPool(p) => p.forward_max(x, y, n),
+            Layer::AvgPool(p) => p.forward_avg(x, y),
+            Layer::Flatten => y.copy_from_slice(x),
+            Layer::Dense(d) => d.forward(k, x, y, n),
+            Layer::Act(a) => a.forward(x, y),
+            Layer::Dropout(d) => d.forward(x, y, train, rng),
+        }
+    }
+
+    /// Gradients from `dy` (n × out): the parameters' (`wants.params`, into their `grad`) and the input's
+    /// (`wants.input`, into `dx`, n × in). `x` is the input of the last forward pass.
+    pub fn backward(&mut self, k: &mut Kernels, x: &[f32], dy: &[f32], dx: &mut [f32], n: usize, wants: Wants) {
+        match self {
+            Layer::Conv(c) => c.backward(k, dy, dx, n, wants),
+            Layer::Dense(d) => d.backward(k, x, dy, dx, n, wants),
+            _ if !wants.input => {}
+            Layer::MaxPool(p) => p.backward_max(dy, dx, n),
+            Layer::AvgPool(p) => p.backward_avg(dy, dx),
+            Layer::Flatten => dx.copy_from_slice(dy),
+            Layer::Act(a) => a.backward(x, dy, dx),
+            Layer::Dropout(d) => d.backward(dy, dx),
+        }
+    }
+}
+
+/// `v` grown to at least `len` values (a workspace: only the first `len` are used).
+fn workspace<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> &mut [T] {
+    if v.len() < len {
+        v.resize(len, T::default());
+    }
+    &mut v[..len]
+}
+
+impl Conv2d {
+    fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize) {
+        let g = self.geom;
+        let (taps, pixels) = (g.taps(), g.pixels());
+        let cols = workspace(&mut self.cols, taps * n * pixels);
+        im2col(&g, x, n, cols);
+        let outt = workspace(&mut self.outt, g.out * n * pixels);
+        k.gemm(Transpose::No, Transpose::No, g.out, taps, n * pixels, &self.weight.value, cols, outt);
+        // OUT × (n·P) → n × OUT × P, adding the bias on the way.
+        for (o, (row, &b)) in outt.chunks_exact(n * pixels).zip(&self.bias.value).enumerate() {
+            for (e, src) in row.chunks_exact(pixels).enumerate() {
+                let dst = &mut y[(e * g.out + o) * pixels..][..pixels];
+                for (d, &s) in dst.iter_mut().zip(src) {
+                    *d = s + b;
+                }
+            }
+        }
+    }
+
+    fn backward(&mut self, k: &mut Kernels, dy: &[f32], dx: &mut [f32], n: usize, wants: Wants) {
+        let g = self.geom;
+        let (taps, pixels) = (g.taps(), g.pixels());
+        let np = n * pixels;
+        let dyt = &mut self.outt[..g.out * np];
+        // n × OUT × P → OUT × (n·P), the layout of the forward product.
+        for (o, row) in dyt.chunks_exact_mut(np).enumerate() {
+            for (e, dst) in row.chunks_exact_mut(pixels).enumerate() {
+                dst.copy_from_slice(&dy[(e * g.out + o) * pixels..][..pixels]);
+            }
+        }
+        let cols = &mut self.cols[..taps * np];
+        if wants.params {
+            // dW = dYt · colsᵀ (OUT × IN·K·K), db = row sums of dYt.
+            k.gemm(Transpose::No, Transpose::Yes, g.out, np, taps, dyt, cols, &mut self.weight.grad);
+            for (gb, row) in self.bias.grad.iter_mut().zip(dyt.chunks_exact(np)) {
+                *gb = row.iter().sum();
+            }
+        }
+        if wants.input {
+            // dcols = Wᵀ · dYt (IN·K·K × n·P), written over cols (no longer needed), then folded back.
+            k.gemm(Transpose::Yes, Transpose::No, taps, g.out, np, &self.weight.value, dyt, cols);
+            col2im(&g, cols, n, dx);
+        }
+    }
+}
+
+/// The im2col matrix of a batch: row `(c·K + ky)·K + kx`, column `b·OH·OW + oy·OW + ox` holds
+/// `x[b, c, oy·S + ky − P, ox·S + kx − P]`, or 0 in the padding.
+fn im2col(g: &ConvGeom, x: &[f32], n: usize, cols: &mut [f32]) {
+    let (h, w, kk) = (g.input.h, g.input.w, g.kernel);
+    let (pixels, plane) = (g.pixels(), h * w);
+    let mut rows = cols.chunks_exact_mut(n * pixels);
+    for c in 0..g.input.c {
+        for ky in 0..kk {
+            for kx in 0..kk {
+                let row = rows.next().expect("IN·K·K rows");
+                let valid = g.valid_cols(kx);
+                for (e, out) in row.chunks_exact_mut(pixels).enumerate() {
+                    let src = &x[(e * g.input.c + c) * plane..][..plane];
+                    for (oy, dst) in out.chunks_exact_mut(g.ow).enumerate() {
+                        let iy = (oy * g.stride + ky) as isize - g.padding as isize;
+                        if iy < 0 || iy >= h as isize || valid.is_empty() {
+                            dst.fill(0.0);
+                            continue;
+                        }
+                        let line = &src[iy as usize * w..][..w];
+                        dst[..valid.start].fill(0.0);
+                        dst[valid.end..].fill(0.0);
+                        let ix0 = valid.start * g.stride + kx - g.padding;
+                        if g.stride == 1 {
+                            dst[valid.clone()].copy_from_slice(&line[ix0..ix0 + valid.len()]);
+                        } else {
+                            for (d, s) in dst[valid.clone()].iter_mut().zip(line[ix0..].iter().step_by(g.stride)) {
+                                *d = *s;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of [`im2col`]: every column entry added back to the input position it was copied from.
+fn col2im(g: &ConvGeom, cols: &[f32], n: usize, dx: &mut [f32]) {
+    let (h, w, kk) = (g.input.h, g.input.w, g.kernel);
+    let (pixels, plane) = (g.pixels(), h * w);
+    dx[..n * g.input.len()].fill(0.0);
+    let mut rows = cols.chunks_exact(n * pixels);
+    for c in 0..g.input.c {
+        for ky in 0..kk {
+            for kx in 0..kk {
+                let row = rows.next().expect("IN·K·K rows");
+                let valid = g.valid_cols(kx);
+                if valid.is_empty() {
+                    continue;
+                }
+                for (e, src) in row.chunks_exact(pixels).enumerate() {
+                    let dst = &mut dx[(e * g.input.c + c) * plane..][..plane];
+                    for (oy, line_src) in src.chunks_exact(g.ow).enumerate() {
+                        let iy = (oy * g.stride + ky) as isize - g.padding as isize;
+                        if iy < 0 || iy >= h as isize {
+                            continue;
+                        }
+                        let line = &mut dst[iy as usize * w..][..w];
+                        let ix0 = valid.start * g.stride + kx - g.padding;
+                        for (s, d) in line_src[valid.clone()].iter().zip(line[ix0..].iter_mut().step_by(g.stride)) {
+                            *d += *s;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Pool {
+    /// Calls `f(plane index, output index within the plane, input indices of the window)` for every output.
+    #[inline(always)]
+    fn windows(&self, planes: usize, mut f: impl FnMut(usize, usize, &mut dyn Iterator<Item = usize>)) {
+        let (w, ow, k, s) = (self.input.w, self.output.w, self.kernel, self.stride);
+        for plane in 0..planes {
+            for oy in 0..self.output.h {
+                for ox in 0..ow {
+                    let (y0, x0) = (oy * s, ox * s);
+                    let mut taps = (0..k).flat_map(move |dy| (0..k).map(move |dx| (y0 + dy) * w + x0 + dx));
+                    f(plane, oy * ow + ox, &mut taps);
+                }
+            }
+        }
+    }
+
+    fn forward_max(&mut self, x: &[f32], y: &mut [f32], n: usize) {
+        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
+        let argmax = workspace(&mut self.argmax, n * self.input.c * out_plane);
+        let pool = Pool { argmax: Vec::new(), ..*self };
+        pool.windows(n * self.input.c, |plane, o, taps| {
+            let src = &x[plane * in_plane..][..in_plane];
+            let (mut best, mut at) = (f32::NEG_INFINITY, 0);
+            for (j, i) in taps.enumerate() {
+                // A NaN is taken (and then kept), as PyTorch's max pooling propagates NaN.
+                if j == 0 || src[i] > best || src[i].is_nan() {
+                    (best, at) = (src[i], i);
+                    if best.is_nan() {
+                        break;
+                    }
+                }
+            }
+            y[plane * out_plane + o] = best;
+            argmax[plane * out_plane + o] = at as u32;
+        });
+    }
+
+    fn backward_max(&self, dy: &[f32], dx: &mut [f32], n: usize) {
+        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
+        let planes = n * self.input.c;
+        dx[..planes * in_plane].fill(0.0);
+        for plane in 0..planes {
+            let dst = &mut dx[plane * in_plane..][..in_plane];
+            for o in 0..out_plane {
+                dst[self.argmax[plane * out_plane + o] as usize] += dy[plane * out_plane + o];
+            }
+        }
+    }
+
+    fn forward_avg(&self, x: &[f32], y: &mut [f32]) {
+        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
+        let scale = 1.0 / (self.kernel * self.kernel) as f32;
+        self.windows(y.len() / out_plane, |plane, o, taps| {
+            let src = &x[plane * in_plane..][..in_plane];
+            y[plane * out_plane + o] = taps.map(|i| src[i]).sum::<f32>() * scale;
+        });
+    }
+
+    fn backward_avg(&self, dy: &[f32], dx: &mut [f32]) {
+        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
+        let planes = dy.len() / out_plane;
+        let scale = 1.0 / (self.kernel * self.kernel) as f32;
+        dx[..planes * in_plane].fill(0.0);
+        self.windows(planes, |plane, o, taps| {
+            let g = dy[plane * out_plane + o] * scale;
+            let dst = &mut dx[plane * in_plane..][..in_plane];
+            for i in taps {
+                dst[i] += g;
+            }
+        });
+    }
+}
+
+impl Dense {
+    fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize) {
+        let (i, o) = (self.inputs, self.outputs);
+        k.gemm(Transpose::No, Transpose::Yes, n, i, o, x, &self.weight.value, y);
+        for row in y.chunks_exact_mut(o) {
+            for (v, &b) in row.iter_mut().zip(&self.bias.value) {
+                *v += b;
+            }
+        }
+    }
+
+    fn backward(&mut self, k: &mut Kernels, x: &[f32], dy: &[f32], dx: &mut [f32], n: usize, wants: Wants) {
+        let (i, o) = (self.inputs, self.outputs);
+        if wants.params {
+            // dW = dYᵀ · X (OUT × IN), db = column sums of dY.
+            k.gemm(Transpose::Yes, Transpose::No, o, n, i, dy, x, &mut self.weight.grad);
+            self.bias.grad.fill(0.0);
+            for row in dy.chunks_exact(o) {
+                for (g, &d) in self.bias.grad.iter_mut().zip(row) {
+                    *g += d;
+                }
+            }
+        }
+        if wants.input {
+            // dX = dY · W (n × IN).
+            k.gemm(Transpose::No, Transpose::No, n, o, i, dy, &self.weight.value, dx);
+        }
+    }
+}
+
+impl Dropout {
+    fn forward(&mut self, x: &[f32], y: &mut [f32], train: bool, rng: &mut Rng) {
+        if !train || self.p == 0.0 {
+            y.copy_from_slice(x);
+            let mask = workspace(&mut self.mask, x.len());
+            mask.fill(1.0);
+            return;
+        }
+        let keep = 1.0 / (1.0 - self.p) as f32;
+        let mask = workspace(&mut self.mask, x.len());
+        for ((m, v), &xi) in mask.iter_mut().zip(y.iter_mut()).zip(x) {
+            *m = if rng.random::<f64>() < self.p { 0.0 } else { keep };
+            *v = xi * *m;
+        }
+    }
+
+    fn backward(&self, dy: &[f32], dx: &mut [f32]) {
+        for ((d, &g), &m) in dx.iter_mut().zip(dy).zip(&self.mask) {
+            *d = g * m;
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! A sequential model: layers from a [`ModelSpec`], their buffers, the optimizer and the RNG, with training,
+//! inference, evaluation, freezing and snapshots.
+//!
+//! # Data
+//! Inputs are batches of `n` examples in NCHW order (`n × C × H × W` f32, row-major; RGB is `C = 3`), labels are
+//! `n` class indices below the number of logits. Logits come out `n × classes`.
+//!
+//! # Freezing
+//! Freezing is per layer with parameters (conv, dense): a frozen layer's weight and bias keep their values bit for
+//! bit, their gradients are never computed (their `grad` buffers are not written), and the backward pass stops at
+//! the lowest trainable layer, which computes no input gradient. Layer indices are 0-based positions in the spec, as
+//! in PyTorch's `nn.Sequential` (and in the parameter names `3.weight`).
+//!
+//! # Randomness
+//! One RNG, seeded from the config: the initial weights are drawn first (layer by layer, weight tensors in
+//! storage order; biases are zero), then dropout masks during training. Evaluation draws nothing. A [`Snapshot`]
+//! holds the weights, the freezing, the optimizer state and the RNG, so a restored model continues exactly.
+
+use crate::error::{Error, Result, check_range};
+use crate::init::{self, InitConfig, Scheme};
+use crate::nn::Activation;
+use crate::nn::layer::{Kernels, Layer, Parameter, Wants};
+use crate::nn::loss::{argmax, softmax_cross_entropy};
+use crate::nn::optim::{Optimizer, OptimizerConfig};
+use crate::nn::spec::{LayerPlan, LayerSpec, MAX_BATCH, ModelSpec, Shape, check_output};
+use crate::rng::{Rng, seeded};
+
+/// The most values one step stores (activations and workspaces of a whole batch): 256 MB of f32.
+pub const MAX_STEP_VALUES: usize = 1 << 26;
+/// Evaluation runs in batches of at most this many examples.
+pub const EVAL_BATCH: usize = 100;
+
+/// Everything that defines a model before training.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelConfig {
+    pub spec: ModelSpec,
+    /// One example's shape, `C×H×W`.
+    pub input: Shape,
+    /// `None`: [`default_init`] for the spec.
+    pub init: Option<InitConfig>,
+    pub optimizer: OptimizerConfig,
+    pub seed: u64,
+}
+
+impl Default for ModelConfig {
+    /// The peers' benchmark: the default spec on 28×28×1, He normal, SGD lr 0.01 momentum 0.9, seed 0.
+    fn default() -> Self {
+        ModelConfig {
+            spec: ModelSpec::default(),
+            input: Shape::image(1, 28, 28),
+            init: None,
+            optimizer: OptimizerConfig::default(),
+            seed: 0,
+        }
+    }
+}
+
+/// The lecture's advice: Xavier (Glorot) normal when the net has a tanh or sigmoid, LeCun normal for SELU nets,
+/// He normal otherwise (ReLU, leaky ReLU, GELU, linear). Gains are the scheme's defaults, as in `torch.nn.init`.
+pub fn default_init(spec: &ModelSpec) -> InitConfig {
+    let acts: Vec<Activation> =
+        spec.layers.iter().filter_map(|l| if let LayerSpec::Act(a) = l { Some(*a) } else { None }).collect();
+    let scheme = if acts.iter().any(|a| matches!(a, Activation::Tanh | Activation::Sigmoid)) {
+        Scheme::XavierNormal
+    } else if !acts.is_empty() && acts.iter().all(|a| *a == Activation::Selu) {
+        Scheme::LecunNormal
+    } else {
+        Scheme::HeNormal
+    };
+    InitConfig::new(scheme)
+}
+
+/// Floating-point operations per example, counted as 2 per multiply-add of the GEMMs (padded taps included;
+/// activations, pooling, the loss and the update are not counted).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Flops {
+    pub forward: f64,
+    /// Forward plus the backward products this model actually runs with its current freezing: a weight gradient
+    /// per trainable layer, an input gradient per layer above the lowest trainable one. (All trainable: 3× forward
+    /// minus the first layer's input gradient.)
+    pub training: f64,
+}
+
+/// Loss and accuracy over a data set, in evaluation mode.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    /// Mean softmax cross-entropy.
+    pub loss: f64,
+    /// Fraction of examples whose largest logit is their label.
+    pub accuracy: f64,
+    pub correct: usize,
+    pub n: usize,
+}
+
+/// What a restored model needs to continue exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    spec: ModelSpec,
+    input: Shape,
+    values: Vec<Vec<f32>>,
+    trainable: Vec<bool>,
+    optimizer: Optimizer,
+    rng: Rng,
+}
+
+pub struct Model {
+    config: ModelConfig,
+    plans: Vec<LayerPlan>,
+    layers: Vec<Layer>,
+    /// `acts[0]` is the input batch, `acts[i + 1]` the output of layer i.
+    acts: Vec<Vec<f32>>,
+    /// The gradient flowing down (with respect to a layer's output) and the one it produces (its input's).
+    grad_out: Vec<f32>,
+    grad_in: Vec<f32>,
+    kernels: Kernels,
+    optimizer: Optimizer,
+    rng: Rng,
+    /// The batch size the buffers hold.
+    capacity: usize,
+}
+
+impl Model {
+    /// Plans the spec on the input (errors name the layer), draws the initial weights and sets up the optimizer.
+    pub fn new(config: ModelConfig) -> Result<Model> {
+        let plans = config.spec.plan(config.input)?;
+        check_output(&plans)?;
+        let mut layers: Vec<Layer> = plans.iter().enumerate().map(|(i, p)| Layer::new(p, i)).collect();
+        let init = config.init.unwrap_or_else(|| default_init(&config.spec));
+        let mut rng = seeded(config.seed);
+        for layer in &mut layers {
+            if let Some([weight, _bias]) = layer.params_mut() {
+                let fans = init::fans(&weight.shape)?;
+                init.spec(fans)?.fill(&mut weight.value, &mut rng);
+            }
+        }
+        Ok(Model {
+            acts: vec![Vec::new(); plans.len() + 1],
+            grad_out: Vec::new(),
+            grad_in: Vec::new(),
+            kernels: Kernels::default(),
+            optimizer: Optimizer::new(config.optimizer),
+            rng,
+            capacity: 0,
+            plans,
+            layers,
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Every layer's spec, shapes, parameter count and cost.
+    pub fn plans(&self) -> &[LayerPlan] {
+        &self.plans
+    }
+
+    pub fn input_shape(&self) -> Shape {
+        self.config.input
+    }
+
+    /// Logits per example.
+    pub fn classes(&self) -> usize {
+        self.plans.last().map_or(0, |p| p.output.len())
+    }
+
+    /// Every parameter tensor in order: layer by layer, weight then bias.
+    pub fn params(&self) -> impl Iterator<Item = &Parameter> {
+        self.layers.iter().filter_map(Layer::params).flatten()
+    }
+
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut Parameter> {
+        self.layers.iter_mut().filter_map(Layer::params_mut).flatten()
+    }
+
+    /// The tensor of that name (`0.weight`, `7.bias`, …).
+    pub fn param(&self, name: &str) -> Option<&Parameter> {
+        self.params().find(|p| p.name == name)
+    }
+
+    /// Replaces a tensor's values (same length, finite; param `param`, codes `unknown_parameter`, `wrong_length`,
+    /// `not_finite`).
+    pub fn set_param(&mut self, name: &str, values: &[f32]) -> Result<()> {
+        let names: Vec<String> = self.params().map(|p| p.name.clone()).collect();
+        let Some(p) = self.params_mut().find(|p| p.name == name) else {
+            return Err(Error::coded(
+                "param",
+                "unknown_parameter",
+                format!("no parameter {name:?}; the model has {}", names.join(", ")),
+            ));
+        };
+        if values.len() != p.value.len() {
+            return Err(Error::coded(
+                "param",
+                "wrong_length",
+                format!("{name} has {} values ({:?}), got {}", p.value.len(), p.shape, values.len()),
+            )
+            .with("expected", p.value.len() as f64)
+            .with("got", values.len() as f64));
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(
+                Error::coded("param", "not_finite", format!("{name}[{i}] is {}", values[i])).with("index", i as f64)
+            );
+        }
+        p.value.copy_from_slice(values);
+        Ok(())
+    }
+
+    /// All parameters (weights and biases).
+    pub fn param_count(&self) -> usize {
+        self.params().map(Parameter::len).sum()
+    }
+
+    /// Parameters that training updates.
+    pub fn trainable_param_count(&self) -> usize {
+        self.params().filter(|p| p.trainable).map(Parameter::len).sum()
+    }
+
+    /// FLOPs per example (see [`Flops`]).
+    pub fn flops(&self) -> Flops {
+        let forward: f64 = self.plans.iter().map(|p| 2.0 * p.macs as f64).sum();
+        let mut training = forward;
+        if let Some(lowest) = self.lowest_trainable() {
+            for (i, p) in self.plans.iter().enumerate().skip(lowest) {
+                let gemms = self.is_trainable(i) as u8 + (i > lowest) as u8;
+                training += gemms as f64 * 2.0 * p.macs as f64;
+            }
+        }
+        Flops { forward, training }
+    }
+
+    /// GEMM calls since the model was made (tests use it to see work that was skipped).
+    pub fn gemm_calls(&self) -> u64 {
+        self.kernels.calls
+    }
+
+    // ------------------------------------------------------------------ freezing
+
+    /// The indices of the layers with parameters (conv, dense), in order.
+    pub fn weight_layers(&self) -> Vec<usize> {
+        (0..self.layers.len()).filter(|&i| self.layers[i].params().is_some()).collect()
+    }
+
+    /// Whether layer `i` has parameters and they are trainable.
+    pub fn is_trainable(&self, i: usize) -> bool {
+        self.layers.get(i).and_then(Layer::params).is_some_and(|[w, _]| w.trainable)
+    }
+
+    fn lowest_trainable(&self) -> Option<usize> {
+        (0..self.layers.len()).find(|&i| self.is_trainable(i))
+    }
+
+    /// Freezes (`trainable = false`) or unfreezes layer `i` (param `freeze`; codes `no_such_layer`,
+    /// `no_parameters`).
+    pub fn set_trainable(&mut self, i: usize, trainable: bool) -> Result<()> {
+        let count = self.layers.len();
+        let Some(layer) = self.layers.get_mut(i) else {
+            return Err(Error::coded(
+                "freeze",
+                "no_such_layer",
+                format!("there is no layer {i}; the model has layers 0 … {}", count - 1),
+            )
+            .with("layer", i as f64)
+            .with("max", (count - 1) as f64));
+        };
+        let Some(params) = layer.params_mut() else {
+            return Err(Error::coded(
+                "freeze",
+                "no_parameters",
+                format!("layer {i} ({}) has no parameters to freeze", self.plans[i].spec.name()),
+            )
+            .with("layer", i as f64));
+        };
+        for p in params {
+            p.trainable = trainable;
+        }
+        Ok(())
+    }
+
+    /// Freezes exactly these layers (each must have parameters); every other layer becomes trainable.
+    pub fn freeze_layers(&mut self, frozen: &[usize]) -> Result<()> {
+        for &i in frozen {
+            self.set_trainable(i, false)?; // checks every index before anything else changes
+        }
+        for i in self.weight_layers() {
+            self.set_trainable(i, !frozen.contains(&i))?;
+        }
+        Ok(())
+    }
+
+    /// Freezes the first `k` layers with parameters (0 unfreezes all); param `freeze`, code `out_of_range`.
+    pub fn freeze_first(&mut self, k: usize) -> Result<()> {
+        let weights = self.weight_layers();
+        check_range("freeze", k as f64, 0.0, weights.len() as f64)?;
+        self.freeze_layers(&weights[..k])
+    }
+
+    /// Freezes every layer with parameters but the last (the head), the usual fine-tuning start.
+    pub fn freeze_all_but_head(&mut self) -> Result<()> {
+        let k = self.weight_layers().len().saturating_sub(1);
+        self.freeze_first(k)
+    }
+
+    // ------------------------------------------------------------------ optimizer
+
+    /// A new optimizer (its state starts empty; the weights stay).
+    pub fn set_optimizer(&mut self, config: OptimizerConfig) {
+        self.config.optimizer = config;
+        self.optimizer = Optimizer::new(config);
+    }
+
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.optimizer
+    }
+
+    // ------------------------------------------------------------------ passes
+
+    /// Checks a batch and makes room for it.
+    fn prepare(&mut self, x: &[f32], labels: Option<&[u32]>, n: usize) -> Result<()> {
+        check_range("batch", n as f64, 1.0, MAX_BATCH as f64)?;
+        let per_example = self.config.input.len();
+        if x.len() != n * per_example {
+            return Err(Error::coded(
+                "x",
+                "wrong_length",
+                format!("{n} examples of {} need {} values, got {}", self.config.input, n * per_example, x.len()),
+            )
+            .with("expected", (n * per_example) as f64)
+            .with("got", x.len() as f64));
+        }
+        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+            return Err(Error::coded("x", "not_finite", format!("input value {i} is {}", x[i])).with("index", i as f64));
+        }
+        if let Some(labels) = labels {
+            if labels.len() != n {
+                return Err(Error::coded(
+                    "labels",
+                    "wrong_length",
+                    format!("{n} examples need {n} labels, got {}", labels.len()),
+                )
+                .with("expected", n as f64)
+                .with("got", labels.len() as f64));
+            }
+            let classes = self.classes();
+            if let Some(i) = labels.iter().position(|&l| l as usize >= classes) {
+                return Err(Error::coded(
+                    "labels",
+                    "label_out_of_range",
+                    format!("label {i} is {}, but the model has {classes} classes (0 … {})", labels[i], classes - 1),
+                )
+                .with("index", i as f64)
+                .with("got", labels[i] as f64)
+                .with("classes", classes as f64));
+            }
+        }
+        self.reserve(n)
+    }
+
+    /// Grows the activation buffers to hold a batch of `n` (params `batch`, code `batch_too_large`).
+    fn reserve(&mut self, n: usize) -> Result<()> {
+        if n <= self.capacity {
+            return Ok(());
+        }
+        let per_example: usize =
+            self.config.input.len() + self.plans.iter().map(|p| p.output.len() + p.scratch).sum::<usize>();
+        if n.saturating_mul(per_example) > MAX_STEP_VALUES {
+            let max = (MAX_STEP_VALUES / per_example).max(1);
+            return Err(Error::coded(
+                "batch",
+                "batch_too_large",
+                format!(
+                    "a batch of {n} needs {} values for this model; at most {max} examples per batch",
+                    n * per_example
+                ),
+            )
+            .with("got", n as f64)
+            .with("max", max as f64));
+        }
+        let sizes = std::iter::once(self.config.input.len()).chain(self.plans.iter().map(|p| p.output.len()));
+        let widest = sizes.clone().max().unwrap_or(0);
+        for (buf, size) in self.acts.iter_mut().zip(sizes) {
+            buf.resize(n * size, 0.0);
+        }
+        self.grad_out.resize(n * widest, 0.0);
+        self.grad_in.resize(n * widest, 0.0);
+        self.capacity = n;
+        Ok(())
+    }
+
+    /// Every layer forward on the (checked, reserved) batch; the logits end up in the last activation buffer.
+    fn run_forward(&mut self, x: &[f32], n: usize, train: bool) {
+        self.acts[0][..x.len()].copy_from_slice(x);
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            let (below, above) = self.acts.split_at_mut(i + 1);
+            let (inp, out) = (self.plans[i].input.len(), self.plans[i].output.len());
+            layer.forward(&mut self.kernels, &below[i][..n * inp], &mut above[0][..n * out], n, train, &mut self.rng);
+        }
+    }
+
+    fn logits(&self, n: usize) -> &[f32] {
+        &self.acts[self.layers.len()][..n * self.classes()]
+    }
+
+    /// Forward (training mode: dropout active), loss, and backward: the gradients of every trainable parameter,
+    /// down to the lowest trainable layer. Returns the mean loss. Parameters do not change.
+    pub fn compute_gradients(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<f32> {
+        self.prepare(x, Some(labels), n)?;
+        self.run_forward(x, n, true);
+        let classes = self.classes();
+        let last = self.layers.len();
+        let loss = softmax_cross_entropy(
+            &self.acts[last][..n * classes],
+            labels,
+            classes,
+            Some(&mut self.grad_out[..n * classes]),
+        );
+        let Some(lowest) = self.lowest_trainable() else { return Ok(loss as f32) };
+        for i in (lowest..last).rev() {
+            let wants = Wants { params: self.is_trainable(i), input: i > lowest };
+            let (inp, out) = (self.plans[i].input.len(), self.plans[i].output.len());
+            self.layers[i].backward(
+                &mut self.kernels,
+                &self.acts[i][..n * inp],
+                &self.grad_out[..n * out],
+                &mut self.grad_in[..n * inp],
+                n,
+                wants,
+            );
+            std::mem::swap(&mut self.grad_out, &mut self.grad_in);
+        }
+        Ok(loss as f32)
+    }
+
+    /// One training step on a batch: gradients, then the optimizer's update of the trainable parameters. Returns
+    /// the batch's mean loss before the update.
+    pub fn train_step(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<f32> {
+        let loss = self.compute_gradients(x, labels, n)?;
+        let optimizer = &mut self.optimizer;
+        optimizer.step(self.layers.iter_mut().filter_map(Layer::params_mut).flatten());
+        Ok(loss)
+    }
+
+    /// Logits (`n × classes`) of a batch in evaluation mode (dropout off); valid until the next pass.
+    pub fn forward(&mut self, x: &[f32], n: usize) -> Result<&[f32]> {
+        self.prepare(x, None, n)?;
+        self.run_forward(x, n, false);
+        Ok(self.logits(n))
+    }
+
+    /// Mean loss and accuracy over `n` examples in evaluation mode, in batches of [`EVAL_BATCH`].
+    pub fn evaluate(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<Evaluation> {
+        let per = self.config.input.len();
+        if x.len() != n * per || labels.len() != n || n == 0 {
+            // The batch checks give the precise message.
+            self.prepare(x, Some(labels), n)?;
+        }
+        let (mut loss, mut correct) = (0.0, 0);
+        let classes = self.classes();
+        for start in (0..n).step_by(EVAL_BATCH) {
+            let m = EVAL_BATCH.min(n - start);
+            let (xb, yb) = (&x[start * per..(start + m) * per], &labels[start..start + m]);
+            self.prepare(xb, Some(yb), m)?;
+            self.run_forward(xb, m, false);
+            let logits = self.logits(m);
+            loss += softmax_cross_entropy(logits, yb, classes, None) * m as f64;
+            correct += logits.chunks_exact(classes).zip(yb).filter(|(row, y)| argmax(row) == **y as usize).count();
+        }
+        Ok(Evaluation { loss: loss / n as f64, accuracy: correct as f64 / n as f64, correct, n })
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            spec: self.config.spec.clone(),
+            input: self.config.input,
+            values: self.params().map(|p| p.value.clone()).collect(),
+            trainable: self.params().map(|p| p.trainable).collect(),
+            optimizer: self.optimizer.clone(),
+            rng: self.rng.clone(),
+        }
+    }
+
+    /// Returns to a snapshot of a model with the same spec and input (param `snapshot`, code
+    /// `snapshot_mismatch`).
+    pub fn restore(&mut self, snapshot: &Snapshot) -> Result<()> {
+        if snapshot.spec != self.config.spec || snapshot.input != self.config.input {
+            return Err(Error::coded(
+                "snapshot",
+                "snapshot_mismatch",
+                format!(
+                    "the snapshot is of {} on {}, this model is {} on {}",
+                    snapshot.spec, snapshot.input, self.config.spec, self.config.input
+                ),
+            ));
+        }
+        for ((p, v), &t) in self.params_mut().zip(&snapshot.values).zip(&snapshot.trainable) {
+            p.value.copy_from_slice(v);
+            p.trainable = t;
+        }
+        self.config.optimizer = *snapshot.optimizer.config();
+        self.optimizer = snapshot.optimizer.clone();
+        self.rng = snapshot.rng.clone();
+        Ok(())
+    }
+}
