@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test lint test-native test-wasm test-e2e bench-page bench-signal bench-augment bench-digits data-digits clean
+.PHONY: serve build test lint test-native test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-augment bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -23,6 +23,7 @@ test:
 	$(MAKE) test-native
 	$(MAKE) test-wasm
 	$(MAKE) test-e2e
+	$(MAKE) test-e2e-firefox
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the native and the wasm32 build.
 lint:
@@ -33,14 +34,20 @@ lint:
 test-native:
 	cargo test
 
-# Browser tests (tests/web.rs) in headless Chrome, then the wasm tests configured for node (SIMD kernels against
-# their scalar twins); each run skips the other kind's files.
+# Browser tests (tests/web.rs) in headless Chrome and headless Firefox (geckodriver), then the wasm tests configured
+# for node (SIMD kernels against their scalar twins); each run skips the other kind's files. The environment variable
+# keeps Firefox off the network (README, "Firefox").
 test-wasm:
 	wasm-pack test --headless --chrome
+	MOZ_DISABLE_NONLOCAL_CONNECTIONS=1 wasm-pack test --headless --firefox
 	wasm-pack test --node
 
 test-e2e:
 	cd tests/e2e && npm test
+
+# The smoke suite in headless Firefox through geckodriver (tests/e2e/firefox).
+test-e2e-firefox:
+	cd tests/e2e && npm run test:firefox
 
 # Benchmarks (not tests): numbers and commands go to BENCHMARKS.md.
 bench-page:

@@ -6,6 +6,7 @@ set -euo pipefail
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1     # drives Firefox for `wasm-pack test --firefox` and tests/e2e/firefox
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '[install] %s\n' "$*" >&2; }
@@ -52,13 +53,23 @@ ensure_debian_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  command -v firefox >/dev/null 2>&1 || command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ -r /etc/debian_version ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]} from Debian"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Waits for another apt run (a second checkout installing at the same time) instead of failing on its lock.
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
   else
-    die "missing ${missing[*]}. Install Chromium and a matching ChromeDriver by hand so that 'chromium' and 'chromedriver' are on PATH (Debian/Ubuntu as root: apt-get install chromium chromium-driver)."
+    die "missing ${missing[*]}. Install by hand so that these are on PATH: Chromium and a matching ChromeDriver ('chromium', 'chromedriver'), and Firefox ('firefox' or 'firefox-esr'). Debian/Ubuntu as root: apt-get install chromium chromium-driver firefox-esr."
+  fi
+}
+
+# geckodriver speaks WebDriver to Firefox. Built from source: wasm-pack would otherwise download a binary.
+ensure_geckodriver() {
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    say "installing geckodriver $GECKODRIVER_VERSION (about 3 minutes, once)"
+    cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked
   fi
 }
 
@@ -69,6 +80,7 @@ ensure_test_tools() {
     cargo install wasm-pack --version "=$WASM_PACK_VERSION" --locked
   fi
   ensure_debian_packages
+  ensure_geckodriver
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     say "installing the end-to-end test packages"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

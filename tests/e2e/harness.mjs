@@ -2,6 +2,7 @@
 // every page for console errors, page errors, failed requests and requests that leave the page's origin.
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tools/serve.mjs';
+import { canvasStats } from './canvas-stats.mjs';
 
 const WWW = new URL('../../www/', import.meta.url).pathname;
 
@@ -53,17 +54,7 @@ export async function keyedRows(page, table) {
     Object.fromEntries(rows.map((r) => [r.dataset.key, r.cells[r.cells.length - 1].textContent])));
 }
 
-// How many distinct colours a canvas shows (a blank or single-colour canvas has 1), and a hash of its pixels.
+// canvasStats() of a chart: colours (1 when blank), luminance spread, a hash of its pixels, its size.
 export async function canvasInfo(page, chart) {
-  return page.$eval(`canvas[data-chart="${chart}"]`, (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const colours = new Set();
-    let hash = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const v = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
-      if (colours.size < 1000) colours.add(v);
-      hash = (Math.imul(hash, 31) + v) | 0;
-    }
-    return { width: c.width, height: c.height, colours: colours.size, hash };
-  });
+  return page.$eval(`canvas[data-chart="${chart}"]`, canvasStats);
 }
