@@ -1,46 +1,89 @@
-// The jobs the compute worker runs (see worker.js): generator functions (wasm, args) that yield progress between
-// steps and return the result. A job never touches the DOM.
+// The kinds of session the compute worker runs (see worker.js). A kind is
+//   { stateless, unit, open(wasm, config) → session }
+// and a session is an iterator: next() takes one step and returns { value: progress, done: false } or
+// { value: result, done: true }; return() frees what it holds; an optional snapshot() returns its state as a
+// structured-clonable value. A generator function is the shortest way to write one. A progress value may carry
+// work: { done, total } (cumulative, in the kind's unit: 'flop', 'tile', 'example', 'step') for the rate and the
+// time left.
+// stateless: the session's work can be thrown away and recomputed from its config (the probe, a grid), so a worker
+// that only ran stateless sessions may be replaced to give its memory back. A training run is not stateless.
+// A session never touches the DOM.
 
 let augmentView = null;
 
-export const JOBS = {
+export const KINDS = {
   // The vanishing/exploding-signals probe: one { phase: 'forward', … } per layer, then one { phase: 'backward', … }
-  // per layer from the last to the first. Each yield is a point where the job can be cancelled.
-  *probe(wasm, a) {
-    const run = new wasm.ProbeRun(a.depth, a.width, a.batch, a.act, a.init, a.mode, a.nonlinearity, a.slope, a.dist, a.std, a.a, a.seed);
-    try {
-      const flops = { forward: run.forward_flops, backward: run.backward_flops };
-      const t0 = performance.now();
-      for (let f = run.forward_layer(); f; f = run.forward_layer()) yield { phase: 'forward', ...f };
-      const t1 = performance.now();
-      for (let b = run.backward_layer(); b; b = run.backward_layer()) yield { phase: 'backward', ...b };
-      const t2 = performance.now();
-      return { flops, forward_ms: t1 - t0, backward_ms: t2 - t1 };
-    } finally {
-      run.free();
-    }
+  // per layer from the last to the first; work counts floating-point operations. The session holds the probe's
+  // activations in wasm memory, so a paused probe resumes exactly where it stopped.
+  probe: {
+    stateless: true,
+    unit: 'flop',
+    *open(wasm, a) {
+      const run = new wasm.ProbeRun(a.depth, a.width, a.batch, a.act, a.init, a.mode, a.nonlinearity, a.slope, a.dist, a.std, a.a, a.seed);
+      try {
+        const flops = { forward: run.forward_flops, backward: run.backward_flops };
+        const work = (fwd, bwd) => ({ done: (flops.forward * fwd + flops.backward * bwd) / a.depth, total: flops.forward + flops.backward });
+        const t0 = performance.now();
+        for (let f = run.forward_layer(); f; f = run.forward_layer()) yield { phase: 'forward', ...f, work: work(f.layer, 0) };
+        const t1 = performance.now();
+        for (let b = run.backward_layer(); b; b = run.backward_layer()) yield { phase: 'backward', ...b, work: work(a.depth, a.depth - b.layer + 1) };
+        const t2 = performance.now();
+        return { flops, forward_ms: t1 - t0, backward_ms: t2 - t1 };
+      } finally {
+        run.free();
+      }
+    },
   },
 
   // A grid of augmented samples: the pipeline on a built-in sample or on the person's image ({ rgba, width, height }).
   // One step; the grid's RGBA bytes travel back without a copy. The view lives as long as the worker, so a built-in
   // sample is drawn once, not once per grid.
-  *augment(wasm, a) {
-    augmentView ??= new wasm.AugmentView();
-    const view = augmentView;
-    if (a.image) view.set_image(a.image.rgba, a.image.width, a.image.height);
-    else view.set_sample(a.src);
-    view.set_pipeline(a.aug);
-    view.generate(a.n, a.seed);
-    return {
-      grid: view.grid_rgba(), width: view.grid_width, height: view.grid_height,
-      columns: view.columns, tileWidth: view.tile_width, tileHeight: view.tile_height,
-      fired: view.fired(), risks: view.risks(a.lang), torch: view.torchvision_code(), album: view.albumentations_code(),
-    };
+  augment: {
+    stateless: true,
+    unit: 'tile',
+    *open(wasm, a) {
+      augmentView ??= new wasm.AugmentView();
+      const view = augmentView;
+      if (a.image) view.set_image(a.image.rgba, a.image.width, a.image.height);
+      else view.set_sample(a.src);
+      view.set_pipeline(a.aug);
+      view.generate(a.n, a.seed);
+      return {
+        grid: view.grid_rgba(), width: view.grid_width, height: view.grid_height,
+        columns: view.columns, tileWidth: view.tile_width, tileHeight: view.tile_height,
+        fired: view.fired(), risks: view.risks(a.lang), torch: view.torchvision_code(), album: view.albumentations_code(),
+      };
+    },
   },
 
   // Exists for the end-to-end test of the recovery path: a Rust panic must become an error and a fresh worker.
-  *self_test_panic(wasm) {
-    yield { phase: 'before' };
-    wasm.self_test_panic();
+  self_test_panic: {
+    stateless: true,
+    *open(wasm) {
+      yield { phase: 'before' };
+      wasm.self_test_panic();
+    },
+  },
+
+  // Exists for the end-to-end tests of the session protocol: a stateful session in the shape a training run takes
+  // (state that only moves forward, a snapshot, a restore from a snapshot), small enough to check by hand. Each step
+  // draws from a seeded xorshift32 and adds the draw to a running sum.
+  self_test_walk: {
+    stateless: false,
+    unit: 'step',
+    open(wasm, { seed = 1, steps = 10, from = null }) {
+      let state = from ? { ...from } : { step: 0, x: 0, rng: (seed >>> 0) || 1 };
+      return {
+        next() {
+          if (state.step >= steps) return { value: { ...state }, done: true };
+          let r = state.rng;
+          r ^= r << 13; r >>>= 0; r ^= r >>> 17; r ^= r << 5; r >>>= 0;
+          state = { step: state.step + 1, x: state.x + (r % 1000), rng: r };
+          return { value: { ...state, work: { done: state.step, total: steps } }, done: false };
+        },
+        snapshot: () => ({ ...state }),
+        return() { state = null; return { done: true }; },
+      };
+    },
   },
 };

@@ -1,13 +1,13 @@
 // The data augmentation studio (panel=augment): a seeded grid of a whole pipeline applied to one source image,
 // with each tile's drawn parameters, label-risk warnings, per-family notes and the pipeline as torchvision and
 // Albumentations code. Pipelines are `aug=` text (syntax in src/augment/mod.rs); the step editor below writes it.
-// The grid is computed in the panel's worker (64 tiles of a 512-pixel image take over a second); the main thread
-// keeps a view of its own only to check and normalise pipelines for the editor and the URL.
+// The grid is computed as a run in a worker (runs.js; 64 tiles of a 512-pixel image take over a second); the main
+// thread keeps a view of its own only to check and normalise pipelines for the editor and the URL.
 
 import { lang, t } from '../i18n.js';
 import { controlSet } from '../controls.js';
 import { codeBlock, dataTable, el, short } from '../ui.js';
-import { WorkerClient } from '../worker-client.js';
+import { errorText, runs } from '../runs.js';
 
 export const PRESETS = {
   gentle_digit: { src: 'digit6', aug: 'translate~rotate(deg10_bilinear)~jitter(b0.2_c0.2)~noise(sigma0.02)' },
@@ -23,7 +23,8 @@ const MAX_DECODED_PIXELS = 100_000_000; // 10⁴ × 10⁴: beyond that decoding 
 const LONG_SIDE = 512;
 
 // The person's own image survives re-mounts (a language switch) for as long as the page is open.
-let ownImage = null; // { rgba: Uint8ClampedArray, width, height, name }
+let ownImage = null; // { rgba: Uint8ClampedArray, width, height, name, serial }
+let imageSerial = 0; // tells two uploads of files with the same name apart in a run's key
 
 // The size of an image file as the browser reads it from the header (EXIF orientation applied), without decoding
 // the pixels: an <img> reports its natural size on load and decodes lazily.
@@ -88,7 +89,8 @@ export function mount(section, ctx) {
   const { wasm } = ctx;
   const catalog = wasm.augment_catalog();
   const view = new wasm.AugmentView();
-  const jobs = new WorkerClient();
+  let run = runs.latest('augment') ?? null; // a grid computed before a re-render is shown again, not recomputed
+  let disposed = false;
 
   const controls = controlSet(ctx);
   const src = controls.enumField('src', 'augment.src', (v) => t(`augment.src.${v}`));
@@ -212,7 +214,7 @@ export function mount(section, ctx) {
     try {
       const img = await decodeImage(file);
       view.set_image(img.rgba, img.width, img.height);
-      ownImage = img;
+      ownImage = { ...img, serial: ++imageSerial };
       shownKey = null;
       if (ctx.state.src === 'own') update(ctx.state); else ctx.set({ src: 'own' });
     } catch (e) {
@@ -250,7 +252,7 @@ export function mount(section, ctx) {
       a.href = `#${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.slice(1))), ...preset })}`;
       a.toggleAttribute('aria-current', preset.src === s.src && preset.aug === s.aug);
     }
-    const key = [s.src, s.aug, s.n, s.seed, ownImage?.name, lang()].join('|');
+    const key = [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
     if (key === shownKey) return;
     // Checked here first, so a bad value falls back at once: the pipeline, and an own image that is not there.
     try {
@@ -269,21 +271,29 @@ export function mount(section, ctx) {
     }
 
     section.setAttribute('aria-busy', 'true');
+    section.dataset.runState = 'running';
     jobError.textContent = '';
-    let r;
-    try {
-      r = await jobs.run('augment', {
+    if (run?.key !== key) {
+      run?.close(); // a newer setting takes over
+      run = runs.open('augment', {
         aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
         image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
-      });
+      }, { owner: 'augment', key });
+    }
+    const mine = run;
+    let r;
+    try {
+      r = await mine.finished;
     } catch (e) {
-      if (WorkerClient.isAbort(e)) return; // a newer setting took over
+      if (disposed || mine !== run) return; // closed for a newer setting, or the panel was re-rendered
       shownKey = null;
-      if (e.param && e.param !== 'command') { ctx.reject(e); return; }
-      jobError.textContent = t('error.job', { message: e.message });
+      if (e.param && !e.fatal && e.param !== 'kind') { ctx.reject(e); return; }
+      jobError.textContent = errorText(e);
+      section.dataset.runState = 'error';
       section.setAttribute('aria-busy', 'false');
       return;
     }
+    if (disposed || mine !== run) return;
 
     canvas.width = r.width;
     canvas.height = r.height;
@@ -298,9 +308,11 @@ export function mount(section, ctx) {
       el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
     torch.code.textContent = r.torch;
     album.code.textContent = r.album;
+    section.dataset.runState = 'done';
     section.setAttribute('aria-busy', 'false');
     if (!performance.getEntriesByName('cnn:first-chart').length) performance.mark('cnn:first-chart');
   }
 
-  return { update, dispose: () => { jobs.dispose(); view.free(); } };
+  // The run belongs to the page: a re-render keeps it (and its grid) for the next mount.
+  return { update, dispose: () => { disposed = true; view.free(); } };
 }

@@ -1,10 +1,12 @@
-// The vanishing/exploding-signals panel (panel=signal): a deep fully-connected probe runs in the worker and streams
-// its layers here; this module only draws (charts at most once per frame) and fills the tables.
+// The vanishing/exploding-signals panel (panel=signal): a deep fully-connected probe runs as a run in a worker
+// (runs.js) and streams its layers here; this module only draws (charts at most once per frame) and fills the
+// tables. The run belongs to the page: a re-render (a language switch) or a visit to another panel finds it again,
+// still running or finished, instead of starting over; a new setting replaces it.
 
 import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
 import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
-import { WorkerClient } from '../worker-client.js';
+import { errorText, runs, speedText } from '../runs.js';
 
 // Each preset is a URL that sets everything its note depends on: the net's shape and the seed too, so the numbers
 // its note quotes are those of its own run.
@@ -24,6 +26,9 @@ export const REFERENCE = {
   relu: 'he_normal', leaky_relu: 'he_normal', gelu: 'he_normal', selu: 'lecun_normal',
 };
 const referenceOf = (s) => ({ ...s, init: REFERENCE[s.act], mode: 'fan_in', nonlinearity: 'auto', dist: 'normal' });
+// Reference runs' spreads by settings key, for the page's lifetime: a preset click, a seed change back and forth or a
+// re-render does not recompute them.
+const references = new Map();
 const SETTINGS = ['act', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a', 'depth', 'width', 'batch', 'seed'];
 const SATURATING = ['tanh', 'sigmoid', 'relu', 'leaky_relu'];
 
@@ -76,7 +81,8 @@ function matchPreset(s) {
 
 export function mount(section, ctx) {
   const { wasm } = ctx;
-  const jobs = new WorkerClient();
+  let run = runs.latest('signal') ?? null;
+  let unsubscribe = () => {};
 
   const controls = controlSet(ctx);
   const act = controls.enumField('act', 'signal.act');
@@ -144,8 +150,6 @@ export function mount(section, ctx) {
   // The run being shown: forward and backward results by layer (index 0 = layer 1), and once known the reference
   // run's spreads ({ act, gradX, gradW }, null while it computes or when this run is the reference).
   let shown = { key: null, fwd: [], bwd: [], reference: null };
-  // Reference runs by settings key: a preset click or a seed change back and forth does not recompute them.
-  const references = new Map();
 
   const draw = perFrame(() => {
     const { fwd, bwd } = shown;
@@ -209,19 +213,115 @@ export function mount(section, ctx) {
       : referenceSentences(spreads(shown), shown.reference, refName, fwd.length).join(' ');
   }
 
-  // The reference run for these settings (same net, seed and activation; the healthy initialization), computed once.
+  // The reference run for these settings (same net, seed and activation; the healthy initialization), computed once
+  // per page: a run of its own, which a re-rendered panel finds again like the main one.
   async function referenceRun(s) {
     const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceOf(s)[k]]));
     const key = SETTINGS.map((k) => args[k]).join('|');
     if (!references.has(key)) {
-      const run = { fwd: [], bwd: [] };
-      await jobs.run('probe', args, (p) => { (p.phase === 'forward' ? run.fwd : run.bwd)[p.layer - 1] = p; });
-      references.set(key, spreads(run));
+      let r = runs.latest('signal-reference');
+      if (r?.key !== key) {
+        r?.close();
+        r = runs.open('probe', args, { owner: 'signal-reference', key });
+      }
+      await r.finished;
+      const spread = { fwd: [], bwd: [] };
+      for (const p of r.items) (p.phase === 'forward' ? spread.fwd : spread.bwd)[p.layer - 1] = p;
+      references.set(key, spreads(spread));
+      r.close();
     }
     return references.get(key);
   }
 
-  async function update(s) {
+  // data-run-state says what the run is doing; aria-busy is "true" until the panel shows the run's current state.
+  function setRunState(state, busy = state === 'running') {
+    section.dataset.runState = state;
+    section.setAttribute('aria-busy', String(busy));
+  }
+
+  // What a run's progress items do to the view; replayed in full when the view attaches to a run already under way.
+  function showItems(items) {
+    for (const p of items) {
+      if (p.phase === 'forward') {
+        if (p.layer === 1) performance.mark('signal:first-layer');
+        if (p.layer === shown.depth) performance.mark('signal:forward');
+        shown.fwd[p.layer - 1] = p;
+        addLayerRow(p);
+      } else {
+        shown.bwd[p.layer - 1] = p;
+        fillGradCells(p);
+      }
+    }
+    const last = items.at(-1);
+    if (!last) return;
+    const where = last.phase === 'forward'
+      ? t('signal.progress.forward', { layer: last.layer, depth: shown.depth })
+      : t('signal.progress.backward', { layer: last.layer });
+    const speed = speedText(run);
+    status.textContent = speed ? `${where} ${speed}` : where;
+    if (items.some((p) => p.phase === 'forward')) draw(); // the charts change only going forward
+  }
+
+  async function showDone(result) {
+    performance.mark('signal:done');
+    const mine = shown;
+    const ms = result.forward_ms + result.backward_ms;
+    const done = t('signal.done', {
+      forward: result.forward_ms.toFixed(0), backward: result.backward_ms.toFixed(0),
+      gflops: ((result.flops.forward + result.flops.backward) / ms / 1e6).toFixed(1),
+    });
+    fillHistTable();
+    const s = { ...run.config };
+    const isReference = SETTINGS.every((k) => referenceOf(s)[k] === s[k]);
+    if (!isReference) {
+      status.textContent = t('signal.progress.reference', { ref: t(`signal.ref.${REFERENCE[s.act]}`) });
+      try {
+        mine.reference = await referenceRun(s);
+      } catch (e) {
+        if (shown === mine && e.name !== 'AbortError') showError(e);
+        return;
+      }
+      if (shown !== mine) return; // another run is shown by now
+    }
+    status.textContent = done;
+    explainOutcome(isReference);
+    draw();
+    // The chart is drawn at the next frame; the panel is current once that has happened.
+    requestAnimationFrame(() => { if (shown === mine) setRunState('done'); });
+  }
+
+  function showError(e) {
+    if (e.param && !e.fatal && e.param !== 'kind') {
+      ctx.reject(e); // the default comes back, and update opens a run for it
+      return;
+    }
+    errorBox.textContent = errorText(e);
+    status.textContent = '';
+    setRunState('error');
+  }
+
+  // Shows a run from its beginning and follows it.
+  function attach(r) {
+    unsubscribe();
+    run = r;
+    shown = { key: r.key, fwd: [], bwd: [], depth: r.config.depth, act: r.config.act, reference: null };
+    layerTable.setRows([]);
+    referenceTable.setRows([]);
+    errorBox.textContent = '';
+    status.textContent = '';
+    setRunState(r.state, r.state !== 'error' && r.state !== 'paused'); // a finished run is current once drawn
+    showItems(r.items);
+    if (r.state === 'done') showDone(r.result);
+    else if (r.state === 'error') showError(r.error);
+    unsubscribe = r.subscribe((_, event) => {
+      if (event.type === 'progress') showItems(event.items);
+      else if (event.type === 'done') showDone(r.result);
+      else if (event.type === 'error') showError(r.error);
+      else if (event.type === 'state') setRunState(r.state);
+    });
+  }
+
+  function update(s) {
     controls.sync(s);
     init.show(s);
     const preset = matchPreset(s);
@@ -236,58 +336,19 @@ export function mount(section, ctx) {
 
     const key = SETTINGS.map((k) => s[k]).join('|');
     if (key === shown.key) return;
-    section.setAttribute('aria-busy', 'true');
-    errorBox.textContent = '';
-    shown = { key, fwd: [], bwd: [], depth: s.depth, act: s.act, reference: null };
-    const mine = shown;
-    const args = Object.fromEntries(SETTINGS.map((k) => [k, s[k]]));
-    // Marks for bench/signal.mjs: when the request left, the first layer and all layers arrived, the run ended.
-    performance.mark('signal:start');
-    try {
-      layerTable.setRows([]);
-      referenceTable.setRows([]);
-      const result = await jobs.run('probe', args, (p) => {
-        if (p.phase === 'forward') {
-          if (p.layer === 1) performance.mark('signal:first-layer');
-          if (p.layer === s.depth) performance.mark('signal:forward');
-          mine.fwd[p.layer - 1] = p;
-          status.textContent = t('signal.progress.forward', { layer: p.layer, depth: s.depth });
-          addLayerRow(p);
-          draw(); // the histograms and activation spreads change only going forward
-        } else {
-          mine.bwd[p.layer - 1] = p;
-          status.textContent = t('signal.progress.backward', { layer: p.layer });
-          fillGradCells(p);
-        }
-      });
-      performance.mark('signal:done');
-      const ms = result.forward_ms + result.backward_ms;
-      const done = t('signal.done', {
-        forward: result.forward_ms.toFixed(0), backward: result.backward_ms.toFixed(0),
-        gflops: ((result.flops.forward + result.flops.backward) / ms / 1e6).toFixed(1),
-      });
-      fillHistTable();
-      const isReference = SETTINGS.every((k) => referenceOf(s)[k] === s[k]);
-      if (!isReference) {
-        status.textContent = t('signal.progress.reference', { ref: t(`signal.ref.${REFERENCE[s.act]}`) });
-        mine.reference = await referenceRun(s);
-      }
-      status.textContent = done;
-      explainOutcome(isReference);
-      draw();
-      // The chart is drawn at the next frame; the panel is current once that has happened.
-      requestAnimationFrame(() => { if (shown === mine) section.setAttribute('aria-busy', 'false'); });
-    } catch (e) {
-      if (WorkerClient.isAbort(e)) return; // a newer setting took over
-      if (e.param && e.param !== 'command') {
-        ctx.reject(e);
-        return;
-      }
-      errorBox.textContent = t('error.job', { message: e.message });
-      status.textContent = '';
-      section.setAttribute('aria-busy', 'false');
+    if (run?.key === key) { // the run of these settings is still in the registry (a re-render, a panel switch)
+      attach(run);
+      return;
     }
+    // A new setting replaces the probe (and a reference run of other settings): it is cheap to recompute, so the old
+    // one is not kept paused.
+    run?.close();
+    const reference = runs.latest('signal-reference');
+    if (reference && reference.key !== SETTINGS.map((k) => referenceOf(s)[k]).join('|')) reference.close();
+    performance.mark('signal:start'); // marks for bench/signal.mjs: request, first layer, all layers, done
+    attach(runs.open('probe', Object.fromEntries(SETTINGS.map((k) => [k, s[k]])), { owner: 'signal', key }));
   }
 
-  return { update, dispose: () => jobs.dispose() };
+  // Leaving the panel (or re-rendering it) only stops listening: the runs belong to the page.
+  return { update, dispose: () => { unsubscribe(); shown = { key: null, fwd: [], bwd: [] }; } };
 }
