@@ -341,6 +341,12 @@ impl InitConfig {
         self.nonlinearity.unwrap_or(self.scheme.default_nonlinearity())
     }
 
+    /// Every scheme with this configuration's other settings (mode, nonlinearity, distribution, std, a) for the same
+    /// fans, in [`Scheme::ALL`] order: what the init panel compares the chosen scheme with.
+    pub fn alternatives(&self, fans: Fans) -> Vec<(Scheme, Result<InitSpec>)> {
+        Scheme::ALL.into_iter().map(|scheme| (scheme, InitConfig { scheme, ..*self }.spec(fans))).collect()
+    }
+
     /// The theoretical distribution for a layer with these fans, after checking every number.
     pub fn spec(&self, fans: Fans) -> Result<InitSpec> {
         check_range("slope", self.slope, 0.0, 1e3)?;

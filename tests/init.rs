@@ -252,3 +252,41 @@ fn formula_shows_the_numbers() {
     let spec = c.spec(Fans { fan_in: 784, fan_out: 256 }).unwrap();
     assert_eq!(formula(&c, &spec), "std = gain / √fan_in = 1.41421 / √784 = 0.0505076");
 }
+
+/// The init panel's comparison: every scheme for one layer with the others' settings, each std and bound from the
+/// published formulas (written out here for 256×784: fan_in 784, fan_out 256).
+#[test]
+fn alternatives_give_every_scheme_with_the_published_std_and_bound() {
+    let fans = fans(&parse_shape("256x784").unwrap()).unwrap();
+    let cfg = InitConfig { std: 0.01, a: 0.05, ..InitConfig::new(Scheme::HeNormal) };
+    let (fi, fo) = (784f64, 256f64);
+    let want: [(Scheme, f64, Option<f64>); 9] = [
+        (Scheme::LecunNormal, (1.0 / fi).sqrt(), None),
+        (Scheme::LecunUniform, (1.0 / fi).sqrt(), Some((3.0 / fi).sqrt())),
+        (Scheme::XavierNormal, (2.0 / (fi + fo)).sqrt(), None),
+        (Scheme::XavierUniform, (2.0 / (fi + fo)).sqrt(), Some((6.0 / (fi + fo)).sqrt())),
+        (Scheme::HeNormal, (2.0 / fi).sqrt(), None),
+        (Scheme::HeUniform, (2.0 / fi).sqrt(), Some((6.0 / fi).sqrt())),
+        (Scheme::Normal, 0.01, None),
+        (Scheme::Uniform, 0.05 / 3f64.sqrt(), Some(0.05)),
+        (Scheme::Zeros, 0.0, None),
+    ];
+    let got = cfg.alternatives(fans);
+    assert_eq!(got.len(), 9);
+    for ((scheme, spec), (w_scheme, w_std, w_bound)) in got.into_iter().zip(want) {
+        let spec = spec.unwrap();
+        assert_eq!(scheme, w_scheme);
+        assert!((spec.std - w_std).abs() <= 1e-12 * w_std.max(1e-12), "{scheme:?}: {} vs {w_std}", spec.std);
+        if let Some(b) = w_bound {
+            assert!((spec.bound().unwrap() - b).abs() < 1e-12, "{scheme:?} bound");
+        }
+    }
+    // The other settings carry over: truncated normals everywhere a normal is drawn.
+    let trunc = InitConfig { dist: Dist::Truncated, ..cfg };
+    for (scheme, spec) in trunc.alternatives(fans) {
+        let spec = spec.unwrap();
+        if matches!(scheme, Scheme::LecunNormal | Scheme::XavierNormal | Scheme::HeNormal | Scheme::Normal) {
+            assert!(spec.bound().is_some(), "{scheme:?} truncated at ±2σ");
+        }
+    }
+}

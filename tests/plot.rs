@@ -164,3 +164,30 @@ fn log_panes_tick_whole_layers_and_keep_the_legend_off_the_data() {
     assert_eq!(plot::layer_ticks(20), [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
     assert_eq!(plot::layer_ticks(3), [1, 2, 3]);
 }
+
+#[test]
+fn comparison_draws_every_scheme_on_one_scale_and_outlines_the_current_one() {
+    let normal = |s: f64| -> Vec<(f64, f64)> {
+        (0..=40)
+            .map(|i| -0.2 + 0.4 * i as f64 / 40.0)
+            .map(|x| (x, (-(x * x) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt())))
+            .collect()
+    };
+    let panels = [
+        plot::ComparePanel { title: "He", detail: "std 0.05".into(), curve: normal(0.05), current: true },
+        plot::ComparePanel { title: "N(0, 0.01²)", detail: "std 0.01".into(), curve: normal(0.01), current: false },
+        plot::ComparePanel { title: "Zeros", detail: "std 0".into(), curve: vec![], current: false },
+    ];
+    // The current scheme's peak sets the scale: std 0.01 peaks 5× higher and is marked as clipped.
+    let top = 1.15 / (0.05 * (2.0 * std::f64::consts::PI).sqrt());
+    let out = svg((900, 460), |area| {
+        let plot = plot::Comparison { panels: &panels, lo: -0.2, hi: 0.2, top, point_mass: "all 0", clipped: "higher" };
+        plot::draw_comparison(area, &plot, Style::new(1.0)).unwrap();
+    });
+    for t in ["He", "N(0, 0.01²)", "Zeros", "std 0.05", "all 0", "↑ higher"] {
+        assert!(has_text(&out, t), "{t}");
+    }
+    assert_eq!(out.matches("↑ higher").count(), 1, "only the narrow one is clipped");
+    let outline = format!("stroke=\"#{:02X}{:02X}{:02X}\"", plot::CURVE.0, plot::CURVE.1, plot::CURVE.2);
+    assert!(out.contains("<rect") && out.contains(&outline), "the current scheme is outlined");
+}

@@ -2,9 +2,11 @@
 //! tests on an SVG string. Each chart takes the numbers it shows (the same numbers the page's data table lists) and
 //! the axis labels in the page's language. Errors become a `String` here, once.
 
+mod compare;
 mod histogram;
 mod layers;
 
+pub use compare::{ComparePanel, Comparison, draw_comparison};
 pub use histogram::{DensityPlot, draw_density};
 pub use layers::{
     ACT_RANGE, GRAD_RANGE, GRAD_W, LayerHistograms, LogPane, LogWords, OVERFLOW, Series, draw_layer_histograms,

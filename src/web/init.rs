@@ -3,7 +3,7 @@
 
 use super::{canvas_backend, chart_error, js_error, seed_from_js};
 use crate::init::{self, InitConfig, InitSpec};
-use crate::plot::{DensityPlot, Style, draw_density};
+use crate::plot::{self, DensityPlot, Style, draw_density};
 use crate::stats::{Histogram, Moments, moments};
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
@@ -11,6 +11,20 @@ use wasm_bindgen::prelude::*;
 pub const MAX_SAMPLES: u32 = 1_000_000;
 const BINS: usize = 80;
 const CURVE_POINTS: usize = 400;
+const COMPARE_POINTS: usize = 160;
+
+/// Three significant digits, as the comparison's panel titles show a std or a bound.
+fn short_num(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if (1e-3..1e4).contains(&v.abs()) {
+        let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.digits$}");
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    } else {
+        format!("{v:.2e}")
+    }
+}
 
 #[wasm_bindgen]
 pub struct InitView {
@@ -122,6 +136,92 @@ impl InitView {
             out.extend([x0, x0 + w, c as f64, d, self.spec.density(x0 + w / 2.0)]);
         }
         out
+    }
+
+    /// Every scheme for this layer shape, with this view's other settings: `[{ scheme, std, bound }]` in the order
+    /// of the `init` parameter's values (`bound` NaN where unbounded; a scheme whose numbers are rejected is left out).
+    pub fn comparison(&self) -> js_sys::Array {
+        self.cfg
+            .alternatives(self.spec.fans)
+            .into_iter()
+            .filter_map(|(scheme, spec)| Some((scheme, spec.ok()?)))
+            .map(|(scheme, spec)| {
+                let o = js_sys::Object::new();
+                for (k, v) in [
+                    ("scheme", JsValue::from(scheme.name())),
+                    ("std", spec.std.into()),
+                    ("bound", spec.bound().unwrap_or(f64::NAN).into()),
+                ] {
+                    // Defining a property on a fresh plain object cannot fail.
+                    let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+                }
+                JsValue::from(o)
+            })
+            .collect()
+    }
+
+    /// The comparison as small multiples on one x range (this scheme's) and one density scale. `names` are the
+    /// schemes' names in the page's language, in the order of [`Self::comparison`]'s schemes (all nine);
+    /// `words` = [point mass, clipped].
+    pub fn draw_comparison(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        names: Vec<String>,
+        words: Vec<String>,
+        pixel_ratio: f64,
+    ) -> Result<(), JsValue> {
+        let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+        let alternatives = self.cfg.alternatives(self.spec.fans);
+        let specs: Vec<(usize, init::Scheme, InitSpec)> = alternatives
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, (scheme, spec))| Some((i, scheme, spec.ok()?)))
+            .collect();
+        let spread = |s: &InitSpec| !matches!(s.shape, init::Shape::Zeros);
+        // The x range is this scheme's; for zeros, the widest of the fan-based schemes' (LeCun, Xavier, He).
+        let (lo, hi) = if spread(&self.spec) {
+            self.spec.display_range()
+        } else {
+            specs
+                .iter()
+                .filter(|(_, scheme, _)| {
+                    !matches!(scheme, init::Scheme::Normal | init::Scheme::Uniform | init::Scheme::Zeros)
+                })
+                .map(|(_, _, s)| s.display_range())
+                .fold((-1e-3f64, 1e-3f64), |(a, b), (c, d)| (a.min(c), b.max(d)))
+        };
+        let curve = |s: &InitSpec| -> Vec<(f64, f64)> {
+            if !spread(s) {
+                return Vec::new();
+            }
+            (0..=COMPARE_POINTS)
+                .map(|i| lo + (hi - lo) * i as f64 / COMPARE_POINTS as f64)
+                .map(|x| (x, s.density(x)))
+                .collect()
+        };
+        let peak = |s: &InitSpec| curve(s).iter().map(|p| p.1).fold(0.0, f64::max);
+        let top = if spread(&self.spec) {
+            peak(&self.spec)
+        } else {
+            specs.iter().map(|(_, _, s)| peak(s)).filter(|p| p.is_finite()).fold(0.0, f64::max)
+        } * 1.15;
+        let panels: Vec<plot::ComparePanel> = specs
+            .iter()
+            .map(|(i, scheme, s)| plot::ComparePanel {
+                title: names.get(*i).map(String::as_str).unwrap_or(scheme.name()),
+                detail: match s.bound() {
+                    Some(b) if matches!(s.shape, init::Shape::Uniform { .. }) => {
+                        format!("std {} · bound {}", short_num(s.std), short_num(b))
+                    }
+                    _ => format!("std {}", short_num(s.std)),
+                },
+                curve: curve(s),
+                current: *scheme == self.cfg.scheme,
+            })
+            .collect();
+        let plot = plot::Comparison { panels: &panels, lo, hi, top, point_mass: word(0), clipped: word(1) };
+        let area = canvas_backend(canvas)?.into_drawing_area();
+        plot::draw_comparison(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
     }
 
     pub fn draw(

@@ -91,7 +91,8 @@ test('the code blocks show PyTorch and Keras, and copy works', async () => {
   await settled(page, 'init');
   const code = await page.$$eval('.code pre code', (c) => c.map((x) => x.textContent));
   assert.match(code[0], /torch\.nn\.init\.kaiming_normal_\(w, mode='fan_in', nonlinearity='leaky_relu', a=0\.2\)/);
-  assert.match(code[1], /keras\.initializers\.VarianceScaling\(scale=1\.92308, mode='fan_in', distribution='untruncated_normal'\)/);
+  assert.match(code[1], /torch\.nn\.init\.kaiming_normal_\(m\.weight, mode='fan_in', nonlinearity='leaky_relu', a=0\.2\)/);
+  assert.match(code[2], /keras\.initializers\.VarianceScaling\(scale=1\.92308, mode='fan_in', distribution='untruncated_normal'\)/);
   await page.click('.code button.copy');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code[0]);
   await context.close();
@@ -165,5 +166,42 @@ test('a Rust panic on the main thread shows a visible error and the page keeps w
   assert.notEqual((await keyedRows(page, 'init-stats')).sample_mean, before.sample_mean, 'the panel still computes');
   // The only errors logged are the panic's own.
   assert.ok(problems.length > 0 && problems.every((p) => /panic|unreachable|self-test/i.test(p)), JSON.stringify(problems));
+  await context.close();
+});
+
+test('the comparison lists every scheme for the layer with the published std, and links to the signal panel', async () => {
+  const { page, problems, context } = await h.open('#panel=init&init=xavier_uniform&shape=256x784&std=0.01&a=0.05');
+  await settled(page, 'init');
+  const rows = await page.$$eval('table[data-table="init-compare"] tbody tr', (r) => r.map((x) => [x.dataset.scheme, ...[...x.cells].map((c) => c.textContent)]));
+  const [fi, fo] = [784, 256];
+  // torch.nn.init's formulas: LeCun 1/√fan_in, Xavier √(2/(fan_in+fan_out)), He √(2/fan_in); uniform bound √3·std.
+  const want = {
+    lecun_normal: [Math.sqrt(1 / fi)], lecun_uniform: [Math.sqrt(1 / fi), Math.sqrt(3 / fi)],
+    xavier_normal: [Math.sqrt(2 / (fi + fo))], xavier_uniform: [Math.sqrt(2 / (fi + fo)), Math.sqrt(6 / (fi + fo))],
+    he_normal: [Math.sqrt(2 / fi)], he_uniform: [Math.sqrt(2 / fi), Math.sqrt(6 / fi)],
+    normal: [0.01], uniform: [0.05 / Math.sqrt(3), 0.05], zeros: [0],
+  };
+  assert.deepEqual(rows.map((r) => r[0]), Object.keys(want));
+  for (const [scheme, name, std, bound] of rows) {
+    const [s, b] = want[scheme];
+    assert.ok(Math.abs(Number(std) - s) <= 1e-5 * Math.max(s, 1e-3), `${scheme}: ${std} vs ${s}`);
+    if (b !== undefined) assert.ok(Math.abs(Number(bound) - b) <= 1e-5 * b, `${scheme} bound ${bound} vs ${b}`);
+    else if (scheme !== 'zeros') assert.equal(bound, 'n/a');
+    assert.ok(!/_/.test(name), `a human name, not the id: ${name}`);
+  }
+  assert.ok((await canvasInfo(page, 'init-compare')).colours > 5, 'comparison drawn');
+  // Menus show names, the URL keeps ids.
+  assert.equal(await page.$eval('select[name="init"] option[value="he_normal"]', (o) => o.textContent), 'He (Kaiming) normal');
+  // The course's init_weights(m) + model.apply snippet, with this scheme's call on m.weight.
+  const code = await page.$$eval('.code pre code', (c) => c.map((x) => x.textContent).join('\n'));
+  assert.match(code, /def init_weights\(m\):[\s\S]*torch\.nn\.init\.xavier_uniform_\(m\.weight, gain=1\.0\)[\s\S]*m\.bias\.data\.fill_\(0\.01\)[\s\S]*model\.apply\(init_weights\)/);
+  // One click to the signal panel with the same scheme, on a 10-layer net.
+  await page.click('a[data-link="signal"]');
+  await settled(page, 'signal');
+  assert.match(page.url(), /panel=signal/);
+  assert.match(page.url(), /init=xavier_uniform/);
+  assert.match(page.url(), /depth=10(&|$)/);
+  assert.equal(await page.$eval('select[name="init"]', (s) => s.value), 'xavier_uniform');
+  assert.deepEqual(problems, []);
   await context.close();
 });

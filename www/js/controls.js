@@ -50,7 +50,7 @@ const NORMAL_SCHEMES = ['lecun_normal', 'xavier_normal', 'he_normal', 'normal'];
 // The controls of an initializer: scheme, fan mode, nonlinearity (gain), leaky slope, normal/truncated, std, a.
 // show(state) hides those the current scheme does not use.
 export function initControls(controls) {
-  const scheme = controls.enumField('init', 'init.scheme');
+  const scheme = controls.enumField('init', 'init.scheme', (v) => t(`init.name.${v}`)); // human names; the id stays in the URL
   const mode = controls.enumField('mode', 'init.mode');
   const nonlinearity = controls.enumField('nonlinearity', 'init.nonlinearity', (v) => (v === 'auto' ? t('init.nonlinearity.auto') : v));
   const slope = controls.numberField('slope', 'init.slope');

@@ -5,8 +5,20 @@
 import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
 import { codeBlock, dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
+import { PARAMS, defaults, serialize } from '../state.js';
 
 const STAT_ROWS = ['fan_in', 'fan_out', 'gain', 'std', 'bound', 'sample_mean', 'sample_std', 'n'];
+// The settings an initializer is made of: the signal panel reads them with the same names and meanings.
+const INIT_SETTINGS = ['init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a'];
+const PROBE_ACTS = ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear', 'selu'];
+
+// The signal panel's 10-layer net with this initializer: the activation the gain was chosen for, else the one the
+// scheme is meant for (ReLU for He, tanh otherwise).
+export function signalLink(s) {
+  const act = PROBE_ACTS.includes(s.nonlinearity) ? s.nonlinearity : s.init.startsWith('he_') ? 'relu' : 'tanh';
+  const own = Object.fromEntries(INIT_SETTINGS.map((k) => [k, s[k]]));
+  return serialize({ ...defaults('signal'), ...own, act, depth: 10, panel: 'signal', lang: s.lang, embed: s.embed });
+}
 
 export function mount(section, ctx) {
   const { wasm } = ctx;
@@ -36,6 +48,13 @@ export function mount(section, ctx) {
   ]);
   const stats = dataTable('init-stats', 'init.stats', [['key', 'init.key'], ['value', 'init.value']]);
   const torch = codeBlock('PyTorch');
+  // The course's own pattern: an init_weights(m) function that model.apply calls on every layer.
+  const torchModel = codeBlock(t('init.code.apply'));
+  const compareCanvas = el('canvas', { class: 'tall', 'data-chart': 'init-compare', role: 'img', 'aria-label': t('init.compare') });
+  const compare = dataTable('init-compare', 'init.compare.table', [
+    ['scheme', 'init.col.scheme'], ['std', 'init.row.std'], ['bound', 'init.row.bound'],
+  ]);
+  const signal = el('a', { class: 'signal-link', 'data-link': 'signal', href: '#' }, t('init.to_signal'));
   const keras = codeBlock('Keras');
 
   section.append(
@@ -48,15 +67,22 @@ export function mount(section, ctx) {
         el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('init.chart'))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), hist.table),
         stats.table,
-        el('h3', {}, t('init.code')), torch.wrap, keras.wrap)));
+        el('p', {}, signal),
+        el('h3', {}, t('init.compare')),
+        el('p', { class: 'field-help' }, t('init.compare.help')),
+        el('figure', { class: 'chart' }, compareCanvas, el('figcaption', {}, t('init.compare.caption'))),
+        compare.table,
+        el('h3', {}, t('init.code')), torch.wrap, torchModel.wrap, keras.wrap)));
 
   let view = null;
   let drawn = null;
 
+  const schemeNames = () => PARAMS.init.values.map((v) => t(`init.name.${v}`)); // in the core's order
   function draw() {
     if (!view) return;
     const ratio = fitCanvas(canvas);
     view.draw(canvas, t('init.x'), t('init.y'), ratio);
+    view.draw_comparison(compareCanvas, schemeNames(), [t('init.compare.point_mass'), t('init.compare.clipped')], fitCanvas(compareCanvas));
   }
   const redrawOnResize = perFrame(draw);
   new ResizeObserver(() => redrawOnResize()).observe(canvas);
@@ -92,6 +118,15 @@ export function mount(section, ctx) {
 
     formula.querySelector('code').textContent = view.formula();
     torch.code.textContent = `import torch\n\nw = torch.empty(${s.shape.split('x').join(', ')})\n${view.pytorch_code()}`;
+    const layer = s.shape.split('x').length > 2 ? 'nn.Conv2d' : 'nn.Linear';
+    torchModel.code.textContent = 'import torch\nfrom torch import nn\n\n\ndef init_weights(m):\n'
+      + `    if isinstance(m, (nn.Linear, nn.Conv2d)):  # ${layer} here\n`
+      + `        ${view.pytorch_code().replace('(w', '(m.weight')}\n`
+      + '        m.bias.data.fill_(0.01)\n\n\n'
+      + 'model.apply(init_weights)  # calls init_weights on every submodule\n';
+    signal.href = signalLink(s);
+    compare.table.tBodies[0].replaceChildren(...Array.from(view.comparison(), (r) => el('tr', { 'data-scheme': r.scheme, class: r.scheme === s.init ? 'current' : null },
+      el('th', { scope: 'row' }, t(`init.name.${r.scheme}`)), el('td', {}, plain(r.std)), el('td', {}, Number.isNaN(r.bound) ? 'n/a' : plain(r.bound)))));
     keras.code.textContent = `import keras\n\ninitializer = ${view.keras_code()}`;
     const values = {
       fan_in: view.fan_in, fan_out: view.fan_out, gain: view.gain, std: view.std, bound: view.bound,
