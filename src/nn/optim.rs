@@ -63,9 +63,13 @@ const OPT: Grammar = Grammar { param: "opt", max_len: 200, max_steps: 1 };
 const SCHEDULE: Grammar = Grammar { param: "schedule", max_len: 200, max_steps: 1 };
 
 mod tables {
-    use crate::spec::{Param, flag, int, num};
-    pub const SGD: &[Param] =
-        &[num("lr", 0.0, 10.0, 0.01), num("m", 0.0, 0.999, 0.0), flag("nesterov", 0.0), num("wd", 0.0, 1.0, 0.0)];
+    use crate::spec::{Param, int, num, word};
+    pub const SGD: &[Param] = &[
+        num("lr", 0.0, 10.0, 0.01),
+        num("m", 0.0, 0.999, 0.0),
+        word("nesterov", &["classic", "nesterov"], 0),
+        num("wd", 0.0, 1.0, 0.0),
+    ];
     pub const ADAM: &[Param] = &[
         num("lr", 0.0, 10.0, 1e-3),
         num("b1", 0.0, 0.9999, 0.9),
