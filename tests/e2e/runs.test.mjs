@@ -159,10 +159,23 @@ test('pause, step, snapshot and resume continue a run exactly where it stopped',
     const fromSnapshot = await restored.finished;
     const uninterrupted = await runs.open('self_test_walk', { seed: 11, steps: N }).finished;
     const steps = walk.items.map((i) => i.step);
+
+    // Closing a running run: the worker acknowledges it after the step under way, and then counts as idle again;
+    // a close that crosses the run's last message is acknowledged too.
+    const endless = runs.open('self_test_walk', { seed: 5, steps: 1e9 });
+    await new Promise((r) => setTimeout(r, 20));
+    endless.close();
+    const closingRightAfter = runs.workers().reduce((a, w) => a + w.closing, 0);
+    const quick = runs.open('self_test_walk', { seed: 6, steps: 1 });
+    quick.worker.closing.add(quick.id); // as if close() had been sent while its result was on the way
+    await quick.finished;
+    quick.worker.post({ op: 'close', run: quick.id });
+    await new Promise((r) => setTimeout(r, 100));
+    const closingLater = runs.workers().reduce((a, w) => a + w.closing, 0);
     return {
       afterStep, afterStep2, stepped: stepped.items, straight: straight.items, pausedAt, itemsAtPause, snap, stillPaused,
       resumed, fromSnapshot, uninterrupted, walkItems: walk.items.length, inOrder: steps.every((s, i) => s === i + 1),
-      progressMessages, elapsed, work: walk.work,
+      progressMessages, elapsed, work: walk.work, closingRightAfter, closingLater,
     };
   }, PROBE);
   assert.deepEqual(out.afterStep.steps, 3);
@@ -184,6 +197,8 @@ test('pause, step, snapshot and resume continue a run exactly where it stopped',
   assert.ok(out.progressMessages <= out.elapsed / 16 + 3, `${out.progressMessages} messages in ${out.elapsed.toFixed(0)} ms`);
   assert.equal(out.work.done, 5000);
   assert.ok(out.work.rate > 0 && out.work.eta === 0);
+  assert.equal(out.closingRightAfter, 1);
+  assert.equal(out.closingLater, 0, 'every close was acknowledged');
   assert.deepEqual(problems, []);
   await context.close();
 });

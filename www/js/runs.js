@@ -299,7 +299,9 @@ class Registry {
 
   // The pool as tests and diagnostics see it.
   workers() {
-    return this.pool.workers.map((w) => ({ index: w.index, runs: [...w.runs].map((r) => r.id), memory: w.memory, stateful: w.stateful }));
+    return this.pool.workers.map((w) => ({
+      index: w.index, runs: [...w.runs].map((r) => r.id), closing: w.closing.size, memory: w.memory, stateful: w.stateful,
+    }));
   }
 }
 

@@ -198,7 +198,10 @@ function handle(data) {
     return;
   }
   const session = sessions.get(data.run);
-  if (!session) return; // finished or closed already: late messages are harmless
+  if (!session) { // finished or failed already: late messages are harmless, and a close is still acknowledged
+    if (data.op === 'close') post({ run: data.run, state: 'closed' });
+    return;
+  }
   switch (data.op) {
     case 'resume':
     case 'step':
