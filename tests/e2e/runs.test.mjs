@@ -23,7 +23,7 @@ test('a language switch mid-probe neither restarts nor stops the run', async () 
   await page.waitForFunction(() => document.querySelectorAll('table[data-table="signal-layers"] tbody tr').length >= 3, null, { timeout: 60_000 });
   const before = await page.evaluate(async () => {
     const { runs } = await import('/js/runs.js');
-    const run = runs.latest('signal');
+    const run = runs.current('signal');
     window.__events = [];
     run.subscribe((r, e) => window.__events.push(e.type === 'progress' ? e.items.map((i) => `${i.phase}${i.layer}`) : e.type));
     return { id: run.id, opened: runs.opened, state: run.state, items: run.items.length };
@@ -38,7 +38,7 @@ test('a language switch mid-probe neither restarts nor stops the run', async () 
   await settled(page, 'signal', 120_000);
   const after = await page.evaluate(async () => {
     const { runs } = await import('/js/runs.js');
-    const run = runs.latest('signal');
+    const run = runs.current('signal');
     return {
       id: run.id, opened: runs.opened, state: run.state,
       sequence: run.items.map((i) => `${i.phase}${i.layer}`),
@@ -65,14 +65,14 @@ test('a language switch mid-probe neither restarts nor stops the run', async () 
 test('a panel switch keeps the run going, and coming back shows it without recomputing', async () => {
   const { page, problems, context } = await h.open('#panel=signal');
   await page.waitForSelector('table[data-table="signal-layers"] tbody tr'); // under way
-  const first = await page.evaluate(async () => (await import('/js/runs.js')).runs.latest('signal').id);
+  const first = await page.evaluate(async () => (await import('/js/runs.js')).runs.current('signal').id);
   await page.click('.site-nav a[data-panel="init"]');
   await settled(page, 'init');
   await page.click('.site-nav a[data-panel="signal"]');
   await settled(page, 'signal', 60_000);
   const again = await page.evaluate(async () => {
     const { runs } = await import('/js/runs.js');
-    return { id: runs.latest('signal').id, opened: runs.opened, items: runs.latest('signal').items.length };
+    return { id: runs.current('signal').id, opened: runs.opened, items: runs.current('signal').items.length };
   });
   assert.equal(again.id, first);
   assert.equal(again.opened, 1);
@@ -203,6 +203,49 @@ test('pause, step, snapshot and resume continue a run exactly where it stopped',
   await context.close();
 });
 
+test('a new setting closes a stateless run, but pauses a stateful one and keeps it for Back', async () => {
+  const { page, problems, context } = await h.open('#panel=init');
+  await settled(page, 'init');
+  const out = await page.evaluate(async (base) => {
+    const { runs } = await import('/js/runs.js');
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const waitState = (run, state) => new Promise((resolve) => {
+      if (run.state === state) { resolve(); return; }
+      const stop = run.subscribe(() => { if (run.state === state) { stop(); resolve(); } });
+    });
+    const probeA = runs.show('lab-probe', 'probe', 'a', { ...base, depth: 2, width: 10, batch: 4, seed: 1 });
+    const probeB = runs.show('lab-probe', 'probe', 'b', { ...base, depth: 2, width: 10, batch: 4, seed: 2 });
+    const stateless = { a: probeA.state, current: runs.current('lab-probe') === probeB };
+    await probeB.finished;
+
+    const a = runs.show('lab', 'self_test_walk', 'a', { seed: 1, steps: 1e9 });
+    await sleep(30);
+    const b = runs.show('lab', 'self_test_walk', 'b', { seed: 2, steps: 1e9 });
+    await waitState(a, 'paused');
+    const aItems = a.items.length;
+    await sleep(50);
+    const aHeld = a.state === 'paused' && a.items.length === aItems;
+    const listed = runs.list().filter((r) => r.owner === 'lab').map((r) => `${r.key}:${r.state}`);
+    const back = runs.show('lab', 'self_test_walk', 'a', { seed: 1, steps: 1e9 }); // Back to the first settings
+    await waitState(b, 'paused');
+    const afterBack = { same: back === a, aState: a.state, current: runs.current('lab') === a, opened: runs.opened };
+    a.resume();
+    await sleep(50);
+    const resumed = a.state === 'running' && a.items.length > aItems && a.items.every((it, i) => it.step === i + 1);
+    a.close();
+    b.close();
+    return { stateless, aHeld, listed, afterBack, resumed, left: runs.list().filter((r) => r.owner === 'lab').length };
+  }, PROBE);
+  assert.deepEqual(out.stateless, { a: 'closed', current: true });
+  assert.ok(out.aHeld, 'the replaced stateful run took no more steps');
+  assert.deepEqual(out.listed, ['a:paused', 'b:running']);
+  assert.deepEqual(out.afterBack, { same: true, aState: 'paused', current: true, opened: 4 });
+  assert.ok(out.resumed, 'resumed where it stopped');
+  assert.equal(out.left, 0, 'discarded runs leave the registry');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a worker panic is reported in the person\'s terms and the worker is replaced', async () => {
   const { page, problems, context } = await h.open('#panel=init');
   await settled(page, 'init');
@@ -254,8 +297,8 @@ test('memory is given back after the largest probe: its worker is replaced once 
   const { RETIRE_BYTES, bigWorker } = await page.evaluate(async () => {
     const { runs, RETIRE_BYTES } = await import('/js/runs.js');
     window.__runs = runs;
-    while (!runs.latest('signal')) await new Promise((r) => setTimeout(r, 20));
-    return { RETIRE_BYTES, bigWorker: runs.latest('signal').worker.index };
+    while (!runs.current('signal')) await new Promise((r) => setTimeout(r, 20));
+    return { RETIRE_BYTES, bigWorker: runs.current('signal').worker.index };
   });
   // The largest probe holds every layer's 2000×1000 activations: well past the limit after a quarter of the layers.
   await page.waitForFunction((limit) => window.__runs.workers().some((w) => w.memory > limit + 64 * 2 ** 20), RETIRE_BYTES, { timeout: 120_000, polling: 250 });

@@ -1,15 +1,18 @@
 // Runs: long computations (a probe, an augmentation grid, later a training run) as sessions in workers, owned by the
 // page rather than by the panel that started them. A panel that is re-rendered (a language switch) or left (a panel
-// switch) only stops listening; the run goes on, and the panel finds it again with runs.latest(owner).
+// switch) only stops listening; the run goes on, and the panel finds it again with runs.current(owner).
 //
-//   const run = runs.open('probe', config, { owner: 'signal', key });   // starts stepping (paused: true to not)
+//   const run = runs.show('signal', 'probe', key, config);   // the owner's run for these settings (key): the one it
+//                                                            // has, or a new one replacing it (see show)
+//   const run = runs.open('probe', config, { owner, key, paused }); // a run of its own (starts stepping unless paused)
 //   const stop = run.subscribe((run, event) => …);  // event.type: 'progress' (event.items), 'state', 'done', 'error'
 //   run.items, run.result, run.error, run.state, run.work ({ done, total, rate, eta } or null), run.steps
 //   run.pause(); run.resume(); run.step(n); await run.snapshot(); run.close();
 //   await run.finished;                              // the result; rejects with run.error or an AbortError on close
 //
-// A run is stopped only when its owner closes it (the person stopped it, or changed a setting that defines it) or the
-// page closes. States: 'running' | 'paused' | 'done' | 'error' | 'closed'.
+// A run is stopped only when the person stops it, a setting that defines it changes, or the page closes; a stateful
+// run (a training run) whose settings change is paused and stays listed until the person resumes or discards it.
+// States: 'running' | 'paused' | 'done' | 'error' | 'closed'.
 //
 // The workers form a small pool (at most POOL_MAX, never more than the machine's cores): a new run goes to an idle
 // worker, else to a new worker while the pool may grow, else to the least busy one (its sessions then take turns).
@@ -255,6 +258,28 @@ class Registry {
     this.nextReq = 1;
     this.opened = 0; // runs opened since the page loaded (tests check that a re-render opens none)
     this.listeners = new Set();
+    this.shown = new Map(); // owner → the run it shows
+  }
+
+  // The owner's run for the settings `key`. When the key differs from the run the owner shows, that run is replaced:
+  // closed if its kind is stateless (recomputing it is cheap), else paused and kept in the registry (runs.list),
+  // where a later show() with its key — Back, say — finds it again. The new run starts unless options.paused.
+  show(owner, kind, key, config, options = {}) {
+    const current = this.current(owner);
+    if (current?.key === key) return current;
+    if (current) {
+      if (KINDS[current.kind]?.stateless) current.close();
+      else current.pause();
+    }
+    const run = this.list().find((r) => r.owner === owner && r.key === key) ?? this.open(kind, config, { ...options, owner, key });
+    this.shown.set(owner, run);
+    return run;
+  }
+
+  // The run an owner shows (it may be done or have failed: its results stay readable), unless it was closed.
+  current(owner) {
+    const run = this.shown.get(owner);
+    return run && run.state !== 'closed' ? run : undefined;
   }
 
   open(kind, config, { paused = false, ...meta } = {}) {
@@ -266,11 +291,6 @@ class Registry {
     run.worker.post({ op: 'open', run: run.id, kind, config, paused }); // config is copied (a panel keeps its image)
     this.changed(run, { type: 'open' });
     return run;
-  }
-
-  // The newest run of an owner that was not closed (it may be done or have failed: its results stay readable).
-  latest(owner) {
-    return [...this.runs.values()].reverse().find((r) => r.owner === owner);
   }
 
   list() {

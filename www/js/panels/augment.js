@@ -89,7 +89,7 @@ export function mount(section, ctx) {
   const { wasm } = ctx;
   const catalog = wasm.augment_catalog();
   const view = new wasm.AugmentView();
-  let run = runs.latest('augment') ?? null; // a grid computed before a re-render is shown again, not recomputed
+  let run = null;
   let disposed = false;
 
   const controls = controlSet(ctx);
@@ -273,13 +273,11 @@ export function mount(section, ctx) {
     section.setAttribute('aria-busy', 'true');
     section.dataset.runState = 'running';
     jobError.textContent = '';
-    if (run?.key !== key) {
-      run?.close(); // a newer setting takes over
-      run = runs.open('augment', {
-        aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
-        image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
-      }, { owner: 'augment', key });
-    }
+    // A grid computed before a re-render is shown again, not recomputed; a newer setting replaces the run.
+    run = runs.show('augment', 'augment', key, {
+      aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
+      image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
+    });
     const mine = run;
     let r;
     try {

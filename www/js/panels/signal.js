@@ -81,7 +81,7 @@ function matchPreset(s) {
 
 export function mount(section, ctx) {
   const { wasm } = ctx;
-  let run = runs.latest('signal') ?? null;
+  let run = runs.current('signal') ?? null;
   let unsubscribe = () => {};
 
   const controls = controlSet(ctx);
@@ -219,11 +219,7 @@ export function mount(section, ctx) {
     const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceOf(s)[k]]));
     const key = SETTINGS.map((k) => args[k]).join('|');
     if (!references.has(key)) {
-      let r = runs.latest('signal-reference');
-      if (r?.key !== key) {
-        r?.close();
-        r = runs.open('probe', args, { owner: 'signal-reference', key });
-      }
+      const r = runs.show('signal-reference', 'probe', key, args);
       await r.finished;
       const spread = { fwd: [], bwd: [] };
       for (const p of r.items) (p.phase === 'forward' ? spread.fwd : spread.bwd)[p.layer - 1] = p;
@@ -336,17 +332,15 @@ export function mount(section, ctx) {
 
     const key = SETTINGS.map((k) => s[k]).join('|');
     if (key === shown.key) return;
-    if (run?.key === key) { // the run of these settings is still in the registry (a re-render, a panel switch)
-      attach(run);
-      return;
+    // The run of these settings, found again after a re-render or a panel switch; a new setting replaces it (the
+    // probe is stateless: the old run is closed, and so is a reference run of other settings).
+    const fresh = runs.current('signal')?.key !== key;
+    if (fresh) {
+      const reference = runs.current('signal-reference');
+      if (reference && reference.key !== SETTINGS.map((k) => referenceOf(s)[k]).join('|')) reference.close();
+      performance.mark('signal:start'); // marks for bench/signal.mjs: request, first layer, all layers, done
     }
-    // A new setting replaces the probe (and a reference run of other settings): it is cheap to recompute, so the old
-    // one is not kept paused.
-    run?.close();
-    const reference = runs.latest('signal-reference');
-    if (reference && reference.key !== SETTINGS.map((k) => referenceOf(s)[k]).join('|')) reference.close();
-    performance.mark('signal:start'); // marks for bench/signal.mjs: request, first layer, all layers, done
-    attach(runs.open('probe', Object.fromEntries(SETTINGS.map((k) => [k, s[k]])), { owner: 'signal', key }));
+    attach(runs.show('signal', 'probe', key, Object.fromEntries(SETTINGS.map((k) => [k, s[k]]))));
   }
 
   // Leaving the panel (or re-rendering it) only stops listening: the runs belong to the page.
