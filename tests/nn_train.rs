@@ -266,6 +266,10 @@ fn dropout_is_off_in_evaluation_and_seeded_in_training() {
     plain.set_param("1.weight", &w).unwrap();
     plain.set_param("1.bias", &bias).unwrap();
     assert_eq!(plain.forward(&x, 4).unwrap(), &a[..]);
+    // The per-layer outputs of the last pass: the dense layer's are the logits.
+    assert_eq!(m.layer_output(2).unwrap(), &a[..]);
+    assert_eq!(m.layer_output(0).unwrap(), &x[..]);
+    assert!(m.layer_output(3).is_none());
     let l1 = m.compute_gradients(&x, &y, 4).unwrap();
     let l2 = m.compute_gradients(&x, &y, 4).unwrap();
     assert_ne!(l1, l2, "two training passes draw two masks");

@@ -236,8 +236,19 @@ impl Activation {
     /// `out[i] = f(z[i])`; `out` and `z` have the same length.
     pub fn forward(self, z: &[f32], out: &mut [f32]) {
         debug_assert_eq!(z.len(), out.len());
-        out.copy_from_slice(z);
-        self.apply(out);
+        #[inline(always)]
+        fn map(z: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) {
+            out.iter_mut().zip(z).for_each(|(o, &v)| *o = f(v));
+        }
+        match self {
+            Activation::Tanh => map(z, out, |v| Activation::Tanh.eval(v)),
+            Activation::Sigmoid => map(z, out, |v| Activation::Sigmoid.eval(v)),
+            Activation::Relu => map(z, out, |v| Activation::Relu.eval(v)),
+            Activation::LeakyRelu => map(z, out, |v| Activation::LeakyRelu.eval(v)),
+            Activation::Linear => out.copy_from_slice(z),
+            Activation::Selu => map(z, out, |v| Activation::Selu.eval(v)),
+            Activation::Gelu => map(z, out, |v| Activation::Gelu.eval(v)),
+        }
     }
 
     /// dL/dz = dL/dy ⊙ f'(z), from the input z: `dz[i] = dy[i] · f'(z[i])`.

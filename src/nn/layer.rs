@@ -373,75 +373,97 @@ fn col2im(g: &ConvGeom, cols: &[f32], n: usize, dx: &mut [f32]) {
 }
 
 impl Pool {
-    /// Calls `f(plane index, output index within the plane, input indices of the window)` for every output.
+    /// Values per channel plane of the input and of the output.
+    fn planes(&self) -> (usize, usize) {
+        (self.input.h * self.input.w, self.output.h * self.output.w)
+    }
+
+    /// Calls `f(output index within the plane, input index of the window's top-left corner)` for every output
+    /// of one plane; the window's rows then start `input.w` apart.
     #[inline(always)]
-    fn windows(&self, planes: usize, mut f: impl FnMut(usize, usize, &mut dyn Iterator<Item = usize>)) {
-        let (w, ow, k, s) = (self.input.w, self.output.w, self.kernel, self.stride);
-        for plane in 0..planes {
-            for oy in 0..self.output.h {
-                for ox in 0..ow {
-                    let (y0, x0) = (oy * s, ox * s);
-                    let mut taps = (0..k).flat_map(move |dy| (0..k).map(move |dx| (y0 + dy) * w + x0 + dx));
-                    f(plane, oy * ow + ox, &mut taps);
-                }
+    fn each_window(&self, mut f: impl FnMut(usize, usize)) {
+        for oy in 0..self.output.h {
+            for ox in 0..self.output.w {
+                f(oy * self.output.w + ox, oy * self.stride * self.input.w + ox * self.stride);
             }
         }
     }
 
     fn forward_max(&mut self, x: &[f32], y: &mut [f32], n: usize) {
-        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
-        let argmax = workspace(&mut self.argmax, n * self.input.c * out_plane);
-        let pool = Pool { argmax: Vec::new(), ..*self };
-        pool.windows(n * self.input.c, |plane, o, taps| {
-            let src = &x[plane * in_plane..][..in_plane];
-            let (mut best, mut at) = (f32::NEG_INFINITY, 0);
-            for (j, i) in taps.enumerate() {
-                // A NaN is taken (and then kept), as PyTorch's max pooling propagates NaN.
-                if j == 0 || src[i] > best || src[i].is_nan() {
-                    (best, at) = (src[i], i);
-                    if best.is_nan() {
-                        break;
+        let (in_plane, out_plane) = self.planes();
+        let (k, w) = (self.kernel, self.input.w);
+        let planes = n * self.input.c;
+        let mut argmax = std::mem::take(&mut self.argmax);
+        let idx = workspace(&mut argmax, planes * out_plane);
+        for ((src, dst), at) in x
+            .chunks_exact(in_plane)
+            .zip(y.chunks_exact_mut(out_plane))
+            .zip(idx.chunks_exact_mut(out_plane))
+            .take(planes)
+        {
+            self.each_window(|o, corner| {
+                let (mut best, mut best_at) = (src[corner], corner);
+                'window: for row in 0..k {
+                    let start = corner + row * w;
+                    for (i, &v) in src[start..start + k].iter().enumerate() {
+                        // A NaN is taken (and then kept), as PyTorch's max pooling propagates NaN.
+                        if v > best || v.is_nan() {
+                            (best, best_at) = (v, start + i);
+                            if v.is_nan() {
+                                break 'window;
+                            }
+                        }
                     }
                 }
-            }
-            y[plane * out_plane + o] = best;
-            argmax[plane * out_plane + o] = at as u32;
-        });
+                dst[o] = best;
+                at[o] = best_at as u32;
+            });
+        }
+        self.argmax = argmax;
     }
 
     fn backward_max(&self, dy: &[f32], dx: &mut [f32], n: usize) {
-        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
+        let (in_plane, out_plane) = self.planes();
         let planes = n * self.input.c;
         dx[..planes * in_plane].fill(0.0);
-        for plane in 0..planes {
-            let dst = &mut dx[plane * in_plane..][..in_plane];
-            for o in 0..out_plane {
-                dst[self.argmax[plane * out_plane + o] as usize] += dy[plane * out_plane + o];
+        for ((dst, g), at) in dx
+            .chunks_exact_mut(in_plane)
+            .zip(dy.chunks_exact(out_plane))
+            .zip(self.argmax.chunks_exact(out_plane))
+            .take(planes)
+        {
+            for (&gi, &a) in g.iter().zip(at) {
+                dst[a as usize] += gi;
             }
         }
     }
 
     fn forward_avg(&self, x: &[f32], y: &mut [f32]) {
-        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
-        let scale = 1.0 / (self.kernel * self.kernel) as f32;
-        self.windows(y.len() / out_plane, |plane, o, taps| {
-            let src = &x[plane * in_plane..][..in_plane];
-            y[plane * out_plane + o] = taps.map(|i| src[i]).sum::<f32>() * scale;
-        });
+        let (in_plane, out_plane) = self.planes();
+        let (k, w) = (self.kernel, self.input.w);
+        let scale = 1.0 / (k * k) as f32;
+        for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)) {
+            self.each_window(|o, corner| {
+                let sum: f32 = (0..k).map(|row| src[corner + row * w..][..k].iter().sum::<f32>()).sum();
+                dst[o] = sum * scale;
+            });
+        }
     }
 
     fn backward_avg(&self, dy: &[f32], dx: &mut [f32]) {
-        let (in_plane, out_plane) = (self.input.h * self.input.w, self.output.h * self.output.w);
+        let (in_plane, out_plane) = self.planes();
+        let (k, w) = (self.kernel, self.input.w);
+        let scale = 1.0 / (k * k) as f32;
         let planes = dy.len() / out_plane;
-        let scale = 1.0 / (self.kernel * self.kernel) as f32;
         dx[..planes * in_plane].fill(0.0);
-        self.windows(planes, |plane, o, taps| {
-            let g = dy[plane * out_plane + o] * scale;
-            let dst = &mut dx[plane * in_plane..][..in_plane];
-            for i in taps {
-                dst[i] += g;
-            }
-        });
+        for (dst, g) in dx.chunks_exact_mut(in_plane).zip(dy.chunks_exact(out_plane)) {
+            self.each_window(|o, corner| {
+                let gi = g[o] * scale;
+                for row in 0..k {
+                    dst[corner + row * w..][..k].iter_mut().for_each(|d| *d += gi);
+                }
+            });
+        }
     }
 }
 

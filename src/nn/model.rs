@@ -117,6 +117,8 @@ pub struct Model {
     rng: Rng,
     /// The batch size the buffers hold.
     capacity: usize,
+    /// The batch size of the last forward pass (0 before any).
+    last_batch: usize,
 }
 
 impl Model {
@@ -141,6 +143,7 @@ impl Model {
             optimizer: Optimizer::new(config.optimizer),
             rng,
             capacity: 0,
+            last_batch: 0,
             plans,
             layers,
             config,
@@ -391,12 +394,20 @@ impl Model {
 
     /// Every layer forward on the (checked, reserved) batch; the logits end up in the last activation buffer.
     fn run_forward(&mut self, x: &[f32], n: usize, train: bool) {
+        self.last_batch = n;
         self.acts[0][..x.len()].copy_from_slice(x);
         for (i, layer) in self.layers.iter_mut().enumerate() {
             let (below, above) = self.acts.split_at_mut(i + 1);
             let (inp, out) = (self.plans[i].input.len(), self.plans[i].output.len());
             layer.forward(&mut self.kernels, &below[i][..n * inp], &mut above[0][..n * out], n, train, &mut self.rng);
         }
+    }
+
+    /// The output of layer `i` (0-based) in the last forward pass, `n × C×H×W` (NCHW) for that pass's batch of n:
+    /// per-layer activation statistics for the Train panel. `None` before any pass or past the last layer.
+    pub fn layer_output(&self, i: usize) -> Option<&[f32]> {
+        let len = self.plans.get(i)?.output.len();
+        (self.last_batch > 0).then(|| &self.acts[i + 1][..self.last_batch * len])
     }
 
     fn logits(&self, n: usize) -> &[f32] {
