@@ -74,8 +74,17 @@ export async function setup({ width = 1200, height = 900 } = {}) {
   const front = await startFront(backend.address().port, httpErrors);
   const proxy = await startRecordingProxy(offSite);
   const url = `http://127.0.0.1:${front.port}/`;
-  const ff = await startFirefox({ proxyPort: proxy.port, width, height });
-  await ff.setTimeouts({ script: 60_000, pageLoad: 30_000, implicit: 0 });
+  const servers = [front.server, proxy.server, backend];
+  const closeServers = () => Promise.all(servers.map(closeServer));
+  let ff;
+  try {
+    ff = await startFirefox({ proxyPort: proxy.port, width, height });
+    await ff.setTimeouts({ script: 60_000, pageLoad: 30_000, implicit: 0 });
+  } catch (e) {
+    await ff?.quitDriver();
+    await closeServers(); // open servers would keep the test process alive
+    throw e;
+  }
 
   // A fresh document on `hash` (about:blank first, so a hash-only change still loads the page anew).
   async function open(hash = '') {
@@ -91,9 +100,7 @@ export async function setup({ width = 1200, height = 900 } = {}) {
   }
 
   async function close() {
-    try { await ff.quitDriver(); } finally {
-      await Promise.all([closeServer(front.server), closeServer(proxy.server), closeServer(backend)]);
-    }
+    try { await ff.quitDriver(); } finally { await closeServers(); }
   }
 
   return { ff, url, open, problems, offSite, close };

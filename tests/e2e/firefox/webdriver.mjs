@@ -78,12 +78,12 @@ function freePort() {
 
 async function waitForDriver(base, child, output) {
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`geckodriver exited: ${output.join('')}`);
     try {
       const r = await fetch(`${base}/status`);
       if (r.ok) return;
     } catch { /* not listening yet */ }
     await new Promise((ok) => setTimeout(ok, 50));
+    if (child.exitCode !== null || child.pid === undefined) throw new Error(`geckodriver did not start (exit code ${child.exitCode}): ${output.join('')}`);
   }
   throw new Error(`geckodriver did not answer on ${base}: ${output.join('')}`);
 }
@@ -100,8 +100,14 @@ export async function startFirefox({ proxyPort, width = 1200, height = 900 }) {
   });
   child.stdout.on('data', (d) => output.push(String(d)));
   child.stderr.on('data', (d) => output.push(String(d)));
+  child.on('error', (e) => output.push(`${e.message} (tools/install.sh test installs geckodriver)`));
   const base = `http://127.0.0.1:${port}`;
-  await waitForDriver(base, child, output);
+  try {
+    await waitForDriver(base, child, output);
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
 
   const firefoxOptions = {
     args: ['-headless', `--width=${width}`, `--height=${height}`],
@@ -109,9 +115,15 @@ export async function startFirefox({ proxyPort, width = 1200, height = 900 }) {
     log: { level: 'error' },
   };
   if (process.env.FIREFOX) firefoxOptions.binary = process.env.FIREFOX;
-  const created = await command(base, 'POST', '/session', {
-    capabilities: { alwaysMatch: { browserName: 'firefox', pageLoadStrategy: 'normal', 'moz:firefoxOptions': firefoxOptions } },
-  });
+  let created;
+  try {
+    created = await command(base, 'POST', '/session', {
+      capabilities: { alwaysMatch: { browserName: 'firefox', pageLoadStrategy: 'normal', 'moz:firefoxOptions': firefoxOptions } },
+    });
+  } catch (e) {
+    child.kill(); // no session: geckodriver would otherwise outlive the test run
+    throw e;
+  }
   const session = new Session(`${base}/session/${created.sessionId}`, created.capabilities);
   session.quitDriver = async () => {
     try {
