@@ -9,18 +9,41 @@ import { el, field, select } from './ui.js';
 export function controlSet(ctx) {
   const fields = {};
 
+  // A field that holds a rejected text keeps showing it, with the reason, until the person corrects it or a
+  // deliberate change (a preset, Reset, Back) sets that parameter; the value in effect stays the last good one.
   const bind = (name, f, normalize = (raw) => raw) => {
-    const commit = (e) => {
-      const result = ctx.validate(name, normalize(e.target.value));
-      if ('value' in result) {
+    let held = false;
+    const field = {
+      ...f,
+      hold(text, message) {
+        held = true;
+        f.control.value = text;
+        f.setError(message);
+      },
+      clear() {
+        held = false;
         f.setError('');
-        if (ctx.state[name] !== result.value) ctx.set({ [name]: result.value });
-      } else {
-        f.setError(`${name}: ${t(`reason.${result.problem.key}`, result.problem.args)}`);
+      },
+      show(value) {
+        if (held) return;
+        if (document.activeElement !== f.control) f.control.value = String(value);
+        f.setError('');
+      },
+    };
+    const commit = (e) => {
+      const text = e.target.value;
+      const result = ctx.validate(name, normalize(text));
+      if ('problem' in result) {
+        field.hold(text, `${name}: ${t(`reason.${result.problem.key}`, result.problem.args)}`);
+        return;
       }
+      field.clear();
+      if (ctx.state[name] !== result.value) ctx.set({ [name]: result.value }, { field: name, text });
+      else f.control.value = String(result.value);
     };
     f.control.addEventListener('change', commit);
-    return (fields[name] = f);
+    ctx.registerField?.(name, field);
+    return (fields[name] = field);
   };
 
   return {
@@ -35,12 +58,9 @@ export function controlSet(ctx) {
     textField(name, labelKey, helpKey, normalize) {
       return bind(name, field(labelKey, el('input', { type: 'text', name, spellcheck: 'false', autocomplete: 'off' }), helpKey), normalize);
     },
-    // Shows the state in the controls, except in the one being edited.
+    // Shows the state in the controls, except in the one being edited and in those holding a rejected text.
     sync(state) {
-      for (const [name, f] of Object.entries(fields)) {
-        if (document.activeElement !== f.control) f.control.value = String(state[name]);
-        f.setError('');
-      }
+      for (const [name, f] of Object.entries(fields)) f.show(state[name]);
     },
   };
 }

@@ -1,11 +1,17 @@
 // The page shell: reads the URL, loads the wasm module, shows one panel, and keeps the URL in step with the controls.
-// Panels are modules with mount(section, ctx) → { update(state), dispose?() }; a panel is listed here only once it
+// Panels are modules with mount(section, ctx) → { update(state), dispose() }; a panel is listed here only once it
 // really works.
+//
+// The edit model (README "URL parameters"): `state` holds only values in effect. A deliberate change (a control, a
+// preset, Reset) makes a history entry, so Back undoes it; repeated changes of one setting within a second coalesce.
+// A value the page or the core rejects never takes effect: the last good value stays, the message goes next to the
+// field that caused it (or to a notice when it came from a link), and the field keeps the person's text until they
+// correct it. An embedded view (embed=1) replaces its URL instead of adding history (its history is the host's).
 
 import initWasm, * as wasm from '../pkg/cnn_playground.js';
-import { defaultOf, defaults, known, parse, parseValue, serialize } from './state.js';
+import { appliesTo, defaultOf, defaults, known, parse, parseValue, serialize } from './state.js';
 import { applyStatic, setLang, t } from './i18n.js';
-import { el } from './ui.js';
+import { coreMessage, el } from './ui.js';
 
 const PANELS = {
   init: () => import('./panels/init.js'),
@@ -16,8 +22,15 @@ const PANELS = {
 const notices = document.getElementById('notices');
 const main = document.getElementById('main');
 let state = null;
-let current = null; // { name, section, view }
+let before = null; // the state in effect before the last deliberate change: what a rejected value goes back to
+let lastEdit = null; // { name, text } of the field whose edit made the last change
+let current = null; // { name, section, view, fields, live }
 let writtenHash = null;
+let lastPush = { name: null, time: 0 };
+let exportsOfWasm = null;
+
+// The module starts compiling at once; nothing renders before it is ready (a nav click during loading waits).
+const ready = initWasm().then((exports) => { exportsOfWasm = exports; });
 
 function notice(text, kind = 'warning') {
   const item = el('div', { class: `notice notice-${kind}` },
@@ -39,18 +52,23 @@ function reportProblems(problems) {
   }
 }
 
-// Shows any error visibly: a Rust panic arrives as a RuntimeError, a bug in a panel as an exception.
+// Shows any error visibly: a Rust panic arrives as a RuntimeError ("unreachable"), a bug in a panel as an exception.
 function showFatal(error) {
   console.error(error);
-  notice(t('error.fatal', { message: String(error?.message ?? error).slice(0, 300) }), 'error');
+  const panicked = error instanceof WebAssembly.RuntimeError;
+  notice(panicked ? t('error.panic') : t('error.fatal', { message: String(error?.message ?? error).slice(0, 300) }), 'error');
   if (current?.section) current.section.setAttribute('aria-busy', 'false');
 }
 window.addEventListener('error', (e) => showFatal(e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => showFatal(e.reason));
 
-function writeHash() {
+// Writes the state into the URL: 'push' makes a history entry (Back undoes it), 'replace' rewrites the current one.
+function writeHash(mode = 'replace') {
   writtenHash = serialize(state);
-  if (location.hash !== writtenHash) history.replaceState(null, '', writtenHash);
+  if (location.hash !== writtenHash) {
+    if (mode === 'push' && !state.embed) history.pushState(null, '', writtenHash);
+    else history.replaceState(null, '', writtenHash);
+  }
   for (const a of document.querySelectorAll('.site-nav a')) {
     // Another panel opens on its own defaults (the signal panel's are a preset with its note), not on this one's
     // settings: tanh + He from the init panel would be a view without a lesson.
@@ -63,26 +81,89 @@ function writeHash() {
   if (open) open.href = location.pathname + serialize({ ...state, embed: false });
 }
 
-// What panels call. set() takes already-validated values; reject() takes a value the core refused (an Error with
-// .param from the wasm facade): it says so, puts the default back and redraws.
+// One entry per deliberate change; a run of changes to the same single setting within a second is one entry.
+function historyMode(partial) {
+  const names = Object.keys(partial);
+  const name = names.length === 1 ? names[0] : null;
+  const now = performance.now();
+  const coalesce = name !== null && name === lastPush.name && now - lastPush.time < 1000;
+  lastPush = { name, time: now };
+  return coalesce ? 'replace' : 'push';
+}
+
+// What panels call. set() takes already-validated values: { history: 'replace' } for a rewrite that is not a
+// person's change (a pipeline written in its canonical form), { field, text } when a control's edit made it.
+// reject() takes a value the core refused (an Error with .param, .code, .values from the wasm facade).
 const ctx = {
-  wasm,
+  get wasm() { return current?.wasm ?? wasm; },
   get state() { return state; },
-  set(partial) {
+  set(partial, { history: mode, field, text } = {}) {
     const langChanged = partial.lang && partial.lang !== state.lang;
+    if (mode !== 'replace') {
+      before = state;
+      lastEdit = field ? { name: field, text } : null;
+      for (const name of Object.keys(partial)) current?.fields[name]?.clear();
+    }
     state = { ...state, ...partial };
-    writeHash();
-    if (langChanged) render(); else current.view.update(state);
+    writeHash(mode ?? historyMode(partial));
+    if (!current) renderChrome(); // still loading: the panel renders with this state once the module is ready
+    else if (langChanged) render().catch(showFatal);
+    else current.view.update(state);
   },
   reject(error) {
     const param = error?.param;
-    const fallback = known(param) ? defaultOf(param, state.panel) : undefined;
-    if (fallback === undefined || state[param] === fallback) throw error;
-    notice(t('notice.rejected', { param, message: error.message, fallback: String(fallback) }));
-    ctx.set({ [param]: fallback });
+    if (!known(param)) throw error;
+    // The last good value: the one before the change that brought this value, else the default.
+    const undo = before && before.panel === state.panel && before[param] !== state[param];
+    const fallback = undo ? before[param] : defaultOf(param, state.panel);
+    if (state[param] === fallback) throw error;
+    const message = coreMessage(error);
+    const field = current?.fields[param];
+    if (field && lastEdit?.name === param) field.hold(lastEdit.text, `${param}: ${message}`);
+    else notice(t('notice.rejected', { param, message, fallback: String(fallback) }));
+    state = { ...state, [param]: fallback };
+    writeHash('replace');
+    current.view.update(state);
   },
   validate: parseValue,
+  // Controls register here, so a rejection from the core can reach the field that caused it.
+  registerField(name, field) {
+    if (current) current.fields[name] = field;
+  },
 };
+
+// The wasm module as a panel sees it: every class that owns wasm memory is counted, so that after dispose() a
+// panel that forgot to free something is reported (as a console error, which fails the end-to-end tests).
+function trackedWasm(live) {
+  const tracked = { ...wasm };
+  for (const [name, value] of Object.entries(wasm)) {
+    if (typeof value !== 'function' || typeof value.prototype?.free !== 'function') continue;
+    const Tracked = class extends value {
+      constructor(...args) {
+        super(...args);
+        live.add(this);
+      }
+    };
+    Object.defineProperty(Tracked, 'name', { value: name });
+    tracked[name] = Tracked;
+  }
+  return tracked;
+}
+
+function disposeCurrent() {
+  if (!current) return;
+  current.view.dispose?.();
+  const leaked = [...current.live].filter((o) => o.__wbg_ptr !== 0);
+  if (leaked.length) {
+    console.error(`panel ${current.name} left ${leaked.length} wasm object(s) allocated after dispose(): ${leaked.map((o) => o.constructor.name).join(', ')}`);
+  }
+  current = null;
+}
+
+// Hooks for tests and embedding (README): the size of the main thread's wasm memory.
+globalThis.cnnPlayground = Object.freeze({
+  wasmMemoryBytes: () => exportsOfWasm?.memory.buffer.byteLength ?? 0,
+});
 
 function renderChrome() {
   setLang(state.lang);
@@ -91,36 +172,83 @@ function renderChrome() {
   const nav = document.querySelector('.site-nav');
   nav.replaceChildren(...Object.keys(PANELS).map((name) => el('a', { 'data-panel': name, href: '#' }, t(`panel.${name}`))));
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === state.lang));
+  writeHash();
 }
 
+// Reset puts the panel's own settings back to their defaults (language and embedding stay); Copy link copies the
+// link to this exact view.
+function panelTools(name) {
+  const status = el('span', { class: 'tools-status', role: 'status' });
+  const reset = () => {
+    const partial = {};
+    for (const key of Object.keys(state)) {
+      if (known(key) && !['panel', 'lang', 'embed'].includes(key) && appliesTo(key, name)) partial[key] = defaultOf(key, name);
+    }
+    ctx.set(partial);
+  };
+  const copy = async () => {
+    const link = location.href.split('#')[0] + serialize({ ...state, embed: false });
+    try {
+      await navigator.clipboard.writeText(link);
+      status.textContent = t('tools.copied');
+    } catch {
+      status.textContent = t('tools.copy_failed', { link });
+    }
+    setTimeout(() => { status.textContent = ''; }, 3000);
+  };
+  return el('div', { class: 'panel-tools' },
+    el('button', { type: 'button', 'data-action': 'reset', onclick: reset }, t('tools.reset')),
+    el('button', { type: 'button', 'data-action': 'copy-link', onclick: copy }, t('tools.copy_link')),
+    status);
+}
+
+let renderCount = 0;
 async function render() {
+  const token = ++renderCount;
   renderChrome();
   const name = state.panel;
-  const module = await PANELS[name]();
+  const [module] = await Promise.all([PANELS[name](), ready]);
+  if (token !== renderCount) return; // a newer render took over while this one waited
+  document.getElementById('loading')?.remove();
   const section = el('section', { class: 'panel', 'data-panel': name, 'aria-busy': 'true' });
   if (state.embed) {
     section.append(el('a', { class: 'open-full', href: '#', target: '_blank', rel: 'noopener', 'data-i18n': 'app.open_full' }, t('app.open_full')));
   }
+  section.append(panelTools(name));
   main.replaceChildren(section);
-  current?.view.dispose?.();
-  current = { name, section, view: module.mount(section, ctx) };
+  disposeCurrent();
+  const live = new Set();
+  current = { name, section, view: null, fields: {}, live, wasm: trackedWasm(live) };
+  current.view = module.mount(section, ctx);
   writeHash();
   current.view.update(state);
 }
 
 function readHash() {
   const { state: parsed, problems, given } = parse(location.hash);
-  if (!given.has('lang')) parsed.lang = navigator.language?.startsWith('ko') ? 'ko' : 'en';
+  if (!given.has('lang')) parsed.lang = state?.lang ?? (navigator.language?.startsWith('ko') ? 'ko' : 'en');
   state = parsed;
   setLang(state.lang);
   reportProblems(problems);
 }
 
+// Back, Forward, or a link edited by hand. Within the same panel and language the panel stays mounted and only
+// updates (a running job or a person's half-typed text survives); otherwise it is mounted afresh.
 window.addEventListener('hashchange', () => {
   if (location.hash === writtenHash) return;
   notices.replaceChildren();
+  const previous = state;
   readHash();
-  render().catch(showFatal);
+  before = previous;
+  lastEdit = null;
+  const same = current && previous && current.name === state.panel && previous.lang === state.lang && previous.embed === state.embed;
+  if (same) {
+    for (const field of Object.values(current.fields)) field.clear();
+    writeHash();
+    current.view.update(state);
+  } else {
+    render().catch(showFatal);
+  }
 });
 
 for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => ctx.set({ lang: b.dataset.lang }));
@@ -130,7 +258,7 @@ async function start() {
   renderChrome();
   PANELS[state.panel]().catch(() => {}); // load the panel's code while the wasm compiles (render awaits it again)
   try {
-    await initWasm();
+    await ready;
   } catch (e) {
     document.getElementById('loading')?.remove();
     notice(t('error.wasm', { message: String(e?.message ?? e) }), 'error');

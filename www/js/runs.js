@@ -23,6 +23,7 @@
 
 import { KINDS } from './jobs.js';
 import { t } from './i18n.js';
+import { coreMessage } from './ui.js';
 
 export const POOL_MAX = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
 export const RETIRE_BYTES = 256 * 2 ** 20;
@@ -236,7 +237,7 @@ function runError(e) {
 export function errorText(error) {
   if (error?.code === 'worker_panic') return t('run.error.panic', { detail: (error.detail || error.message).slice(0, 200) });
   if (error?.code === 'worker_lost') return t('run.error.lost');
-  return t('error.job', { message: String(error?.message ?? error).slice(0, 300) });
+  return t('error.job', { message: coreMessage(error) });
 }
 
 // "12.3 GFLOP/s, about 2 s left": the run's speed in its kind's unit and the time left.

@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the panels. Text goes in through textContent only: nothing from a URL, a file or the
 // core is ever parsed as HTML.
 
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 // el('p', { class: 'x', dataset: { key: 'a' } }, 'text', child) — strings become text nodes.
 export function el(tag, attrs = {}, ...children) {
@@ -26,6 +26,28 @@ export function plain(x) {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   return plainFormat.format(x);
+}
+
+// A number as a sentence quotes it: plain decimals where readable (whole numbers up to 2⁵³ exactly), an exponent
+// for very small or large values (1e308, never 309 digits); as error::brief does in the core.
+export function brief(x) {
+  if (!Number.isFinite(x)) return plain(x);
+  const a = Math.abs(x);
+  if (Number.isInteger(x) && a <= 2 ** 53) return String(x);
+  return a !== 0 && (a < 1e-4 || a >= 1e6) ? x.toExponential(5).replace(/\.?0+e/, 'e').replace('e+', 'e') : plain(x);
+}
+
+// A core error (a JS Error with .code and .values from the wasm facade) as a sentence in the page's language. The
+// core's own message is English and names what it quotes (the step, the parameter, the unknown word), so an English
+// page shows it; any other language gets the string core.CODE filled with the numbers, prefixed by the pipeline step
+// when there is one. A code without a sentence falls back to the core's message.
+export function coreMessage(error) {
+  const message = String(error?.message ?? error).slice(0, 300);
+  const key = `core.${error?.code}`;
+  if (lang() === 'en' || !error?.code || t(key) === key) return message.replace(/^[\w.]+: /, '');
+  const values = Object.fromEntries(Object.entries(error.values ?? {}).map(([k, v]) => [k, brief(v)]));
+  const text = t(key, values);
+  return 'step' in values ? t('core.in_step', { step: values.step, text }) : text;
 }
 
 // A number as the shortest text that reads back to the same value (JS's own shortest round-trip form), with the

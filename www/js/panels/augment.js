@@ -6,8 +6,10 @@
 
 import { lang, t } from '../i18n.js';
 import { controlSet } from '../controls.js';
-import { codeBlock, dataTable, el, short } from '../ui.js';
+import { codeBlock, coreMessage, dataTable, el, short } from '../ui.js';
 import { errorText, runs } from '../runs.js';
+import { serialize } from '../state.js';
+import { HEADER_BYTES, imageHeaderSize } from '../image-header.js';
 
 export const PRESETS = {
   gentle_digit: { src: 'digit6', aug: 'translate~rotate(deg10_bilinear)~jitter(b0.2_c0.2)~noise(sigma0.02)' },
@@ -44,6 +46,11 @@ async function imageSize(file) {
 // The size is checked before any pixel is decoded, so a small file that claims a gigantic image is refused cheaply.
 async function decodeImage(file) {
   if (file.size > MAX_FILE_BYTES) throw new Error(t('augment.file.too_big', { name: file.name, mb: (file.size / 2 ** 20).toFixed(0), max: MAX_FILE_BYTES / 2 ** 20 }));
+  // What the header claims first: the browser cannot decode a gigantic image and would only say it is unreadable.
+  const claimed = imageHeaderSize(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()));
+  if (claimed && claimed.width * claimed.height > MAX_DECODED_PIXELS) {
+    throw new Error(t('augment.file.too_many_pixels', { name: file.name, ...claimed }));
+  }
   let size;
   try {
     size = await imageSize(file);
@@ -148,7 +155,7 @@ export function mount(section, ctx) {
     try {
       view.set_pipeline(text);
     } catch (e) {
-      editorError.textContent = e.message;
+      editorError.textContent = coreMessage(e);
       return;
     }
     editorError.textContent = '';
@@ -160,9 +167,10 @@ export function mount(section, ctx) {
       const x = Number(input.value);
       if (input.value.trim() === '' || !Number.isFinite(x) || x < min || x > max) {
         editorError.textContent = t('augment.param.range', { name: label, min, max });
-        input.value = value;
+        input.setAttribute('aria-invalid', 'true'); // the person's text stays until corrected
         return;
       }
+      input.removeAttribute('aria-invalid');
       onValue(x);
     });
     return input;
@@ -249,7 +257,7 @@ export function mount(section, ctx) {
     controls.sync(s);
     for (const a of presetLinks) {
       const preset = PRESETS[a.dataset.preset];
-      a.href = `#${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.slice(1))), ...preset })}`;
+      a.href = serialize({ ...s, ...preset });
       a.toggleAttribute('aria-current', preset.src === s.src && preset.aug === s.aug);
     }
     const key = [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
@@ -262,7 +270,7 @@ export function mount(section, ctx) {
       ctx.reject(e); // the default comes back and update runs again
       return;
     }
-    if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }); return; } // canonical form in the URL
+    if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }, { history: 'replace' }); return; } // canonical form in the URL
     shownKey = key;
     if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
       steps = view.steps();

@@ -144,5 +144,11 @@ export function mount(section, ctx) {
     if (!performance.getEntriesByName('cnn:first-chart').length) performance.mark('cnn:first-chart');
   }
 
-  return { update };
+  return {
+    update,
+    dispose() {
+      view?.free();
+      view = null;
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
 import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
+import { serialize } from '../state.js';
 
 // Each preset is a URL that sets everything its note depends on: the net's shape and the seed too, so the numbers
 // its note quotes are those of its own run.
@@ -322,7 +323,7 @@ export function mount(section, ctx) {
     init.show(s);
     const preset = matchPreset(s);
     for (const a of presetLinks) {
-      a.href = `#${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(location.hash.slice(1))), ...PRESETS[a.dataset.preset] })}`;
+      a.href = serialize({ ...s, ...PRESETS[a.dataset.preset] });
       a.toggleAttribute('aria-current', a.dataset.preset === preset);
     }
     presetNote.hidden = !preset;
