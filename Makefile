@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test lint test-native test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-augment bench-digits data-digits clean
+.PHONY: serve build test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-augment bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -21,6 +21,7 @@ test:
 	$(MAKE) build
 	$(MAKE) lint
 	$(MAKE) test-native
+	$(MAKE) test-python
 	$(MAKE) test-wasm
 	$(MAKE) test-e2e
 	$(MAKE) test-e2e-firefox
@@ -33,6 +34,21 @@ lint:
 
 test-native:
 	cargo test
+
+# The independent check of the safetensors export: tests/export.rs writes weights, PyTorch code, raw digits and the
+# engine's logits to target/export-check/, and tests/python/test_export.py recomputes the logits with numpy and the
+# safetensors package (pinned, in their own venv; no torch).
+EXPORT_VENV ?= target/venv-export
+EXPORT_PINS := numpy==2.4.6 safetensors==0.8.0
+
+export-venv:
+	@grep -qxF "$(EXPORT_PINS)" $(EXPORT_VENV)/pins.txt 2>/dev/null || { \
+	  python3 -m venv $(EXPORT_VENV) && $(EXPORT_VENV)/bin/pip install --quiet $(EXPORT_PINS) && \
+	  echo "$(EXPORT_PINS)" > $(EXPORT_VENV)/pins.txt; }
+
+test-python: export-venv
+	cargo test --test export python_fixture
+	$(EXPORT_VENV)/bin/python tests/python/test_export.py
 
 # Browser tests (tests/web.rs) in headless Chrome and headless Firefox (geckodriver), then the wasm tests configured
 # for node (SIMD kernels against their scalar twins); each run skips the other kind's files. The environment variable

@@ -54,6 +54,8 @@ ensure_debian_packages() {
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v firefox >/dev/null 2>&1 || command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+  # `make test-python` makes a venv for the export check.
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ -r /etc/debian_version ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]} from Debian"
@@ -61,7 +63,7 @@ ensure_debian_packages() {
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
   else
-    die "missing ${missing[*]}. Install by hand so that these are on PATH: Chromium and a matching ChromeDriver ('chromium', 'chromedriver'), and Firefox ('firefox' or 'firefox-esr'). Debian/Ubuntu as root: apt-get install chromium chromium-driver firefox-esr."
+    die "missing ${missing[*]}. Install by hand so that these are on PATH: Chromium and a matching ChromeDriver ('chromium', 'chromedriver'), Firefox ('firefox' or 'firefox-esr'), and Python 3 with venv. Debian/Ubuntu as root: apt-get install chromium chromium-driver firefox-esr python3-venv."
   fi
 }
 

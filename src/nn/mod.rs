@@ -32,14 +32,18 @@
 //! - [`optim`]: SGD (momentum, Nesterov, weight decay) and Adam; constant, step and cosine schedules.
 //! - [`loss`]: softmax cross-entropy, mean over the batch.
 //! - [`activation`]: the activation functions (shared with the signal probe).
+//! - [`safetensors`]: the weights as a safetensors file with PyTorch's names and shapes; loading one, checked.
+//! - [`export`]: the model and its input pipeline as PyTorch code.
 //! - [`kernels`]: the GEMM.
 
 pub mod activation;
+pub mod export;
 pub mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod model;
 pub mod optim;
+pub mod safetensors;
 pub mod spec;
 
 pub use activation::Activation;

@@ -1,0 +1,519 @@
+//! A model's weights as a safetensors file with the names and shapes of the equivalent PyTorch `nn.Sequential`, so
+//! `model.load_state_dict(safetensors.torch.load_file(path))` works on the code of [`crate::nn::export`].
+//!
+//! # Format (the safetensors layout)
+//! | bytes | content |
+//! | --- | --- |
+//! | 0 … 8 | `N`, the header length, u64 little-endian |
+//! | 8 … 8 + N | a JSON object: `"__metadata__"` (string → string) and, per tensor, `{"dtype", "shape", "data_offsets"}` |
+//! | 8 + N … | the tensors' bytes, little-endian, back to back; `data_offsets` are `[begin, end)` within this part |
+//!
+//! The writer puts the tensors in model order (`0.weight`, `0.bias`, `3.weight`, …), all `F32` in PyTorch's layout
+//! (conv `OUT×IN×KH×KW`, dense `OUT×IN`, biases `OUT`), and pads the header with spaces to a multiple of 8 bytes, as
+//! the reference writer does. The metadata says `format: pt` (what `safetensors.torch` writes), the producer, the
+//! model spec (`model`) and one example's input shape (`input_shape`, `C,H,W`). The same weights always give the
+//! same bytes.
+//!
+//! # Reading untrusted files
+//! A file comes from a person, so [`load_safetensors`] checks everything before it changes anything: the header
+//! length (at most [`MAX_HEADER_BYTES`]), the JSON (strict, nesting at most [`MAX_JSON_DEPTH`]), that the data
+//! offsets tile the data part exactly, that the tensors are exactly the model's (no missing and no extra names, as
+//! PyTorch's strict `load_state_dict`), each `F32` with the model's shape, and every value finite. Only then are
+//! the weights replaced, all of them; on any error the model is unchanged. Metadata is not required (a file saved
+//! by PyTorch has its own or none), and the spec it names is not compared: the names and shapes decide.
+//! Errors have param `weights` and the codes `truncated`, `header_too_large`, `bad_header`, `bad_offsets`,
+//! `missing_tensor`, `unexpected_tensor`, `wrong_dtype`, `wrong_shape`, `not_finite`.
+//!
+//! The format is written here by hand rather than with the `safetensors` crate: the crate's serde_json reader added
+//! about 75 KB to a release wasm build (measured on a minimal cdylib, 25 KB gzipped), this module about a tenth of
+//! that. The tests hold both directions to the crate (a dev-dependency) and the Python check to the `safetensors`
+//! package.
+
+use crate::error::{Error, Result, quote};
+use crate::nn::model::Model;
+
+/// The largest header accepted: a model's header is a few KB, so 1 MiB leaves room for generous metadata while
+/// bounding what a hostile length can make us allocate and parse.
+pub const MAX_HEADER_BYTES: usize = 1 << 20;
+/// The deepest JSON nesting accepted (a valid header nests 3 deep).
+pub const MAX_JSON_DEPTH: usize = 16;
+/// What the metadata's `producer` says.
+pub const PRODUCER: &str = "cnn-playground";
+
+const PARAM: &str = "weights";
+
+/// The safetensors bytes of the model's weights (see the module docs).
+pub fn to_safetensors(model: &Model) -> Vec<u8> {
+    let input = model.input_shape();
+    let metadata = [
+        ("format", "pt".to_string()),
+        ("producer", PRODUCER.to_string()),
+        ("model", model.config().spec.to_string()),
+        ("input_shape", format!("{},{},{}", input.c, input.h, input.w)),
+    ];
+    let mut header = String::from("{\"__metadata__\":{");
+    for (i, (key, value)) in metadata.iter().enumerate() {
+        if i > 0 {
+            header.push(',');
+        }
+        header += &format!("{}:{}", json_string(key), json_string(value));
+    }
+    header.push('}');
+    let mut offset = 0;
+    for p in model.params() {
+        let end = offset + 4 * p.len();
+        let shape: Vec<String> = p.shape.iter().map(usize::to_string).collect();
+        header += &format!(
+            ",{}:{{\"dtype\":\"F32\",\"shape\":[{}],\"data_offsets\":[{offset},{end}]}}",
+            json_string(&p.name),
+            shape.join(",")
+        );
+        offset = end;
+    }
+    header.push('}');
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut bytes = Vec::with_capacity(8 + header.len() + offset);
+    bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    for p in model.params() {
+        for v in &p.value {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    bytes
+}
+
+/// Replaces every weight of the model by the file's, all or nothing (see the module docs for what is checked).
+pub fn load_safetensors(model: &mut Model, bytes: &[u8]) -> Result<()> {
+    let file = SafetensorsFile::parse(bytes)?;
+    let mut values: Vec<(String, Vec<f32>)> = Vec::new();
+    for p in model.params() {
+        let Some(t) = file.tensors.iter().find(|t| t.name == p.name) else {
+            let names: Vec<&str> = model.params().map(|p| p.name.as_str()).collect();
+            return Err(Error::coded(
+                PARAM,
+                "missing_tensor",
+                format!("the file has no tensor {:?}; this model needs {}", p.name, names.join(", ")),
+            ));
+        };
+        if t.dtype != "F32" {
+            return Err(Error::coded(
+                PARAM,
+                "wrong_dtype",
+                format!("{} is {}; only F32 weights load (in PyTorch: model.float() before saving)", t.name, t.dtype),
+            ));
+        }
+        if t.shape != p.shape {
+            return Err(Error::coded(
+                PARAM,
+                "wrong_shape",
+                format!("{} has shape {:?} in the file, but this model needs {:?}", t.name, t.shape, p.shape),
+            )
+            .with("expected", p.len() as f64)
+            .with("got", t.shape.iter().product::<usize>() as f64));
+        }
+        let data = &file.data[t.begin..t.end];
+        let v: Vec<f32> = data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+            return Err(
+                Error::coded(PARAM, "not_finite", format!("{}[{i}] is {}", t.name, v[i])).with("index", i as f64)
+            );
+        }
+        values.push((p.name.clone(), v));
+    }
+    if let Some(extra) = file.tensors.iter().find(|t| model.param(&t.name).is_none()) {
+        let names: Vec<&str> = model.params().map(|p| p.name.as_str()).collect();
+        return Err(Error::coded(
+            PARAM,
+            "unexpected_tensor",
+            format!("the file has a tensor {} that this model lacks; it has {}", quote(&extra.name), names.join(", ")),
+        ));
+    }
+    // Every name, length and value was checked above, so none of these can fail halfway.
+    for (name, v) in &values {
+        model.set_param(name, v)?;
+    }
+    Ok(())
+}
+
+/// One tensor of a file: where its bytes are within the data part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TensorEntry {
+    pub name: String,
+    pub dtype: String,
+    pub shape: Vec<usize>,
+    pub begin: usize,
+    pub end: usize,
+}
+
+/// A parsed, structurally valid safetensors file (offsets checked, values not yet read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SafetensorsFile<'a> {
+    /// `__metadata__`, in file order.
+    pub metadata: Vec<(String, String)>,
+    /// In file order.
+    pub tensors: Vec<TensorEntry>,
+    /// The data part (after the header).
+    pub data: &'a [u8],
+}
+
+impl<'a> SafetensorsFile<'a> {
+    /// Parses and checks the layout: header length, JSON, entries, and that the offsets tile the data exactly.
+    pub fn parse(bytes: &'a [u8]) -> Result<SafetensorsFile<'a>> {
+        let Some(len) = bytes.first_chunk::<8>() else {
+            return Err(truncated(format!("a safetensors file starts with 8 bytes; this one has {}", bytes.len())));
+        };
+        let len = u64::from_le_bytes(*len);
+        if len > MAX_HEADER_BYTES as u64 {
+            return Err(Error::coded(
+                PARAM,
+                "header_too_large",
+                format!("the header claims {len} bytes; at most {MAX_HEADER_BYTES} are accepted"),
+            )
+            .with("got", len as f64)
+            .with("max", MAX_HEADER_BYTES as f64));
+        }
+        let Some(header) = bytes.get(8..8 + len as usize) else {
+            return Err(truncated(format!("the header claims {len} bytes, but only {} follow", bytes.len() - 8))
+                .with("expected", len as f64)
+                .with("got", (bytes.len() - 8) as f64));
+        };
+        let data = &bytes[8 + len as usize..];
+        let text = std::str::from_utf8(header).map_err(|_| bad_header("the header is not UTF-8 text".into()))?;
+        let Json::Object(entries) = Parser::parse(text)? else {
+            return Err(bad_header("the header is not a JSON object".into()));
+        };
+        let mut file = SafetensorsFile { metadata: Vec::new(), tensors: Vec::new(), data };
+        for (key, value) in entries {
+            if key == "__metadata__" {
+                file.metadata = metadata(value)?;
+            } else {
+                file.tensors.push(tensor_entry(key, value)?);
+            }
+        }
+        let mut order: Vec<&TensorEntry> = file.tensors.iter().collect();
+        order.sort_by_key(|t| (t.begin, t.end));
+        let mut at = 0;
+        for t in order {
+            if t.begin != at {
+                return Err(bad_offsets(format!(
+                    "{} starts at byte {} of the data, but the previous tensor ends at {at}",
+                    t.name, t.begin
+                )));
+            }
+            at = t.end;
+        }
+        if at != data.len() {
+            let message = format!("the tensors cover {at} bytes of data, but the file has {}", data.len());
+            return Err(if at > data.len() { truncated(message) } else { bad_offsets(message) }
+                .with("expected", at as f64)
+                .with("got", data.len() as f64));
+        }
+        Ok(file)
+    }
+}
+
+fn truncated(message: String) -> Error {
+    Error::coded(PARAM, "truncated", format!("the file is cut short: {message}"))
+}
+
+fn bad_header(message: String) -> Error {
+    Error::coded(PARAM, "bad_header", format!("not a safetensors file: {message}"))
+}
+
+fn bad_offsets(message: String) -> Error {
+    Error::coded(PARAM, "bad_offsets", format!("the tensors' data offsets do not fit: {message}"))
+}
+
+fn metadata(value: Json) -> Result<Vec<(String, String)>> {
+    let Json::Object(entries) = value else {
+        return Err(bad_header("__metadata__ is not an object".into()));
+    };
+    entries
+        .into_iter()
+        .map(|(k, v)| match v {
+            Json::String(s) => Ok((k, s)),
+            _ => Err(bad_header(format!("metadata {} is not a string", quote(&k)))),
+        })
+        .collect()
+}
+
+/// Bytes per value of the safetensors dtypes (`None`: not a dtype name).
+fn dtype_size(dtype: &str) -> Option<usize> {
+    Some(match dtype {
+        "BOOL" | "U8" | "I8" | "F8_E5M2" | "F8_E4M3" => 1,
+        "I16" | "U16" | "F16" | "BF16" => 2,
+        "I32" | "U32" | "F32" => 4,
+        "I64" | "U64" | "F64" => 8,
+        _ => return None,
+    })
+}
+
+fn tensor_entry(name: String, value: Json) -> Result<TensorEntry> {
+    let what = |field: &str| bad_header(format!("tensor {} has no valid {field}", quote(&name)));
+    let Json::Object(fields) = value else { return Err(what("description")) };
+    let field = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    let dtype = match field("dtype") {
+        Some(Json::String(s)) if dtype_size(s).is_some() => s.clone(),
+        _ => return Err(what("dtype")),
+    };
+    let whole = |v: &Json| if let Json::Number(n) = v { n.parse::<usize>().ok() } else { None };
+    let list = |key: &str| match field(key) {
+        Some(Json::Array(items)) => items.iter().map(whole).collect::<Option<Vec<usize>>>(),
+        _ => None,
+    };
+    let shape = list("shape").ok_or_else(|| what("shape"))?;
+    let offsets = list("data_offsets").filter(|o| o.len() == 2).ok_or_else(|| what("data_offsets"))?;
+    let (begin, end) = (offsets[0], offsets[1]);
+    let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    let bytes = count.and_then(|c| c.checked_mul(dtype_size(&dtype).unwrap_or(1)));
+    if end < begin || bytes != Some(end - begin) {
+        return Err(bad_offsets(format!(
+            "{} spans bytes {begin} … {end}, which does not match {dtype} values of shape {shape:?}",
+            quote(&name)
+        )));
+    }
+    Ok(TensorEntry { name, dtype, shape, begin, end })
+}
+
+/// A JSON string literal (quotes, backslashes and control characters escaped).
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out += "\\\"",
+            '\\' => out += "\\\\",
+            c if (c as u32) < 0x20 => out += &format!("\\u{:04x}", c as u32),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON value; numbers keep their text (the header's are whole numbers, read as `usize` where needed).
+#[derive(Debug, Clone, PartialEq)]
+enum Json {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    /// Keys in file order; a repeated key is an error.
+    Object(Vec<(String, Json)>),
+}
+
+/// A strict recursive-descent JSON parser (RFC 8259) with a nesting limit.
+struct Parser<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn parse(text: &'a str) -> Result<Json> {
+        let mut p = Parser { text: text.as_bytes(), at: 0 };
+        let value = p.value(0)?;
+        p.space();
+        if p.at != p.text.len() {
+            return Err(p.fail("text after the JSON value"));
+        }
+        Ok(value)
+    }
+
+    fn fail(&self, what: &str) -> Error {
+        bad_header(format!("invalid JSON header at byte {}: {what}", self.at)).with("offset", self.at as f64)
+    }
+
+    fn space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.text.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.at).copied()
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<()> {
+        self.space();
+        if self.peek() != Some(byte) {
+            return Err(self.fail(&format!("expected {:?}", byte as char)));
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json> {
+        if depth > MAX_JSON_DEPTH {
+            return Err(self.fail(&format!("nested deeper than {MAX_JSON_DEPTH}")));
+        }
+        self.space();
+        match self.peek() {
+            Some(b'{') => {
+                self.at += 1;
+                let mut entries: Vec<(String, Json)> = Vec::new();
+                self.space();
+                if self.peek() == Some(b'}') {
+                    self.at += 1;
+                    return Ok(Json::Object(entries));
+                }
+                loop {
+                    self.space();
+                    let key = self.string()?;
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return Err(self.fail(&format!("the key {} appears twice", quote(&key))));
+                    }
+                    self.expect(b':')?;
+                    entries.push((key, self.value(depth + 1)?));
+                    self.space();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b'}') => {
+                            self.at += 1;
+                            return Ok(Json::Object(entries));
+                        }
+                        _ => return Err(self.fail("expected ',' or '}'")),
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.at += 1;
+                let mut items = Vec::new();
+                self.space();
+                if self.peek() == Some(b']') {
+                    self.at += 1;
+                    return Ok(Json::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.space();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b']') => {
+                            self.at += 1;
+                            return Ok(Json::Array(items));
+                        }
+                        _ => return Err(self.fail("expected ',' or ']'")),
+                    }
+                }
+            }
+            Some(b'"') => Ok(Json::String(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => {
+                for (word, value) in [("true", Json::Bool(true)), ("false", Json::Bool(false)), ("null", Json::Null)] {
+                    if self.text[self.at..].starts_with(word.as_bytes()) {
+                        self.at += word.len();
+                        return Ok(value);
+                    }
+                }
+                Err(self.fail("expected a value"))
+            }
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, kept as text.
+    fn number(&mut self) -> Result<Json> {
+        let start = self.at;
+        let digits = |p: &mut Parser| {
+            let from = p.at;
+            while let Some(b'0'..=b'9') = p.peek() {
+                p.at += 1;
+            }
+            p.at - from
+        };
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        let first = self.peek();
+        let n = digits(self);
+        if n == 0 || (first == Some(b'0') && n > 1) {
+            return Err(self.fail("malformed number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if digits(self) == 0 {
+                return Err(self.fail("malformed number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.fail("malformed number"));
+            }
+        }
+        // Only ASCII was consumed, so this slice is valid UTF-8.
+        Ok(Json::Number(String::from_utf8_lossy(&self.text[start..self.at]).into_owned()))
+    }
+
+    fn string(&mut self) -> Result<String> {
+        if self.peek() != Some(b'"') {
+            return Err(self.fail("expected a string"));
+        }
+        self.at += 1;
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let Some(b) = self.peek() else { return Err(self.fail("unterminated string")) };
+            self.at += 1;
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    let Some(e) = self.peek() else { return Err(self.fail("unterminated string")) };
+                    self.at += 1;
+                    let c = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.escaped_char()?,
+                        _ => return Err(self.fail("unknown escape")),
+                    };
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+                0..0x20 => return Err(self.fail("control character in a string")),
+                _ => out.push(b),
+            }
+        }
+        // The text is UTF-8 and escapes were encoded as UTF-8, so this cannot fail; stay total anyway.
+        String::from_utf8(out).map_err(|_| self.fail("invalid UTF-8 in a string"))
+    }
+
+    /// The character of `\uXXXX` (after the `u`), a surrogate pair taking a second escape.
+    fn escaped_char(&mut self) -> Result<char> {
+        let high = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&high) {
+            if !self.text[self.at..].starts_with(b"\\u") {
+                return Err(self.fail("unpaired surrogate"));
+            }
+            self.at += 2;
+            let low = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&low) {
+                return Err(self.fail("unpaired surrogate"));
+            }
+            0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+        } else {
+            high
+        };
+        char::from_u32(code).ok_or_else(|| self.fail("unpaired surrogate"))
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self.text.get(self.at..self.at + 4).ok_or_else(|| self.fail("short \\u escape"))?;
+        let mut v = 0;
+        for &d in digits {
+            let x = (d as char).to_digit(16).ok_or_else(|| self.fail("bad \\u escape"))?;
+            v = v * 16 + x;
+        }
+        self.at += 4;
+        Ok(v)
+    }
+}

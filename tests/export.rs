@@ -1,0 +1,423 @@
+//! The safetensors export and the PyTorch code: round trips, the `safetensors` crate as the reference reader and
+//! writer, every kind of bad file rejected with the model unchanged, a seeded mutation search that must never
+//! panic, and the fixture for the independent Python check (tests/python/test_export.py, `make test-python`).
+
+use cnn_playground::data::Digits;
+use cnn_playground::nn::export::{Preprocess, pytorch_code};
+use cnn_playground::nn::model::{Model, ModelConfig};
+use cnn_playground::nn::optim::OptimizerConfig;
+use cnn_playground::nn::safetensors::{MAX_HEADER_BYTES, SafetensorsFile, load_safetensors, to_safetensors};
+use cnn_playground::nn::spec::{ModelSpec, Shape};
+use cnn_playground::rng::{Rng, seeded};
+use rand::RngExt;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+fn model(spec: &str, input: Shape, optimizer: &str, seed: u64) -> Model {
+    Model::new(ModelConfig {
+        spec: ModelSpec::parse(spec).unwrap(),
+        input,
+        init: None,
+        optimizer: OptimizerConfig::parse(optimizer).unwrap(),
+        seed,
+    })
+    .unwrap()
+}
+
+/// The default net on 28×28 digits after a few SGD steps (so biases are not zero).
+fn trained_digits_model(seed: u64) -> (Model, Vec<f32>) {
+    let mut m = model(cnn_playground::nn::spec::DEFAULT_SPEC, Shape::image(1, 28, 28), "sgd(lr0.01_m0.9)", seed);
+    let data = Digits::embedded().to_dataset(28, 28).unwrap();
+    let n = 16;
+    for step in 0..5 {
+        let idx: Vec<usize> = (0..n).map(|i| (step * n + i) * 7 % data.len()).collect();
+        let (mut x, mut y) = (vec![0.0; n * 784], vec![0; n]);
+        data.gather(&idx, &mut x, &mut y).unwrap();
+        m.train_step(&x, &y, n).unwrap();
+    }
+    let x = data.images()[..4 * 784].to_vec();
+    (m, x)
+}
+
+fn values(m: &Model) -> Vec<(String, Vec<f32>)> {
+    m.params().map(|p| (p.name.clone(), p.value.clone())).collect()
+}
+
+fn bits(m: &Model) -> Vec<Vec<u32>> {
+    m.params().map(|p| p.value.iter().map(|v| v.to_bits()).collect()).collect()
+}
+
+fn header(bytes: &[u8]) -> &str {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    std::str::from_utf8(&bytes[8..8 + n]).unwrap()
+}
+
+/// The file with its header text replaced (the length prefix follows; the data stays).
+fn with_header(bytes: &[u8], new_header: &str) -> Vec<u8> {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let mut out = (new_header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(new_header.as_bytes());
+    out.extend_from_slice(&bytes[8 + n..]);
+    out
+}
+
+#[test]
+fn round_trip_gives_identical_parameters_and_logits() {
+    let (mut trained, x) = trained_digits_model(1);
+    let bytes = to_safetensors(&trained);
+    let mut fresh = trained_digits_model(2).0;
+    assert_ne!(bits(&fresh), bits(&trained), "the two models must start different");
+    load_safetensors(&mut fresh, &bytes).unwrap();
+    assert_eq!(bits(&fresh), bits(&trained));
+    let a: Vec<u32> = trained.forward(&x, 4).unwrap().iter().map(|v| v.to_bits()).collect();
+    let b: Vec<u32> = fresh.forward(&x, 4).unwrap().iter().map(|v| v.to_bits()).collect();
+    assert_eq!(a, b);
+    // The same weights give the same bytes.
+    assert_eq!(to_safetensors(&fresh), bytes);
+}
+
+#[test]
+fn the_file_is_pytorchs_state_dict_as_the_reference_reader_sees_it() {
+    let (m, _) = trained_digits_model(3);
+    let bytes = to_safetensors(&m);
+    let h = header(&bytes);
+    assert_eq!(h.len() % 8, 0, "the data starts 8-byte aligned");
+    let st = SafeTensors::deserialize(&bytes).unwrap();
+    let mut names = st.names();
+    names.sort();
+    assert_eq!(names, ["0.bias", "0.weight", "3.bias", "3.weight", "7.bias", "7.weight"]);
+    let expected_shapes: [(&str, &[usize]); 6] = [
+        ("0.weight", &[8, 1, 5, 5]),
+        ("0.bias", &[8]),
+        ("3.weight", &[16, 8, 5, 5]),
+        ("3.bias", &[16]),
+        ("7.weight", &[10, 256]),
+        ("7.bias", &[10]),
+    ];
+    for (name, shape) in expected_shapes {
+        let t = st.tensor(name).unwrap();
+        assert_eq!(t.dtype(), Dtype::F32);
+        assert_eq!(t.shape(), shape, "{name}");
+        let p = m.param(name).unwrap();
+        let le: Vec<u8> = p.value.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(t.data(), &le[..], "{name}");
+    }
+    let (_, meta) = SafeTensors::read_metadata(&bytes).unwrap();
+    let meta = meta.metadata().clone().unwrap();
+    assert_eq!(meta.get("format").map(String::as_str), Some("pt"));
+    assert_eq!(meta.get("model").map(String::as_str), Some(cnn_playground::nn::spec::DEFAULT_SPEC));
+    assert_eq!(meta.get("input_shape").map(String::as_str), Some("1,28,28"));
+    // Our own reader sees the same.
+    let file = SafetensorsFile::parse(&bytes).unwrap();
+    assert_eq!(file.tensors.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()[..2], ["0.weight", "0.bias"]);
+    assert_eq!(file.metadata[0], ("format".into(), "pt".into()));
+}
+
+/// A file written by the reference writer: `extra` tensors added, each tensor as `dtype` (F32 or F64).
+fn reference_file(m: &Model, dtype: Dtype, extra: &[(&str, Vec<usize>)]) -> Vec<u8> {
+    let mut owned: Vec<(String, Vec<usize>, Vec<u8>)> = m
+        .params()
+        .map(|p| {
+            let data = match dtype {
+                Dtype::F64 => p.value.iter().flat_map(|&v| (v as f64).to_le_bytes()).collect(),
+                _ => p.value.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            };
+            (p.name.clone(), p.shape.clone(), data)
+        })
+        .collect();
+    for (name, shape) in extra {
+        owned.push((name.to_string(), shape.clone(), vec![0; 4 * shape.iter().product::<usize>()]));
+    }
+    let views: Vec<(String, TensorView)> = owned
+        .iter()
+        .map(|(n, s, d)| {
+            let dt = if n.starts_with("extra") { Dtype::F32 } else { dtype };
+            (n.clone(), TensorView::new(dt, s.clone(), d).unwrap())
+        })
+        .collect();
+    let meta = [("note".to_string(), "caf\u{e9} \"quoted\"\n".to_string())].into_iter().collect();
+    safetensors::serialize(views, Some(meta)).unwrap()
+}
+
+#[test]
+fn files_from_the_reference_writer_load() {
+    let (source, _) = trained_digits_model(4);
+    let bytes = reference_file(&source, Dtype::F32, &[]);
+    // The reference writer orders tensors by name, pads the header and escapes the metadata: all other than ours.
+    assert_ne!(bytes, to_safetensors(&source));
+    let mut m = trained_digits_model(5).0;
+    load_safetensors(&mut m, &bytes).unwrap();
+    assert_eq!(values(&m), values(&source));
+    let file = SafetensorsFile::parse(&bytes).unwrap();
+    assert_eq!(file.metadata, [("note".to_string(), "caf\u{e9} \"quoted\"\n".to_string())]);
+}
+
+/// Loads `bytes` into a model and checks that it fails with `code` and leaves every parameter as it was.
+fn rejected(bytes: &[u8], code: &str) {
+    let mut m = trained_digits_model(6).0;
+    let before = bits(&m);
+    let err = load_safetensors(&mut m, bytes).expect_err(code);
+    assert_eq!(err.code, code, "{err}");
+    assert_eq!(err.param, "weights");
+    assert_eq!(bits(&m), before, "a rejected file changed the model ({code})");
+}
+
+#[test]
+fn bad_files_are_rejected_and_change_nothing() {
+    let (m, _) = trained_digits_model(7);
+    let good = to_safetensors(&m);
+    let h = header(&good).to_string();
+    let data_start = 8 + h.len();
+
+    // Cut short anywhere: in the length, in the header, in the data.
+    rejected(&[], "truncated");
+    rejected(&good[..5], "truncated");
+    rejected(&good[..data_start - 3], "truncated");
+    rejected(&good[..good.len() - 1], "truncated");
+    // A hostile length, and the largest one accepted plus one.
+    let mut huge = good.clone();
+    huge[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+    rejected(&huge, "header_too_large");
+    huge[..8].copy_from_slice(&(MAX_HEADER_BYTES as u64 + 1).to_le_bytes());
+    rejected(&huge, "header_too_large");
+
+    // Not JSON, not UTF-8, a repeated key, nesting bombs, trailing text.
+    rejected(&with_header(&good, "{\"0.weight\": nope}"), "bad_header");
+    let mut not_utf8 = good.clone();
+    not_utf8[9] = 0xff;
+    rejected(&not_utf8, "bad_header");
+    let body = h.trim_end().strip_suffix('}').unwrap();
+    let dup = format!("{body},\"7.bias\":{{\"dtype\":\"F32\",\"shape\":[10],\"data_offsets\":[0,40]}}}}");
+    rejected(&with_header(&good, &dup), "bad_header");
+    rejected(&with_header(&good, &"[".repeat(100_000)), "bad_header");
+    rejected(&with_header(&good, &format!("{}x", h.trim_end())), "bad_header");
+    rejected(&with_header(&good, "[]"), "bad_header");
+    rejected(&with_header(&good, &h.replace("\"F32\"", "\"F31\"")), "bad_header");
+    rejected(&with_header(&good, &h.replacen("[8,1,5,5]", "[8,1,5,-5]", 1)), "bad_header");
+    rejected(&with_header(&good, &h.replacen("\"format\":\"pt\"", "\"format\":1", 1)), "bad_header");
+
+    // Offsets that overlap, leave a hole, or disagree with the shape.
+    rejected(&with_header(&good, &h.replacen("[8,1,5,5]", "[8,1,5,4]", 1)), "bad_offsets");
+    rejected(
+        &with_header(&good, &h.replacen("\"data_offsets\":[0,800]", "\"data_offsets\":[4,804]", 1)),
+        "bad_offsets",
+    );
+    let mut longer = good.clone();
+    longer.extend_from_slice(&[0; 4]);
+    rejected(&longer, "bad_offsets");
+
+    // Names: one renamed (so one missing), one added.
+    rejected(&with_header(&good, &h.replace("\"7.weight\"", "\"8.weight\"")), "missing_tensor");
+    rejected(&reference_file(&m, Dtype::F32, &[("extra.weight", vec![2, 2])]), "unexpected_tensor");
+
+    // Shapes of another net (same names), transposed shapes (same count), another dtype.
+    let other = model(
+        "conv(4_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(10)",
+        Shape::image(1, 28, 28),
+        "sgd",
+        0,
+    );
+    rejected(&to_safetensors(&other), "wrong_shape");
+    rejected(&with_header(&good, &h.replace("[10,256]", "[256,10]")), "wrong_shape");
+    rejected(&reference_file(&m, Dtype::F64, &[]), "wrong_dtype");
+
+    // Values that are not numbers.
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        let mut b = good.clone();
+        let at = good.len() - 8; // inside 7.bias
+        b[at..at + 4].copy_from_slice(&bad.to_le_bytes());
+        rejected(&b, "not_finite");
+    }
+}
+
+#[test]
+fn a_partial_state_dict_is_not_loaded() {
+    // All or nothing: a file with every tensor right but the last missing changes nothing, not even the first.
+    let (m, _) = trained_digits_model(8);
+    let data: Vec<(String, Vec<usize>, Vec<u8>)> = m
+        .params()
+        .filter(|p| p.name != "7.bias")
+        .map(|p| (p.name.clone(), p.shape.clone(), p.value.iter().flat_map(|v| v.to_le_bytes()).collect()))
+        .collect();
+    let views = data.iter().map(|(n, s, d)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), d).unwrap()));
+    let bytes = safetensors::serialize(views, None).unwrap();
+    rejected(&bytes, "missing_tensor");
+}
+
+#[test]
+fn mutated_files_never_panic_and_never_load_halfway() {
+    // Seeded: 3,000 files, each the good file with a few bytes overwritten (mostly in the header), or cut, or with
+    // a length prefix changed. Each either loads, and then the model holds exactly the values the reference reader
+    // finds in it, or fails and the model is unchanged.
+    let (source, _) = trained_digits_model(9);
+    let good = to_safetensors(&source);
+    let header_end = 8 + header(&good).len();
+    let mut m = trained_digits_model(10).0;
+    let mut rng: Rng = seeded(2026);
+    let (mut loaded, mut failed) = (0, 0);
+    for case in 0..3000 {
+        let mut b = good.clone();
+        match case % 4 {
+            0 | 1 => {
+                for _ in 0..rng.random_range(1..4) {
+                    let at = rng.random_range(8..header_end);
+                    const ALPHABET: &[u8] = b"{}[]\":,0123456789 -eE.xF\\u";
+                    b[at] = ALPHABET[rng.random_range(0..ALPHABET.len())];
+                }
+            }
+            2 => {
+                let at = rng.random_range(0..b.len());
+                b[at] = rng.random();
+                if rng.random::<bool>() {
+                    b.truncate(rng.random_range(0..b.len()));
+                }
+            }
+            _ => {
+                let n = header_end as u64 - 8;
+                let delta: i64 = rng.random_range(-12..12);
+                b[..8].copy_from_slice(&(n as i64 + delta).max(0).to_le_bytes());
+            }
+        }
+        let before = bits(&m);
+        match load_safetensors(&mut m, &b) {
+            Ok(()) => {
+                loaded += 1;
+                let st = SafeTensors::deserialize(&b).expect("the reference reader accepts what we accept");
+                for p in m.params() {
+                    let t = st.tensor(&p.name).unwrap();
+                    let v: Vec<f32> =
+                        t.data().chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
+                    assert_eq!(v, p.value);
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                assert_eq!(e.param, "weights");
+                assert_eq!(bits(&m), before, "case {case}: {e}");
+            }
+        }
+    }
+    assert!(loaded > 100 && failed > 1000, "the search must reach both outcomes: {loaded} loaded, {failed} failed");
+}
+
+#[test]
+fn pytorch_code_names_the_layers_by_their_parameter_indices() {
+    let (m, _) = trained_digits_model(11);
+    let code = pytorch_code(&m, &Preprocess::digits(&Digits::embedded()), "model.safetensors").unwrap();
+    for line in [
+        "    nn.Conv2d(1, 8, kernel_size=5, stride=1, padding=2),  # 0 conv(8_k5_p2): 1×28×28 → 8×28×28",
+        "    nn.ReLU(),  # 1 relu",
+        "    nn.MaxPool2d(kernel_size=2, stride=2),  # 2 maxpool(2): 8×28×28 → 8×14×14",
+        "    nn.Conv2d(8, 16, kernel_size=5, stride=1, padding=2),  # 3 conv(16_k5_p2): 8×14×14 → 16×14×14",
+        "    nn.MaxPool2d(kernel_size=3, stride=3),  # 5 maxpool(3): 16×14×14 → 16×4×4",
+        "    nn.Flatten(),  # 6 flatten: 16×4×4 → 256, channel by channel (C, then H, then W)",
+        "    nn.Linear(256, 10),  # 7 dense(10): 256 → 10",
+        "model.load_state_dict(load_file(\"model.safetensors\"))",
+        "    x = x / 16  # 0 … 16 → [0, 1]",
+        "    x = F.interpolate(x, size=(28, 28), mode=\"bilinear\", align_corners=False)",
+        "def predict(raw):",
+    ] {
+        assert!(code.contains(line), "missing {line:?} in\n{code}");
+    }
+    let rgb = model("conv(4)~flatten~dense(3)", Shape::image(3, 8, 8), "sgd", 0);
+    let err = pytorch_code(&rgb, &Preprocess::digits(&Digits::embedded()), "w.safetensors").unwrap_err();
+    assert_eq!((err.param.as_str(), err.code), ("input", "channels_mismatch"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fixture of the independent Python check.
+
+struct Case {
+    name: &'static str,
+    model: Model,
+    pre: Preprocess,
+    /// Raw images, N×C×H×W as the source has them (digits: 0 … 16).
+    raw: Vec<f32>,
+    /// The same images as the engine's data pipeline gives them to the model.
+    input: Vec<f32>,
+    n: usize,
+}
+
+fn digits_case(name: &'static str, spec: &str, (h, w): (usize, usize), optimizer: &str, steps: usize) -> Case {
+    let digits = Digits::embedded();
+    let data = digits.to_dataset(h, w).unwrap();
+    let mut m = model(spec, Shape::image(1, h, w), optimizer, 5);
+    let batch = 32;
+    for step in 0..steps {
+        let idx: Vec<usize> = (0..batch).map(|i| (step * batch + i) * 13 % data.len()).collect();
+        let (mut x, mut y) = (vec![0.0; batch * h * w], vec![0; batch]);
+        data.gather(&idx, &mut x, &mut y).unwrap();
+        m.train_step(&x, &y, batch).unwrap();
+    }
+    let picks = [0, 1, 2, 3, 500, 1000, 1796];
+    let raw = picks.iter().flat_map(|&i| digits.pixels(i).iter().map(|&p| p as f32)).collect();
+    let input = picks.iter().flat_map(|&i| data.image(i).to_vec()).collect();
+    Case { name, pre: Preprocess::digits(&digits), model: m, raw, input, n: picks.len() }
+}
+
+fn cases() -> Vec<Case> {
+    let mut rgb =
+        model("conv(4_k3_p1)~relu~maxpool(3_s2)~conv(3_k1)~flatten~dense(5)", Shape::image(3, 9, 7), "sgd", 3);
+    let mut rng: Rng = seeded(77);
+    let names: Vec<String> = rgb.params().filter(|p| p.name.ends_with("bias")).map(|p| p.name.clone()).collect();
+    for name in names {
+        let len = rgb.param(&name).unwrap().len();
+        let v: Vec<f32> = (0..len).map(|_| rng.random::<f32>() - 0.5).collect();
+        rgb.set_param(&name, &v).unwrap();
+    }
+    let n = 5;
+    let images: Vec<f32> = (0..n * 3 * 9 * 7).map(|_| rng.random::<f32>()).collect();
+    vec![
+        digits_case("digits_default", cnn_playground::nn::spec::DEFAULT_SPEC, (28, 28), "sgd(lr0.01_m0.9)", 30),
+        digits_case(
+            "digits_every_layer",
+            "conv(6_k3_s2_p1)~tanh~avgpool(2_s1)~conv(5_k2)~gelu~maxpool(2)~flatten~dropout(0.3)~dense(12)~selu~dense(16)~sigmoid~dense(14)~leaky_relu~dense(10)~linear",
+            (20, 24),
+            "adam(lr0.003)",
+            20,
+        ),
+        digits_case("digits_conv_head", "conv(4_k3)~relu~conv(10_k5)", (7, 7), "sgd(lr0.01_m0.9)", 10),
+        Case {
+            name: "rgb_images",
+            pre: Preprocess::none(rgb.input_shape()),
+            model: rgb,
+            raw: images.clone(),
+            input: images,
+            n,
+        },
+    ]
+}
+
+fn json_numbers(v: &[f32]) -> String {
+    let items: Vec<String> = v.iter().map(|x| format!("{x:?}")).collect();
+    format!("[{}]", items.join(","))
+}
+
+/// Writes target/export-check/: per case the weights, the PyTorch code, and in cases.json the raw images, their
+/// shape and the engine's logits; tests/python/test_export.py checks them with numpy.
+#[test]
+fn python_fixture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/export-check");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut entries = Vec::new();
+    for mut case in cases() {
+        let weights = format!("{}.safetensors", case.name);
+        let code = pytorch_code(&case.model, &case.pre, &weights).unwrap();
+        std::fs::write(dir.join(&weights), to_safetensors(&case.model)).unwrap();
+        std::fs::write(dir.join(format!("{}.py", case.name)), &code).unwrap();
+        let logits = case.model.forward(&case.input, case.n).unwrap().to_vec();
+        let r = case.pre.raw;
+        entries.push(format!(
+            "{{\"name\":\"{}\",\"weights\":\"{weights}\",\"code\":\"{}.py\",\"raw_shape\":[{},{},{},{}],\"max_value\":{},\"raw\":{},\"logits\":{}}}",
+            case.name,
+            case.name,
+            case.n,
+            r.c,
+            r.h,
+            r.w,
+            case.pre.max_value,
+            json_numbers(&case.raw),
+            json_numbers(&logits)
+        ));
+    }
+    std::fs::write(dir.join("cases.json"), format!("{{\"cases\":[\n{}\n]}}\n", entries.join(",\n"))).unwrap();
+}
