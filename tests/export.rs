@@ -366,7 +366,7 @@ fn cases() -> Vec<Case> {
     }
     let n = 5;
     let images: Vec<f32> = (0..n * 3 * 9 * 7).map(|_| rng.random::<f32>()).collect();
-    vec![
+    let mut cases = vec![
         digits_case("digits_default", cnn_playground::nn::spec::DEFAULT_SPEC, (28, 28), "sgd(lr0.01_m0.9)", 30),
         digits_case(
             "digits_every_layer",
@@ -384,7 +384,31 @@ fn cases() -> Vec<Case> {
             input: images,
             n,
         },
-    ]
+    ];
+    // One hidden layer per activation: short sums keep the tolerance tight, so each function's exact form (GELU's
+    // tanh form, SELU's constants, the leaky slope) shows in the logits.
+    for (name, act) in [
+        ("act_gelu", "gelu"),
+        ("act_selu", "selu"),
+        ("act_leaky_relu", "leaky_relu"),
+        ("act_sigmoid", "sigmoid"),
+        ("act_tanh", "tanh"),
+    ] {
+        let mut m = model(&format!("flatten~dense(16)~{act}~dense(3)"), Shape::image(1, 2, 3), "sgd", 8);
+        // Hidden weights uniform in [-2, 2] on inputs in [0, 1] spread the pre-activations over about ±3, the
+        // curved part of every function; output weights in [-1, 1].
+        for (layer, scale) in [("1", 4.0), ("3", 2.0)] {
+            for suffix in ["weight", "bias"] {
+                let name = format!("{layer}.{suffix}");
+                let len = m.param(&name).unwrap().len();
+                let v: Vec<f32> = (0..len).map(|_| scale * (rng.random::<f32>() - 0.5)).collect();
+                m.set_param(&name, &v).unwrap();
+            }
+        }
+        let x: Vec<f32> = (0..8 * 6).map(|_| rng.random::<f32>()).collect();
+        cases.push(Case { name, pre: Preprocess::none(m.input_shape()), model: m, raw: x.clone(), input: x, n: 8 });
+    }
+    cases
 }
 
 fn json_numbers(v: &[f32]) -> String {

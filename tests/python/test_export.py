@@ -11,15 +11,15 @@ the engine's float32 logits for them. This test, which shares no code with the R
 3. runs the exported PyTorch code itself on those numpy layers (`logits(raw)`, `predict(raw)`), so the code, not
    only the weights, is what predicts like the engine;
 4. shows that the check can fail: a transposed image, corner-aligned resizing, flipped kernels (convolution instead
-   of cross-correlation) and a channels-last flatten each move some logit far outside the tolerance.
+   of cross-correlation), a channels-last flatten, and the wrong form or constant of GELU, leaky ReLU or SELU each
+   move some logits far outside the tolerance.
 
 The tolerance is derived, per logit, by numpy_torch: a bound on the error of any float32 evaluation of the same
 network (sums of n products within gamma(n) * sum |w x|, activations within 8 u relative, propagated through the
-layers), plus 1e-12 relative for the float64 reference itself. Being a worst case it is loose: the engine lands
-within a few thousandths of it, and it is 0.2 % of the logits' size for the default net. It separates every mistake
-above by a factor of 39 or more, but not GELU's erf form from its tanh form (their logits differ by 6e-5 on the
-digits_every_layer net, 1 % of the tolerance): the exported code names the tanh form, and the test only checks that
-the code runs with it.
+layers), plus 1e-12 relative for the float64 reference itself. Being a worst case it is loose for deep sums: the
+engine lands within 0.5 % of it on the deep nets and 5 % on the small ones, and it is 0.2 % of the logits' size for
+the default net, which hides small differences such as GELU's erf form against its tanh form there; the `act_*`
+cases (one hidden layer, short sums) have tight tolerances, so each activation's exact form shows in them.
 """
 
 import json
@@ -153,8 +153,7 @@ class ExportTest(unittest.TestCase):
                 ref = case.model()(case.preprocess(case.raw))
                 ratio, tol = compare(case.engine, ref)
                 print(f"\n  {case.name}: largest |engine − numpy| is {ratio:.3f} of the tolerance "
-                      f"(tolerance {tol.min():.2e} … {tol.max():.2e}, logits up to {np.abs(ref.a).max():.2f})",
-                      end="")
+                      f"(tolerance {tol.min():.2e} … {tol.max():.2e}, logits up to {np.abs(ref.a).max():.2f})")
                 self.assertLessEqual(ratio, 1.0)
                 # The tolerance is a worst case, yet small beside the logits.
                 self.assertLess(tol.max(), 1e-2 * (1 + np.abs(ref.a).max()))
@@ -183,18 +182,26 @@ class ExportTest(unittest.TestCase):
                     self.assertTrue(np.array_equal(squeezed.a, out.a))
 
     def test_the_check_catches_the_usual_export_mistakes(self):
+        """Each mistake moves some case's logits far outside the tolerance (the largest ratio over the cases)."""
+        worst = {}
         for case in CASES:
             model = case.model()
             mistakes = {}
-            if case.raw_shape[2] == case.raw_shape[3]:
+            if case.raw_shape[2] == case.raw_shape[3] > 1:
                 mistakes["transposed image"] = lambda: model(case.preprocess(case.raw.transpose(0, 1, 3, 2)))
             if case.raw_shape[2:] != [*case.input_shape[1:]]:
                 mistakes["align_corners=True"] = lambda: model(case.preprocess(case.raw, align_corners=True))
-            flipped = case.model()
-            for layer in flipped:
-                if isinstance(layer, nn.Conv2d) and layer.k > 1:
-                    layer.weight = layer.weight[:, :, ::-1, ::-1].copy()
-            mistakes["flipped kernels"] = lambda: flipped(case.preprocess(case.raw))
+            changed = {
+                "flipped kernels": (nn.Conv2d, lambda m: setattr(m, "weight", m.weight[:, :, ::-1, ::-1].copy())),
+                "erf GELU": (nn.GELU, lambda m: setattr(m, "approximate", "none")),
+                "leaky slope 0.1": (nn.LeakyReLU, lambda m: setattr(m, "slope", 0.1)),
+                "SELU without its scale": (nn.SELU, lambda m: setattr(m, "SCALE", 1.0)),
+            }
+            for what, (kind, change) in changed.items():
+                variant = case.model()
+                hits = [change(m) for m in variant if isinstance(m, kind)]
+                if hits:
+                    mistakes[what] = lambda variant=variant: variant(case.preprocess(case.raw))
 
             def channels_last(x):
                 for layer in model:
@@ -203,16 +210,16 @@ class ExportTest(unittest.TestCase):
                     x = layer(x)
                 return x
 
-            if any(isinstance(m, nn.Linear) for m in model):  # a flatten with H×W > 1 pixels feeds a dense layer
-                mistakes["channels-last flatten"] = lambda: channels_last(case.preprocess(case.raw))
+            mistakes["channels-last flatten"] = lambda: channels_last(case.preprocess(case.raw))
             for what, run in mistakes.items():
-                out = run()
-                if out.a.shape != case.engine.shape:
-                    continue
-                with self.subTest(f"{case.name}: {what}"):
-                    ratio, _ = compare(case.engine, out)
-                    print(f"\n  {case.name}, {what}: {ratio:.1f} times the tolerance", end="")
-                    self.assertGreater(ratio, 10.0, f"{what} went unnoticed")
+                ratio, _ = compare(case.engine, run())
+                print(f"\n  {case.name}, {what}: {ratio:.1f} times the tolerance", end="")
+                worst[what] = max(worst.get(what, 0.0), ratio)
+        print()
+        for what, ratio in worst.items():
+            with self.subTest(what):
+                self.assertGreater(ratio, 10.0, f"{what} went unnoticed")
+        self.assertEqual(len(worst), 7, sorted(worst))
 
 
 if __name__ == "__main__":
