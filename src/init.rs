@@ -21,6 +21,10 @@ pub const TRUNCATED_STD_FACTOR: f64 = 0.879_625_661_034_239_8;
 pub const MAX_DIM: usize = 100_000;
 pub const MAX_ELEMENTS: u64 = 1_000_000_000;
 pub const MAX_RANK: usize = 5;
+/// Upper limits of the leaky-ReLU slope, of `std` (scheme `normal`) and of `a` (scheme `uniform`).
+pub const MAX_SLOPE: f64 = 1e3;
+pub const MAX_STD: f64 = 1e6;
+pub const MAX_A: f64 = 1e6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
@@ -104,6 +108,8 @@ pub enum Mode {
 }
 
 impl Mode {
+    pub const ALL: [Mode; 2] = [Mode::FanIn, Mode::FanOut];
+
     pub fn name(self) -> &'static str {
         match self {
             Mode::FanIn => "fan_in",
@@ -187,6 +193,8 @@ pub enum Dist {
 }
 
 impl Dist {
+    pub const ALL: [Dist; 2] = [Dist::Normal, Dist::Truncated];
+
     pub fn name(self) -> &'static str {
         match self {
             Dist::Normal => "normal",
@@ -349,12 +357,12 @@ impl InitConfig {
 
     /// The theoretical distribution for a layer with these fans, after checking every number.
     pub fn spec(&self, fans: Fans) -> Result<InitSpec> {
-        check_range("slope", self.slope, 0.0, 1e3)?;
+        check_range("slope", self.slope, 0.0, MAX_SLOPE)?;
         if self.scheme == Scheme::Normal {
-            check_range("std", self.std, 0.0, 1e6)?;
+            check_range("std", self.std, 0.0, MAX_STD)?;
         }
         if self.scheme == Scheme::Uniform {
-            check_range("a", self.a, 0.0, 1e6)?;
+            check_range("a", self.a, 0.0, MAX_A)?;
         }
         let gain = if self.scheme.uses_gain() { self.nonlinearity().gain(self.slope) } else { 1.0 };
         let mode_fan = match self.mode {

@@ -2,10 +2,12 @@
 //! `Error` whose `param` property names the setting at fault, so the page can show the message next to it.
 
 mod augment;
+mod catalog;
 mod init;
 mod probe;
 
 pub use augment::{AugmentView, augment_catalog, augment_notes};
+pub use catalog::core_catalog;
 pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 

@@ -1,8 +1,10 @@
 // Unit tests of the URL table and the string tables (plain node, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { catalog } from './core.mjs'; // configures the URL table with the core's lists, as the page does
 import { PARAMS, defaults, parse, parseValue, serialize } from '../../www/js/state.js';
-import { STRINGS } from '../../www/js/i18n.js';
+import { PARTS, STRINGS } from '../../www/js/i18n.js';
 
 test('a serialized state parses back to itself', () => {
   const state = { ...defaults(), init: 'xavier_uniform', shape: '64x3x3x3', seed: 123456789, std: 0.5, lang: 'ko' };
@@ -25,10 +27,50 @@ test('invalid values fall back to the default with a reason', () => {
   assert.deepEqual(problems.map((p) => [p.param, p.key]), [['samples', 'range'], ['std', 'number'], ['init', 'enum'], ['seed', 'int'], ['embed', 'bool']]);
 });
 
-test('Korean and English have the same keys and the same placeholders', () => {
-  assert.deepEqual(Object.keys(STRINGS.ko).sort(), Object.keys(STRINGS.en).sort());
+test('Korean and English have the same keys and the same placeholders, panel by panel, and no key is defined twice', () => {
   const holes = (s) => (s.match(/\{\w+\}/g) ?? []).sort();
-  for (const key of Object.keys(STRINGS.en)) assert.deepEqual(holes(STRINGS.ko[key]), holes(STRINGS.en[key]), key);
+  const owner = new Map();
+  for (const [name, part] of Object.entries(PARTS)) {
+    assert.deepEqual(Object.keys(part.ko).sort(), Object.keys(part.en).sort(), name);
+    for (const key of Object.keys(part.en)) {
+      assert.deepEqual(holes(part.ko[key]), holes(part.en[key]), key);
+      assert.ok(!owner.has(key), `${key} is defined by ${owner.get(key)} and ${name}`);
+      owner.set(key, name);
+    }
+  }
+  assert.deepEqual(Object.keys(STRINGS.ko).sort(), Object.keys(STRINGS.en).sort());
+});
+
+// The lists and limits come from the core (core_catalog); what the page adds around them must agree with it.
+test('the page and the core agree: lists, limits, strings, presets and the README table', async () => {
+  assert.deepEqual(PARAMS.init.values, catalog.lists.init);
+  assert.deepEqual(PARAMS.act.values, catalog.lists.act);
+  assert.deepEqual(PARAMS.nonlinearity.values, ['auto', ...catalog.lists.nonlinearity]);
+  assert.deepEqual(PARAMS.src.values, [...catalog.lists.src, 'own']);
+  for (const [name, limit] of Object.entries(catalog.limits)) assert.deepEqual([PARAMS[name].min, PARAMS[name].max], [limit.min, limit.max], name);
+  assert.equal(PARAMS.aug.maxLength, catalog.aug_length);
+  // Every default is one of the core's values and within its limits.
+  for (const panel of PARAMS.panel.values) assert.deepEqual(parse(serialize({ ...defaults(panel), panel })).problems, [], panel);
+  // Every scheme, nonlinearity, sample and distribution the core lists has its words in both languages.
+  for (const lang of ['en', 'ko']) {
+    for (const s of catalog.lists.init) assert.ok(STRINGS[lang][`init.explain.${s}`] && STRINGS[lang][`init.name.${s}`], `${lang}: ${s}`);
+    for (const s of catalog.lists.src) assert.ok(STRINGS[lang][`augment.src.${s}`], `${lang}: ${s}`);
+    for (const d of catalog.lists.dist) assert.ok(STRINGS[lang][`init.dist.${d}`], `${lang}: ${d}`);
+  }
+  // Presets only use values the core accepts (the panels read navigator at import; node 20 has none).
+  globalThis.navigator ??= { hardwareConcurrency: 2, language: 'en' };
+  const { PRESETS: signal } = await import('../../www/js/panels/signal.js');
+  const { PRESETS: augment } = await import('../../www/js/panels/augment.js');
+  for (const preset of [...Object.values(signal), ...Object.values(augment)]) {
+    for (const [name, value] of Object.entries(preset)) assert.ok('value' in parseValue(name, String(value)), `${name}=${value}`);
+  }
+  // The README's URL table lists exactly the core's values.
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const name of ['init', 'act', 'mode', 'dist', 'src']) {
+    const row = readme.split("\n").filter((l) => l.startsWith(`| \`${name}\` |`)).at(-1); // the URL table comes after the panel table
+    const listed = row.split('|')[2].match(/`[a-z_0-9]+`/g).map((x) => x.slice(1, -1));
+    assert.deepEqual(listed, PARAMS[name].values, `README row ${name}`);
+  }
 });
 
 // A freeze detector (seconds), not a speed goal: the number check once backtracked quadratically, and a

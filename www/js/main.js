@@ -9,7 +9,7 @@
 // correct it. An embedded view (embed=1) replaces its URL instead of adding history (its history is the host's).
 
 import initWasm, * as wasm from '../pkg/cnn_playground.js';
-import { appliesTo, defaultOf, defaults, known, parse, parseValue, serialize } from './state.js';
+import { appliesTo, configure, defaultOf, defaults, known, parse, parseValue, serialize } from './state.js';
 import { applyStatic, setLang, t } from './i18n.js';
 import { coreMessage, el } from './ui.js';
 
@@ -30,7 +30,13 @@ let lastPush = { name: null, time: 0 };
 let exportsOfWasm = null;
 
 // The module starts compiling at once; nothing renders before it is ready (a nav click during loading waits).
-const ready = initWasm().then((exports) => { exportsOfWasm = exports; });
+// Its lists and limits (schemes, activations, …) complete the URL table before the first real parse.
+let coreReady = false;
+const ready = initWasm().then((exports) => {
+  exportsOfWasm = exports;
+  configure(wasm.core_catalog());
+  coreReady = true;
+});
 
 function notice(text, kind = 'warning') {
   const item = el('div', { class: `notice notice-${kind}` },
@@ -69,6 +75,10 @@ function writeHash(mode = 'replace') {
     if (mode === 'push' && !state.embed) history.pushState(null, '', writtenHash);
     else history.replaceState(null, '', writtenHash);
   }
+  updateLinks();
+}
+
+function updateLinks() {
   for (const a of document.querySelectorAll('.site-nav a')) {
     // Another panel opens on its own defaults (the signal panel's are a preset with its note), not on this one's
     // settings: tanh + He from the init panel would be a view without a lesson.
@@ -98,6 +108,11 @@ const ctx = {
   get wasm() { return current?.wasm ?? wasm; },
   get state() { return state; },
   set(partial, { history: mode, field, text } = {}) {
+    if (!coreReady) { // still loading (a language click): the link is read once the core is ready
+      state = { ...state, ...partial };
+      renderChrome();
+      return;
+    }
     const langChanged = partial.lang && partial.lang !== state.lang;
     if (mode !== 'replace') {
       before = state;
@@ -106,8 +121,8 @@ const ctx = {
     }
     state = { ...state, ...partial };
     writeHash(mode ?? historyMode(partial));
-    if (!current) renderChrome(); // still loading: the panel renders with this state once the module is ready
-    else if (langChanged) render().catch(showFatal);
+    if (langChanged) render().catch(showFatal);
+    else if (!current) renderChrome();
     else current.view.update(state);
   },
   reject(error) {
@@ -172,7 +187,7 @@ function renderChrome() {
   const nav = document.querySelector('.site-nav');
   nav.replaceChildren(...Object.keys(PANELS).map((name) => el('a', { 'data-panel': name, href: '#' }, t(`panel.${name}`))));
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === state.lang));
-  writeHash();
+  if (coreReady) writeHash(); else updateLinks(); // before that, the hash is the person's link, unread
 }
 
 // Reset puts the panel's own settings back to their defaults (language and embedding stay); Copy link copies the
@@ -236,6 +251,11 @@ function readHash() {
 // updates (a running job or a person's half-typed text survives); otherwise it is mounted afresh.
 window.addEventListener('hashchange', () => {
   if (location.hash === writtenHash) return;
+  if (!coreReady) { // still loading: only the chrome follows; the first render reads the hash again
+    state = { ...state, ...chromeOf(location.hash) };
+    renderChrome();
+    return;
+  }
   notices.replaceChildren();
   const previous = state;
   readHash();
@@ -253,8 +273,16 @@ window.addEventListener('hashchange', () => {
 
 for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => ctx.set({ lang: b.dataset.lang }));
 
+// While the core loads, the URL table lacks the core's lists: only the shell's own settings are read, for the nav and
+// the language.
+function chromeOf(hash) {
+  const { state: early, given } = parse(hash);
+  const lang = given.has('lang') ? early.lang : state?.lang ?? (navigator.language?.startsWith('ko') ? 'ko' : 'en');
+  return { ...defaults(early.panel), panel: early.panel, lang, embed: early.embed };
+}
+
 async function start() {
-  readHash();
+  state = chromeOf(location.hash);
   renderChrome();
   PANELS[state.panel]().catch(() => {}); // load the panel's code while the wasm compiles (render awaits it again)
   try {
@@ -264,6 +292,7 @@ async function start() {
     notice(t('error.wasm', { message: String(e?.message ?? e) }), 'error');
     return;
   }
+  readHash();
   await render();
 }
 

@@ -1,52 +1,46 @@
-// Every setting of the page lives in the URL hash, and this table is the one place that describes them:
-// name, type, default and range. parse() validates a hash into a full state plus a list of problems (the default is
-// used for each rejected value); serialize() writes a state back. Nothing here touches the DOM.
+// Every setting of the page lives in the URL hash, and one table describes them: name, type, default and range.
+// The shell's own parameters are here; each panel declares its own in www/js/panels/NAME.params.js, and the table is
+// assembled from them. Lists and limits the core owns (schemes, activations, limits) are filled in from the wasm
+// core by configure(core_catalog()) before the first parse. parse() validates a hash into a full state plus a list
+// of problems (the default is used for each rejected value); serialize() writes a state back. No DOM here.
 
-const MAX_SAFE_SEED = Number.MAX_SAFE_INTEGER;
-const INIT_SCHEMES = [
-  'lecun_normal', 'lecun_uniform', 'xavier_normal', 'xavier_uniform', 'he_normal', 'he_uniform',
-  'normal', 'uniform', 'zeros',
-];
+import { PARAMS as INIT } from './panels/init.params.js';
+import { PARAMS as SIGNAL } from './panels/signal.params.js';
+import { PARAMS as AUGMENT } from './panels/augment.params.js';
 
-const INIT_PANELS = ['init', 'signal'];
-const SEED_PANELS = ['init', 'signal', 'augment'];
+export const PANEL_NAMES = ['init', 'signal', 'augment'];
 
 // type: enum | int | float | bool | string. `panels` lists where a parameter applies (absent: everywhere), so a
 // URL carries only what the current view uses. Shared names mean the same thing in every panel; `byPanel` gives a
 // panel its own default (the signal panel starts from Xavier, the init panel from He).
 export const PARAMS = {
-  panel: { type: 'enum', values: ['init', 'signal', 'augment'], default: 'init' },
+  panel: { type: 'enum', values: PANEL_NAMES, default: 'init' },
   lang: { type: 'enum', values: ['ko', 'en'], default: 'en' },
   embed: { type: 'bool', default: false },
-  seed: { type: 'int', min: 0, max: MAX_SAFE_SEED, default: 42, panels: SEED_PANELS },
-  init: { type: 'enum', values: INIT_SCHEMES, default: 'he_normal', byPanel: { signal: 'xavier_normal' }, panels: INIT_PANELS },
-  // Deeper checks of the shape (dimension and size limits) are the core's; a rejected shape falls back the same way.
-  shape: { type: 'string', pattern: /^\d{1,9}(x\d{1,9}){1,4}$/, maxLength: 64, default: '256x784', panels: ['init'] },
-  mode: { type: 'enum', values: ['fan_in', 'fan_out'], default: 'fan_in', panels: INIT_PANELS },
-  nonlinearity: {
-    type: 'enum', values: ['auto', 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'], default: 'auto',
-    panels: INIT_PANELS,
-  },
-  slope: { type: 'float', min: 0, max: 1000, default: 0.01, panels: INIT_PANELS },
-  dist: { type: 'enum', values: ['normal', 'truncated'], default: 'normal', panels: INIT_PANELS },
-  std: { type: 'float', min: 0, max: 1e6, default: 0.01, panels: INIT_PANELS },
-  a: { type: 'float', min: 0, max: 1e6, default: 0.05, panels: INIT_PANELS },
-  samples: { type: 'int', min: 1, max: 1_000_000, default: 100_000, panels: ['init'] },
-  // The signal panel's probe network (limits as in src/probe.rs).
-  act: { type: 'enum', values: ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear', 'selu', 'gelu'], default: 'tanh', panels: ['signal'] },
-  depth: { type: 'int', min: 1, max: 50, default: 10, panels: ['signal'] },
-  width: { type: 'int', min: 10, max: 1000, default: 500, panels: ['signal'] },
-  batch: { type: 'int', min: 1, max: 2000, default: 500, panels: ['signal'] },
-  // The augmentation studio. `aug` is the pipeline in the syntax of src/augment/mod.rs, which the core checks
-  // (a rejected pipeline falls back like any other value); here only its alphabet and length are checked.
-  aug: {
-    type: 'string', pattern: /^[A-Za-z0-9._~()-]*$/, maxLength: 1000,
-    default: 'translate~rotate(bilinear)~jitter(b0.3_c0.3)~noise(sigma0.03)', panels: ['augment'],
-  },
-  // `own` is the person's own image, which is not part of the link.
-  src: { type: 'enum', values: ['digit6', 'arrow', 'scene', 'zoneplate', 'own'], default: 'digit6', panels: ['augment'] },
-  n: { type: 'int', min: 1, max: 64, default: 16, panels: ['augment'] },
+  seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 42, panels: PANEL_NAMES },
+  ...INIT,
+  ...SIGNAL,
+  ...AUGMENT,
 };
+
+// Until configure() runs, what the core owns accepts nothing.
+for (const p of Object.values(PARAMS)) {
+  if (!p.core) continue;
+  if (p.type === 'enum') p.values = [...(p.before ?? []), ...(p.after ?? [])];
+  else if (p.type === 'string') p.maxLength = 0;
+  else Object.assign(p, { min: Infinity, max: -Infinity });
+}
+
+// Fills in what the core owns: `core` names a list (enum values; `before`/`after` are the page's own additions such
+// as `auto` or `own`), a { min, max } limit, or (for a string) its maximum length.
+export function configure(catalog) {
+  for (const p of Object.values(PARAMS)) {
+    if (!p.core) continue;
+    if (p.type === 'enum') p.values = [...(p.before ?? []), ...catalog.lists[p.core], ...(p.after ?? [])];
+    else if (p.type === 'string') p.maxLength = catalog[p.core];
+    else Object.assign(p, { min: catalog.limits[p.core].min, max: catalog.limits[p.core].max });
+  }
+}
 
 export function defaultOf(name, panel) {
   const p = PARAMS[name];
