@@ -1,6 +1,10 @@
-//! The blocked GEMM against its plain-loop twin and an f64 triple loop, on odd shapes and every transpose.
+//! The blocked GEMM against its plain-loop twin (bit for bit) and an f64 triple loop, on odd shapes, the conv net's
+//! shapes, every transpose, every path of the plan, and every epilogue.
 
-use cnn_playground::nn::kernels::{Gemm, MR, NR, Transpose, gemm, gemm_scalar, gemm_t, gemm_t_scalar};
+use cnn_playground::nn::kernels::{
+    Activation, Bias, Epilogue, Gemm, MR, NR, Plan, Transpose, gemm, gemm_scalar, gemm_t, gemm_t_scalar,
+    gemm_t_scalar_with, gemm_t_with, relu,
+};
 use cnn_playground::rng::seeded;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -76,6 +80,163 @@ fn gemm_matches_the_exact_product_for_every_shape_and_transpose() {
             }
         }
     }
+}
+
+/// The GEMMs of the peers' conv net at batch 20 with the transposes the engine uses (forward W·cols, weight gradient
+/// dY·colsᵀ, input gradient Wᵀ·dY; dense x·Wᵀ).
+const CONV_SHAPES: [(usize, usize, usize, Transpose, Transpose); 7] = {
+    use Transpose::{No, Yes};
+    [
+        (8, 25, 15680, No, No),
+        (8, 15680, 25, No, Yes),
+        (25, 8, 15680, Yes, No),
+        (16, 200, 3920, No, No),
+        (16, 3920, 200, No, Yes),
+        (200, 16, 3920, Yes, No),
+        (20, 400, 10, No, Yes),
+    ]
+};
+/// Small shapes with edges in both directions, k across a KC block, rows across MC, columns across the packing
+/// thresholds; every plan is forced on them.
+const PLAN_SHAPES: [(usize, usize, usize); 6] =
+    [(7, 300, 70), (9, 5, 301), (70, 7, 9), (66, 257, 67), (3, 600, 5), (18, 3, 1100)];
+
+fn epilogues<'a>(row: &'a [f32], col: &'a [f32]) -> Vec<Epilogue<'a>> {
+    let mut out = vec![];
+    for accumulate in [false, true] {
+        for bias in [Bias::None, Bias::PerRow(row), Bias::PerCol(col)] {
+            for activation in [Activation::None, Activation::Relu] {
+                out.push(Epilogue { accumulate, bias, activation });
+            }
+        }
+    }
+    out
+}
+
+fn bits(x: &[f32]) -> Vec<u32> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+/// Runs the blocked GEMM (the chosen plan, or the one given) and the scalar twin from the same C₀; panics unless
+/// they agree bit for bit.
+#[allow(clippy::too_many_arguments)]
+fn assert_twins(
+    ws: &mut Gemm,
+    plan: Option<Plan>,
+    ta: Transpose,
+    tb: Transpose,
+    mkn: (usize, usize, usize),
+    a: &[f32],
+    b: &[f32],
+    c0: &[f32],
+    epi: Epilogue,
+) {
+    let (m, k, n) = mkn;
+    let mut fast = c0.to_vec();
+    match plan {
+        Some(plan) => ws.run_planned(plan, ta, tb, m, k, n, a, b, &mut fast, epi),
+        None => ws.run_with(ta, tb, m, k, n, a, b, &mut fast, epi),
+    }
+    let mut slow = c0.to_vec();
+    gemm_t_scalar_with(ta, tb, m, k, n, a, b, &mut slow, epi);
+    assert!(bits(&fast) == bits(&slow), "{m}×{k}×{n} {ta:?}/{tb:?} {plan:?} {epi:?}: not bit-identical");
+}
+
+/// Every element is summed in k order from C₀ on both sides, so the results agree bit for bit whichever plan
+/// computes them: every plan on the small shapes, the chosen one on the conv net's.
+#[test]
+fn blocked_gemm_is_bit_identical_to_its_scalar_twin_on_every_path() {
+    let mut ws = Gemm::new();
+    let mut chosen = std::collections::BTreeSet::new();
+    for (s, &(m, k, n)) in PLAN_SHAPES.iter().enumerate() {
+        let (a, b) = (random(m * k, 20 + s as u64), random(k * n, 200 + s as u64));
+        let (row, col, c0) = (random(m, 1), random(n, 2), random(m * n, 3));
+        let epis = epilogues(&row, &col);
+        for ta in T {
+            for tb in T {
+                let best = Plan::new(ta, tb, m, k, n);
+                chosen.insert((best.swapped, best.pack_x, best.pack_y));
+                for &epi in &epis {
+                    assert_twins(&mut ws, None, ta, tb, (m, k, n), &a, &b, &c0, epi);
+                }
+                for plan in Plan::all() {
+                    for epi in [epis[0], epis[9], epis[5]] {
+                        assert_twins(&mut ws, Some(plan), ta, tb, (m, k, n), &a, &b, &c0, epi);
+                    }
+                }
+            }
+        }
+    }
+    for (s, &(m, k, n, ta, tb)) in CONV_SHAPES.iter().enumerate() {
+        let (a, b) = (random(m * k, 40 + s as u64), random(k * n, 400 + s as u64));
+        let (row, col, c0) = (random(m, 4), random(n, 5), random(m * n, 6));
+        let best = Plan::new(ta, tb, m, k, n);
+        chosen.insert((best.swapped, best.pack_x, best.pack_y));
+        for epi in
+            [Epilogue::default(), Epilogue { accumulate: true, bias: Bias::PerRow(&row), activation: Activation::Relu }]
+        {
+            assert_twins(&mut ws, None, ta, tb, (m, k, n), &a, &b, &c0, epi);
+        }
+        let epi = Epilogue { bias: Bias::PerCol(&col), ..Epilogue::default() };
+        assert_twins(&mut ws, None, ta, tb, (m, k, n), &a, &b, &c0, epi);
+    }
+    // The choice itself: swapping and reading in place both happen.
+    assert!(chosen.len() >= 5, "the shapes reach only these plans (swapped, pack_x, pack_y): {chosen:?}");
+}
+
+/// The epilogue against its definition, act(C₀ + Σ a·b + bias), computed in f64: one more rounding for each of
+/// C₀, the bias and the activation-free sum, so the bound is (k + 2)·ε·(|C₀| + Σ|a||b| + |bias|).
+#[test]
+fn the_epilogue_computes_its_definition() {
+    let (m, k, n) = (13, 70, 29);
+    let (a, b) = (random(m * k, 7), random(k * n, 8));
+    let (row, col, c0) = (random(m, 9), random(n, 10), random(m * n, 11));
+    let (exact, mag) = reference(Transpose::No, Transpose::Yes, m, k, n, &a, &b);
+    for epi in epilogues(&row, &col) {
+        let mut c = c0.clone();
+        gemm_t_with(Transpose::No, Transpose::Yes, m, k, n, &a, &b, &mut c, epi);
+        for i in 0..m {
+            for j in 0..n {
+                let start = if epi.accumulate { c0[i * n + j] as f64 } else { 0.0 };
+                let bias = match epi.bias {
+                    Bias::None => 0.0,
+                    Bias::PerRow(r) => r[i] as f64,
+                    Bias::PerCol(c) => c[j] as f64,
+                };
+                let sum = start + exact[i * n + j] + bias;
+                let want = if epi.activation == Activation::Relu { sum.max(0.0) } else { sum };
+                let tol = (k + 2) as f64 * f32::EPSILON as f64 * (start.abs() + mag[i * n + j] + bias.abs());
+                let got = c[i * n + j] as f64;
+                assert!((got - want).abs() <= tol, "{epi:?} ({i}, {j}): got {got}, want {want} ± {tol:e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn relu_keeps_nan_and_negative_zero() {
+    assert_eq!(relu(-1.5), 0.0);
+    assert_eq!(relu(2.5), 2.5);
+    assert!(relu(f32::NAN).is_nan());
+    assert_eq!(relu(-0.0).to_bits(), (-0.0f32).to_bits());
+    assert_eq!(relu(f32::NEG_INFINITY), 0.0);
+}
+
+#[test]
+fn an_empty_sum_still_gets_its_epilogue() {
+    // k = 0: C = act(C₀ + bias).
+    let mut c = vec![1.0, -5.0, 2.0, -1.0];
+    let epi = Epilogue { accumulate: true, bias: Bias::PerRow(&[1.0, 0.5]), activation: Activation::Relu };
+    gemm_t_with(Transpose::No, Transpose::No, 2, 0, 2, &[], &[], &mut c, epi);
+    assert_eq!(c, vec![2.0, 0.0, 2.5, 0.0]);
+}
+
+#[test]
+#[should_panic(expected = "the column bias has 2 values, needs 3")]
+fn a_short_bias_is_a_programming_error() {
+    let mut c = [0.0; 6];
+    let epi = Epilogue { bias: Bias::PerCol(&[0.0; 2]), ..Epilogue::default() };
+    gemm_t_with(Transpose::No, Transpose::No, 2, 1, 3, &[0.0; 2], &[0.0; 3], &mut c, epi);
 }
 
 #[test]

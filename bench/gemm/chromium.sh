@@ -1,10 +1,9 @@
 #!/bin/sh
 # Builds the wasm benchmark for the web and runs it in headless Chromium (needs tests/e2e's node_modules: make test
-# or tools/install.sh test installs them). Usage: bench/gemm/chromium.sh [sizes, e.g. 128,256,500,1000]
+# or tools/install.sh test installs them). Usage: [BUILD=relaxed] bench/gemm/chromium.sh [options of measure.mjs]
 set -e
 cd "$(dirname "$0")"
-cargo build --release --target wasm32-unknown-unknown
-T=${CARGO_TARGET_DIR:-target}
-wasm-bindgen --target web --out-dir pkg-web $T/wasm32-unknown-unknown/release/gemm_bench.wasm
-echo '<!doctype html><meta charset="utf-8"><title>gemm bench</title>' > pkg-web/index.html
-node chromium.mjs "$@"
+. ./build.sh
+build web pkg-web
+echo '<!doctype html><meta charset="utf-8"><title>gemm bench</title><link rel="icon" href="data:,">' > pkg-web/index.html
+exec node chromium.mjs "$@"

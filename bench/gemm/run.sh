@@ -1,9 +1,9 @@
 #!/bin/sh
-# Builds the wasm benchmark (simd128 comes from the root .cargo/config.toml) and runs it in node.
-# Usage: bench/gemm/run.sh [run.mjs options]
+# Builds the wasm benchmark and runs it in node. Usage: [BUILD=relaxed] bench/gemm/run.sh [options of measure.mjs]
+# BUILD=relaxed builds with +relaxed-simd into target-relaxed/ (node 20 runs it only with a V8 flag).
 set -e
 cd "$(dirname "$0")"
-cargo build --release --target wasm32-unknown-unknown
-T=${CARGO_TARGET_DIR:-target}
-wasm-bindgen --target nodejs --out-dir pkg $T/wasm32-unknown-unknown/release/gemm_bench.wasm
-node run.mjs "$@"
+. ./build.sh
+build nodejs pkg
+if [ "$BUILD" = relaxed ]; then exec node --experimental-wasm-relaxed-simd run.mjs "$@"; fi
+exec node run.mjs "$@"

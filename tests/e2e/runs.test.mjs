@@ -43,7 +43,7 @@ test('a language switch mid-probe neither restarts nor stops the run', async () 
       id: run.id, opened: runs.opened, state: run.state,
       sequence: run.items.map((i) => `${i.phase}${i.layer}`),
       runState: document.querySelector('section[data-panel="signal"]').dataset.runState,
-      workers: performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/js/worker.js')).length,
+      workers: performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname.endsWith('/js/worker.js')).length,
     };
   });
   assert.equal(after.id, before.id, 'the same run');

@@ -8,7 +8,7 @@
 // field that caused it (or to a notice when it came from a link), and the field keeps the person's text until they
 // correct it. An embedded view (embed=1) replaces its URL instead of adding history (its history is the host's).
 
-import initWasm, * as wasm from '../pkg/cnn_playground.js';
+import { loadWasm } from './wasm.js';
 import { appliesTo, configure, defaultOf, defaults, known, parse, parseValue, serialize } from './state.js';
 import { applyStatic, setLang, t } from './i18n.js';
 import { coreMessage, el } from './ui.js';
@@ -32,8 +32,12 @@ let exportsOfWasm = null;
 // The module starts compiling at once; nothing renders before it is ready (a nav click during loading waits).
 // Its lists and limits (schemes, activations, …) complete the URL table before the first real parse.
 let coreReady = false;
-const ready = initWasm().then((exports) => {
+// Which build (www/js/wasm.js: relaxed SIMD or the portable simd128) is decided here, once, from the link's `simd`.
+let wasm = null; // the module of that build
+const ready = loadWasm(parse(location.hash).state.simd).then(({ module, exports, build }) => {
+  wasm = module;
   exportsOfWasm = exports;
+  document.documentElement.dataset.wasmBuild = build;
   configure(wasm.core_catalog());
   coreReady = true;
 });

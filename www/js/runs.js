@@ -22,6 +22,7 @@
 // next run does not wait for a wasm instance.
 
 import { KINDS } from './jobs.js';
+import { workerUrl } from './wasm.js';
 import { t } from './i18n.js';
 import { coreMessage } from './ui.js';
 
@@ -37,7 +38,7 @@ class PoolWorker {
     this.closing = new Set(); // ids of runs closed while live: the worker may still be inside one of their steps
     this.memory = 0; // wasm memory in bytes, as last reported
     this.stateful = false; // has ever held a session that is not stateless
-    this.worker = new Worker(WORKER_URL, { type: 'module' });
+    this.worker = new Worker(workerUrl(WORKER_URL), { type: 'module' }); // with the page's wasm build
     this.worker.onmessage = ({ data }) => {
       if (typeof data?.memory === 'number') this.memory = data.memory;
       if (data?.state === 'closed') this.closing.delete(data.run);

@@ -17,6 +17,8 @@ export const PARAMS = {
   panel: { type: 'enum', values: PANEL_NAMES, default: 'init' },
   lang: { type: 'enum', values: ['ko', 'en'], default: 'en' },
   embed: { type: 'bool', default: false },
+  // Which wasm build runs, read once when the page loads (www/js/wasm.js): `128` forces the portable one.
+  simd: { type: 'enum', values: ['auto', '128'], default: 'auto' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 42, panels: PANEL_NAMES },
   ...INIT,
   ...SIGNAL,
@@ -172,11 +174,12 @@ export function parse(hash) {
 }
 
 // The hash for a state: the panel, then every parameter the panel uses (all of them, defaults included, so a shared
-// link keeps meaning the same numbers even if a default changes), then lang and embed when set.
+// link keeps meaning the same numbers even if a default changes), then lang and embed when set, and simd when not auto.
 export function serialize(state) {
   const names = Object.keys(PARAMS).filter((n) => n !== 'panel' && n !== 'lang' && n !== 'embed' && PARAMS[n].panels && appliesTo(n, state.panel));
   const pairs = [['panel', state.panel], ...names.map((n) => [n, state[n]])];
   if (state.lang) pairs.push(['lang', state.lang]);
   if (state.embed) pairs.push(['embed', '1']);
+  if (state.simd && state.simd !== PARAMS.simd.default) pairs.push(['simd', state.simd]);
   return '#' + pairs.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&');
 }

@@ -17,11 +17,13 @@
 // Sessions step one at a time, round robin; between two steps the worker gives the event loop a turn, so that pause,
 // close and snapshot are seen at the next step boundary and a paused session resumes exactly where it stopped.
 
-import initWasm, * as wasm from '../pkg/cnn_playground.js';
+import { loadWasm } from './wasm.js';
 import { KINDS } from './jobs.js';
 
 const FRAME_MS = 16; // at most one progress message per run per animation frame
-const ready = initWasm();
+// The build the page chose, from this worker's URL (www/js/wasm.js).
+let wasm = null;
+const ready = loadWasm().then(({ module, exports }) => { wasm = module; return exports; });
 let readMemory = () => 0;
 ready.then((exports) => { readMemory = () => exports.memory.buffer.byteLength; }, () => {});
 

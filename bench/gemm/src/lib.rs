@@ -1,15 +1,21 @@
 //! Wasm entry points for bench/gemm/run.mjs: the work is set up untimed, JavaScript times the calls.
 
+// The kernel as it was before the skinny-shape plans (commit 5852653), measured beside the current one in the same run.
+#[allow(dead_code)]
+mod before;
+
 use cnn_playground::init::{InitConfig, Scheme};
 use cnn_playground::nn::kernels::{Gemm, Transpose};
 use cnn_playground::probe::{Act, Probe, ProbeConfig};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use wasm_bindgen::prelude::*;
 
 /// One GEMM shape with its operands, ready to be multiplied `reps` times.
 #[wasm_bindgen]
 pub struct GemmBench {
     kind: String,
+    ta: Transpose,
+    tb: Transpose,
     m: usize,
     k: usize,
     n: usize,
@@ -17,6 +23,7 @@ pub struct GemmBench {
     b: Vec<f32>,
     c: Vec<f32>,
     ws: Gemm,
+    ws_before: before::Gemm,
     a_nd: Array2<f32>,
     b_nd: Array2<f32>,
     c_nd: Array2<f32>,
@@ -24,19 +31,25 @@ pub struct GemmBench {
 
 #[wasm_bindgen]
 impl GemmBench {
-    /// `kind`: `ours` (A·B), `ours_tn` (Aᵀ·B), `ours_nt` (A·Bᵀ), `ndarray` (ndarray's `dot`, i.e. matrixmultiply).
+    /// `kind`: `ours`, `before` (the kernel of commit 5852653) or `ndarray` (ndarray's `dot`, i.e. matrixmultiply, on transposed views where `ops` says so);
+    /// `ops`: `nn`, `nt`, `tn` or `tt`, whether op(A) and op(B) are the stored matrices or their transposes.
     #[wasm_bindgen(constructor)]
-    pub fn new(kind: &str, m: usize, k: usize, n: usize) -> GemmBench {
+    pub fn new(kind: &str, ops: &str, m: usize, k: usize, n: usize) -> GemmBench {
+        let t = |c: u8| if c == b't' { Transpose::Yes } else { Transpose::No };
+        let (ta, tb) = (t(ops.as_bytes()[0]), t(ops.as_bytes()[1]));
         // A cheap deterministic fill; values in [-1, 1).
         let fill = |len: usize, s: u32| -> Vec<f32> {
             (0..len as u32).map(|i| ((i.wrapping_mul(2654435761).wrapping_add(s) >> 8) as f32 / 8388608.0) - 1.0).collect()
         };
         let a = fill(m * k, 1);
         let b = fill(k * n, 2);
-        let a_nd = Array2::from_shape_vec((m, k), a.clone()).unwrap();
-        let b_nd = Array2::from_shape_vec((k, n), b.clone()).unwrap();
+        // Stored as the transposes say; `run` multiplies the views op(A)·op(B).
+        let a_nd = Array2::from_shape_vec(if ta == Transpose::Yes { (k, m) } else { (m, k) }, a.clone()).unwrap();
+        let b_nd = Array2::from_shape_vec(if tb == Transpose::Yes { (n, k) } else { (k, n) }, b.clone()).unwrap();
         GemmBench {
             kind: kind.to_string(),
+            ta,
+            tb,
             m,
             k,
             n,
@@ -44,6 +57,7 @@ impl GemmBench {
             b,
             c: vec![0.0; m * n],
             ws: Gemm::new(),
+            ws_before: before::Gemm::new(),
             a_nd,
             b_nd,
             c_nd: Array2::zeros((m, n)),
@@ -51,13 +65,21 @@ impl GemmBench {
     }
 
     pub fn run(&mut self, reps: usize) -> f32 {
-        let (m, k, n) = (self.m, self.k, self.n);
+        let (m, k, n, ta, tb) = (self.m, self.k, self.n, self.ta, self.tb);
+        fn view(x: &Array2<f32>, t: Transpose) -> ArrayView2<'_, f32> {
+            if t == Transpose::Yes { x.t() } else { x.view() }
+        }
         for _ in 0..reps {
             match self.kind.as_str() {
-                "ndarray" => ndarray::linalg::general_mat_mul(1.0, &self.a_nd, &self.b_nd, 0.0, &mut self.c_nd),
-                "ours_tn" => self.ws.run(Transpose::Yes, Transpose::No, m, k, n, &self.a, &self.b, &mut self.c),
-                "ours_nt" => self.ws.run(Transpose::No, Transpose::Yes, m, k, n, &self.a, &self.b, &mut self.c),
-                _ => self.ws.run(Transpose::No, Transpose::No, m, k, n, &self.a, &self.b, &mut self.c),
+                "ndarray" => {
+                    let (a, b) = (view(&self.a_nd, ta), view(&self.b_nd, tb));
+                    ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut self.c_nd)
+                }
+                "before" => {
+                    let t = |t: Transpose| if t == Transpose::Yes { before::Transpose::Yes } else { before::Transpose::No };
+                    self.ws_before.run(t(ta), t(tb), m, k, n, &self.a, &self.b, &mut self.c)
+                }
+                _ => self.ws.run(ta, tb, m, k, n, &self.a, &self.b, &mut self.c),
             }
         }
         if self.kind == "ndarray" { self.c_nd.sum() } else { self.c.iter().sum() }
@@ -90,4 +112,10 @@ impl ProbeBench {
     pub fn backward(&mut self) -> f64 {
         self.probe.backward_layer().map_or(f64::NAN, |l| l.grad_w_std)
     }
+}
+
+/// Which wasm build this is: `relaxed-simd` (fused multiply-add where the CPU has it) or `simd128`.
+#[wasm_bindgen]
+pub fn build() -> String {
+    if cfg!(target_feature = "relaxed-simd") { "relaxed-simd" } else { "simd128" }.to_string()
 }
