@@ -90,7 +90,8 @@ export function report(m, o, peak) {
       const base = row.find((r) => r.kind === 'ndarray');
       const share = (r) => (ceiling ? ` ${Math.round((100 * r.med) / ceiling)}%pk` : '');
       const ratio = (r) => (base && r !== base ? ` [×${(r.med / base.med).toFixed(2)} ndarray]` : '') + share(r);
-      lines.push(`${shape.label.padEnd(20)} ${row.map((r) => `${r.kind} ${fmt(r)}${ratio(r)}`).join('   ')}`);
+      const plan = m.plan(shape.ops, shape.m, shape.k, shape.n);
+      lines.push(`${shape.label.padEnd(20)} (${plan})  ${row.map((r) => `${r.kind} ${fmt(r)}${ratio(r)}`).join('   ')}`);
     }
   }
   if (!o.gemmOnly) {

@@ -5,7 +5,7 @@
 mod before;
 
 use cnn_playground::init::{InitConfig, Scheme};
-use cnn_playground::nn::kernels::{Gemm, Transpose};
+use cnn_playground::nn::kernels::{Activation, Bias, Epilogue, Gemm, Plan, Transpose, relu};
 use cnn_playground::probe::{Act, Probe, ProbeConfig};
 use ndarray::{Array2, ArrayView2};
 use wasm_bindgen::prelude::*;
@@ -22,6 +22,7 @@ pub struct GemmBench {
     a: Vec<f32>,
     b: Vec<f32>,
     c: Vec<f32>,
+    bias: Vec<f32>,
     ws: Gemm,
     ws_before: before::Gemm,
     a_nd: Array2<f32>,
@@ -31,7 +32,8 @@ pub struct GemmBench {
 
 #[wasm_bindgen]
 impl GemmBench {
-    /// `kind`: `ours`, `before` (the kernel of commit 5852653) or `ndarray` (ndarray's `dot`, i.e. matrixmultiply, on transposed views where `ops` says so);
+    /// `kind`: `ours`, `before` (the kernel of commit 5852653), `fused` / `separate` (bias per row and ReLU, in the
+    /// GEMM or as a second pass), `plan0`…`plan7` (a forced plan) or `ndarray` (ndarray's `dot`, i.e. matrixmultiply, on transposed views where `ops` says so);
     /// `ops`: `nn`, `nt`, `tn` or `tt`, whether op(A) and op(B) are the stored matrices or their transposes.
     #[wasm_bindgen(constructor)]
     pub fn new(kind: &str, ops: &str, m: usize, k: usize, n: usize) -> GemmBench {
@@ -56,6 +58,7 @@ impl GemmBench {
             a,
             b,
             c: vec![0.0; m * n],
+            bias: fill(m, 3),
             ws: Gemm::new(),
             ws_before: before::Gemm::new(),
             a_nd,
@@ -78,6 +81,25 @@ impl GemmBench {
                 "before" => {
                     let t = |t: Transpose| if t == Transpose::Yes { before::Transpose::Yes } else { before::Transpose::No };
                     self.ws_before.run(t(ta), t(tb), m, k, n, &self.a, &self.b, &mut self.c)
+                }
+                // A conv layer's forward: bias per output channel (row), then ReLU; fused into the GEMM's store, or
+                // as a second pass over C.
+                "fused" => {
+                    let epi = Epilogue { bias: Bias::PerRow(&self.bias), activation: Activation::Relu, ..Default::default() };
+                    self.ws.run_with(ta, tb, m, k, n, &self.a, &self.b, &mut self.c, epi)
+                }
+                "separate" => {
+                    self.ws.run(ta, tb, m, k, n, &self.a, &self.b, &mut self.c);
+                    for (row, &b) in self.c.chunks_exact_mut(n).zip(&self.bias) {
+                        for v in row {
+                            *v = relu(*v + b);
+                        }
+                    }
+                }
+                // Every plan by number (bit 0 swapped, bit 1 pack X, bit 2 pack Y), to check the chosen one.
+                kind if kind.starts_with("plan") => {
+                    let plan = Plan::all().nth(kind[4..].parse().unwrap_or(0)).unwrap();
+                    self.ws.run_planned(plan, ta, tb, m, k, n, &self.a, &self.b, &mut self.c, Epilogue::default())
                 }
                 _ => self.ws.run(ta, tb, m, k, n, &self.a, &self.b, &mut self.c),
             }
@@ -118,4 +140,15 @@ impl ProbeBench {
 #[wasm_bindgen]
 pub fn build() -> String {
     if cfg!(target_feature = "relaxed-simd") { "relaxed-simd" } else { "simd128" }.to_string()
+}
+
+/// The plan `Gemm::run` chooses for a shape, as its number for the `planN` kinds and in words.
+#[wasm_bindgen]
+pub fn plan(ops: &str, m: usize, k: usize, n: usize) -> String {
+    let t = |c: u8| if c == b't' { Transpose::Yes } else { Transpose::No };
+    let p = Plan::new(t(ops.as_bytes()[0]), t(ops.as_bytes()[1]), m, k, n);
+    let number = Plan::all().position(|q| q == p).unwrap_or(0);
+    let words = [(p.swapped, "Cᵀ"), (p.pack_x, "pack X"), (p.pack_y, "pack Y")];
+    let words: Vec<&str> = words.iter().filter(|w| w.0).map(|w| w.1).collect();
+    format!("plan{number} {}", if words.is_empty() { "in place".to_string() } else { words.join("+") })
 }
