@@ -56,6 +56,23 @@ export const KINDS = {
     },
   },
 
+  // Run by a replacement worker before any real run (see runs.js): a small probe, enough for the engine to optimise
+  // the GEMM kernels, so the next large layer does not run in unoptimised code.
+  warm_up: {
+    stateless: true,
+    unit: 'flop',
+    *open(wasm) {
+      const run = new wasm.ProbeRun(2, 256, 256, 'tanh', 'xavier_normal', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05, 1);
+      try {
+        while (run.forward_layer()) yield {};
+        while (run.backward_layer()) yield {};
+        return null;
+      } finally {
+        run.free();
+      }
+    },
+  },
+
   // Exists for the end-to-end test of the recovery path: a Rust panic must become an error and a fresh worker.
   self_test_panic: {
     stateless: true,

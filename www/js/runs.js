@@ -16,10 +16,12 @@
 //
 // The workers form a small pool (at most POOL_MAX, never more than the machine's cores): a new run goes to an idle
 // worker, else to a new worker while the pool may grow, else to the least busy one (its sessions then take turns).
-// A worker whose wasm memory grew past RETIRE_BYTES is replaced once it holds no live run and only ever ran stateless
-// sessions (wasm memory cannot shrink; a fresh instance gives it back). A worker that panicked is replaced at once,
-// and the runs it held end with an error in the person's terms (errorText). A replacement starts right away, so the
-// next run does not wait for a wasm instance.
+// A worker whose wasm memory grew past RETIRE_BYTES is replaced once it has held no live run for RETIRE_IDLE_MS (wasm
+// memory cannot shrink; a fresh instance gives it back; a run that follows at once reuses the memory instead); a
+// paused run is live, so a worker holding one is never replaced. A worker that panicked is replaced at once, and the
+// runs it held end with an error in the person's terms (errorText). A replacement starts right away and warms its
+// code up with a small probe (a fresh instance runs its first large layer several times slower until the engine has
+// optimised the kernels), so the next run waits for neither.
 
 import { KINDS } from './jobs.js';
 import { workerUrl } from './wasm.js';
@@ -28,16 +30,17 @@ import { coreMessage } from './ui.js';
 
 export const POOL_MAX = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
 export const RETIRE_BYTES = 256 * 2 ** 20;
+export const RETIRE_IDLE_MS = 1000;
+const WARM_UP = 0; // the run id of a replacement's warm-up session, which no Run answers to
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 class PoolWorker {
-  constructor(pool, index) {
+  constructor(pool, index, { warm = false } = {}) {
     this.pool = pool;
     this.index = index; // for tests and diagnostics: a new worker gets a new index
     this.runs = new Set(); // live runs (not done, errored or closed)
     this.closing = new Set(); // ids of runs closed while live: the worker may still be inside one of their steps
     this.memory = 0; // wasm memory in bytes, as last reported
-    this.stateful = false; // has ever held a session that is not stateless
     this.worker = new Worker(workerUrl(WORKER_URL), { type: 'module' }); // with the page's wasm build
     this.worker.onmessage = ({ data }) => {
       if (typeof data?.memory === 'number') this.memory = data.memory;
@@ -48,6 +51,8 @@ class PoolWorker {
       e.preventDefault();
       this.pool.lose(this, { message: e.message || 'the worker stopped', code: 'worker_lost', fatal: true });
     };
+    this.retireTimer = null;
+    if (warm) this.post({ op: 'open', run: WARM_UP, kind: 'warm_up', config: {} });
   }
 
   post(message) {
@@ -63,9 +68,6 @@ class Pool {
   }
 
   assign(run) {
-    const kind = KINDS[run.kind];
-    // An idle worker that grew large goes before it takes new work.
-    for (const w of [...this.workers]) if (!w.runs.size && this.tooBig(w)) this.retire(w);
     // Idle means no live run and no step of a closed run still under way.
     let w = this.workers.find((x) => !x.runs.size && !x.closing.size) ?? this.workers.find((x) => !x.runs.size);
     if ((!w || w.closing.size) && this.workers.length < POOL_MAX) {
@@ -74,24 +76,28 @@ class Pool {
     }
     w ??= this.workers.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
     w.runs.add(run);
-    if (!kind?.stateless) w.stateful = true;
     return w;
   }
 
   tooBig(w) {
-    return !w.stateful && w.memory > RETIRE_BYTES;
+    return w.memory > RETIRE_BYTES;
   }
 
-  // A run ended or was closed: its worker may give its memory back now.
+  // A run ended or was closed: its worker, if it holds no other live run for a while, gives its memory back.
   release(w, run) {
     w.runs.delete(run);
-    if (!w.runs.size && this.tooBig(w)) this.retire(w);
+    clearTimeout(w.retireTimer);
+    if (w.runs.size || !this.tooBig(w)) return;
+    w.retireTimer = setTimeout(() => {
+      if (!w.runs.size && this.tooBig(w) && this.workers.includes(w)) this.retire(w);
+    }, RETIRE_IDLE_MS);
   }
 
   // Terminates a worker and starts its replacement at once, so the next run does not wait for a wasm instance.
   retire(w) {
+    clearTimeout(w.retireTimer);
     w.worker.terminate();
-    this.workers = this.workers.map((x) => (x === w ? new PoolWorker(this, this.created++) : x));
+    this.workers = this.workers.map((x) => (x === w ? new PoolWorker(this, this.created++, { warm: true }) : x));
   }
 
   // The worker's wasm instance is gone (a panic, a worker that failed to start): the run whose step panicked gets the
@@ -322,7 +328,7 @@ class Registry {
   // The pool as tests and diagnostics see it.
   workers() {
     return this.pool.workers.map((w) => ({
-      index: w.index, runs: [...w.runs].map((r) => r.id), closing: w.closing.size, memory: w.memory, stateful: w.stateful,
+      index: w.index, runs: [...w.runs].map((r) => r.id), closing: w.closing.size, memory: w.memory,
     }));
   }
 }

@@ -51,6 +51,7 @@ class Session {
     this.pending = [];
     this.lastPost = -Infinity;
     this.work = null; // { done, total } as last reported
+    this.base = null; // { done, ms } at the first report
     this.activeMs = 0; // running time, for the rate
     this.since = null; // when it last started running
   }
@@ -70,11 +71,16 @@ class Session {
     this.since = null;
   }
 
-  // Units per second of running time and seconds left, from the session's own count of work done.
+  runningMs() {
+    return this.activeMs + (this.since === null ? 0 : performance.now() - this.since);
+  }
+
+  // Units per second of running time since the first report (so neither a restored snapshot's work nor a first
+  // step's warm-up counts), and seconds left, from the session's own count of work done.
   workReport() {
     if (!this.work) return null;
-    const ms = this.activeMs + (this.since === null ? 0 : performance.now() - this.since);
-    const rate = ms > 0 ? (this.work.done / ms) * 1000 : 0;
+    const ms = this.runningMs() - this.base.ms;
+    const rate = ms > 0 ? ((this.work.done - this.base.done) / ms) * 1000 : 0;
     const eta = rate > 0 && Number.isFinite(this.work.total) ? Math.max(0, (this.work.total - this.work.done) / rate) : null;
     return { done: this.work.done, total: this.work.total, rate, eta };
   }
@@ -145,7 +151,10 @@ function step(session) {
     return;
   }
   session.steps++;
-  if (r.value?.work) session.work = r.value.work;
+  if (r.value?.work) {
+    session.work = r.value.work;
+    session.base ??= { done: session.work.done, ms: session.runningMs() };
+  }
   if (r.done) {
     session.stopClock();
     sessions.delete(session.run);
