@@ -104,7 +104,7 @@ export function parseValue(name, raw) {
       if (!Number.isFinite(x)) return { problem: { key: reason, args: range } };
       if (x < p.min || x > p.max) return { problem: { key: 'range', args: range } };
       if (p.type === 'int' && !Number.isSafeInteger(x)) return { problem: { key: 'int', args: range } };
-      return { value: x };
+      return { value: x + 0 }; // -0 becomes 0, as serialize writes it
     }
     case 'string':
       if (!p.pattern.test(raw)) return { problem: { key: 'pattern', args: {} } };
