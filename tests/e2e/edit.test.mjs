@@ -145,6 +145,7 @@ test('Reset puts the panel’s defaults back and keeps the language; Copy link c
 test('a nav click while the wasm is still loading waits for it instead of failing', async () => {
   // The wasm takes 1.5 s to arrive, and the person clicks the nav meanwhile.
   const { page, problems, context } = await h.open('#panel=init&samples=1000');
+  await settled(page, 'init'); // a reload during the first load would abort its wasm request
   await context.route('**/*.wasm', async (route) => { await new Promise((r) => setTimeout(r, 1500)); await route.continue(); });
   await page.reload({ waitUntil: 'domcontentloaded' });
   await page.click('.site-nav a[data-panel="augment"]');

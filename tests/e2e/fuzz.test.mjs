@@ -37,6 +37,7 @@ async function injected(page) {
 test('hostile links: every rejected value is named, the panel settles, nothing is injected', async (t) => {
   const r = rng(11);
   const { page, problems, context } = await h.open('#panel=init&samples=1000');
+  await settled(page, 'init'); // a reload during the first load would abort its wasm request
   await page.addInitScript(LONG_TASKS);
   await page.reload();
   await settled(page, 'init');
