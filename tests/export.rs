@@ -321,6 +321,10 @@ fn pytorch_code_names_the_layers_by_their_parameter_indices() {
     let rgb = model("conv(4)~flatten~dense(3)", Shape::image(3, 8, 8), "sgd", 0);
     let err = pytorch_code(&rgb, &Preprocess::digits(&Digits::embedded()), "w.safetensors").unwrap_err();
     assert_eq!((err.param.as_str(), err.code), ("input", "channels_mismatch"));
+    for name in ["", "../x.safetensors", "a\"b", "w\n.safetensors", &"a".repeat(101)] {
+        let err = pytorch_code(&m, &Preprocess::none(m.input_shape()), name).unwrap_err();
+        assert_eq!((err.param.as_str(), err.code), ("file", "bad_file_name"), "{name:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -93,9 +93,26 @@ fn torch_layer(spec: &LayerSpec, input: Shape) -> String {
     }
 }
 
-/// Python for the model (see the module docs). `weights_file` is the name the safetensors file is saved under.
-/// The preprocessing's channels must be the model's (param `input`, code `channels_mismatch`).
+/// The longest weights file name [`pytorch_code`] writes into the code.
+pub const MAX_FILE_NAME: usize = 100;
+
+/// Python for the model (see the module docs). `weights_file` is the name the safetensors file is saved under:
+/// 1 … [`MAX_FILE_NAME`] letters, digits, `.`, `_` or `-` (param `file`, code `bad_file_name`), so it is a plain
+/// Python string and no path. The preprocessing's channels must be the model's (param `input`, code
+/// `channels_mismatch`).
 pub fn pytorch_code(model: &Model, pre: &Preprocess, weights_file: &str) -> Result<String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if weights_file.is_empty() || weights_file.len() > MAX_FILE_NAME || !weights_file.chars().all(plain) {
+        return Err(Error::coded(
+            "file",
+            "bad_file_name",
+            format!(
+                "the weights file name must be 1 … {MAX_FILE_NAME} letters, digits, '.', '_' or '-', got {}",
+                crate::error::quote(weights_file)
+            ),
+        )
+        .with("max", MAX_FILE_NAME as f64));
+    }
     let input = model.input_shape();
     if pre.raw.c != input.c {
         return Err(Error::coded(
