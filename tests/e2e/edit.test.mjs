@@ -40,6 +40,22 @@ test('a shape the core rejects keeps the last good shape, with the message next 
   await context.close();
 });
 
+test('text a number field cannot hold stays on screen with the message, and the URL keeps the last good value', async () => {
+  const { page, problems, context } = await h.open('#panel=init&samples=1000&seed=3');
+  await settled(page, 'init');
+  await page.click('input[name="samples"]');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('12e');
+  await page.press('input[name="samples"]', 'Tab');
+  assert.match(await page.textContent('input[name="samples"] ~ .field-error'), /samples/);
+  // What the person sees is still what they typed (a number input's .value is '' for it).
+  const shown = await page.$eval('input[name="samples"]', (i) => i.validity.badInput || i.value === '12e');
+  assert.ok(shown, 'the typed text is still in the field');
+  assert.equal(hashParam(page, 'samples'), '1000');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a bad pipeline keeps the last good grid and shows the message at the field', async () => {
   const { page, problems, context } = await h.open('#panel=augment&src=digit6&aug=hflip(p1)&n=4&seed=3');
   await settled(page, 'augment');

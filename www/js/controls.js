@@ -17,7 +17,8 @@ export function controlSet(ctx) {
       ...f,
       hold(text, message) {
         held = true;
-        f.control.value = text;
+        // A number input reports '' for text it cannot parse ('abc') while still showing it: leave that text alone.
+        if (text !== '' && f.control.value !== text) f.control.value = text;
         f.setError(message);
       },
       clear() {
