@@ -1001,3 +1001,32 @@ fn export_writes_torchvision_and_albumentations_calls() {
 fn native_grid_hash_matches_wasm() {
     assert_eq!(common::grid_hash(common::BENCH_PIPELINE, 7), common::BENCH_GRID_HASH);
 }
+
+/// The tile badge: what a tile's drawn steps did to its orientation (composed in O(2)), where that can change the
+/// label of its source.
+#[test]
+fn tile_label_risk_composes_the_drawn_flips_and_rotations() {
+    use cnn_playground::augment::{FiredStep, realism::tile_label_risk};
+    let step = |name: &'static str, angle: Option<f64>| FiredStep {
+        index: 0,
+        name,
+        params: angle.map(|a| vec![("angle", a)]).unwrap_or_default(),
+    };
+    let risk = |steps: &[FiredStep], sample: Option<&str>| tile_label_risk(steps, sample);
+    let six = Some("digit6");
+    assert_eq!(risk(&[step("vflip", None)], six), Some("upside_down"), "a vflipped 6 reads as a 9");
+    assert_eq!(risk(&[step("rotate", Some(170.0))], six), Some("upside_down"));
+    assert_eq!(risk(&[step("rotate", Some(-95.0))], six), Some("upside_down"));
+    assert_eq!(risk(&[step("rotate", Some(30.0))], six), None);
+    assert_eq!(risk(&[step("hflip", None)], six), Some("mirrored"));
+    // vflip then a rotation by 180° is a left–right mirror: not upside down, but mirrored.
+    assert_eq!(risk(&[step("vflip", None), step("rotate", Some(180.0))], six), Some("mirrored"));
+    // Two flips are a rotation by 180°: upside down, not mirrored.
+    assert_eq!(risk(&[step("hflip", None), step("vflip", None)], six), Some("upside_down"));
+    assert_eq!(risk(&[step("rotate", Some(100.0)), step("rotate", Some(-20.0))], six), None, "80° in total");
+    // The scene has no label an orientation changes; an own image only counts turning upside down.
+    assert_eq!(risk(&[step("vflip", None)], Some("scene")), None);
+    assert_eq!(risk(&[step("hflip", None)], None), None);
+    assert_eq!(risk(&[step("vflip", None)], None), Some("upside_down"));
+    assert_eq!(risk(&[step("hflip", None)], Some("arrow")), Some("mirrored"), "the arrow points the other way");
+}

@@ -165,12 +165,19 @@ fn augment_view_grid_bytes_match_its_size_and_seed() {
     v.set_sample("digit6").unwrap();
     v.set_pipeline("rotate(deg30_bilinear)~noise(sigma0.05)").unwrap();
     v.generate(5.0, 9.0).unwrap();
-    assert_eq!(v.columns(), 3); // 5 tiles: 3 columns, 2 rows
+    assert_eq!(v.columns(), 3); // the source and 5 tiles: 3 columns, 2 rows
     assert_eq!((v.tile_width(), v.tile_height()), (128, 128));
     assert_eq!((v.grid_width(), v.grid_height()), (3 * 128 + 2 * 4, 2 * 128 + 4));
     let a = v.grid_rgba();
     assert_eq!(a.len(), v.grid_width() * v.grid_height() * 4);
     assert_eq!(v.fired().length(), 5);
+    assert_eq!(v.tile_risks().length(), 5);
+    // Tile 0 is the untouched source, byte for byte.
+    let source = cnn_playground::augment::to_rgba8(&cnn_playground::augment::samples::by_name("digit6").unwrap());
+    let gw = v.grid_width();
+    for y in 0..128 {
+        assert_eq!(&a[y * gw * 4..(y * gw + 128) * 4], &source[y * 128 * 4..(y + 1) * 128 * 4], "row {y} of tile 0");
+    }
     v.generate(5.0, 9.0).unwrap();
     assert_eq!(v.grid_rgba(), a, "same seed, same bytes");
     v.generate(5.0, 10.0).unwrap();

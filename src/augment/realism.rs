@@ -1,7 +1,7 @@
 //! When an augmentation stops preserving the label: a short note per family, and the warnings a pipeline raises for
 //! a sample. Text lives here, in Korean and English, keyed by stable names the page can also use.
 
-use super::pipeline::{Kind, Pipeline};
+use super::pipeline::{FiredStep, Kind, Pipeline};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -203,5 +203,34 @@ impl Pipeline {
             }
         }
         risks
+    }
+}
+
+/// What one tile's drawn steps did to its orientation, where that can change the label of its source: `"upside_down"`
+/// (turned past 90°: the 6 reads as a 9, the arrow points the other way) or `"mirrored"` (a mirrored digit or text).
+/// Steps compose as elements of O(2): a rotation by θ then hflip is a mirror with −θ, vflip is hflip after 180°.
+/// Sources without an up and a down (the scene, the zone plate) get none; an own image only `upside_down`.
+pub fn tile_label_risk(fired: &[FiredStep], sample: Option<&str>) -> Option<&'static str> {
+    let (mut angle, mut mirrored) = (0.0f64, false);
+    for f in fired {
+        match f.name {
+            "hflip" => (angle, mirrored) = (-angle, !mirrored),
+            "vflip" => (angle, mirrored) = (180.0 - angle, !mirrored),
+            "rotate" => angle += f.params.iter().find(|p| p.0 == "angle").map_or(0.0, |p| p.1),
+            _ => {}
+        }
+    }
+    let turned = (angle + 180.0).rem_euclid(360.0) - 180.0; // in [−180, 180)
+    let (upside_down, mirror_matters) = match sample {
+        Some("digit6" | "arrow") => (true, true),
+        None => (true, false),
+        _ => (false, false),
+    };
+    if upside_down && turned.abs() > 90.0 {
+        Some("upside_down")
+    } else if mirror_matters && mirrored {
+        Some("mirrored")
+    } else {
+        None
     }
 }

@@ -94,12 +94,14 @@ impl AugmentView {
         self.source.dim().0
     }
 
-    /// Draws `n` tiles (1–64) with `seed`: tile i is reproducible from (pipeline, source, seed, i) alone.
+    /// Draws `n` tiles (1–64) with `seed`: tile i is reproducible from (pipeline, source, seed, i) alone. The grid
+    /// shows the untouched source as tile 0 before the n augmented tiles 1…n.
     pub fn generate(&mut self, n: f64, seed: f64) -> Result<(), JsValue> {
         let n = super::whole("n", n, 1, augment::pipeline::MAX_TILES)?;
         let seed = super::seed_from_js(seed)?;
         self.tiles = self.pipeline.sample_grid(&self.source, n, seed).map_err(js_error)?;
-        self.cols = n.isqrt() + usize::from(n.isqrt().pow(2) < n);
+        let slots = n + 1;
+        self.cols = slots.isqrt() + usize::from(slots.isqrt().pow(2) < slots);
         let (h, w, _) = self.source.dim();
         // Tiles keep the source size unless the grid would exceed MAX_GRID_SIDE.
         let scale = (MAX_GRID_SIDE as f64 / (self.cols * w.max(h)) as f64).min(1.0);
@@ -125,16 +127,18 @@ impl AugmentView {
     }
     #[wasm_bindgen(getter)]
     pub fn grid_height(&self) -> usize {
-        let rows = self.tiles.len().div_ceil(self.cols);
+        let rows = (self.tiles.len() + 1).div_ceil(self.cols);
         rows * self.tile.0 + rows.saturating_sub(1) * GAP
     }
 
-    /// The whole grid as RGBA bytes, `grid_width × grid_height`, tiles row by row with white gaps.
+    /// The whole grid as RGBA bytes, `grid_width × grid_height`, tiles row by row with white gaps: the source
+    /// (tile 0), then tiles 1…n.
     pub fn grid_rgba(&self) -> Vec<u8> {
         let (gw, gh) = (self.grid_width(), self.grid_height());
         let mut out = vec![255u8; gw * gh * 4];
         let (th, tw) = self.tile;
-        for (i, (img, _)) in self.tiles.iter().enumerate() {
+        let slots = std::iter::once(&self.source).chain(self.tiles.iter().map(|t| &t.0));
+        for (i, img) in slots.enumerate() {
             let shown;
             let img = if img.dim().0 == th && img.dim().1 == tw {
                 img
@@ -149,7 +153,18 @@ impl AugmentView {
         out
     }
 
-    /// For each tile, the steps that ran: `[[{ step, name, params: {key: value}, text }, …], …]`.
+    /// For each augmented tile (1…n; the source, tile 0, has none), what its drawn steps did to its orientation where
+    /// that can change the label: `"upside_down"`, `"mirrored"` or `null` (see `realism::tile_label_risk`).
+    pub fn tile_risks(&self) -> js_sys::Array {
+        self.tiles
+            .iter()
+            .map(|(_, fired)| {
+                realism::tile_label_risk(fired, self.sample.as_deref()).map_or(JsValue::NULL, JsValue::from)
+            })
+            .collect()
+    }
+
+    /// For each augmented tile (1…n), the steps that ran: `[[{ step, name, params: {key: value}, text }, …], …]`.
     pub fn fired(&self) -> js_sys::Array {
         self.tiles
             .iter()

@@ -16,10 +16,10 @@ test('the grid renders for every built-in sample', async () => {
     const { page, problems, context } = await h.open(`#panel=augment&src=${src}&n=9&seed=3`);
     await settled(page, 'augment');
     const info = await canvasInfo(page, 'augment-grid');
-    // 3 × 3 tiles of 128 px with 4 px gaps.
-    assert.equal(info.width, 3 * 128 + 2 * 4, src);
+    // The source (tile 0) and 9 tiles: 4 columns of 128 px with 4 px gaps.
+    assert.equal(info.width, 4 * 128 + 3 * 4, src);
     assert.ok(info.colours > 20, `${src}: ${info.colours} colours`);
-    assert.equal((await gridRows(page)).length, 9);
+    assert.equal((await gridRows(page)).length, 10);
     const worker = await page.evaluate(() => performance.getEntriesByType('resource').some((e) => new URL(e.name).pathname.endsWith('/js/worker.js')));
     assert.ok(worker, 'the grid is computed in the worker');
     assert.deepEqual(problems, [], src);
@@ -44,9 +44,11 @@ test('the same URL gives identical pixels, another seed other samples', async ()
 test('each tile says which steps ran with the drawn parameters', async () => {
   const { page, context } = await h.open('#panel=augment&src=digit6&aug=rotate(deg30_bilinear)~hflip(p0)&n=4&seed=5');
   await settled(page, 'augment');
-  const rows = await gridRows(page);
+  const [source, ...rows] = await gridRows(page);
+  assert.equal(source, 'the source, untouched');
+  assert.equal(rows.length, 4, 'n counts the augmented tiles');
   for (const r of rows) {
-    const angle = Number(/rotate\(angle=(-?[\d.]+)\)/.exec(r)?.[1]);
+    const angle = Number(/rotate \(angle (-?[\d.]+)°\)/.exec(r)?.[1]);
     assert.ok(Math.abs(angle) <= 30, r); // drawn from [−30°, 30°]
     assert.ok(!r.includes('hflip'), 'a step with p=0 never runs');
   }
@@ -120,11 +122,14 @@ test('your own PNG becomes the source; a file that is not an image is refused by
   await page.waitForFunction(() => location.hash.includes('src=own'));
   await settled(page, 'augment');
   const info = await canvasInfo(page, 'augment-grid');
-  assert.equal(info.width, 2 * 64 + 4);
+  // The source (tile 0) and 4 tiles: 3 columns, 2 rows of 64 × 48.
+  assert.equal(info.width, 3 * 64 + 2 * 4);
   assert.equal(info.height, 2 * 48 + 4);
-  // Mirrored (hflip p=1): the blue square sits at the right, x in [40, 56) of the first tile.
-  const px = await page.$eval('canvas[data-chart="augment-grid"]', (c) => [...c.getContext('2d').getImageData(47, 15, 1, 1).data]);
-  assert.deepEqual(px.slice(0, 3), [0, 0, 255]);
+  // Tile 0 is the source: the blue square at x in [8, 24). Tile 1 (68 px to the right) is mirrored (hflip p=1): the
+  // square sits at the right, x in [40, 56) of the tile.
+  const px = (x, y) => page.$eval('canvas[data-chart="augment-grid"]', (c, [x, y]) => [...c.getContext('2d').getImageData(x, y, 1, 1).data].slice(0, 3), [x, y]);
+  assert.deepEqual(await px(15, 15), [0, 0, 255]);
+  assert.deepEqual(await px(68 + 47, 15), [0, 0, 255]);
   const before = await canvasInfo(page, 'augment-grid');
 
   await page.setInputFiles('input[type="file"]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
@@ -178,7 +183,7 @@ test('EXIF orientation is respected, and a gigantic image is refused before it i
   await page.waitForFunction(() => location.hash.includes('src=own'));
   await settled(page, 'augment');
   const info = await canvasInfo(page, 'augment-grid');
-  assert.deepEqual([info.width, info.height], [48, 64], 'shown upright: 48 wide, 64 tall');
+  assert.deepEqual([info.width, info.height], [2 * 48 + 4, 64], 'the source and one tile, shown upright: 48 wide, 64 tall');
   // Rotated 90° clockwise, the square moves from the top left to the top right: x in [24, 40), y in [8, 24).
   const [r, , b] = await page.$eval('canvas[data-chart="augment-grid"]', (c) => [...c.getContext('2d').getImageData(31, 15, 1, 1).data]);
   assert.ok(b > 150 && r < 100, `pixel (31, 15) = ${r}, ${b}`);
@@ -214,4 +219,68 @@ test('hostile settings give a notice naming the problem and keep a working grid'
     assert.deepEqual(problems, [], hash);
     await context.close();
   }
+});
+
+// The RGBA bytes of grid tile i (the canvas is the grid at its own resolution), as a string for comparing.
+async function tilePixels(page, i) {
+  return page.evaluate((i) => {
+    const c = document.querySelector('canvas[data-chart="augment-grid"]');
+    const b = document.querySelector(`button.tile[data-tile="${i}"]`);
+    const [x, y, w, h] = ['left', 'top', 'width', 'height'].map((k, j) => Math.round((parseFloat(b.style[k]) / 100) * (j % 2 ? c.height : c.width)));
+    return Array.from(c.getContext('2d').getImageData(x, y, w, h).data).join(',');
+  }, i);
+}
+
+test('tile 0 is the untouched source, and n still counts the augmented tiles 1…n', async () => {
+  // A step that never runs: every tile is the source, so tile 0 must equal tile 1.
+  const quiet = await h.open('#panel=augment&src=arrow&aug=hflip(p0)&n=3&seed=4');
+  await settled(quiet.page, 'augment');
+  const source = await tilePixels(quiet.page, 0);
+  assert.equal(await tilePixels(quiet.page, 1), source);
+  assert.equal(await quiet.page.$$eval('button.tile', (b) => b.length), 4);
+  // With a real pipeline, tile 0 stays the same picture and the others differ from it.
+  const busy = await h.open('#panel=augment&src=arrow&aug=rotate(deg40_bilinear)~noise(sigma0.1)&n=3&seed=4');
+  await settled(busy.page, 'augment');
+  assert.equal(await tilePixels(busy.page, 0), source);
+  assert.notEqual(await tilePixels(busy.page, 1), source);
+  assert.equal(await busy.page.$eval('table[data-table="augment-grid"] tr[data-tile="0"] td:last-child', (td) => td.textContent), 'the source, untouched');
+  for (const x of [quiet, busy]) await x.context.close();
+});
+
+test('tiles are numbered, badged when their drawn parameters can change the label, and read out by tap and keyboard', async () => {
+  const { page, problems, context } = await h.open('#panel=augment&src=digit6&aug=vflip~rotate(deg180_bilinear)&n=16&seed=42');
+  await settled(page, 'augment');
+  const tiles = await page.$$eval('button.tile', (b) => b.map((x) => ({ n: x.querySelector('.tile-number').textContent, badge: x.querySelector('[data-badge]')?.dataset.badge ?? null })));
+  assert.deepEqual(tiles.map((x) => x.n), Array.from({ length: 17 }, (_, i) => String(i)));
+  const rows = await gridRows(page);
+  // A badge exactly where the tile's row says why, and both kinds of tile occur with this seed.
+  tiles.forEach((x, i) => assert.equal(x.badge !== null, rows[i].includes('⚠'), `tile ${i}: ${rows[i]}`));
+  assert.ok(tiles.some((x) => x.badge === 'upside_down') && tiles.slice(1).some((x) => x.badge === null));
+  assert.equal(tiles[0].badge, null, 'the source has no badge');
+  // Tap (click) and keyboard (focus, then Tab to the next tile) both fill the readout beside the grid.
+  await page.click('button.tile[data-tile="2"]');
+  assert.match(await page.textContent('[data-readout]'), /^Tile 2/);
+  await page.keyboard.press('Tab');
+  assert.match(await page.textContent('[data-readout]'), /^Tile 3/);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.tile), '3');
+  const badged = tiles.findIndex((x) => x.badge === 'upside_down');
+  await page.focus(`button.tile[data-tile="${badged}"]`);
+  assert.match(await page.textContent('[data-readout]'), /upside down: can change the label/);
+  // Beside the grid on a laptop screen: the readout's top is level with the grid's.
+  const [grid, readout] = await Promise.all(['canvas[data-chart="augment-grid"]', '[data-readout]'].map((q) => page.$eval(q, (e) => e.getBoundingClientRect().toJSON())));
+  assert.ok(readout.left >= grid.right && Math.abs(readout.top - grid.top) < 40, JSON.stringify({ grid, readout }));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the editor spells parameters out', async () => {
+  const { page, context } = await h.open('#panel=augment&src=scene&aug=jitter(b0.4_c0.4)~resizedcrop(smin0.5)&n=2');
+  await settled(page, 'augment');
+  const labels = await page.$$eval('.steps .param', (l) => l.map((x) => x.textContent.trim()));
+  for (const name of ['brightness (b)', 'contrast (c)', 'min scale (smin)', 'antialias (aa)', 'probability (p)']) {
+    assert.ok(labels.some((l) => l.startsWith(name)), `${name} in ${JSON.stringify(labels)}`);
+  }
+  const rows = await gridRows(page);
+  assert.match(rows[1], /brightness ×[\d.]+/);
+  await context.close();
 });

@@ -51,7 +51,8 @@ export const KINDS = {
       return {
         grid: view.grid_rgba(), width: view.grid_width, height: view.grid_height,
         columns: view.columns, tileWidth: view.tile_width, tileHeight: view.tile_height,
-        fired: view.fired(), risks: view.risks(a.lang), torch: view.torchvision_code(), album: view.albumentations_code(),
+        fired: view.fired(), tileRisks: view.tile_risks(), risks: view.risks(a.lang),
+        torch: view.torchvision_code(), album: view.albumentations_code(),
       };
     },
   },

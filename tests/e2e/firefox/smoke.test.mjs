@@ -19,7 +19,7 @@ after(async () => { await h?.close(); });
 const EXPECTED = {
   init: { charts: ['init-hist'], rows: { 'init-hist': 80, 'init-stats': 7 } },
   signal: { charts: ['signal-hist', 'signal-layers'], rows: { 'signal-hist': 10, 'signal-layers': 10 } },
-  augment: { charts: ['augment-grid'], rows: { 'augment-grid': 16 } },
+  augment: { charts: ['augment-grid'], rows: { 'augment-grid': 17 } }, // the source (tile 0) and 16 tiles
 };
 
 // A drawn chart has more than a handful of colours and a luminance spread well above zero (a blank canvas has 0).
@@ -135,7 +135,7 @@ test('your own image: Firefox decodes it with its EXIF orientation, and a non-im
     await h.ff.waitFor('src=own', () => location.hash.includes('src=own'));
     await settled(h.ff, 'augment');
     const grid = (await charts(h.ff, 'augment'))['augment-grid'];
-    assert.deepEqual([grid.width, grid.height], [48, 64], 'shown upright: 48 wide, 64 tall');
+    assert.deepEqual([grid.width, grid.height], [2 * 48 + 4, 64], 'the source (tile 0) and one tile, upright: 48 wide, 64 tall');
     // Rotated 90° clockwise, the blue square moves from the top left to the top right: x in [24, 40), y in [8, 24).
     const [r, , b] = await h.ff.execute(() => [...document.querySelector('canvas[data-chart="augment-grid"]').getContext('2d').getImageData(31, 15, 1, 1).data]);
     assert.ok(b > 150 && r < 100, `pixel (31, 15) = ${r}, ${b}`);

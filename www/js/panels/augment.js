@@ -79,6 +79,18 @@ async function decodeImage(file) {
   }
 }
 
+// A parameter's name spelled out with its key ("brightness (b)"); the key alone where there is no name.
+const paramName = (key) => { const s = t(`augment.param.${key}`); return s === `augment.param.${key}` ? key : s; };
+// A drawn step spelled out: "rotate (angle −12.35)".
+function stepCaption(f) {
+  const params = Object.entries(f.params).map(([k, raw]) => {
+    const v = Number(raw.toPrecision(4));
+    const s = t(`augment.drawn.${k}`, { v });
+    return s === `augment.drawn.${k}` ? `${k} ${v}` : s;
+  });
+  return params.length ? `${f.name} (${params.join(', ')})` : f.name;
+}
+
 // Builds `aug=` text from the editor's steps: name(args) with option words bare and defaults left out.
 function stepText(catalog, step) {
   const kind = catalog.find((k) => k.name === step.name);
@@ -124,7 +136,10 @@ export function mount(section, ctx) {
   const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
   const jobError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'job' });
   const canvas = el('canvas', { class: 'grid', 'data-chart': 'augment-grid', role: 'img', 'aria-label': t('augment.grid') });
-  const hover = el('p', { class: 'status', 'data-hover': '' });
+  // Numbered tiles over the grid (buttons: a tap, a click or the keyboard selects one), and beside the grid the
+  // readout of the selected tile: what was drawn for it, spelled out.
+  const tileButtons = el('div', { class: 'tile-buttons' });
+  const readout = el('div', { class: 'tile-readout', 'data-readout': '', 'aria-live': 'polite' }, el('p', { class: 'field-help' }, t('augment.readout.hint')));
   const grid = dataTable('augment-grid', 'augment.grid.table', [['tile', 'augment.col.tile'], ['steps', 'augment.col.steps']]);
   const torch = codeBlock('torchvision.transforms.v2');
   const album = codeBlock('Albumentations');
@@ -142,8 +157,9 @@ export function mount(section, ctx) {
         n.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed)),
       el('div', { class: 'outputs' },
         jobError, risksBox,
-        el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('augment.grid'))),
-        hover,
+        el('div', { class: 'grid-and-readout' },
+          el('figure', { class: 'chart' }, el('div', { class: 'grid-wrap' }, canvas, tileButtons), el('figcaption', {}, t('augment.grid'))),
+          readout),
         el('details', { class: 'chart-data', open: true }, el('summary', {}, t('augment.grid.table')), grid.table),
         el('h3', {}, t('augment.notes')), notes,
         el('h3', {}, t('augment.code')), torch.wrap, album.wrap)));
@@ -185,16 +201,16 @@ export function mount(section, ctx) {
           const s = el('select', { 'aria-label': label }, p.words.map((w, wi) => el('option', { value: wi }, w)));
           s.value = String(step.values[p.key]);
           s.addEventListener('change', () => change((st) => { st.values[p.key] = Number(s.value); }));
-          return el('label', { class: 'param' }, p.key, ' ', s);
+          return el('label', { class: 'param' }, paramName(p.key), ' ', s);
         }
         if (p.type === 'flag') {
           const c = el('input', { type: 'checkbox', 'aria-label': label });
           c.checked = step.values[p.key] === 1;
           c.addEventListener('change', () => change((st) => { st.values[p.key] = c.checked ? 1 : 0; }));
-          return el('label', { class: 'param' }, c, ' ', p.key);
+          return el('label', { class: 'param' }, c, ' ', paramName(p.key));
         }
         const input = numberInput(label, step.values[p.key], p.min, p.max, p.type === 'integer' ? 1 : 'any', (x) => change((st) => { st.values[p.key] = x; }));
-        return el('label', { class: 'param' }, p.key, ' ', input);
+        return el('label', { class: 'param' }, paramName(p.key), ' ', input);
       });
       const pInput = numberInput(`${step.name} p`, step.p, 0, 1, 0.05, (x) => change((st) => { st.p = x; }));
       const move = (d) => { const next = structuredClone(steps); [next[i], next[i + d]] = [next[i + d], next[i]]; commitSteps(next); };
@@ -204,7 +220,7 @@ export function mount(section, ctx) {
             el('button', { type: 'button', 'aria-label': t('augment.up'), disabled: i === 0, onclick: () => move(-1) }, '↑'),
             el('button', { type: 'button', 'aria-label': t('augment.down'), disabled: i === steps.length - 1, onclick: () => move(1) }, '↓'),
             el('button', { type: 'button', 'aria-label': t('augment.remove'), onclick: () => commitSteps(steps.filter((_, j) => j !== i)) }, '×'))),
-        el('div', { class: 'step-params' }, el('label', { class: 'param' }, 'p ', pInput), params));
+        el('div', { class: 'step-params' }, el('label', { class: 'param' }, paramName('p'), ' ', pInput), params));
     }));
   }
   addStep.addEventListener('change', () => {
@@ -237,19 +253,44 @@ export function mount(section, ctx) {
     target.addEventListener('drop', (e) => { e.preventDefault(); dropZone.classList.remove('over'); useFile(e.dataTransfer.files[0]); });
   }
 
-  // Which tile is under the pointer: its fired steps as a caption.
+  // The tiles' drawn steps, spelled out ("rotate (angle −12.3°)"), and what each did to the label.
   let fired = [];
-  let layout = { columns: 1, tileWidth: 1, tileHeight: 1 };
-  canvas.addEventListener('mousemove', (e) => {
-    const r = canvas.getBoundingClientRect();
-    const x = ((e.clientX - r.left) / r.width) * canvas.width;
-    const y = ((e.clientY - r.top) / r.height) * canvas.height;
-    const col = Math.floor(x / (layout.tileWidth + 4));
-    const row = Math.floor(y / (layout.tileHeight + 4));
-    const i = row * layout.columns + col;
-    hover.textContent = col < layout.columns && fired[i] ? `${t('augment.col.tile')} ${i + 1}: ${caption(fired[i])}` : '';
-  });
-  const caption = (steps) => (steps.length ? steps.map((s) => s.text).join(' → ') : t('augment.none_fired'));
+  let tileRisks = [];
+  const caption = (steps) => (steps.length ? steps.map(stepCaption).join(' → ') : t('augment.none_fired'));
+  const riskText = (i) => (i > 0 && tileRisks[i - 1] ? t(`augment.badge.${tileRisks[i - 1]}`) : '');
+  function tileText(i) {
+    if (i === 0) return t('augment.tile.source');
+    const risk = riskText(i);
+    return risk ? `${caption(fired[i - 1])} — ⚠ ${risk}` : caption(fired[i - 1]);
+  }
+  function select(i) {
+    for (const b of tileButtons.children) b.setAttribute('aria-pressed', String(Number(b.dataset.tile) === i));
+    const risk = riskText(i);
+    readout.replaceChildren(
+      el('h4', {}, t('augment.readout.title', { tile: i })),
+      i === 0 ? el('p', {}, t('augment.tile.source'))
+        : fired[i - 1].length ? el('ol', {}, fired[i - 1].map((f) => el('li', {}, stepCaption(f)))) : el('p', {}, t('augment.none_fired')),
+      risk ? el('p', { class: 'warning', 'data-tile-risk': tileRisks[i - 1] }, '⚠ ', risk) : null);
+  }
+  function placeTiles(r) {
+    const slots = fired.length + 1;
+    const pct = (v, total) => `${(100 * v) / total}%`;
+    tileButtons.replaceChildren(...Array.from({ length: slots }, (_, i) => {
+      const [col, row] = [i % r.columns, Math.floor(i / r.columns)];
+      const risk = i > 0 ? tileRisks[i - 1] : null;
+      const b = el('button', {
+        type: 'button', class: 'tile', 'data-tile': i, 'aria-pressed': 'false',
+        'aria-label': `${t('augment.readout.title', { tile: i })}: ${tileText(i)}`,
+        onclick: () => select(i), onfocus: () => select(i), onmouseenter: () => select(i),
+      }, el('span', { class: 'tile-number' }, String(i)), risk ? el('span', { class: 'tile-badge', 'data-badge': risk, title: riskText(i) }, '⚠') : null);
+      // CSSOM, not a style attribute: the page's CSP allows no inline styles.
+      Object.assign(b.style, {
+        left: pct(col * (r.tileWidth + 4), r.width), top: pct(row * (r.tileHeight + 4), r.height),
+        width: pct(r.tileWidth, r.width), height: pct(r.tileHeight, r.height),
+      });
+      return b;
+    }));
+  }
 
   let shownKey = null;
   let editorAug = null; // the pipeline the step editor shows
@@ -305,11 +346,13 @@ export function mount(section, ctx) {
     canvas.height = r.height;
     canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(r.grid.buffer, r.grid.byteOffset, r.grid.length), r.width, r.height), 0, 0);
     canvas.classList.toggle('pixelated', r.tileWidth <= 256);
-    layout = r;
 
     fired = r.fired;
-    grid.table.tBodies[0].replaceChildren(...fired.map((f, i) => el('tr', { 'data-tile': i + 1 },
-      el('td', {}, String(i + 1)), el('td', {}, caption(f)))));
+    tileRisks = r.tileRisks;
+    placeTiles(r);
+    grid.table.tBodies[0].replaceChildren(...Array.from({ length: fired.length + 1 }, (_, i) => el('tr', { 'data-tile': i },
+      el('td', {}, String(i)), el('td', {}, tileText(i)))));
+    readout.replaceChildren(el('p', { class: 'field-help' }, t('augment.readout.hint')));
     risksBox.replaceChildren(...r.risks.map((k) => el('p', { class: 'warning', 'data-risk': k.key },
       el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
     torch.code.textContent = r.torch;
