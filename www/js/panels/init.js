@@ -10,12 +10,12 @@ import { PARAMS, defaults, serialize } from '../state.js';
 const STAT_ROWS = ['fan_in', 'fan_out', 'gain', 'std', 'bound', 'sample_mean', 'sample_std', 'n'];
 // The settings an initializer is made of: the signal panel reads them with the same names and meanings.
 const INIT_SETTINGS = ['init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a'];
-const PROBE_ACTS = ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'linear', 'selu'];
 
 // The signal panel's 10-layer net with this initializer: the activation the gain was chosen for, else the one the
 // scheme is meant for (ReLU for He, tanh otherwise).
 export function signalLink(s) {
-  const act = PROBE_ACTS.includes(s.nonlinearity) ? s.nonlinearity : s.init.startsWith('he_') ? 'relu' : 'tanh';
+  // The probe's activations are the core's list (a nonlinearity that is one of them is used as it is).
+  const act = PARAMS.act.values.includes(s.nonlinearity) ? s.nonlinearity : s.init.startsWith('he_') ? 'relu' : 'tanh';
   const own = Object.fromEntries(INIT_SETTINGS.map((k) => [k, s[k]]));
   return serialize({ ...defaults('signal'), ...own, act, depth: 10, panel: 'signal', lang: s.lang, embed: s.embed });
 }
