@@ -191,3 +191,32 @@ fn comparison_draws_every_scheme_on_one_scale_and_outlines_the_current_one() {
     let outline = format!("stroke=\"#{:02X}{:02X}{:02X}\"", plot::CURVE.0, plot::CURVE.1, plot::CURVE.2);
     assert!(out.contains("<rect") && out.contains(&outline), "the current scheme is outlined");
 }
+
+#[test]
+fn histogram_ticks_have_three_digits_and_no_doubled_zero() {
+    assert_eq!(plot::three_digits(2.7342, 2.7342), "2.73");
+    assert_eq!(plot::three_digits(0.98114, 0.98114), "0.981");
+    assert_eq!(plot::three_digits(-1.0, 2.0), "-1");
+    assert_eq!(plot::three_digits(12.5, 20.0), "12.5");
+    assert_eq!(plot::three_digits(0.0, 1.0), "0");
+    // A ReLU layer's range starts at 0: the 0 tick is written once per panel, not "0" twice on top of itself.
+    let counts = [1.0, 2.0, 3.0, 4.0];
+    let out = svg((300, 200), |area| {
+        let plot = LayerHistograms {
+            lo: 0.0,
+            hi: 2.7342,
+            bins: 4,
+            counts: &counts,
+            totals: &[10.0],
+            outside: &[0.0],
+            overflow: &[0.0],
+            layer_word: "layer",
+            overflow_word: "overflow",
+            outside_word: "outside",
+        };
+        plot::draw_layer_histograms(area, &plot, Style::new(1.0)).unwrap();
+    });
+    assert!(has_text(&out, "2.73") && !has_text(&out, "2.7342"));
+    // One "0" under the x axis and one at the foot of the y axis.
+    assert_eq!(texts(&out).iter().filter(|t| **t == "0").count(), 2, "{:?}", texts(&out));
+}

@@ -89,14 +89,17 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
         area.draw(&PathElement::new(vec![(mid, y1), (mid, y1 + px(3.0))], AXIS.stroke_width(1))).map_err(err)?;
         if r == rows as i32 - 1 || l + cols >= layers {
             // Ends aligned inward so neighbouring panels' labels do not run into each other.
-            for (x, v, h) in [(x0, lo, HPos::Left), (mid, 0.0f64.clamp(lo, hi), HPos::Center), (x1, hi, HPos::Right)] {
+            // The middle tick marks 0 only where 0 is inside the range (ReLU's range starts at 0: one "0", not "00").
+            let zero_inside = lo < 0.0 && hi > 0.0;
+            let ticks = [(x0, lo, HPos::Left), (mid, 0.0, HPos::Center), (x1, hi, HPos::Right)];
+            for (x, v, h) in ticks.into_iter().enumerate().filter(|(i, _)| zero_inside || *i != 1).map(|(_, t)| t) {
                 let t = label(9.0, &AXIS, h, VPos::Top);
-                area.draw(&Text::new(short(v, hi - lo), (x, y1 + px(3.0)), t)).map_err(err)?;
+                area.draw(&Text::new(three_digits(v, hi - lo), (x, y1 + px(3.0)), t)).map_err(err)?;
             }
         }
         if c == 0 {
             let t = label(9.0, &AXIS, HPos::Right, VPos::Center);
-            area.draw(&Text::new(short(top, top), (x0 - px(3.0), y0), t.clone())).map_err(err)?;
+            area.draw(&Text::new(three_digits(top, top), (x0 - px(3.0), y0), t.clone())).map_err(err)?;
             area.draw(&Text::new("0".to_string(), (x0 - px(3.0), y1), t)).map_err(err)?;
         }
         let note = |v: Option<&f64>| v.copied().filter(|v| v.is_finite() && *v > 0.0);
@@ -117,6 +120,16 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
         }
     }
     area.present().map_err(err)
+}
+
+/// A tick label with at most three significant digits ("2.73", not "2.7342"); [`short`] for the rest.
+pub fn three_digits(v: f64, span: f64) -> String {
+    if v == 0.0 || !v.is_finite() || !(1e-3..1e4).contains(&v.abs()) {
+        return short(v, span);
+    }
+    let decimals = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
 fn fmt_pct(fraction: f64) -> String {

@@ -10,7 +10,7 @@ pub use compare::{ComparePanel, Comparison, draw_comparison};
 pub use histogram::{DensityPlot, draw_density};
 pub use layers::{
     ACT_RANGE, GRAD_RANGE, GRAD_W, LayerHistograms, LogPane, LogWords, OVERFLOW, Series, draw_layer_histograms,
-    draw_log_panes, layer_ticks, power_of_ten,
+    draw_log_panes, layer_ticks, power_of_ten, three_digits,
 };
 
 use plotters::style::RGBColor;

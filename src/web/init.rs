@@ -13,19 +13,6 @@ const BINS: usize = 80;
 const CURVE_POINTS: usize = 400;
 const COMPARE_POINTS: usize = 160;
 
-/// Three significant digits, as the comparison's panel titles show a std or a bound.
-fn short_num(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if (1e-3..1e4).contains(&v.abs()) {
-        let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
-        let s = format!("{v:.digits$}");
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-    } else {
-        format!("{v:.2e}")
-    }
-}
-
 #[wasm_bindgen]
 pub struct InitView {
     cfg: InitConfig,
@@ -211,9 +198,9 @@ impl InitView {
                 title: names.get(*i).map(String::as_str).unwrap_or(scheme.name()),
                 detail: match s.bound() {
                     Some(b) if matches!(s.shape, init::Shape::Uniform { .. }) => {
-                        format!("std {} · bound {}", short_num(s.std), short_num(b))
+                        format!("std {} · bound {}", plot::three_digits(s.std, s.std), plot::three_digits(b, b))
                     }
-                    _ => format!("std {}", short_num(s.std)),
+                    _ => format!("std {}", plot::three_digits(s.std, s.std)),
                 },
                 curve: curve(s),
                 current: *scheme == self.cfg.scheme,
