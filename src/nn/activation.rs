@@ -7,6 +7,9 @@
 //! ([`Activation::derivative_f64`], for gradient checks), and from the output y = f(z)
 //! ([`Activation::derivative_from_output`], which lets the probe keep only outputs; not for GELU, which is not
 //! invertible).
+//!
+//! The f32 paths take `exp` from the `libm` crate (pure Rust), so they give the same bits natively as in wasm
+//! (where the standard library uses that same code); the platform's libm may differ by an ulp between machines.
 
 use crate::error::{Error, Result};
 use crate::init::Nonlinearity;
@@ -188,7 +191,7 @@ impl Activation {
     pub fn eval(self, z: f32) -> f32 {
         match self {
             Activation::Tanh => tanh_f32(z),
-            Activation::Sigmoid => 1.0 / (1.0 + (-z).exp()),
+            Activation::Sigmoid => 1.0 / (1.0 + libm::expf(-z)),
             Activation::Relu => {
                 if z < 0.0 {
                     0.0
@@ -208,11 +211,11 @@ impl Activation {
                 if z > 0.0 {
                     SELU_LAMBDA * z
                 } else {
-                    SELU_LAMBDA * SELU_ALPHA * z.exp_m1()
+                    SELU_LAMBDA * SELU_ALPHA * libm::expm1f(z)
                 }
             }
             // 0.5·(1 + tanh(u)) = σ(2u): this form keeps the tiny negative tail that 1 + tanh(u) rounds away.
-            Activation::Gelu => z / (1.0 + (-2.0 * GELU_C * (z + GELU_K * z * z * z)).exp()),
+            Activation::Gelu => z / (1.0 + libm::expf(-2.0 * GELU_C * (z + GELU_K * z * z * z))),
         }
     }
 
@@ -280,7 +283,7 @@ impl Activation {
                 1.0 - y * y
             }
             Activation::Sigmoid => {
-                let s = 1.0 / (1.0 + (-z).exp());
+                let s = 1.0 / (1.0 + libm::expf(-z));
                 s * (1.0 - s)
             }
             Activation::Relu => {
@@ -302,12 +305,12 @@ impl Activation {
                 if z > 0.0 {
                     SELU_LAMBDA
                 } else {
-                    SELU_LAMBDA * SELU_ALPHA * z.exp()
+                    SELU_LAMBDA * SELU_ALPHA * libm::expf(z)
                 }
             }
             // With s = σ(2u) = 0.5·(1 + tanh u): f' = s + z·2s(1 − s)·u'(z), u' = c·(1 + 3·0.044715·z²).
             Activation::Gelu => {
-                let s = 1.0 / (1.0 + (-2.0 * GELU_C * (z + GELU_K * z * z * z)).exp());
+                let s = 1.0 / (1.0 + libm::expf(-2.0 * GELU_C * (z + GELU_K * z * z * z)));
                 s + 2.0 * z * s * (1.0 - s) * GELU_C * (1.0 + 3.0 * GELU_K * z * z)
             }
         }

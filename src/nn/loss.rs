@@ -3,19 +3,19 @@
 /// The mean over `labels.len()` examples of `−log softmax(z)[label]`, with `logits` n × classes (row-major);
 /// writes dLoss/dlogits = (softmax(z) − onehot(label)) / n into `grad` when given. Labels must be below `classes`
 /// (the model checks them). Each row is shifted by its maximum first, so large logits do not overflow; the loss is
-/// summed in f64.
+/// summed in f64, with `exp` and `log` from the `libm` crate (the same bits natively and in wasm).
 pub fn softmax_cross_entropy(logits: &[f32], labels: &[u32], classes: usize, grad: Option<&mut [f32]>) -> f64 {
     let n = labels.len();
     let mut total = 0.0f64;
     let mut grad = grad;
     for (e, (row, &label)) in logits.chunks_exact(classes).zip(labels).enumerate() {
         let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let sum: f64 = row.iter().map(|&z| ((z - max) as f64).exp()).sum();
-        total += sum.ln() - (row[label as usize] - max) as f64;
+        let sum: f64 = row.iter().map(|&z| libm::exp((z - max) as f64)).sum();
+        total += libm::log(sum) - (row[label as usize] - max) as f64;
         if let Some(g) = grad.as_deref_mut() {
             let scale = 1.0 / (sum * n as f64);
             for (j, (gj, &z)) in g[e * classes..][..classes].iter_mut().zip(row).enumerate() {
-                let p = ((z - max) as f64).exp() * scale;
+                let p = libm::exp((z - max) as f64) * scale;
                 *gj = (p - if j == label as usize { 1.0 / n as f64 } else { 0.0 }) as f32;
             }
         }
