@@ -13,7 +13,7 @@
 //! nothing.
 
 use crate::nn::Activation;
-use crate::nn::kernels::{Gemm, Transpose};
+use crate::nn::kernels::{Bias, Epilogue, Gemm, Transpose};
 use crate::nn::spec::{LayerPlan, LayerSpec, Shape};
 use crate::rng::Rng;
 use rand::RngExt;
@@ -69,8 +69,25 @@ impl Kernels {
         b: &[f32],
         c: &mut [f32],
     ) {
+        self.gemm_with(ta, tb, m, k, n, a, b, c, Epilogue::default());
+    }
+
+    /// With the kernel's epilogue (a bias added after the last product).
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_with(
+        &mut self,
+        ta: Transpose,
+        tb: Transpose,
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        epi: Epilogue,
+    ) {
         self.calls += 1;
-        self.gemm.run(ta, tb, m, k, n, a, b, c);
+        self.gemm.run_with(ta, tb, m, k, n, a, b, c, epi);
     }
 }
 
@@ -263,14 +280,12 @@ impl Conv2d {
         let cols = workspace(&mut self.cols, taps * n * pixels);
         im2col(&g, x, n, cols);
         let outt = workspace(&mut self.outt, g.out * n * pixels);
-        k.gemm(Transpose::No, Transpose::No, g.out, taps, n * pixels, &self.weight.value, cols, outt);
-        // OUT × (n·P) → n × OUT × P, adding the bias on the way.
-        for (o, (row, &b)) in outt.chunks_exact(n * pixels).zip(&self.bias.value).enumerate() {
+        let bias = Epilogue { bias: Bias::PerRow(&self.bias.value), ..Epilogue::default() };
+        k.gemm_with(Transpose::No, Transpose::No, g.out, taps, n * pixels, &self.weight.value, cols, outt, bias);
+        // OUT × (n·P) → n × OUT × P.
+        for (o, row) in outt.chunks_exact(n * pixels).enumerate() {
             for (e, src) in row.chunks_exact(pixels).enumerate() {
-                let dst = &mut y[(e * g.out + o) * pixels..][..pixels];
-                for (d, &s) in dst.iter_mut().zip(src) {
-                    *d = s + b;
-                }
+                y[(e * g.out + o) * pixels..][..pixels].copy_from_slice(src);
             }
         }
     }
@@ -470,12 +485,8 @@ impl Pool {
 impl Dense {
     fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize) {
         let (i, o) = (self.inputs, self.outputs);
-        k.gemm(Transpose::No, Transpose::Yes, n, i, o, x, &self.weight.value, y);
-        for row in y.chunks_exact_mut(o) {
-            for (v, &b) in row.iter_mut().zip(&self.bias.value) {
-                *v += b;
-            }
-        }
+        let bias = Epilogue { bias: Bias::PerCol(&self.bias.value), ..Epilogue::default() };
+        k.gemm_with(Transpose::No, Transpose::Yes, n, i, o, x, &self.weight.value, y, bias);
     }
 
     fn backward(&mut self, k: &mut Kernels, x: &[f32], dy: &[f32], dx: &mut [f32], n: usize, wants: Wants) {
