@@ -209,3 +209,188 @@ fn augment_view_keeps_its_pipeline_and_image_on_bad_input() {
     let risks = v.risks("en");
     assert_eq!(get(&risks.get(0), "key").as_string().as_deref(), Some("vflip_digit_6_9"));
 }
+
+// ------------------------------------------------------------------ the engine through the facade
+
+mod engine {
+    use cnn_playground::data::digits::DIGITS_BIN;
+    use cnn_playground::web::{Dataset, Trainer};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::*;
+
+    fn json(text: &str) -> JsValue {
+        js_sys::JSON::parse(text).expect("test JSON")
+    }
+
+    fn trainer(config: &str) -> Trainer {
+        Trainer::new(json(config)).expect("trainer")
+    }
+
+    /// `param` and `code` of a thrown JS error.
+    fn param_code(e: JsValue) -> (String, String) {
+        let err: js_sys::Error = e.dyn_into().expect("a JS Error object");
+        let get = |k: &str| js_sys::Reflect::get(&err, &k.into()).unwrap().as_string().unwrap_or_default();
+        (get("param"), get("code"))
+    }
+
+    fn num(o: &JsValue, key: &str) -> f64 {
+        js_sys::Reflect::get(o, &key.into()).unwrap().as_f64().unwrap()
+    }
+
+    /// A fixed batch of 20 images of 10 classes: class k is a bright 6×6 square at its own place, on faint noise.
+    fn squares(n: usize) -> (Vec<f32>, Vec<u32>) {
+        let mut x = vec![0.0f32; n * 784];
+        let mut state = 12345u32;
+        for v in x.iter_mut() {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *v = (state >> 8) as f32 / (1u32 << 24) as f32 * 0.1;
+        }
+        let y: Vec<u32> = (0..n as u32).map(|i| i % 10).collect();
+        for (i, &k) in y.iter().enumerate() {
+            let (r0, c0) = (2 + (k as usize / 5) * 12, 2 + (k as usize % 5) * 5);
+            for r in r0..r0 + 6 {
+                for c in c0..c0 + 4 {
+                    x[i * 784 + r * 28 + c] = 1.0;
+                }
+            }
+        }
+        (x, y)
+    }
+
+    #[wasm_bindgen_test]
+    fn the_default_trainer_learns_a_fixed_batch() {
+        let mut t = trainer(r#"{"seed": 3}"#);
+        assert_eq!(t.param_count(), 5_994);
+        assert_eq!(t.classes(), 10);
+        assert_eq!(num(&t.flops(), "forward"), 2.0 * 786_560.0);
+        let (x, y) = squares(20);
+        let losses: Vec<f32> = (0..30).map(|_| t.train_step(&x, &y).unwrap()).collect();
+        // Ten classes from random weights start near ln 10 ≈ 2.30; thirty steps on one batch must fit it well.
+        assert!((1.5..3.5).contains(&losses[0]), "{losses:?}");
+        assert!(losses[29] < 0.25 * losses[0], "{losses:?}");
+        let logits = t.forward(&x).unwrap();
+        assert_eq!(logits.len(), 20 * 10);
+        let e = t.evaluate(&x, &y).unwrap();
+        assert_eq!(num(&e, "accuracy"), 1.0);
+        assert_eq!(num(&e, "n"), 20.0);
+        assert_eq!(t.steps(), 30.0);
+    }
+
+    #[wasm_bindgen_test]
+    fn same_seed_same_losses_and_snapshots_continue_exactly() {
+        let (x, y) = squares(20);
+        let run = |t: &mut Trainer| (0..5).map(|_| t.train_step(&x, &y).unwrap()).collect::<Vec<f32>>();
+        let mut a = trainer(r#"{"seed": 9, "opt": "adam(lr1e-3)"}"#);
+        let mut b = trainer(r#"{"seed": 9, "opt": "adam(lr1e-3)"}"#);
+        assert_eq!(run(&mut a), run(&mut b));
+        let snap = a.snapshot();
+        let after = run(&mut a);
+        a.restore(&snap).unwrap();
+        assert_eq!(run(&mut a), after);
+    }
+
+    #[wasm_bindgen_test]
+    fn frozen_layers_stay_bit_identical_and_get_no_gradient() {
+        let mut t = trainer(r#"{"seed": 1}"#);
+        t.freeze_first(2.0).unwrap(); // both convs: layers 0 and 3
+        let frozen = ["0.weight", "0.bias", "3.weight", "3.bias"];
+        let before: Vec<Vec<f32>> = frozen.iter().map(|n| t.param(n).unwrap()).collect();
+        let head = t.param("7.weight").unwrap();
+        let (x, y) = squares(20);
+        for _ in 0..10 {
+            t.train_step(&x, &y).unwrap();
+        }
+        for (name, old) in frozen.iter().zip(&before) {
+            let now = t.param(name).unwrap();
+            assert!(now.iter().zip(old).all(|(a, b)| a.to_bits() == b.to_bits()), "{name} changed");
+            assert!(t.grad(name).unwrap().iter().all(|&g| g == 0.0), "{name} got a gradient");
+        }
+        assert_ne!(t.param("7.weight").unwrap(), head, "the head trains");
+        assert_eq!(t.trainable_param_count(), 2_570);
+        // Frozen convs cost no weight or input gradients: training FLOPs are the forward plus the head's products.
+        let f = t.flops();
+        assert_eq!(num(&f, "training"), num(&f, "forward") + 2.0 * 2_560.0);
+        let layers = t.layers();
+        let trainable = |i: u32| js_sys::Reflect::get(&layers.get(i), &"trainable".into()).unwrap();
+        assert_eq!(trainable(0).as_bool(), Some(false));
+        assert_eq!(trainable(7).as_bool(), Some(true));
+        assert!(trainable(1).is_null(), "relu has no parameters");
+        t.unfreeze_all().unwrap();
+        t.train_step(&x, &y).unwrap();
+        assert_ne!(t.param("0.weight").unwrap(), before[0]);
+    }
+
+    #[wasm_bindgen_test]
+    fn bad_arguments_throw_errors_with_param_and_code() {
+        let e = |r: Result<Trainer, JsValue>| param_code(r.err().expect("an error"));
+        assert_eq!(
+            e(Trainer::new(json(r#"{"model": "conv(8_k9)~flatten~dense(10)", "input": [4, 4, 1]}"#))).0,
+            "model"
+        );
+        assert_eq!(e(Trainer::new(json(r#"{"modle": "flatten~dense(2)"}"#))), ("modle".into(), "unknown_key".into()));
+        assert_eq!(e(Trainer::new(json(r#"{"input": [28, 28]}"#))).0, "input");
+        assert_eq!(e(Trainer::new(json(r#"{"seed": -1}"#))), ("seed".into(), "out_of_range".into()));
+        assert_eq!(e(Trainer::new(json(r#"{"opt": "sgd(lr99)"}"#))).0, "opt");
+        assert_eq!(e(Trainer::new(json(r#"{"std": 0.1}"#))), ("std".into(), "needs_init".into()));
+        assert_eq!(e(Trainer::new(json(r#"{"init": "bogus"}"#))).0, "init");
+        assert_eq!(e(Trainer::new(JsValue::from(7))), ("trainer".into(), "not_an_object".into()));
+
+        let mut t = trainer("{}");
+        let (x, y) = squares(2);
+        let pc = param_code;
+        assert_eq!(pc(t.train_step(&x, &[3, 10]).unwrap_err()), ("labels".into(), "label_out_of_range".into()));
+        assert_eq!(pc(t.train_step(&x, &[3]).unwrap_err()).0, "x");
+        let mut nan = x.clone();
+        nan[5] = f32::NAN;
+        assert_eq!(pc(t.train_step(&nan, &y).unwrap_err()), ("x".into(), "not_finite".into()));
+        assert_eq!(pc(t.forward(&x[..100]).unwrap_err()), ("x".into(), "wrong_length".into()));
+        assert_eq!(pc(t.forward(&[]).unwrap_err()).0, "batch");
+        assert_eq!(pc(t.set_param("0.weight", &[1.0]).unwrap_err()), ("param".into(), "wrong_length".into()));
+        assert_eq!(pc(t.param("9.weight").unwrap_err()), ("param".into(), "unknown_parameter".into()));
+        assert_eq!(pc(t.freeze_first(4.0).unwrap_err()), ("freeze".into(), "out_of_range".into()));
+        assert_eq!(pc(t.freeze(&[1]).unwrap_err()), ("freeze".into(), "no_parameters".into()));
+        assert_eq!(pc(t.train(5.0).unwrap_err()), ("data".into(), "no_data".into()));
+        assert_eq!(pc(t.train(0.5).unwrap_err()), ("steps".into(), "out_of_range".into()));
+        let symbols =
+            Dataset::new(json(r#"{"source": "symbols", "classes": 3, "per_class": 4, "height": 16, "width": 16}"#))
+                .unwrap();
+        assert_eq!(pc(t.set_data(&symbols, JsValue::UNDEFINED).unwrap_err()), ("data".into(), "shape_mismatch".into()));
+        let d = |c: &str| param_code(Dataset::new(json(c)).err().expect("an error"));
+        assert_eq!(d(r#"{"source": "digits"}"#), ("bytes".into(), "missing".into()));
+        assert_eq!(d(r#"{"source": "mnist"}"#), ("source".into(), "unknown_source".into()));
+        assert_eq!(d(r#"{"source": "symbols", "classes": 0}"#).0, "classes");
+        assert_eq!(
+            d(r#"{"source": "symbols", "thickness": [0.2, 0.1]}"#),
+            ("thickness".into(), "min_above_max".into())
+        );
+        let config = js_sys::Object::new();
+        js_sys::Reflect::set(&config, &"bytes".into(), &js_sys::Uint8Array::from(&[1u8, 2, 3][..])).unwrap();
+        assert_eq!(param_code(Dataset::new(config.into()).err().unwrap()).0, "data");
+    }
+
+    fn digits(extra: &[(&str, JsValue)]) -> Dataset {
+        let config = js_sys::Object::new();
+        js_sys::Reflect::set(&config, &"source".into(), &"digits".into()).unwrap();
+        js_sys::Reflect::set(&config, &"bytes".into(), &js_sys::Uint8Array::from(DIGITS_BIN)).unwrap();
+        for (k, v) in extra {
+            js_sys::Reflect::set(&config, &(*k).into(), v).unwrap();
+        }
+        Dataset::new(config.into()).expect("digits")
+    }
+
+    #[wasm_bindgen_test]
+    fn the_default_net_learns_the_digits() {
+        let data = digits(&[]);
+        assert_eq!((data.len(), data.classes(), data.train_len(), data.val_len()), (1797, 10, 1346, 451));
+        assert_eq!(data.input(), vec![28, 28, 1]);
+        let mut t = trainer(r#"{"seed": 0}"#);
+        t.set_data(&data, json(r#"{"batch": 32, "seed": 0}"#)).unwrap();
+        let losses = t.train(200.0).unwrap();
+        assert_eq!(losses.len(), 200);
+        let val = t.evaluate_data("val").unwrap();
+        assert_eq!(num(&val, "n"), 451.0);
+        assert!(num(&val, "accuracy") >= 0.90, "validation accuracy {}", num(&val, "accuracy"));
+        let state = t.data_state();
+        assert_eq!(num(&state, "epoch"), 4.0); // 200 batches of 32 from 1,346 images: 43 per epoch
+    }
+}

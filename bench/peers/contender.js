@@ -36,18 +36,20 @@ export default async function create(params = {}) {
       const { h, w, c } = ctx.arch.input;
       const { lr, momentum } = ctx.train;
       trainer = new wasm.Trainer({
-        spec: DEFAULT_SPEC,
+        model: DEFAULT_SPEC,
         input: [h, w, c],
-        optimizer: `sgd(lr${lr}_m${momentum})`,
+        opt: `sgd(lr${lr}_m${momentum})`,
         seed: ctx.seed,
       });
       // The harness's parameters in its layouts → ours (PyTorch's): conv HWIO → OIHW; dense [in, out] with `in` in
       // HWC order → OUT×IN with IN in CHW order (what flatten gives here).
-      const weightLayers = trainer.layers().filter((l) => l.params > 0);
+      const layers = trainer.layers();
+      const weightLayers = layers.filter((l) => l.params > 0);
       if (weightLayers.length !== ctx.params.length) throw new Error('layer count differs from the harness');
       ctx.params.forEach((p, i) => {
         const layer = weightLayers[i];
-        const W = p.type === 'conv' ? toOihw(p.W, p.shape) : toDenseOutIn(p.W, p.shape, layer.input);
+        // For the dense layer, flatten's input (C×H×W) says how the harness's HWC order maps to ours.
+        const W = p.type === 'conv' ? toOihw(p.W, p.shape) : toDenseOutIn(p.W, p.shape, layers[layer.index - 1].input);
         trainer.set_param(`${layer.index}.weight`, W);
         trainer.set_param(`${layer.index}.bias`, p.b);
       });
@@ -70,18 +72,14 @@ export default async function create(params = {}) {
   };
 }
 
-// Per-layer forward and backward times of a training step (median of several steps), as note lines. The profile
-// runs on a copy of the trainer's state, so the measured run starts from the harness's parameters.
+// Per-layer forward and backward times of a training step (mean of 30 passes), as note lines.
 function profileNotes(trainer, data, batchSize) {
   const px = data.h * data.w * data.c;
   const x = data.x.subarray(0, batchSize * px);
   const y = Uint32Array.from(data.y.subarray(0, batchSize));
-  const snapshot = trainer.snapshot();
-  const rows = trainer.profile(x, y, 30);
-  trainer.restore(snapshot);
-  snapshot.free();
+  const rows = trainer.profile(x, y, 30); // on a copy of the layers: the trainer is unchanged
   const total = rows.reduce((s, r) => s + r.forward_ms + r.backward_ms, 0);
-  return [`per-layer profile, ms per step of ${batchSize} (median of 30; forward / backward; share):`, ...rows.map((r) =>
-    `  ${String(r.index).padStart(2)} ${r.name.padEnd(8)} ${r.forward_ms.toFixed(3)} / ${r.backward_ms.toFixed(3)}  ` +
+  return [`per-layer profile, ms per step of ${batchSize} (mean of 30 passes; forward / backward; share):`, ...rows.map((r) =>
+    `  ${String(r.index).padStart(2)} ${r.layer.padEnd(14)} ${r.forward_ms.toFixed(3)} / ${r.backward_ms.toFixed(3)}  ` +
     `${(100 * (r.forward_ms + r.backward_ms) / total).toFixed(0)} %`), `  total ${total.toFixed(3)} ms`];
 }

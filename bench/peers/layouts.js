@@ -10,8 +10,8 @@ export function toOihw(W, [kh, kw, cin, cout]) {
 }
 
 // dense W: [in, out] with `in` the pool output flattened in HWC order → OUT×IN with IN in CHW order (nn.Flatten on
-// NCHW). `input` is the dense layer's input as the trainer reports it: [c, h, w] of the layer before flatten.
-export function toDenseOutIn(W, [inN, outN], [c, h, w]) {
+// NCHW). `image` is what flatten receives, as the trainer's layers() reports it: { channels, height, width }.
+export function toDenseOutIn(W, [inN, outN], { channels: c, height: h, width: w }) {
   if (c * h * w !== inN) throw new Error(`dense input ${c}×${h}×${w} does not match ${inN}`);
   const out = new Float32Array(W.length);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) {

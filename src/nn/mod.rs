@@ -35,6 +35,7 @@
 //! - [`safetensors`]: the weights as a safetensors file with PyTorch's names and shapes; loading one, checked.
 //! - [`export`]: the model and its input pipeline as PyTorch code.
 //! - [`kernels`]: the GEMM.
+//! - [`profile`]: per-layer forward and backward times of a training step.
 
 pub mod activation;
 pub mod export;
@@ -44,6 +45,7 @@ pub mod loss;
 pub mod model;
 pub mod optim;
 pub mod safetensors;
+pub mod profile;
 pub mod spec;
 
 pub use activation::Activation;

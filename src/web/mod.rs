@@ -3,13 +3,18 @@
 
 mod augment;
 mod catalog;
+mod config;
+mod data;
 mod init;
 mod probe;
+mod train;
 
 pub use augment::{AugmentView, augment_catalog, augment_notes};
 pub use catalog::core_catalog;
+pub use data::Dataset;
 pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
+pub use train::{Trainer, TrainerSnapshot};
 
 use crate::error::{Error, brief};
 use wasm_bindgen::prelude::*;
@@ -41,6 +46,15 @@ pub(crate) fn js_error(e: Error) -> JsValue {
     let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code.into());
     let _ = js_sys::Reflect::set(&err, &"values".into(), &values);
     err.into()
+}
+
+/// A plain JS object with these properties (setting a property on a fresh object cannot fail).
+pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (key, value) in entries {
+        let _ = js_sys::Reflect::set(&o, &(*key).into(), value);
+    }
+    o.into()
 }
 
 /// A whole number in `[min, max]` from a JS number, or an error naming the parameter (codes as `check_range`,

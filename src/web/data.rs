@@ -1,0 +1,255 @@
+//! Training data for JavaScript: the UCI digits (from the bytes of www/data/digits.bin, which the page fetches) or a
+//! generated symbol set, with its fixed train/validation split. A `Dataset` is shared with the trainers that use it
+//! (no copy), and its images come out as N×C×H×W Float32Arrays.
+
+use super::config::{Config, MAX_SAFE};
+use super::js_error;
+use crate::data::{self, Background, Digits, Shapes, Split, SplitSpec, StrokeStyle, SymbolConfig};
+use crate::error::{Error, Result as CoreResult};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+const SPLIT_KEYS: [&str; 3] = ["val", "train_per_class", "split_seed"];
+const SYMBOL_KEYS: [&str; 18] = [
+    "classes",
+    "per_class",
+    "height",
+    "width",
+    "family",
+    "first_class",
+    "shapes",
+    "stroke",
+    "thickness",
+    "scale",
+    "rotation",
+    "shift",
+    "jitter",
+    "background",
+    "texture",
+    "contrast",
+    "invert",
+    "noise",
+];
+
+#[wasm_bindgen]
+pub struct Dataset {
+    pub(crate) data: Rc<data::Dataset>,
+    pub(crate) split: Rc<Split>,
+}
+
+/// Which part of a split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Train,
+    Val,
+    All,
+}
+
+impl Part {
+    pub(crate) fn parse(text: &str) -> CoreResult<Part> {
+        match text {
+            "train" => Ok(Part::Train),
+            "val" => Ok(Part::Val),
+            "all" => Ok(Part::All),
+            _ => Err(Error::coded(
+                "part",
+                "unknown_part",
+                format!("no part {}; use train, val or all", crate::error::quote(text)),
+            )),
+        }
+    }
+
+    /// The part's indices into a data set of `len` images with this split.
+    pub(crate) fn indices(self, split: &Split, len: usize) -> Vec<usize> {
+        match self {
+            Part::Train => split.train.clone(),
+            Part::Val => split.val.clone(),
+            Part::All => (0..len).collect(),
+        }
+    }
+}
+
+impl Dataset {
+    fn build(config: &JsValue) -> CoreResult<Dataset> {
+        let probe = Config::read(config, "data", &ALL_KEYS)?;
+        let source = probe.string("source")?.unwrap_or_else(|| "digits".into());
+        let (data, mut split) = match source.as_str() {
+            "digits" => {
+                let keys: Vec<&str> = ["source", "bytes", "height", "width"].into_iter().chain(SPLIT_KEYS).collect();
+                let c = Config::read(config, "data", &keys)?;
+                let bytes = c.bytes("bytes")?.ok_or_else(|| {
+                    Error::coded("bytes", "missing", "the digits need the bytes of www/data/digits.bin")
+                })?;
+                let side = |key| c.whole(key, 1.0, data::digits::MAX_SIDE as f64);
+                let (h, w) = (side("height")?.unwrap_or(28) as usize, side("width")?.unwrap_or(28) as usize);
+                (Digits::parse(&bytes)?.to_dataset(h, w)?, data::DIGITS_SPLIT)
+            }
+            "symbols" => {
+                let keys: Vec<&str> = ["source", "seed"].into_iter().chain(SYMBOL_KEYS).chain(SPLIT_KEYS).collect();
+                let c = Config::read(config, "data", &keys)?;
+                (symbol_config(&c)?.generate()?, SplitSpec { val_fraction: 0.25, train_per_class: None, seed: 0 })
+            }
+            _ => {
+                return Err(Error::coded(
+                    "source",
+                    "unknown_source",
+                    format!("no data source {}; use digits or symbols", crate::error::quote(&source)),
+                ));
+            }
+        };
+        if let Some(v) = probe.number("val")? {
+            split.val_fraction = v;
+        }
+        if let Some(k) = probe.whole("train_per_class", 1.0, data::symbols::MAX_PER_CLASS as f64)? {
+            split.train_per_class = Some(k as usize);
+        }
+        if let Some(s) = probe.whole("split_seed", 0.0, MAX_SAFE)? {
+            split.seed = s;
+        }
+        let split = Split::stratified(data.labels(), data.classes(), &split)?;
+        Ok(Dataset { data: Rc::new(data), split: Rc::new(split) })
+    }
+}
+
+/// Every key either source takes (checked per source after the source is known).
+const ALL_KEYS: [&str; 24] = [
+    "source",
+    "bytes",
+    "seed",
+    "classes",
+    "per_class",
+    "height",
+    "width",
+    "family",
+    "first_class",
+    "shapes",
+    "stroke",
+    "thickness",
+    "scale",
+    "rotation",
+    "shift",
+    "jitter",
+    "background",
+    "texture",
+    "contrast",
+    "invert",
+    "noise",
+    "val",
+    "train_per_class",
+    "split_seed",
+];
+
+fn symbol_config(c: &Config) -> CoreResult<SymbolConfig> {
+    let mut s = SymbolConfig::default();
+    let count = |key, max: usize| c.whole(key, 0.0, max as f64).map(|v| v.map(|v| v as usize));
+    if let Some(v) = count("classes", data::symbols::MAX_CLASSES)? {
+        s.classes = v;
+    }
+    if let Some(v) = count("per_class", data::symbols::MAX_PER_CLASS)? {
+        s.per_class = v;
+    }
+    if let Some(v) = count("height", data::symbols::MAX_SIDE)? {
+        s.height = v;
+    }
+    if let Some(v) = count("width", data::symbols::MAX_SIDE)? {
+        s.width = v;
+    }
+    if let Some(v) = count("first_class", data::symbols::MAX_SYMBOLS)? {
+        s.first_class = v;
+    }
+    if let Some(v) = c.whole("family", 0.0, MAX_SAFE)? {
+        s.family = v;
+    }
+    if let Some(v) = c.whole("seed", 0.0, MAX_SAFE)? {
+        s.seed = v;
+    }
+    if let Some(v) = c.string("shapes")? {
+        s.shapes = Shapes::parse(&v)?;
+    }
+    if let Some(v) = c.string("stroke")? {
+        s.stroke = StrokeStyle::parse(&v)?;
+    }
+    if let Some(v) = c.string("background")? {
+        s.background = Background::parse(&v)?;
+    }
+    for (key, slot) in [("thickness", &mut s.thickness), ("scale", &mut s.scale), ("contrast", &mut s.contrast)] {
+        if let Some(v) = c.pair(key)? {
+            *slot = v;
+        }
+    }
+    for (key, slot) in [
+        ("rotation", &mut s.rotation),
+        ("shift", &mut s.shift),
+        ("jitter", &mut s.jitter),
+        ("texture", &mut s.texture),
+        ("noise", &mut s.noise),
+    ] {
+        if let Some(v) = c.number(key)? {
+            *slot = v;
+        }
+    }
+    if let Some(v) = c.bool("invert")? {
+        s.invert = v;
+    }
+    s.validate()?;
+    Ok(s)
+}
+
+#[wasm_bindgen]
+impl Dataset {
+    /// `{ source: 'digits', bytes, height, width }` or `{ source: 'symbols', seed, classes, per_class, … }` (the
+    /// generator's knobs), each with optional split settings `val`, `train_per_class`, `split_seed`. See the README.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<Dataset, JsValue> {
+        Dataset::build(&config).map_err(js_error)
+    }
+
+    /// Images in the whole set.
+    #[wasm_bindgen(getter)]
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn classes(&self) -> usize {
+        self.data.classes()
+    }
+
+    /// `[height, width, channels]`: what a trainer's `input` must be for this set.
+    #[wasm_bindgen(getter)]
+    pub fn input(&self) -> Vec<u32> {
+        vec![self.data.height() as u32, self.data.width() as u32, self.data.channels() as u32]
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn train_len(&self) -> usize {
+        self.split.train.len()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn val_len(&self) -> usize {
+        self.split.val.len()
+    }
+
+    /// The indices (into the whole set) of a part: `'train'`, `'val'` or `'all'`, ascending.
+    pub fn indices(&self, part: &str) -> Result<Vec<u32>, JsValue> {
+        let part = Part::parse(part).map_err(js_error)?;
+        Ok(part.indices(&self.split, self.data.len()).into_iter().map(|i| i as u32).collect())
+    }
+
+    /// The images at `indices` as N×C×H×W values in [0, 1] (param `batch`, code `index_out_of_range`).
+    pub fn images(&self, indices: &[u32]) -> Result<Vec<f32>, JsValue> {
+        let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
+        let mut x = vec![0.0; idx.len() * self.data.example_len()];
+        let mut y = vec![0; idx.len()];
+        self.data.gather(&idx, &mut x, &mut y).map_err(js_error)?;
+        Ok(x)
+    }
+
+    /// The labels at `indices`.
+    pub fn labels(&self, indices: &[u32]) -> Result<Vec<u32>, JsValue> {
+        indices.iter().map(|&i| self.data.labels().get(i as usize).copied()).collect::<Option<Vec<u32>>>().ok_or_else(
+            || js_error(Error::coded("batch", "index_out_of_range", "an index is past the end of the data set")),
+        )
+    }
+}

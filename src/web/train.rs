@@ -1,0 +1,457 @@
+//! The engine for JavaScript: a `Trainer` owns one model (layers, optimizer, RNG) and, once given a `Dataset`, its
+//! batcher, so a worker can train many steps per call without moving images across the boundary. Raw batches
+//! (`train_step`, `forward`, `evaluate`) take N×C×H×W Float32Arrays and Uint32Array labels. Layouts, names and
+//! errors: README, "JavaScript API".
+
+use super::config::{Config, MAX_SAFE, whole};
+use super::data::{Dataset, Part};
+use super::{js_error, object};
+use crate::augment::Pipeline;
+use crate::data::{self, Batcher, BatcherState, Split};
+use crate::error::{Error, Result as CoreResult};
+use crate::init::InitConfig;
+use crate::nn::model::{Model, ModelConfig, Snapshot};
+use crate::nn::optim::{OptimizerConfig, Schedule};
+use crate::nn::profile::profile_step;
+use crate::nn::spec::{LayerSpec, MAX_BATCH, ModelSpec, Shape};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// The most steps one `train` call runs (a worker reports progress between calls).
+const MAX_STEPS_PER_CALL: f64 = 100_000.0;
+/// Evaluation of a data set part gathers this many images at a time.
+const EVAL_CHUNK: usize = 1000;
+
+const INIT_KEYS: [&str; 6] = ["mode", "nonlinearity", "slope", "dist", "std", "a"];
+
+#[wasm_bindgen]
+pub struct Trainer {
+    model: Model,
+    feed: Option<Feed>,
+}
+
+/// A data set attached to a trainer: its training part drawn in seeded, augmented batches.
+struct Feed {
+    data: Rc<data::Dataset>,
+    split: Rc<Split>,
+    batcher: Batcher,
+    x: Vec<f32>,
+    y: Vec<u32>,
+}
+
+/// What `Trainer::snapshot` keeps: the model's weights, freezing, optimizer and RNG, and where the batcher is.
+#[wasm_bindgen]
+pub struct TrainerSnapshot {
+    model: Snapshot,
+    batcher: Option<BatcherState>,
+}
+
+fn optimizer_config(c: &Config) -> CoreResult<OptimizerConfig> {
+    let mut opt = OptimizerConfig::parse(&c.string("opt")?.unwrap_or_default())?;
+    opt.schedule = Schedule::parse(&c.string("schedule")?.unwrap_or_default())?;
+    Ok(opt)
+}
+
+fn init_config(c: &Config) -> CoreResult<Option<InitConfig>> {
+    let Some(scheme) = c.string("init")? else {
+        if let Some(key) = INIT_KEYS.iter().find(|k| c.has(k)) {
+            return Err(Error::coded(*key, "needs_init", "set init (the scheme) to use this setting"));
+        }
+        return Ok(None);
+    };
+    let text = |key: &str, default: &str| c.string(key).map(|v| v.unwrap_or_else(|| default.into()));
+    let number = |key: &str, default: f64| c.number(key).map(|v| v.unwrap_or(default));
+    let defaults = InitConfig::new(crate::init::Scheme::HeNormal);
+    InitConfig::from_params(
+        &scheme,
+        &text("mode", defaults.mode.name())?,
+        &text("nonlinearity", "auto")?,
+        number("slope", defaults.slope)?,
+        &text("dist", defaults.dist.name())?,
+        number("std", defaults.std)?,
+        number("a", defaults.a)?,
+    )
+    .map(Some)
+}
+
+fn model_config(config: &JsValue) -> CoreResult<ModelConfig> {
+    let keys: Vec<&str> = ["model", "input", "init", "opt", "schedule", "seed"].into_iter().chain(INIT_KEYS).collect();
+    let c = Config::read(config, "trainer", &keys)?;
+    let spec = match c.string("model")? {
+        Some(text) => ModelSpec::parse(&text)?,
+        None => ModelSpec::default(),
+    };
+    let input = match c.wholes("input", 1.0, 1e9, 3)? {
+        None => Shape::image(1, 28, 28),
+        Some(v) if v.len() == 3 => Shape::image(v[2] as usize, v[0] as usize, v[1] as usize),
+        Some(_) => return Err(Error::coded("input", "wrong_type", "must be [height, width, channels]")),
+    };
+    input.check_input()?;
+    let init = init_config(&c)?;
+    if let Some(init) = &init {
+        init.spec(crate::init::fans(&[1, 1])?)?; // checks std, a and slope before any layer draws
+    }
+    Ok(ModelConfig {
+        spec,
+        input,
+        init,
+        optimizer: optimizer_config(&c)?,
+        seed: c.whole("seed", 0.0, MAX_SAFE)?.unwrap_or(0),
+    })
+}
+
+/// `{ channels, height, width, flat }` of a shape.
+fn shape_object(s: Shape) -> JsValue {
+    object(&[("channels", s.c.into()), ("height", s.h.into()), ("width", s.w.into()), ("flat", s.flat.into())])
+}
+
+fn evaluation_object(e: crate::nn::model::Evaluation) -> JsValue {
+    object(&[
+        ("loss", e.loss.into()),
+        ("accuracy", e.accuracy.into()),
+        ("correct", e.correct.into()),
+        ("n", e.n.into()),
+    ])
+}
+
+/// `performance.now()` in milliseconds (in a page or a worker); 0 where there is no `performance`.
+fn now_ms() -> f64 {
+    let global = js_sys::global();
+    let Ok(perf) = js_sys::Reflect::get(&global, &"performance".into()) else { return 0.0 };
+    let Ok(now) = js_sys::Reflect::get(&perf, &"now".into()) else { return 0.0 };
+    let Some(now) = now.dyn_ref::<js_sys::Function>() else { return 0.0 };
+    now.call0(&perf).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+}
+
+fn no_data() -> Error {
+    Error::coded("data", "no_data", "attach a dataset with set_data first")
+}
+
+impl Trainer {
+    fn batch_size(&self, x: &[f32], param: &str) -> CoreResult<usize> {
+        let per = self.model.input_shape().len();
+        if !x.len().is_multiple_of(per) {
+            return Err(Error::coded(
+                param,
+                "wrong_length",
+                format!("{} values are not a whole number of {} examples", x.len(), self.model.input_shape()),
+            )
+            .with("got", x.len() as f64)
+            .with("example", per as f64));
+        }
+        Ok(x.len() / per)
+    }
+
+    fn attach(&mut self, dataset: &Dataset, config: &JsValue) -> CoreResult<()> {
+        let c = Config::read(config, "data", &["batch", "aug", "seed"])?;
+        let (data, split) = (dataset.data.clone(), dataset.split.clone());
+        let input = self.model.input_shape();
+        if (data.channels(), data.height(), data.width()) != (input.c, input.h, input.w) {
+            return Err(Error::coded(
+                "data",
+                "shape_mismatch",
+                format!(
+                    "the images are {}×{}×{} (C×H×W), the model takes {input}",
+                    data.channels(),
+                    data.height(),
+                    data.width()
+                ),
+            ));
+        }
+        if data.classes() > self.model.classes() {
+            return Err(Error::coded(
+                "data",
+                "too_many_classes",
+                format!("the data has {} classes, the model {} outputs", data.classes(), self.model.classes()),
+            )
+            .with("classes", data.classes() as f64)
+            .with("outputs", self.model.classes() as f64));
+        }
+        let batch = c.whole("batch", 1.0, MAX_BATCH as f64)?.unwrap_or(32) as usize;
+        let pipeline = Pipeline::parse(&c.string("aug")?.unwrap_or_default())?;
+        let seed = c.whole("seed", 0.0, MAX_SAFE)?.unwrap_or(0);
+        let batcher = Batcher::new(&data, &split.train, batch, pipeline, seed)?;
+        let len = batch * data.example_len();
+        self.feed = Some(Feed { data, split, batcher, x: vec![0.0; len], y: vec![0; batch] });
+        Ok(())
+    }
+
+    fn train_steps(&mut self, steps: usize) -> CoreResult<Vec<f32>> {
+        let mut losses = Vec::with_capacity(steps);
+        let model = &mut self.model;
+        let feed = self.feed.as_mut().ok_or_else(no_data)?;
+        for _ in 0..steps {
+            let b = feed.batcher.next_batch(&feed.data, &mut feed.x, &mut feed.y)?;
+            let per = feed.data.example_len();
+            let (x, y) = (&feed.x[..b.len * per], &feed.y[..b.len]);
+            losses.push(model.train_step(x, y, b.len)?);
+        }
+        Ok(losses)
+    }
+
+    fn evaluate_part(&mut self, part: Part) -> CoreResult<crate::nn::model::Evaluation> {
+        let feed = self.feed.as_ref().ok_or_else(no_data)?;
+        let (data, indices) = (feed.data.clone(), part.indices(&feed.split, feed.data.len()));
+        let per = data.example_len();
+        let (mut loss, mut correct) = (0.0, 0);
+        let mut x = vec![0.0; EVAL_CHUNK.min(indices.len()) * per];
+        let mut y = vec![0; EVAL_CHUNK.min(indices.len())];
+        for chunk in indices.chunks(EVAL_CHUNK) {
+            data.gather(chunk, &mut x, &mut y)?;
+            let e = self.model.evaluate(&x[..chunk.len() * per], &y[..chunk.len()], chunk.len())?;
+            loss += e.loss * chunk.len() as f64;
+            correct += e.correct;
+        }
+        let n = indices.len().max(1);
+        Ok(crate::nn::model::Evaluation {
+            loss: loss / n as f64,
+            accuracy: correct as f64 / n as f64,
+            correct,
+            n: indices.len(),
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl Trainer {
+    /// `{ model, input: [height, width, channels], init, mode, nonlinearity, slope, dist, std, a, opt, schedule,
+    /// seed }`, every key optional (the default is the peers' net on 28×28×1 with SGD lr 0.01 momentum 0.9).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<Trainer, JsValue> {
+        let model = model_config(&config).and_then(Model::new).map_err(js_error)?;
+        Ok(Trainer { model, feed: None })
+    }
+
+    /// The spec in its canonical form (defaults left out).
+    #[wasm_bindgen(getter)]
+    pub fn model(&self) -> String {
+        self.model.config().spec.to_string()
+    }
+
+    /// The optimizer in the `opt=` syntax and the schedule in the `schedule=` syntax.
+    #[wasm_bindgen(getter)]
+    pub fn opt(&self) -> String {
+        self.model.config().optimizer.to_string()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn schedule(&self) -> String {
+        self.model.config().optimizer.schedule.to_string()
+    }
+
+    /// `[height, width, channels]` of one example.
+    #[wasm_bindgen(getter)]
+    pub fn input(&self) -> Vec<u32> {
+        let s = self.model.input_shape();
+        vec![s.h as u32, s.w as u32, s.c as u32]
+    }
+
+    /// Logits per example.
+    #[wasm_bindgen(getter)]
+    pub fn classes(&self) -> usize {
+        self.model.classes()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn param_count(&self) -> usize {
+        self.model.param_count()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn trainable_param_count(&self) -> usize {
+        self.model.trainable_param_count()
+    }
+
+    /// `{ forward, training }`: FLOPs per example (2 per multiply-add of the GEMMs; training counts only the
+    /// products the current freezing runs).
+    #[wasm_bindgen(getter)]
+    pub fn flops(&self) -> JsValue {
+        let f = self.model.flops();
+        object(&[("forward", f.forward.into()), ("training", f.training.into())])
+    }
+
+    /// Optimizer steps taken.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> f64 {
+        self.model.optimizer().steps() as f64
+    }
+
+    /// The learning rate of the next step (after the schedule).
+    #[wasm_bindgen(getter)]
+    pub fn lr(&self) -> f64 {
+        self.model.optimizer().lr()
+    }
+
+    /// `[{ index, layer, kind, input, output, params, macs, trainable }]`, one per layer of the spec; shapes as
+    /// `{ channels, height, width, flat }`, `trainable` null for layers without parameters.
+    pub fn layers(&self) -> js_sys::Array {
+        self.model
+            .plans()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let trainable =
+                    if p.spec.has_params() { JsValue::from(self.model.is_trainable(i)) } else { JsValue::NULL };
+                let kind = match p.spec {
+                    LayerSpec::Act(_) => "activation",
+                    _ => p.spec.name(),
+                };
+                object(&[
+                    ("index", i.into()),
+                    ("layer", p.spec.to_string().into()),
+                    ("kind", kind.into()),
+                    ("input", shape_object(p.input)),
+                    ("output", shape_object(p.output)),
+                    ("params", p.params.into()),
+                    ("macs", (p.macs as f64).into()),
+                    ("trainable", trainable),
+                ])
+            })
+            .collect()
+    }
+
+    /// `[{ name, shape, trainable }]`, every tensor in order (`0.weight`, `0.bias`, `3.weight`, …), shapes in
+    /// PyTorch's layout (conv OUT×IN×KH×KW, dense OUT×IN).
+    pub fn params(&self) -> js_sys::Array {
+        self.model
+            .params()
+            .map(|p| {
+                let shape: js_sys::Array = p.shape.iter().map(|&d| JsValue::from(d)).collect();
+                object(&[("name", p.name.as_str().into()), ("shape", shape.into()), ("trainable", p.trainable.into())])
+            })
+            .collect()
+    }
+
+    /// A copy of a tensor's values, row-major in its shape (param `param`, code `unknown_parameter`).
+    pub fn param(&self, name: &str) -> Result<Vec<f32>, JsValue> {
+        self.tensor(name).map(|p| p.value.clone())
+    }
+
+    /// A copy of a tensor's gradient from the last training step (zeros before one, and while frozen).
+    pub fn grad(&self, name: &str) -> Result<Vec<f32>, JsValue> {
+        self.tensor(name).map(|p| p.grad.clone())
+    }
+
+    fn tensor(&self, name: &str) -> Result<&crate::nn::layer::Parameter, JsValue> {
+        self.model.param(name).ok_or_else(|| {
+            js_error(Error::coded("param", "unknown_parameter", format!("no parameter {}", crate::error::quote(name))))
+        })
+    }
+
+    /// Replaces a tensor's values (same length, finite; codes `unknown_parameter`, `wrong_length`, `not_finite`).
+    pub fn set_param(&mut self, name: &str, values: &[f32]) -> Result<(), JsValue> {
+        self.model.set_param(name, values).map_err(js_error)
+    }
+
+    /// One training step on a batch: `x` N×C×H×W, `labels` N class indices (Uint32Array). Returns the batch's mean
+    /// loss before the update.
+    pub fn train_step(&mut self, x: &[f32], labels: &[u32]) -> Result<f32, JsValue> {
+        self.model.train_step(x, labels, labels.len()).map_err(js_error)
+    }
+
+    /// The logits (N × classes) of a batch in evaluation mode.
+    pub fn forward(&mut self, x: &[f32]) -> Result<Vec<f32>, JsValue> {
+        let n = self.batch_size(x, "x").map_err(js_error)?;
+        self.model.forward(x, n).map(<[f32]>::to_vec).map_err(js_error)
+    }
+
+    /// `{ loss, accuracy, correct, n }` over the examples (any number; evaluation mode, in batches of 100).
+    pub fn evaluate(&mut self, x: &[f32], labels: &[u32]) -> Result<JsValue, JsValue> {
+        self.model.evaluate(x, labels, labels.len()).map(evaluation_object).map_err(js_error)
+    }
+
+    /// Freezes exactly these layers (indices of layers with parameters); every other layer trains.
+    pub fn freeze(&mut self, layers: &[u32]) -> Result<(), JsValue> {
+        let layers: Vec<usize> = layers.iter().map(|&i| i as usize).collect();
+        self.model.freeze_layers(&layers).map_err(js_error)
+    }
+
+    /// Freezes the first `k` layers with parameters (0 unfreezes all).
+    pub fn freeze_first(&mut self, k: f64) -> Result<(), JsValue> {
+        let k = whole("freeze", k, 0.0, self.model.weight_layers().len() as f64).map_err(js_error)?;
+        self.model.freeze_first(k as usize).map_err(js_error)
+    }
+
+    /// Freezes every layer with parameters but the last (fine-tuning the head).
+    pub fn freeze_all_but_head(&mut self) -> Result<(), JsValue> {
+        self.model.freeze_all_but_head().map_err(js_error)
+    }
+
+    pub fn unfreeze_all(&mut self) -> Result<(), JsValue> {
+        self.model.freeze_first(0).map_err(js_error)
+    }
+
+    /// A new optimizer `{ opt, schedule }` (its state starts afresh; the weights stay), e.g. a lower rate to
+    /// fine-tune.
+    pub fn set_optimizer(&mut self, config: JsValue) -> Result<(), JsValue> {
+        let c = Config::read(&config, "optimizer", &["opt", "schedule"]).map_err(js_error)?;
+        let opt = optimizer_config(&c).map_err(js_error)?;
+        self.model.set_optimizer(opt);
+        Ok(())
+    }
+
+    /// Trains on a dataset's training part from now on: `{ batch, aug, seed }` (batch 1 … 1024, default 32; `aug`
+    /// a pipeline in the `aug=` syntax, default none; seed of the shuffle and the augmentation, default 0).
+    pub fn set_data(&mut self, dataset: &Dataset, config: JsValue) -> Result<(), JsValue> {
+        self.attach(dataset, &config).map_err(js_error)
+    }
+
+    /// `steps` training steps (1 … 100,000) on batches of the attached data; returns their losses.
+    pub fn train(&mut self, steps: f64) -> Result<Vec<f32>, JsValue> {
+        let steps = whole("steps", steps, 1.0, MAX_STEPS_PER_CALL).map_err(js_error)?;
+        self.train_steps(steps as usize).map_err(js_error)
+    }
+
+    /// `{ loss, accuracy, correct, n }` on a part of the attached data (`'train'`, `'val'` or `'all'`), without
+    /// augmentation, in evaluation mode.
+    pub fn evaluate_data(&mut self, part: &str) -> Result<JsValue, JsValue> {
+        let part = Part::parse(part).map_err(js_error)?;
+        self.evaluate_part(part).map(evaluation_object).map_err(js_error)
+    }
+
+    /// `{ epoch, position }` of the batcher (position: images of the epoch already drawn).
+    #[wasm_bindgen(getter)]
+    pub fn data_state(&self) -> JsValue {
+        match &self.feed {
+            Some(f) => {
+                let s = f.batcher.state();
+                object(&[("epoch", (s.epoch as f64).into()), ("position", s.position.into())])
+            }
+            None => JsValue::NULL,
+        }
+    }
+
+    pub fn snapshot(&self) -> TrainerSnapshot {
+        TrainerSnapshot { model: self.model.snapshot(), batcher: self.feed.as_ref().map(|f| f.batcher.state()) }
+    }
+
+    /// Returns to a snapshot of a trainer with the same model: weights, freezing, optimizer, RNG and (with data
+    /// attached) the batcher's position continue exactly.
+    pub fn restore(&mut self, snapshot: &TrainerSnapshot) -> Result<(), JsValue> {
+        self.model.restore(&snapshot.model).map_err(js_error)?;
+        if let (Some(feed), Some(state)) = (self.feed.as_mut(), snapshot.batcher) {
+            feed.batcher.set_state(state).map_err(js_error)?;
+        }
+        Ok(())
+    }
+
+    /// Times every layer's forward and backward pass over `reps` training passes on the batch (no update; the
+    /// trainer is unchanged): `[{ index, layer, forward_ms, backward_ms }]`, means per pass, from
+    /// `performance.now()` (its resolution is coarse: use enough reps).
+    pub fn profile(&mut self, x: &[f32], labels: &[u32], reps: f64) -> Result<js_sys::Array, JsValue> {
+        let reps = whole("reps", reps, 1.0, 1000.0).map_err(js_error)?;
+        let rows =
+            profile_step(&mut self.model, x, labels, labels.len(), reps as usize, &mut now_ms).map_err(js_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                object(&[
+                    ("index", r.index.into()),
+                    ("layer", r.layer.into()),
+                    ("forward_ms", r.forward.into()),
+                    ("backward_ms", r.backward.into()),
+                ])
+            })
+            .collect())
+    }
+}
