@@ -44,8 +44,8 @@ pub mod layer;
 pub mod loss;
 pub mod model;
 pub mod optim;
-pub mod safetensors;
 pub mod profile;
+pub mod safetensors;
 pub mod spec;
 
 pub use activation::Activation;

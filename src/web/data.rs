@@ -204,8 +204,9 @@ impl Dataset {
         Dataset::build(&config).map_err(js_error)
     }
 
-    /// Images in the whole set.
+    /// Images in the whole set (never 0: an empty data set is an error).
     #[wasm_bindgen(getter)]
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.data.len()
     }
