@@ -379,6 +379,43 @@ mod engine {
     }
 
     #[wasm_bindgen_test]
+    fn weights_round_trip_as_safetensors_and_bad_files_change_nothing() {
+        let (x, y) = squares(4);
+        let mut a = trainer(r#"{"seed": 1}"#);
+        for _ in 0..3 {
+            a.train_step(&x, &y).unwrap();
+        }
+        let bytes = a.save_safetensors();
+        let mut b = trainer(r#"{"seed": 2}"#);
+        assert_ne!(b.forward(&x).unwrap(), a.forward(&x).unwrap());
+        b.load_safetensors(&bytes).unwrap();
+        assert_eq!(b.forward(&x).unwrap(), a.forward(&x).unwrap());
+
+        let mut c = trainer(r#"{"seed": 5}"#);
+        let before: Vec<Vec<f32>> = ["0.weight", "7.bias"].iter().map(|n| c.param(n).unwrap()).collect();
+        let cut = &bytes[..bytes.len() - 1];
+        assert_eq!(param_code(c.load_safetensors(cut).unwrap_err()), ("weights".into(), "truncated".into()));
+        let other =
+            trainer(r#"{"model": "conv(4_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(10)"}"#);
+        let other = other.save_safetensors();
+        assert_eq!(param_code(c.load_safetensors(&other).unwrap_err()), ("weights".into(), "wrong_shape".into()));
+        assert_eq!(param_code(c.load_safetensors(&[]).unwrap_err()).0, "weights");
+        let after: Vec<Vec<f32>> = ["0.weight", "7.bias"].iter().map(|n| c.param(n).unwrap()).collect();
+        assert_eq!(after, before);
+
+        let code = a.pytorch_code(None).unwrap();
+        assert!(code.contains("model.load_state_dict(load_file(\"model.safetensors\"))"), "{code}");
+        assert!(!code.contains("interpolate"), "no data attached: no preprocessing\n{code}");
+        let mut d = trainer(r#"{"seed": 0}"#);
+        d.set_data(&digits(&[]), JsValue::UNDEFINED).unwrap();
+        let code = d.pytorch_code(Some("digits.safetensors".into())).unwrap();
+        assert!(code.contains("x = x / 16"), "{code}");
+        assert!(code.contains("size=(28, 28), mode=\"bilinear\", align_corners=False"), "{code}");
+        let bad = d.pytorch_code(Some("../x".into())).unwrap_err();
+        assert_eq!(param_code(bad), ("file".into(), "bad_file_name".into()));
+    }
+
+    #[wasm_bindgen_test]
     fn the_default_net_learns_the_digits() {
         let data = digits(&[]);
         assert_eq!((data.len(), data.classes(), data.train_len(), data.val_len()), (1797, 10, 1346, 451));

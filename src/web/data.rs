@@ -6,6 +6,8 @@ use super::config::{Config, MAX_SAFE};
 use super::js_error;
 use crate::data::{self, Background, Digits, Shapes, Split, SplitSpec, StrokeStyle, SymbolConfig};
 use crate::error::{Error, Result as CoreResult};
+use crate::nn::export::Preprocess;
+use crate::nn::spec::Shape;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -35,6 +37,8 @@ const SYMBOL_KEYS: [&str; 18] = [
 pub struct Dataset {
     pub(crate) data: Rc<data::Dataset>,
     pub(crate) split: Rc<Split>,
+    /// How the source's raw images became these (the exported PyTorch code repeats it).
+    pub(crate) preprocess: Preprocess,
 }
 
 /// Which part of a split.
@@ -73,7 +77,7 @@ impl Dataset {
     fn build(config: &JsValue) -> CoreResult<Dataset> {
         let probe = Config::read(config, "data", &ALL_KEYS)?;
         let source = probe.string("source")?.unwrap_or_else(|| "digits".into());
-        let (data, mut split) = match source.as_str() {
+        let (data, mut split, preprocess) = match source.as_str() {
             "digits" => {
                 let keys: Vec<&str> = ["source", "bytes", "height", "width"].into_iter().chain(SPLIT_KEYS).collect();
                 let c = Config::read(config, "data", &keys)?;
@@ -82,12 +86,15 @@ impl Dataset {
                 })?;
                 let side = |key| c.whole(key, 1.0, data::digits::MAX_SIDE as f64);
                 let (h, w) = (side("height")?.unwrap_or(28) as usize, side("width")?.unwrap_or(28) as usize);
-                (Digits::parse(&bytes)?.to_dataset(h, w)?, data::DIGITS_SPLIT)
+                let digits = Digits::parse(&bytes)?;
+                (digits.to_dataset(h, w)?, data::DIGITS_SPLIT, Preprocess::digits(&digits))
             }
             "symbols" => {
                 let keys: Vec<&str> = ["source", "seed"].into_iter().chain(SYMBOL_KEYS).chain(SPLIT_KEYS).collect();
                 let c = Config::read(config, "data", &keys)?;
-                (symbol_config(&c)?.generate()?, SplitSpec { val_fraction: 0.25, train_per_class: None, seed: 0 })
+                let data = symbol_config(&c)?.generate()?;
+                let shape = Shape::image(data.channels(), data.height(), data.width());
+                (data, SplitSpec { val_fraction: 0.25, train_per_class: None, seed: 0 }, Preprocess::none(shape))
             }
             _ => {
                 return Err(Error::coded(
@@ -107,7 +114,7 @@ impl Dataset {
             split.seed = s;
         }
         let split = Split::stratified(data.labels(), data.classes(), &split)?;
-        Ok(Dataset { data: Rc::new(data), split: Rc::new(split) })
+        Ok(Dataset { data: Rc::new(data), split: Rc::new(split), preprocess })
     }
 }
 

@@ -10,9 +10,11 @@ use crate::augment::Pipeline;
 use crate::data::{self, Batcher, BatcherState, Split};
 use crate::error::{Error, Result as CoreResult};
 use crate::init::InitConfig;
+use crate::nn::export::{Preprocess, pytorch_code};
 use crate::nn::model::{Model, ModelConfig, Snapshot};
 use crate::nn::optim::{OptimizerConfig, Schedule};
 use crate::nn::profile::profile_step;
+use crate::nn::safetensors::{load_safetensors, to_safetensors};
 use crate::nn::spec::{LayerSpec, MAX_BATCH, ModelSpec, Shape};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -35,6 +37,7 @@ struct Feed {
     data: Rc<data::Dataset>,
     split: Rc<Split>,
     batcher: Batcher,
+    preprocess: Preprocess,
     x: Vec<f32>,
     y: Vec<u32>,
 }
@@ -172,7 +175,8 @@ impl Trainer {
         let seed = c.whole("seed", 0.0, MAX_SAFE)?.unwrap_or(0);
         let batcher = Batcher::new(&data, &split.train, batch, pipeline, seed)?;
         let len = batch * data.example_len();
-        self.feed = Some(Feed { data, split, batcher, x: vec![0.0; len], y: vec![0; batch] });
+        let preprocess = dataset.preprocess;
+        self.feed = Some(Feed { data, split, batcher, preprocess, x: vec![0.0; len], y: vec![0; batch] });
         Ok(())
     }
 
@@ -433,6 +437,29 @@ impl Trainer {
             feed.batcher.set_state(state).map_err(js_error)?;
         }
         Ok(())
+    }
+
+    /// The weights as a safetensors file: the state_dict of the equivalent PyTorch `nn.Sequential` (names
+    /// `0.weight`, `0.bias`, …, float32, PyTorch's shapes), metadata `format`, `producer`, `model`, `input_shape`.
+    pub fn save_safetensors(&self) -> Vec<u8> {
+        to_safetensors(&self.model)
+    }
+
+    /// Replaces every weight by a safetensors file's, all or nothing: the file must hold exactly this model's
+    /// tensor names with its shapes, as finite float32 (param `weights`; codes `truncated`, `header_too_large`,
+    /// `bad_header`, `bad_offsets`, `missing_tensor`, `unexpected_tensor`, `wrong_dtype`, `wrong_shape`,
+    /// `not_finite`). Freezing and the optimizer's state stay as they were.
+    pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        load_safetensors(&mut self.model, bytes).map_err(js_error)
+    }
+
+    /// This model as PyTorch code that loads `weights_file` (default `model.safetensors`; param `file`) and
+    /// predicts from raw images with the attached data's preprocessing (the digits: 0 … 16 pixels divided by 16,
+    /// bilinear 8×8 → input size; without data: none).
+    pub fn pytorch_code(&self, weights_file: Option<String>) -> Result<String, JsValue> {
+        let pre = self.feed.as_ref().map_or_else(|| Preprocess::none(self.model.input_shape()), |f| f.preprocess);
+        let file = weights_file.as_deref().unwrap_or("model.safetensors");
+        pytorch_code(&self.model, &pre, file).map_err(js_error)
     }
 
     /// Times every layer's forward and backward pass over `reps` training passes on the batch (no update; the
