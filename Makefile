@@ -63,6 +63,8 @@ test-python: export-venv
 # keeps Firefox off the network (README, "Firefox"). Then the relaxed-SIMD
 # kernel against the scalar twin in Chrome (node 20 refuses the opcode); the grep makes sure that test really ran in
 # the relaxed build.
+# A browser test that trains the digits takes seconds; the default 20 s per test only detects hangs on a quiet machine.
+test-wasm: export WASM_BINDGEN_TEST_TIMEOUT = 180
 test-wasm:
 	wasm-pack test --headless --chrome
 	MOZ_DISABLE_NONLOCAL_CONNECTIONS=1 wasm-pack test --headless --firefox
