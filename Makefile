@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-augment bench-digits data-digits clean
+.PHONY: serve build test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-augment bench-peers bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -95,6 +95,12 @@ bench-augment:
 	$(MAKE) build
 	node bench/augment-page.mjs
 	bench/augment.sh
+
+# The peers harness (../shared/peers, copied to a temporary folder) with our contenders, then the ratios to the goals.
+bench-peers:
+	@tools/install.sh test
+	bench/peers.sh
+	node bench/peers-summary.mjs
 
 # The pinned scikit-learn for the digits: `make data-digits` re-extracts www/data/digits.bin (committed; only needed
 # when the format changes), `make bench-digits` trains an RBF SVM and a linear model on the project's digits split.
