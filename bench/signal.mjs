@@ -1,6 +1,8 @@
 // Browser benchmark of the signal panel (`make bench-signal`): probe latency as the page sees it — request to the
 // first layer's chart data, to all forward layers, to forward + backward — for the default and the largest
 // configuration, plus the longest main-thread task while the probe runs (the worker must keep the page responsive).
+// Each configuration runs on both wasm builds (README "Two wasm builds"): `simd=auto` (relaxed SIMD here) and
+// `simd=128`. Environment: RUNS (default 5), SIMD=auto|128 (one build only), ONLY=default|largest (one configuration).
 import { setup, settled } from '../tests/e2e/harness.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -8,39 +10,45 @@ const CONFIGS = {
   'default (depth 10, width 500, batch 500, tanh, xavier)': '#panel=signal&depth=10&width=500&batch=500&act=tanh&init=xavier_normal',
   'largest (depth 50, width 1000, batch 2000, tanh, xavier)': '#panel=signal&depth=50&width=1000&batch=2000&act=tanh&init=xavier_normal',
 };
+const BUILDS = process.env.SIMD ? [process.env.SIMD] : ['auto', '128'];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs) => `${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
 
 const h = await setup();
 try {
-  for (const [name, hash] of Object.entries(CONFIGS)) {
-    const runs = name.startsWith('largest') ? Math.min(RUNS, 3) : RUNS;
-    const m = { first: [], forward: [], total: [], gflops: [], longest: [] };
-    const { page, context } = await h.open(hash);
-    await settled(page, 'signal', 300_000); // warm-up run: worker start and wasm compilation are not part of the probe
-    await page.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
-    });
-    for (let i = 0; i < runs; i++) {
-      await page.evaluate(() => { window.__long.length = 0; });
-      await page.click('.reseed');
-      await page.waitForSelector('section[data-panel="signal"][aria-busy="true"]');
-      await settled(page, 'signal', 300_000);
-      const r = await page.evaluate(() => {
-        const last = (n) => performance.getEntriesByName(n).at(-1).startTime;
-        const t0 = last('signal:start');
-        return { first: last('signal:first-layer') - t0, forward: last('signal:forward') - t0, total: last('signal:done') - t0, longest: Math.max(0, ...window.__long), status: document.querySelector('.status').textContent };
+  for (const [name, base] of Object.entries(CONFIGS)) {
+    if (process.env.ONLY && !name.startsWith(process.env.ONLY)) continue;
+    for (const simd of BUILDS) {
+      const hash = `${base}&simd=${simd}`;
+      const runs = name.startsWith('largest') ? Math.min(RUNS, 3) : RUNS;
+      const m = { first: [], forward: [], total: [], gflops: [], longest: [] };
+      const { page, context } = await h.open(hash);
+      await settled(page, 'signal', 300_000); // warm-up run: worker start and wasm compilation are not part of the probe
+      await page.evaluate(() => {
+        window.__long = [];
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
       });
-      m.first.push(r.first); m.forward.push(r.forward); m.total.push(r.total); m.longest.push(r.longest);
-      m.gflops.push(Number(/\(([\d.]+) GFLOP\/s/.exec(r.status)?.[1] ?? NaN));
+      for (let i = 0; i < runs; i++) {
+        await page.evaluate(() => { window.__long.length = 0; });
+        await page.click('.reseed');
+        await page.waitForSelector('section[data-panel="signal"][aria-busy="true"]');
+        await settled(page, 'signal', 300_000);
+        const r = await page.evaluate(() => {
+          const last = (n) => performance.getEntriesByName(n).at(-1).startTime;
+          const t0 = last('signal:start');
+          return { first: last('signal:first-layer') - t0, forward: last('signal:forward') - t0, total: last('signal:done') - t0, longest: Math.max(0, ...window.__long), status: document.querySelector('.status').textContent };
+        });
+        m.first.push(r.first); m.forward.push(r.forward); m.total.push(r.total); m.longest.push(r.longest);
+        m.gflops.push(Number(/\(([\d.]+) GFLOP\/s/.exec(r.status)?.[1] ?? NaN));
+      }
+      const build = await page.evaluate(() => document.documentElement.dataset.wasmBuild);
+      await context.close();
+      console.log(`${name}, simd=${simd}: the ${build} build`);
+      console.log(`  first layer:        ${fmt(m.first)}`);
+      console.log(`  all forward layers: ${fmt(m.forward)}`);
+      console.log(`  forward + backward: ${fmt(m.total)}  (${median(m.gflops)} GFLOP/s overall in the worker)`);
+      console.log(`  longest main-thread task during the run: ${fmt(m.longest)}`);
     }
-    await context.close();
-    console.log(name);
-    console.log(`  first layer:        ${fmt(m.first)}`);
-    console.log(`  all forward layers: ${fmt(m.forward)}`);
-    console.log(`  forward + backward: ${fmt(m.total)}  (${median(m.gflops)} GFLOP/s overall in the worker)`);
-    console.log(`  longest main-thread task during the run: ${fmt(m.longest)}`);
   }
 } finally {
   await h.close();

@@ -79,7 +79,7 @@ pub struct Epilogue<'a> {
     pub activation: Activation,
 }
 
-impl Epilogue<'_> {
+impl<'a> Epilogue<'a> {
     /// The finishing step for element (i, j) of C, given its sum of products (from C₀): the one definition both the
     /// blocked kernel and the scalar twin use.
     #[inline(always)]
@@ -95,9 +95,34 @@ impl Epilogue<'_> {
         }
     }
 
+    /// The epilogue of the whole tile at (r0, s0) of C, for the micro-kernel.
+    #[inline(always)]
+    fn tile(&self, r0: usize, s0: usize) -> TileFinish<'a> {
+        TileFinish {
+            row_bias: match self.bias {
+                Bias::PerRow(b) => Some(std::array::from_fn(|i| b[r0 + i])),
+                _ => None,
+            },
+            col_bias: match self.bias {
+                Bias::PerCol(b) => Some(b[s0..s0 + NR].try_into().unwrap()),
+                _ => None,
+            },
+            relu: self.activation == Activation::Relu,
+        }
+    }
+
     fn is_identity(&self) -> bool {
         self.bias == Bias::None && self.activation == Activation::None
     }
+}
+
+/// [`Epilogue::finish`] for a whole MR × NR tile, which the micro-kernel applies to its accumulators before storing
+/// them: the same additions and the same ReLU, so the same bits.
+#[derive(Debug, Clone, Copy, Default)]
+struct TileFinish<'a> {
+    row_bias: Option<[f32; MR]>,
+    col_bias: Option<&'a [f32; NR]>,
+    relu: bool,
 }
 
 /// ReLU that keeps NaN (a diverged net must not look clean) and −0.
@@ -316,6 +341,8 @@ impl Gemm {
                             let last = pc + kc == k;
                             // A whole tile of an unswapped product goes straight to C; the others through `tile`.
                             let direct = !out.swapped && nrows == MR && ncols == NR;
+                            // Its epilogue is applied in registers, before the store.
+                            let fin = if direct && last { out.epi.tile(r0, s0) } else { TileFinish::default() };
                             let (dst, at, ld): (&mut [f32], usize, usize) = if direct {
                                 (&mut *out.c, r0 * out.ldc + s0, out.ldc)
                             } else {
@@ -325,18 +352,14 @@ impl Gemm {
                             let continues = !first || !direct;
                             if pack_x {
                                 let xp = &self.xpack[ir * kc..(ir + MR) * kc];
-                                micro_kernel::<true>(kc, xp, [0; MR], MR, yp, ys, dst, at, ld, continues);
+                                micro_kernel::<true>(kc, xp, [0; MR], MR, yp, ys, dst, at, ld, continues, fin);
                             } else {
                                 // X's MR rows in place; missing rows repeat the last one (their sums land in tile
                                 // rows that are never stored).
                                 let rows_at = std::array::from_fn(|i| (r0 + i.min(nrows - 1)) * x.rs + pc * x.cs);
-                                micro_kernel::<false>(kc, x.data, rows_at, x.cs, yp, ys, dst, at, ld, continues);
+                                micro_kernel::<false>(kc, x.data, rows_at, x.cs, yp, ys, dst, at, ld, continues, fin);
                             }
-                            if direct {
-                                if last {
-                                    out.finish_in_place(r0, s0);
-                                }
-                            } else {
+                            if !direct {
                                 out.store(&tile, r0, s0, nrows, ncols, last);
                             }
                         }
@@ -373,20 +396,6 @@ impl Out<'_, '_> {
             for s in 0..cols {
                 let (i, j) = self.index(r0 + r, s0 + s);
                 tile[r * NR + s] = self.c[i * self.ldc + j];
-            }
-        }
-    }
-
-    /// Applies the epilogue to a whole MR × NR tile that the micro-kernel wrote straight into C (unswapped).
-    #[inline(always)]
-    fn finish_in_place(&mut self, r0: usize, s0: usize) {
-        if self.epi.is_identity() {
-            return;
-        }
-        for i in r0..r0 + MR {
-            let row = &mut self.c[i * self.ldc + s0..i * self.ldc + s0 + NR];
-            for (j, v) in (s0..).zip(row) {
-                *v = self.epi.finish(*v, i, j);
             }
         }
     }
@@ -501,6 +510,7 @@ fn micro_kernel<const PACKED_X: bool>(
     at: usize,
     ld: usize,
     continues: bool,
+    fin: TileFinish,
 ) {
     use core::arch::wasm32::*;
     const NV: usize = NR / 4;
@@ -549,8 +559,18 @@ fn micro_kernel<const PACKED_X: bool>(
             }
         }
     }
-    for (i, row) in acc.iter().enumerate() {
-        for (v, t) in row.iter().enumerate() {
+    for (i, row) in acc.iter_mut().enumerate() {
+        for (v, t) in row.iter_mut().enumerate() {
+            if let Some(b) = fin.row_bias {
+                *t = f32x4_add(*t, f32x4_splat(b[i]));
+            }
+            if let Some(b) = fin.col_bias {
+                *t = f32x4_add(*t, unsafe { v128_load(b.as_ptr().add(4 * v) as *const v128) });
+            }
+            if fin.relu {
+                // pmax(x, 0) = if x < 0 { 0 } else { x }: exactly `relu`, NaN and −0 included.
+                *t = f32x4_pmax(*t, f32x4_splat(0.0));
+            }
             unsafe { v128_store(tile.add(i * ld + 4 * v) as *mut v128, *t) };
         }
     }
@@ -594,6 +614,7 @@ fn micro_kernel<const PACKED_X: bool>(
     at: usize,
     ld: usize,
     continues: bool,
+    fin: TileFinish,
 ) {
     check_panels::<PACKED_X>(kc, xp, &rows_at, xs, yp, ys, dst, at, ld);
     let mut acc = [[0.0f32; NR]; MR];
@@ -611,7 +632,18 @@ fn micro_kernel<const PACKED_X: bool>(
             }
         }
     }
-    for (i, row) in acc.iter().enumerate() {
+    for (i, row) in acc.iter_mut().enumerate() {
+        for (j, t) in row.iter_mut().enumerate() {
+            if let Some(b) = fin.row_bias {
+                *t += b[i];
+            }
+            if let Some(b) = fin.col_bias {
+                *t += b[j];
+            }
+            if fin.relu {
+                *t = relu(*t);
+            }
+        }
         dst[at + i * ld..at + i * ld + NR].copy_from_slice(row);
     }
 }
