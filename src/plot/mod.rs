@@ -3,15 +3,21 @@
 //! the axis labels in the page's language. Errors become a `String` here, once.
 
 mod compare;
+mod confusion;
+mod curves;
 mod histogram;
 mod layers;
+mod tiles;
 
 pub use compare::{ComparePanel, Comparison, draw_comparison};
+pub use confusion::draw_confusion;
+pub use curves::{CurveRun, CurveWords, RUN_COLORS, draw_curves, nice_ceiling};
 pub use histogram::{DensityPlot, draw_density};
 pub use layers::{
     ACT_RANGE, GRAD_RANGE, GRAD_W, LayerHistograms, LogPane, LogWords, OVERFLOW, Series, draw_layer_histograms,
     draw_log_panes, layer_ticks, power_of_ten, three_digits,
 };
+pub use tiles::{TileGrid, tiles_rgba};
 
 use plotters::style::RGBColor;
 

@@ -8,6 +8,7 @@ mod data;
 mod init;
 mod probe;
 mod train;
+mod train_view;
 
 pub use augment::{AugmentView, augment_catalog, augment_notes};
 pub use catalog::core_catalog;
@@ -15,6 +16,7 @@ pub use data::Dataset;
 pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 pub use train::{Trainer, TrainerSnapshot};
+pub use train_view::{draw_confusion, draw_train_curves, tiles_rgba};
 
 use crate::error::{Error, brief};
 use wasm_bindgen::prelude::*;

@@ -364,6 +364,17 @@ impl Trainer {
         self.model.evaluate(x, labels, labels.len()).map(evaluation_object).map_err(js_error)
     }
 
+    /// Every layer's output for a batch in evaluation mode (the activation maps of one example through the net):
+    /// an array with one Float32Array per layer of the spec, `N × C×H×W` in the layer's output shape (`layers()`).
+    /// Added for the Train panel.
+    pub fn layer_outputs(&mut self, x: &[f32]) -> Result<js_sys::Array, JsValue> {
+        let n = self.batch_size(x, "x").map_err(js_error)?;
+        self.model.forward(x, n).map_err(js_error)?;
+        Ok((0..self.model.plans().len())
+            .map(|i| JsValue::from(js_sys::Float32Array::from(self.model.layer_output(i).unwrap_or(&[]))))
+            .collect())
+    }
+
     /// Freezes exactly these layers (indices of layers with parameters); every other layer trains.
     pub fn freeze(&mut self, layers: &[u32]) -> Result<(), JsValue> {
         let layers: Vec<usize> = layers.iter().map(|&i| i as usize).collect();

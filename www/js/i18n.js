@@ -6,8 +6,9 @@ import common from './i18n/common.js';
 import init from './i18n/init.js';
 import signal from './i18n/signal.js';
 import augment from './i18n/augment.js';
+import train from './i18n/train.js';
 
-export const PARTS = { common, init, signal, augment };
+export const PARTS = { common, init, signal, augment, train };
 
 export const STRINGS = {
   en: Object.assign({}, ...Object.values(PARTS).map((part) => part.en)),

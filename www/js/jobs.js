@@ -11,6 +11,101 @@
 
 let augmentView = null;
 
+// Validation (and the un-augmented training accuracy) is measured every VAL_EVERY steps.
+export const VAL_EVERY = 10;
+// At most this many misclassified validation examples travel back for the gallery.
+const MISCLASSIFIED_MAX = 32;
+// A training loss above DIVERGED_FACTOR × ln(classes) (or NaN, or infinite) stops a run as diverged.
+export const DIVERGED_FACTOR = 10;
+
+// The Dataset and Trainer configs of a training run's settings (the URL's names → the facade's keys).
+export function trainerConfig(c) {
+  const optimizer = c.opt === 'adam' ? `adam(lr${c.lr}_wd${c.wd})` : `sgd(lr${c.lr}_m${c.momentum}_wd${c.wd})`;
+  const init = { init: c.init, mode: c.mode, nonlinearity: c.nonlinearity, dist: c.dist };
+  if (c.init === 'normal') init.std = c.std;
+  if (c.init === 'uniform') init.a = c.a;
+  if (c.nonlinearity === 'leaky_relu') init.slope = c.slope;
+  return { model: c.model, ...init, opt: optimizer.replace(/e\+/g, 'e'), seed: c.seed };
+}
+
+export function datasetConfig(c, bytes) {
+  return c.data === 'digits'
+    ? { source: 'digits', bytes, train_per_class: c.per_class }
+    : { source: 'symbols', seed: c.seed, classes: 10, per_class: 100, train_per_class: c.per_class };
+}
+
+// The facade's names for the URL's: an error about 'batch' is about bs, one about 'train_per_class' about per_class.
+export const PARAM_OF = { batch: 'bs', train_per_class: 'per_class', steps: 'epochs', opt: 'lr', source: 'data' };
+
+function openTraining(wasm, c) {
+  const data = new wasm.Dataset(datasetConfig(c, c.bytes));
+  let trainer = null;
+  try {
+    trainer = new wasm.Trainer(trainerConfig(c));
+    trainer.set_data(data, { batch: c.bs, aug: c.aug, seed: c.seed });
+  } catch (e) {
+    trainer?.free();
+    data.free();
+    throw e;
+  }
+  return trainingSteps(wasm, c, data, trainer);
+}
+
+function* trainingSteps(wasm, c, data, trainer) {
+  try {
+    const total = Math.max(1, Math.ceil((c.epochs * data.train_len) / c.bs));
+    const valIdx = data.indices('val');
+    const example = valIdx[Math.min(c.example, valIdx.length - 1)];
+    const exampleX = data.images(Uint32Array.of(example));
+    const layers = trainer.layers();
+    const firstConv = trainer.params().find((p) => p.shape.length === 4);
+    const look = (step) => ({
+      train: trainer.evaluate_data('train'),
+      val: trainer.evaluate_data('val'),
+      filters: firstConv ? trainer.param(firstConv.name) : null,
+      maps: trainer.layer_outputs(exampleX),
+      step,
+    });
+    const info = {
+      total, layers, classes: data.classes, trainLen: data.train_len, valLen: data.val_len, example,
+      exampleLabel: data.labels(Uint32Array.of(example))[0], exampleImage: exampleX, input: trainer.input,
+      filterShape: firstConv?.shape ?? null, params: trainer.param_count, every: VAL_EVERY,
+    };
+    // A loss this many times that of a uniform guess (ln classes) counts as diverged, like NaN and infinity: a
+    // softmax cross-entropy computed stably rarely overflows, it climbs and stays high instead.
+    const limit = DIVERGED_FACTOR * Math.log(trainer.classes);
+    for (let step = 1; step <= total; step++) {
+      // The first step also carries what the run is and the measurement before any training (step 0).
+      const first = step === 1 ? { info, before: look(0) } : {};
+      const loss = trainer.train(1)[0];
+      if (!(loss <= limit)) return { diverged: { step, loss: loss.toPrecision(3), limit: limit.toPrecision(3) }, ...first };
+      const item = { ...first, step, loss, work: { done: step * c.bs, total: total * c.bs } };
+      if (step % VAL_EVERY === 0 || step === total) item.look = look(step);
+      yield item;
+    }
+    // The end: predictions on the validation set for the confusion matrix and the gallery of mistakes.
+    const logits = trainer.forward(data.images(valIdx));
+    const labels = data.labels(valIdx);
+    const k = trainer.classes;
+    const confusion = new Uint32Array(k * k);
+    const wrong = [];
+    for (let i = 0; i < labels.length; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
+      confusion[labels[i] * k + best]++;
+      if (best !== labels[i]) wrong.push({ index: valIdx[i], label: labels[i], predicted: best });
+    }
+    const shown = wrong.slice(0, MISCLASSIFIED_MAX);
+    return {
+      confusion, classes: k, misclassified: shown, wrongCount: wrong.length,
+      images: data.images(Uint32Array.from(shown, (w) => w.index)),
+    };
+  } finally {
+    trainer.free();
+    data.free();
+  }
+}
+
 export const KINDS = {
   // The vanishing/exploding-signals probe: one { phase: 'forward', … } per layer, then one { phase: 'backward', … }
   // per layer from the last to the first; work counts floating-point operations. The session holds the probe's
@@ -72,6 +167,17 @@ export const KINDS = {
         run.free();
       }
     },
+  },
+
+  // A training run (the Train panel): a Trainer and its Dataset live in the worker for the run's lifetime. One step
+  // is one batch; every VAL_EVERY steps (and at steps 0 and the last) the step also measures loss and accuracy on
+  // the un-augmented training set and on the validation set, and sends the first layer's filters and one validation
+  // example's activation maps. A loss that is not finite ends the run ({ diverged }); the last step adds the
+  // confusion matrix and the misclassified validation examples. work counts training examples.
+  train: {
+    stateless: false,
+    unit: 'example',
+    open: openTraining,
   },
 
   // Exists for the end-to-end test of the recovery path: a Rust panic must become an error and a fresh worker.

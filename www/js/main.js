@@ -17,6 +17,7 @@ const PANELS = {
   init: () => import('./panels/init.js'),
   signal: () => import('./panels/signal.js'),
   augment: () => import('./panels/augment.js'),
+  train: () => import('./panels/train.js'),
 };
 
 const notices = document.getElementById('notices');

@@ -20,6 +20,11 @@ const EXPECTED = {
   init: { charts: ['init-hist'], rows: { 'init-hist': 80, 'init-stats': 7 } },
   signal: { charts: ['signal-hist', 'signal-layers'], rows: { 'signal-hist': 10, 'signal-layers': 10 } },
   augment: { charts: ['augment-grid'], rows: { 'augment-grid': 17 } }, // the source (tile 0) and 16 tiles
+  // Nothing trains before Start.
+  train: {
+    charts: [], rows: {},
+    idle: ['train-curves', 'train-filters', 'train-confusion', 'train-misclassified'],
+  },
 };
 
 // A drawn chart has more than a handful of colours and a luminance spread well above zero (a blank canvas has 0).

@@ -6,7 +6,9 @@ export const PARAMS = {
   // value); here only its alphabet and length (the core's limit) are checked.
   aug: {
     type: 'string', pattern: /^[A-Za-z0-9._~()-]*$/, core: 'aug_length',
-    default: 'translate~rotate(bilinear)~jitter(b0.3_c0.3)~noise(sigma0.03)', panels: ['augment'],
+    default: 'translate~rotate(bilinear)~jitter(b0.3_c0.3)~noise(sigma0.03)', panels: ['augment', 'train'],
+    // The Train panel starts from a realistic pipeline for digits: small shifts and rotations.
+    byPanel: { train: 'translate~rotate(bilinear)' },
   },
   // The core's built-in samples, then `own`: the person's own image, which is not part of the link.
   src: { type: 'enum', core: 'src', after: ['own'], default: 'digit6', panels: ['augment'] },

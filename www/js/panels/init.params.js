@@ -2,7 +2,7 @@
 // (the same names mean the same thing in both). `core` names the list or limit that comes from the wasm core
 // (core_catalog, applied by state.configure when the page starts): the page does not re-type what the core owns.
 
-const INITIALIZER_PANELS = ['init', 'signal'];
+const INITIALIZER_PANELS = ['init', 'signal', 'train'];
 
 export const PARAMS = {
   init: { type: 'enum', core: 'init', default: 'he_normal', byPanel: { signal: 'xavier_normal' }, panels: INITIALIZER_PANELS },

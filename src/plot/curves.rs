@@ -1,0 +1,206 @@
+//! Training curves: loss and accuracy against steps, one colour per run, training thin and faint, validation thick,
+//! so overlaid runs (a comparison) read at a glance: where the thick line of a colour sits below its thin line is
+//! that run's train–validation gap.
+
+use super::{AXIS, GRID, Style, err, histogram::short};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Colours of runs 1, 2, … (a comparison has at most a handful).
+pub const RUN_COLORS: [RGBColor; 6] = [
+    RGBColor(214, 84, 38),
+    RGBColor(46, 110, 190),
+    RGBColor(46, 140, 87),
+    RGBColor(150, 80, 170),
+    RGBColor(190, 150, 20),
+    RGBColor(90, 90, 90),
+];
+
+/// One run's measurements. `steps` and `train_*`/`val_*` have the same length (one row of the data table each);
+/// a loss that is not finite is left out of the line (a diverged run ends where its loss left the numbers).
+pub struct CurveRun<'a> {
+    pub name: &'a str,
+    pub steps: &'a [f64],
+    pub train_loss: &'a [f64],
+    pub train_acc: &'a [f64],
+    pub val_loss: &'a [f64],
+    pub val_acc: &'a [f64],
+}
+
+/// Axis and legend words in the page's language.
+pub struct CurveWords<'a> {
+    pub step: &'a str,
+    pub loss: &'a str,
+    pub accuracy: &'a str,
+    pub training: &'a str,
+    pub validation: &'a str,
+}
+
+/// Narrower than this (CSS pixels), the two panes are stacked instead of side by side.
+const SIDE_BY_SIDE_MIN: f64 = 560.0;
+
+/// A "nice" upper end for an axis: 1, 2 or 5 times a power of ten at or above `v`.
+pub fn nice_ceiling(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * p).find(|&x| x >= v * (1.0 - 1e-12)).unwrap_or(10.0 * p)
+}
+
+/// Drawn in pixel coordinates without a chart builder, so no label is measured through the DOM and a redraw per
+/// progress message stays cheap.
+pub fn draw_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    runs: &[CurveRun],
+    last_step: f64,
+    words: &CurveWords,
+    style: Style,
+) -> Result<(), String> {
+    area.fill(&WHITE).map_err(err)?;
+    let (w, h) = area.dim_in_pixel();
+    let px = |v: f64| style.px(v) as i32;
+    let font = |size: f64, color: &RGBColor, hp: HPos, vp: VPos| {
+        ("sans-serif", style.scale * size).into_font().color(color).pos(Pos::new(hp, vp))
+    };
+    let measured = runs.iter().flat_map(|r| r.steps.iter().copied()).fold(0.0f64, f64::max);
+    // A planned end keeps the axis still while a run grows; past it (or without one) a round number is used.
+    let x_hi = if last_step.is_finite() && last_step >= measured.max(1.0) {
+        last_step
+    } else {
+        nice_ceiling(measured.max(1.0))
+    };
+    let loss_top = runs
+        .iter()
+        .flat_map(|r| r.train_loss.iter().chain(r.val_loss.iter()).copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    let loss_hi = nice_ceiling(loss_top.max(0.1));
+
+    // Legend row: line styles, then the runs' names in their colours.
+    let legend_y = px(4.0);
+    let mut x = px(8.0);
+    for (label, width, alpha) in [(words.validation, 3.0, 1.0), (words.training, 1.5, 0.5)] {
+        let c = AXIS.mix(alpha);
+        area.draw(&PathElement::new(
+            vec![(x, legend_y + px(7.0)), (x + px(22.0), legend_y + px(7.0))],
+            c.stroke_width(style.px(width)),
+        ))
+        .map_err(err)?;
+        area.draw(&Text::new(label, (x + px(26.0), legend_y), font(11.0, &AXIS, HPos::Left, VPos::Top)))
+            .map_err(err)?;
+        x += px(30.0 + 7.0 * label.chars().count() as f64 + 14.0);
+    }
+    if runs.len() > 1 {
+        for (i, r) in runs.iter().enumerate() {
+            let color = RUN_COLORS[i % RUN_COLORS.len()];
+            area.draw(&Rectangle::new([(x, legend_y + px(2.0)), (x + px(10.0), legend_y + px(12.0))], color.filled()))
+                .map_err(err)?;
+            area.draw(&Text::new(r.name, (x + px(14.0), legend_y), font(11.0, &color, HPos::Left, VPos::Top)))
+                .map_err(err)?;
+            x += px(14.0 + 7.0 * r.name.chars().count() as f64 + 14.0);
+        }
+    }
+
+    let side_by_side = w as f64 / style.scale >= SIDE_BY_SIDE_MIN;
+    let top = px(26.0);
+    let panes: [(i32, i32, i32, i32); 2] = if side_by_side {
+        let half = w as i32 / 2;
+        [(0, top, half, h as i32), (half, top, w as i32, h as i32)]
+    } else {
+        let half = top + (h as i32 - top) / 2;
+        [(0, top, w as i32, half), (0, half, w as i32, h as i32)]
+    };
+    for (pane, (x0, y0, x1, y1)) in panes.into_iter().enumerate() {
+        let is_loss = pane == 0;
+        let y_hi = if is_loss { loss_hi } else { 1.0 };
+        let (left, right, title, bottom) = (x0 + px(40.0), x1 - px(12.0), y0 + px(18.0), y1 - px(32.0));
+        let (pw, ph) = (f64::from((right - left).max(1)), f64::from((bottom - title).max(1)));
+        let x_of = |s: f64| left + (s / x_hi * pw).round() as i32;
+        let y_of = |v: f64| bottom - (v.clamp(0.0, y_hi) / y_hi * ph).round() as i32;
+        let name = if is_loss { words.loss } else { words.accuracy };
+        area.draw(&Text::new(name, (left, y0 + px(2.0)), font(12.0, &AXIS, HPos::Left, VPos::Top))).map_err(err)?;
+        for k in 0..=4 {
+            let v = y_hi * k as f64 / 4.0;
+            let y = y_of(v);
+            area.draw(&PathElement::new(vec![(left, y), (right, y)], GRID.stroke_width(1))).map_err(err)?;
+            area.draw(&Text::new(short(v, y_hi), (left - px(4.0), y), font(10.0, &AXIS, HPos::Right, VPos::Center)))
+                .map_err(err)?;
+        }
+        area.draw(&PathElement::new(vec![(left, bottom), (right, bottom)], AXIS.stroke_width(1))).map_err(err)?;
+        area.draw(&PathElement::new(vec![(left, title), (left, bottom)], AXIS.stroke_width(1))).map_err(err)?;
+        let tick = nice_ceiling(x_hi / 5.0);
+        for k in 0..=(x_hi / tick).floor() as usize {
+            let s = tick * k as f64;
+            let hp = if k == 0 {
+                HPos::Left
+            } else if s > x_hi - tick / 2.0 {
+                HPos::Right
+            } else {
+                HPos::Center
+            };
+            area.draw(&Text::new(short(s, x_hi), (x_of(s), bottom + px(3.0)), font(10.0, &AXIS, hp, VPos::Top)))
+                .map_err(err)?;
+        }
+        area.draw(&Text::new(
+            words.step,
+            ((left + right) / 2, y1 - px(2.0)),
+            font(11.0, &AXIS, HPos::Center, VPos::Bottom),
+        ))
+        .map_err(err)?;
+        for (i, r) in runs.iter().enumerate() {
+            let color = RUN_COLORS[i % RUN_COLORS.len()];
+            let (train, val) = if is_loss { (r.train_loss, r.val_loss) } else { (r.train_acc, r.val_acc) };
+            for (values, width, alpha) in [(train, 1.5, 0.55), (val, 3.0, 1.0)] {
+                for segment in finite_segments(r.steps, values) {
+                    let points: Vec<(i32, i32)> = segment.iter().map(|&(s, v)| (x_of(s), y_of(v))).collect();
+                    if points.len() == 1 {
+                        area.draw(&Circle::new(points[0], px(width), color.mix(alpha).filled())).map_err(err)?;
+                    } else {
+                        area.draw(&PathElement::new(points, color.mix(alpha).stroke_width(style.px(width))))
+                            .map_err(err)?;
+                    }
+                }
+            }
+        }
+    }
+    area.present().map_err(err)
+}
+
+/// The runs of consecutive finite points of a curve.
+fn finite_segments(steps: &[f64], values: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (&s, &v) in steps.iter().zip(values) {
+        if s.is_finite() && v.is_finite() {
+            if let Some(seg) = out.last_mut() {
+                seg.push((s, v));
+            }
+        } else if out.last().is_some_and(|seg| !seg.is_empty()) {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_ceiling_rounds_up_to_1_2_2_5_5() {
+        assert_eq!(nice_ceiling(0.7), 1.0);
+        assert_eq!(nice_ceiling(1.0), 1.0);
+        assert_eq!(nice_ceiling(2.3), 2.5);
+        assert_eq!(nice_ceiling(260.0), 500.0);
+        assert_eq!(nice_ceiling(f64::NAN), 1.0);
+    }
+
+    #[test]
+    fn non_finite_values_split_a_curve() {
+        let s = [0.0, 1.0, 2.0, 3.0];
+        let v = [1.0, f64::NAN, 2.0, 3.0];
+        assert_eq!(finite_segments(&s, &v), vec![vec![(0.0, 1.0)], vec![(2.0, 2.0), (3.0, 3.0)]]);
+    }
+}

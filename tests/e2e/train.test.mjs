@@ -1,0 +1,126 @@
+// End-to-end: the Train panel (panel=train). Small sets and few steps, so each test takes seconds: the panel trains
+// in a worker and the curves fill; pause, step and reset; a language switch mid-run keeps the run; an absurd learning
+// rate ends in the divergence message; bad settings are refused with the parameter named.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canvasInfo, setup } from './harness.mjs';
+
+let h;
+before(async () => { h = await setup(); });
+after(async () => { await h?.close(); });
+
+const SMALL = 'panel=train&data=digits&per_class=5&bs=16&seed=3';
+const state = (page) => page.$eval('section[data-panel="train"]', (s) => s.dataset.runState);
+const waitState = (page, wanted, timeout = 120_000) =>
+  page.waitForSelector(`section[data-panel="train"][data-run-state="${wanted}"]`, { timeout });
+const curveRows = (page) => page.$$eval('table[data-table="train-curves"] tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => Number(c.textContent))));
+const runInfo = (page) => page.evaluate(async () => {
+  const { runs } = await import('/js/runs.js');
+  const r = runs.current('train');
+  return r && { id: r.id, state: r.state, steps: r.steps, items: r.items.length, opened: runs.opened };
+});
+
+test('the panel trains in a worker: the curves, filters, maps, confusion matrix and mistakes fill', async () => {
+  const { page, problems, context } = await h.open(`#${SMALL}&epochs=10`);
+  await waitState(page, 'idle', 30_000);
+  const headers = await page.$$eval('table[data-table="train-curves"] th', (ths) => ths.map((th) => th.dataset.col));
+  assert.deepEqual(headers, ['step', 'train_loss', 'train_acc', 'val_loss', 'val_acc']);
+  assert.equal((await curveRows(page)).length, 0, 'nothing is computed before Start');
+  await page.click('button[data-action="start"]');
+  await waitState(page, 'done');
+  const rows = await curveRows(page);
+  // 50 training images, batches of 16, 10 epochs: 32 steps, measured at 0, 10, 20, 30 and 32.
+  assert.deepEqual(rows.map((r) => r[0]), [0, 10, 20, 30, 32]);
+  for (const r of rows) for (const v of r.slice(1)) assert.ok(Number.isFinite(v), `finite: ${r}`);
+  assert.ok(rows.at(-1)[1] < rows[0][1], `training loss falls: ${rows[0][1]} → ${rows.at(-1)[1]}`);
+  assert.ok(rows.at(-1)[4] > rows[0][4] + 0.1, `validation accuracy ${rows[0][4]} → ${rows.at(-1)[4]} after 32 steps on 50 images`);
+  const curves = await canvasInfo(page, 'train-curves');
+  assert.ok(curves.colours > 10 && curves.spread > 5, JSON.stringify(curves));
+  assert.ok((await canvasInfo(page, 'train-filters')).colours > 10, 'filters drawn');
+  assert.ok(await page.$$eval('[data-chart="train-maps"] canvas', (c) => c.length) >= 9, 'input + one row per layer');
+  const confusion = await page.$$eval('table[data-table="train-confusion"] tbody tr', (rows) => rows.map((r) => [...r.cells].slice(1).map((c) => Number(c.textContent))));
+  assert.equal(confusion.length, 10);
+  assert.equal(confusion.flat().reduce((a, b) => a + b, 0), 451, 'every validation image counted once');
+  const wrong = confusion.flat().reduce((a, b) => a + b, 0) - confusion.reduce((a, r, i) => a + r[i], 0);
+  const mistakeRows = await page.$$eval('table[data-table="train-misclassified"] tbody tr', (r) => r.length);
+  assert.equal(mistakeRows, Math.min(32, wrong));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('pause, step one batch, reset', async () => {
+  const { page, problems, context } = await h.open(`#${SMALL}&epochs=200`);
+  await waitState(page, 'idle', 30_000);
+  await page.click('button[data-action="step"]');
+  await waitState(page, 'paused');
+  assert.equal((await runInfo(page)).steps, 1);
+  assert.deepEqual((await curveRows(page)).map((r) => r[0]), [0], 'the first step shows the measurement before training');
+  await page.click('button[data-action="start"]');
+  await page.waitForFunction(() => document.querySelectorAll('table[data-table="train-curves"] tbody tr').length >= 3, null, { timeout: 60_000 });
+  await page.click('button[data-action="pause"]');
+  await waitState(page, 'paused');
+  const paused = await runInfo(page);
+  await page.waitForTimeout(500);
+  assert.equal((await runInfo(page)).steps, paused.steps, 'a paused run takes no steps');
+  await page.click('button[data-action="step"]');
+  await page.waitForFunction((n) => import('/js/runs.js').then(({ runs }) => runs.current('train').steps === n + 1), paused.steps, { timeout: 30_000 });
+  await waitState(page, 'paused');
+  await page.click('button[data-action="reset-run"]');
+  await waitState(page, 'idle');
+  const fresh = await runInfo(page);
+  assert.notEqual(fresh.id, paused.id);
+  assert.equal(fresh.steps, 0);
+  assert.equal((await curveRows(page)).length, 0, 'the table is empty again');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a language switch mid-run keeps the run going', async () => {
+  const { page, problems, context } = await h.open(`#${SMALL}&epochs=30&lang=en`);
+  await waitState(page, 'idle', 30_000);
+  await page.click('button[data-action="start"]');
+  await page.waitForFunction(() => document.querySelectorAll('table[data-table="train-curves"] tbody tr').length >= 2, null, { timeout: 60_000 });
+  const before = await runInfo(page);
+  assert.equal(before.state, 'running');
+  await page.click('[data-lang="ko"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'ko' && document.querySelector('section[data-panel="train"] h2'));
+  assert.ok((await curveRows(page)).length >= 2, 'the rows so far are shown again at once');
+  await waitState(page, 'done');
+  const after = await runInfo(page);
+  assert.equal(after.id, before.id, 'the same run');
+  assert.equal(after.opened, before.opened, 'no run was opened by the switch');
+  assert.equal((await curveRows(page)).at(-1)[0], 94, '50 images × 30 epochs / 16 = 94 steps');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an absurd learning rate ends in the divergence message naming the step', async () => {
+  const { page, problems, context } = await h.open(`#${SMALL}&epochs=50&lr=10`);
+  await waitState(page, 'idle', 30_000);
+  await page.click('button[data-action="start"]');
+  await waitState(page, 'diverged');
+  const text = await page.$eval('[data-message="diverged"]', (p) => p.textContent);
+  assert.match(text, /step \d+/);
+  assert.match(text, /lr=/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('bad settings are refused with the parameter named; the run and the other settings stay', async () => {
+  const { page, problems, context } = await h.open(`#${SMALL}&epochs=10&model=conv(8_k99)~flatten~dense(10)`);
+  await page.waitForSelector('.notice');
+  assert.match(await page.textContent('.notice'), /model/);
+  await waitState(page, 'idle', 30_000);
+  assert.match(await page.evaluate(() => location.hash), /model=conv\(8_k5_p2\)/);
+  const run = await runInfo(page);
+  await page.fill('input[name="lr"]', '-1');
+  await page.dispatchEvent('input[name="lr"]', 'change');
+  assert.match(await page.textContent('input[name="lr"] ~ .field-error'), /lr/);
+  await page.fill('input[name="model"]', 'conv(8_k5)~dense(10)~nonsense');
+  await page.dispatchEvent('input[name="model"]', 'change');
+  await page.waitForFunction(() => /model/.test(document.querySelector('input[name="model"] ~ .field-error')?.textContent ?? ''));
+  assert.equal((await runInfo(page)).id, run.id, 'the run stays');
+  assert.match(await page.evaluate(() => location.hash), /lr=0\.01/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

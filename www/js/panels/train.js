@@ -1,0 +1,318 @@
+// The Train panel (panel=train): a small CNN trains in a worker as a run (runs.js, jobs.js 'train'), and this module
+// only draws what the run reports: the curves (plotters, at most once per frame), the first layer's filters, one
+// validation example's activation maps through every layer, and at the end the confusion matrix and the mistakes.
+// The run belongs to the page: a language switch re-mounts the panel, which finds the run again and replays it.
+// Settings that change while a run exists pause it (runs.show keeps it listed); Reset closes it and opens a fresh,
+// idle one. Settings are checked on the main thread before a run opens, so a bad value never touches the run.
+
+import { t } from '../i18n.js';
+import { controlSet, initControls } from '../controls.js';
+import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
+import { errorText, runs, speedText } from '../runs.js';
+import { PARAM_OF, VAL_EVERY, datasetConfig, trainerConfig } from '../jobs.js';
+
+export const SETTINGS = ['data', 'per_class', 'model', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a',
+  'opt', 'lr', 'momentum', 'wd', 'bs', 'epochs', 'aug', 'seed', 'example'];
+
+// The digits' bytes, fetched once per page and handed to every run (the worker copies them).
+let digitsBytes = null;
+export function digits() {
+  digitsBytes ??= fetch(new URL('../../data/digits.bin', import.meta.url)).then((r) => {
+    if (!r.ok) throw new Error(`data/digits.bin: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  }).then((b) => new Uint8Array(b));
+  return digitsBytes;
+}
+
+export const settingsKey = (s) => SETTINGS.map((k) => s[k]).join('|');
+export const runConfig = (s, bytes) => ({ ...Object.fromEntries(SETTINGS.map((k) => [k, s[k]])), bytes });
+
+// Checks the settings with the core on the main thread (the spec against its input, the optimizer, the data size):
+// throws the core's error with .param renamed to the URL parameter at fault. Returns { trainLen, params }.
+export function checkSettings(wasm, s, bytes) {
+  let data = null;
+  let trainer = null;
+  try {
+    data = new wasm.Dataset(datasetConfig(s, bytes));
+    trainer = new wasm.Trainer(trainerConfig(s));
+    trainer.set_data(data, { batch: s.bs, aug: s.aug, seed: s.seed });
+    return { trainLen: data.train_len, valLen: data.val_len, params: trainer.param_count };
+  } catch (e) {
+    if (e?.param && PARAM_OF[e.param]) e.param = PARAM_OF[e.param];
+    if (e?.param === 'trainer' || e?.param === 'x') e.param = 'model';
+    throw e;
+  } finally {
+    trainer?.free();
+    data?.free();
+  }
+}
+
+// The rows of the train-curves table from a run's items: step 0 and every VAL_EVERY steps.
+export function curveRows(items) {
+  return items.flatMap((p) => [p.before, p.look]).filter(Boolean).map((look) => ({
+    step: look.step, train_loss: look.train.loss, train_acc: look.train.accuracy, val_loss: look.val.loss, val_acc: look.val.accuracy,
+  }));
+}
+
+// The numbers a lesson is told in: the last train–validation accuracy gap, the best validation accuracy (and
+// where), the first step at or above a target validation accuracy.
+export const TARGET_ACC = 0.9;
+export function curveFacts(rows) {
+  if (!rows.length) return null;
+  const last = rows.at(-1);
+  const best = rows.reduce((a, b) => (b.val_acc > a.val_acc ? b : a));
+  const reached = rows.find((r) => r.val_acc >= TARGET_ACC);
+  return { gap: last.train_acc - last.val_acc, best: best.val_acc, bestStep: best.step, toTarget: reached ? reached.step : null, last };
+}
+
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+export const factsText = (f) => t('train.facts', {
+  gap: (100 * f.gap).toFixed(1), best: pct(f.best), step: f.bestStep,
+  target: f.toTarget === null ? t('train.facts.not_reached', { target: pct(TARGET_ACC) }) : t('train.facts.reached', { target: pct(TARGET_ACC), step: f.toTarget }),
+});
+
+export function curveColumns(withRun = false) {
+  return [...(withRun ? [['run', 'train.col.run']] : []), ['step', 'train.col.step'], ['train_loss', 'train.col.train_loss'],
+    ['train_acc', 'train.col.train_acc'], ['val_loss', 'train.col.val_loss'], ['val_acc', 'train.col.val_acc']];
+}
+export const rowCells = (r) => [String(r.step), plain(r.train_loss), plain(r.train_acc), plain(r.val_loss), plain(r.val_acc)];
+
+// Draws one or more runs' curves on a canvas (series = [{ name, rows }]).
+export function drawCurves(wasm, canvas, series, lastStep = 0) {
+  const all = series.flatMap((s) => s.rows);
+  const col = (k) => Float64Array.from(all, (r) => r[k]);
+  wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('train_loss'), col('train_acc'),
+    col('val_loss'), col('val_acc'), series.map((s) => s.name),
+    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas));
+}
+
+// Puts RGBA tiles on a canvas at their own pixel size (CSS scales them up without smoothing).
+function putTiles(wasm, canvas, values, tiles, h, w, columns, signed, zoom = 3) {
+  const rgba = wasm.tiles_rgba(values, tiles, h, w, columns, signed);
+  const cols = Math.min(columns, tiles);
+  const width = cols * (w + 1) - 1;
+  const height = Math.ceil(tiles / columns) * (h + 1) - 1;
+  if (!rgba.length || width <= 0) return;
+  canvas.width = width;
+  canvas.height = height;
+  canvas.style.width = `${width * zoom}px`;
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
+}
+
+export function mount(section, ctx) {
+  const { wasm } = ctx;
+  let run = null;
+  let unsubscribe = () => {};
+  let checked = { key: null, facts: null };
+
+  const controls = controlSet(ctx);
+  const data = controls.enumField('data', 'train.data', (v) => t(`train.data.${v}`));
+  const perClass = controls.numberField('per_class', 'train.per_class', 1, 'train.per_class.help');
+  const model = controls.textField('model', 'train.model', 'train.model.help');
+  const init = initControls(controls);
+  const opt = controls.enumField('opt', 'train.opt');
+  const lr = controls.numberField('lr', 'train.lr');
+  const momentum = controls.numberField('momentum', 'train.momentum');
+  const wd = controls.numberField('wd', 'train.wd');
+  const bs = controls.numberField('bs', 'train.bs', 1);
+  const epochs = controls.numberField('epochs', 'train.epochs', 1);
+  const aug = controls.textField('aug', 'train.aug', 'train.aug.help');
+  const seed = controls.numberField('seed', 'init.seed', 1);
+  const example = controls.numberField('example', 'train.example', 1, 'train.example.help');
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+    data.wrap, perClass.wrap, model.wrap, ...init.wraps, opt.wrap, lr.wrap, momentum.wrap, wd.wrap, bs.wrap, epochs.wrap,
+    aug.wrap, seed.wrap, example.wrap);
+
+  const button = (action) => el('button', { type: 'button', 'data-action': action, onclick: () => act(action) }, t(`train.action.${action}`));
+  const buttons = { start: button('start'), pause: button('pause'), step: button('step'), reset: button('reset-run') };
+  const progress = el('progress', { max: 1, value: 0, 'aria-label': t('train.progress') });
+  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const message = el('p', { class: 'field-error', role: 'alert', 'data-message': '' });
+  const about = el('p', { class: 'field-help' });
+  const facts = el('p', { class: 'summary', 'data-summary': 'train' });
+
+  const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
+  const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns());
+  const filters = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-filters', role: 'img', 'aria-label': t('train.filters') });
+  const maps = el('div', { class: 'maps', 'data-chart': 'train-maps' });
+  const confusion = el('canvas', { 'data-chart': 'train-confusion', role: 'img', 'aria-label': t('train.confusion') });
+  const confusionTable = dataTable('train-confusion', 'train.confusion.table', [['true', 'train.col.true']]);
+  const mistakes = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-misclassified', role: 'img', 'aria-label': t('train.misclassified') });
+  const mistakeTable = dataTable('train-misclassified', 'train.misclassified.table', [['index', 'train.col.index'], ['true', 'train.col.true'], ['predicted', 'train.col.predicted']]);
+  const end = el('div', { class: 'train-end', hidden: true },
+    el('figure', { class: 'chart' }, confusion, el('figcaption', {}, t('train.confusion'))),
+    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), confusionTable.table),
+    el('figure', { class: 'chart' }, mistakes, el('figcaption', {}, t('train.misclassified'))),
+    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), mistakeTable.table));
+
+  section.append(
+    el('h2', {}, t('train.title')),
+    el('p', { class: 'intro' }, t('train.intro')),
+    el('div', { class: 'panel-body' },
+      form,
+      el('div', { class: 'outputs' },
+        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset),
+        progress, status, message, about, facts,
+        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY }))),
+        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
+        el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
+        el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
+        end)));
+
+  // What the run has shown so far: its info, its curve rows, its latest look.
+  let shown = { info: null, rows: [], look: null, losses: 0 };
+  const drawCurvesNow = perFrame(() => { if (shown.rows.length) drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0); });
+  new ResizeObserver(() => drawCurvesNow()).observe(curves);
+
+  function setRunState(state) {
+    section.dataset.runState = state;
+    section.setAttribute('aria-busy', 'false'); // the panel shows the run's current state after every message
+    const live = state === 'idle' || state === 'paused' || state === 'running';
+    buttons.start.disabled = !live || state === 'running';
+    buttons.pause.disabled = state !== 'running';
+    buttons.step.disabled = !live || state === 'running';
+    buttons.start.textContent = t(state === 'paused' ? 'train.action.resume' : 'train.action.start');
+  }
+
+  function runState(r) {
+    if (r.state === 'paused') return r.steps === 0 ? 'idle' : 'paused';
+    if (r.state === 'done') return r.result?.diverged ? 'diverged' : 'done';
+    return r.state;
+  }
+
+  function showLook(look) {
+    shown.look = look;
+    const info = shown.info;
+    if (look.filters && info.filterShape) {
+      const [out, inC, kh, kw] = info.filterShape;
+      putTiles(wasm, filters, look.filters, out * inC, kh, kw, inC === 1 ? Math.min(out, 8) : inC, true, 10);
+    }
+    // One row of tiles per layer: its channels (a dense layer's units as one strip).
+    const rows = info.layers.map((layer, i) => {
+      const o = layer.output;
+      const canvas = el('canvas', { class: 'grid pixelated', 'data-layer': i });
+      const flat = o.height === 1 && o.width === 1;
+      putTiles(wasm, canvas, look.maps[i], flat ? 1 : o.channels, flat ? 1 : o.height, flat ? o.channels : o.width, flat ? 1 : Math.min(o.channels, 8), false);
+      return el('div', { class: 'map-row' }, el('span', { class: 'map-label' }, `${i}: ${layer.layer} → ${o.channels}×${o.height}×${o.width}`), canvas);
+    });
+    const input = el('canvas', { class: 'grid pixelated', 'data-layer': 'input' });
+    putTiles(wasm, input, info.exampleImage, 1, info.input[0], info.input[1], 1, false);
+    maps.replaceChildren(el('div', { class: 'map-row' }, el('span', { class: 'map-label' }, t('train.maps.input', { label: info.exampleLabel, index: info.example })), input), ...rows);
+  }
+
+  function showItems(items) {
+    let drew = false;
+    for (const p of items) {
+      if (p.info) {
+        shown.info = p.info;
+        about.textContent = t('train.about', { train: p.info.trainLen, val: p.info.valLen, params: p.info.params, steps: p.info.total });
+      }
+      if (Number.isFinite(p.loss)) shown.losses++;
+      for (const row of curveRows([p])) {
+        shown.rows.push(row);
+        curveTable.table.tBodies[0].append(el('tr', {}, rowCells(row).map((c) => el('td', {}, c))));
+        drew = true;
+      }
+    }
+    const lastLook = items.flatMap((p) => [p.before, p.look]).filter(Boolean).at(-1);
+    if (lastLook) showLook(lastLook);
+    if (drew) drawCurvesNow();
+    const work = run.work;
+    if (!items.length) return;
+    if (work) progress.value = work.total ? work.done / work.total : 0;
+    const f = curveFacts(shown.rows);
+    facts.textContent = f ? factsText(f) : '';
+    status.textContent = [work ? t('train.at', { step: Math.round(work.done / run.config.bs), total: shown.info?.total ?? '?' }) : '', speedText(run)].filter(Boolean).join(' · ');
+  }
+
+  function showDone(result) {
+    if (result.diverged) {
+      if (result.info) showItems([result]); // diverged at the first step: what the run is, and step 0
+      message.dataset.message = 'diverged';
+      message.textContent = t('train.diverged', result.diverged);
+      setRunState('diverged');
+      return;
+    }
+    const k = result.classes;
+    end.hidden = false;
+    const labels = Array.from({ length: k }, (_, i) => String(i));
+    wasm.draw_confusion(confusion, result.confusion, labels, [t('train.word.true'), t('train.word.predicted')], fitCanvas(confusion));
+    confusionTable.table.tHead.rows[0].replaceChildren(el('th', { scope: 'col', 'data-col': 'true' }, t('train.col.true')),
+      ...labels.map((l) => el('th', { scope: 'col', 'data-col': `p${l}` }, t('train.col.predicted_n', { label: l }))));
+    confusionTable.setRows(labels.map((l, r) => [l, ...Array.from(result.confusion.subarray(r * k, r * k + k), String)]));
+    const [h, w] = shown.info.input;
+    if (result.misclassified.length) putTiles(wasm, mistakes, result.images, result.misclassified.length, h, w, Math.min(8, result.misclassified.length), false);
+    mistakes.hidden = !result.misclassified.length;
+    mistakeTable.setRows(result.misclassified.map((m) => [String(m.index), String(m.label), String(m.predicted)]));
+    status.textContent = `${t('train.done', { wrong: result.wrongCount, n: shown.info.valLen })} ${speedText(run)}`;
+    setRunState('done');
+  }
+
+  function showError(e) {
+    message.dataset.message = 'error';
+    message.textContent = errorText(e);
+    setRunState('error');
+  }
+
+  function attach(r) {
+    unsubscribe();
+    run = r;
+    shown = { info: null, rows: [], look: null, losses: 0 };
+    curveTable.setRows([]);
+    maps.replaceChildren();
+    end.hidden = true;
+    message.textContent = '';
+    message.dataset.message = '';
+    facts.textContent = '';
+    progress.value = 0;
+    const ctx2d = curves.getContext('2d');
+    ctx2d.clearRect(0, 0, curves.width, curves.height);
+    status.textContent = t('train.idle');
+    showItems(r.items);
+    if (r.state === 'done') showDone(r.result);
+    else if (r.state === 'error') showError(r.error);
+    else setRunState(runState(r));
+    unsubscribe = r.subscribe((_, event) => {
+      if (event.type === 'progress') showItems(event.items);
+      else if (event.type === 'done') showDone(r.result);
+      else if (event.type === 'error') showError(r.error);
+      else if (event.type === 'state') setRunState(runState(r));
+    });
+  }
+
+  function act(action) {
+    if (!run) return;
+    if (action === 'start') run.resume();
+    else if (action === 'pause') run.pause();
+    else if (action === 'step') run.step(1);
+    else if (action === 'reset-run') {
+      run.close();
+      run = null;
+      checked.key = null;
+      update(ctx.state);
+    }
+  }
+
+  let token = 0;
+  async function update(s) {
+    controls.sync(s);
+    init.show(s);
+    momentum.wrap.hidden = s.opt !== 'sgd';
+    const key = settingsKey(s);
+    if (key === checked.key && run?.state !== 'closed') return;
+    const mine = ++token;
+    const bytes = await digits();
+    if (mine !== token) return;
+    try {
+      checkSettings(wasm, s, bytes);
+    } catch (e) {
+      if (e?.param && e.param in s) ctx.reject(e);
+      else showError(e);
+      return;
+    }
+    checked.key = key;
+    attach(runs.show('train', 'train', key, runConfig(s, bytes), { paused: true }));
+  }
+
+  return { update, dispose: () => { token++; unsubscribe(); } };
+}
