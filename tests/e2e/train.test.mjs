@@ -124,3 +124,22 @@ test('bad settings are refused with the parameter named; the run and the other s
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the overfitting view: two runs side by side, the gap larger without augmentation', async () => {
+  const { page, problems, context } = await h.open('#panel=train&view=overfit&data=digits&per_class=5&epochs=40&bs=16&seed=42');
+  await waitState(page, 'idle', 30_000);
+  const headers = await page.$$eval('table[data-table="train-curves"] th', (ths) => ths.map((th) => th.dataset.col));
+  assert.deepEqual(headers, ['run', 'step', 'train_loss', 'train_acc', 'val_loss', 'val_acc']);
+  await page.click('button[data-action="start"]');
+  await page.waitForSelector('[data-run="no_aug"][data-run-state="running"]', { timeout: 30_000 });
+  assert.equal(await page.$eval('[data-run="aug"]', (e) => e.dataset.runState), 'running', 'both run at once');
+  await waitState(page, 'done', 300_000);
+  const facts = Object.fromEntries(await page.$$eval('table[data-table="train-compare"] tbody tr', (rows) => rows.map((r) => [r.cells[0].textContent, [...r.cells].slice(1).map((c) => Number(c.textContent))])));
+  const [gapPlain, gapAug] = [facts.no_aug[0], facts.aug[0]];
+  assert.ok(gapPlain > gapAug, `gap without augmentation ${gapPlain} > with ${gapAug}`);
+  const runsInTable = new Set(await page.$$eval('table[data-table="train-curves"] tbody tr', (rows) => rows.map((r) => r.cells[0].textContent)));
+  assert.deepEqual([...runsInTable].sort(), ['aug', 'no_aug']);
+  assert.match(await page.textContent('[data-summary="compare"]'), /\d/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -10,6 +10,11 @@ import { controlSet, initControls } from '../controls.js';
 import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
 import { PARAM_OF, VAL_EVERY, datasetConfig, trainerConfig } from '../jobs.js';
+import { compareView } from './train-compare.js';
+import { COMPARISONS } from './train.lessons.js';
+import { TARGET_ACC, curveFacts, curveRows } from './train-facts.js';
+
+export { TARGET_ACC, curveFacts, curveRows };
 
 export const SETTINGS = ['data', 'per_class', 'model', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a',
   'opt', 'lr', 'momentum', 'wd', 'bs', 'epochs', 'aug', 'seed', 'example'];
@@ -47,24 +52,6 @@ export function checkSettings(wasm, s, bytes) {
   }
 }
 
-// The rows of the train-curves table from a run's items: step 0 and every VAL_EVERY steps.
-export function curveRows(items) {
-  return items.flatMap((p) => [p.before, p.look]).filter(Boolean).map((look) => ({
-    step: look.step, train_loss: look.train.loss, train_acc: look.train.accuracy, val_loss: look.val.loss, val_acc: look.val.accuracy,
-  }));
-}
-
-// The numbers a lesson is told in: the last train–validation accuracy gap, the best validation accuracy (and
-// where), the first step at or above a target validation accuracy.
-export const TARGET_ACC = 0.9;
-export function curveFacts(rows) {
-  if (!rows.length) return null;
-  const last = rows.at(-1);
-  const best = rows.reduce((a, b) => (b.val_acc > a.val_acc ? b : a));
-  const reached = rows.find((r) => r.val_acc >= TARGET_ACC);
-  return { gap: last.train_acc - last.val_acc, best: best.val_acc, bestStep: best.step, toTarget: reached ? reached.step : null, last };
-}
-
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 export const factsText = (f) => t('train.facts', {
   gap: (100 * f.gap).toFixed(1), best: pct(f.best), step: f.bestStep,
@@ -99,7 +86,27 @@ function putTiles(wasm, canvas, values, tiles, h, w, columns, signed, zoom = 3) 
   canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
 }
 
+// The panel shows one view at a time (view=single or a comparison); a change of view re-mounts the view below the
+// panel's tools, and the runs stay in the registry.
 export function mount(section, ctx) {
+  const keep = [...section.children]; // the panel's tools (Reset, Copy link), placed by main.js
+  let view = null;
+  let current = null;
+  return {
+    update(s) {
+      if (s.view !== current) {
+        view?.dispose();
+        section.replaceChildren(...keep);
+        current = s.view;
+        view = current in COMPARISONS ? compareView(section, ctx, current) : singleView(section, ctx);
+      }
+      view.update(s);
+    },
+    dispose: () => view?.dispose(),
+  };
+}
+
+function singleView(section, ctx) {
   const { wasm } = ctx;
   let run = null;
   let unsubscribe = () => {};
@@ -145,9 +152,13 @@ export function mount(section, ctx) {
     el('figure', { class: 'chart' }, mistakes, el('figcaption', {}, t('train.misclassified'))),
     el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), mistakeTable.table));
 
+  const viewLinks = Object.keys(COMPARISONS).map((name) => el('a', {
+    href: '#', 'data-view': name, onclick: (e) => { e.preventDefault(); ctx.set({ view: name }); },
+  }, t(`train.view.${name}`)));
   section.append(
     el('h2', {}, t('train.title')),
     el('p', { class: 'intro' }, t('train.intro')),
+    el('div', { class: 'presets' }, el('span', { class: 'label' }, t('train.compare'), ': '), el('span', { class: 'chips' }, viewLinks)),
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },
