@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-augment bench-peers bench-digits data-digits clean
+.PHONY: serve build test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-train bench-augment bench-peers bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -89,6 +89,12 @@ bench-signal:
 	@tools/install.sh test
 	$(MAKE) build
 	node bench/signal.mjs
+
+# The Train panel: examples/s through the worker vs the bare engine, time to 90 % validation accuracy, long tasks.
+bench-train:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/train.mjs
 
 bench-augment:
 	@tools/install.sh test

@@ -78,10 +78,18 @@ pub fn draw_curves<DB: DrawingBackend>(
         .fold(0.0f64, f64::max);
     let loss_hi = nice_ceiling(loss_top.max(0.1));
 
-    // Legend row: line styles, then the runs' names in their colours.
-    let legend_y = px(4.0);
+    // Legend: line styles, then the runs' names in their colours, wrapped onto more rows when the canvas is narrow.
+    let mut legend_y = px(4.0);
     let mut x = px(8.0);
+    let place = |width: i32, x: &mut i32, y: &mut i32| {
+        if *x > px(8.0) && *x + width > w as i32 {
+            *x = px(8.0);
+            *y += px(16.0);
+        }
+    };
     for (label, width, alpha) in [(words.validation, 3.0, 1.0), (words.training, 1.5, 0.5)] {
+        let need = px(30.0 + 7.0 * label.chars().count() as f64 + 14.0);
+        place(need, &mut x, &mut legend_y);
         let c = AXIS.mix(alpha);
         area.draw(&PathElement::new(
             vec![(x, legend_y + px(7.0)), (x + px(22.0), legend_y + px(7.0))],
@@ -90,21 +98,23 @@ pub fn draw_curves<DB: DrawingBackend>(
         .map_err(err)?;
         area.draw(&Text::new(label, (x + px(26.0), legend_y), font(11.0, &AXIS, HPos::Left, VPos::Top)))
             .map_err(err)?;
-        x += px(30.0 + 7.0 * label.chars().count() as f64 + 14.0);
+        x += need;
     }
     if runs.len() > 1 {
         for (i, r) in runs.iter().enumerate() {
             let color = RUN_COLORS[i % RUN_COLORS.len()];
+            let need = px(14.0 + 7.0 * r.name.chars().count() as f64 + 14.0);
+            place(need, &mut x, &mut legend_y);
             area.draw(&Rectangle::new([(x, legend_y + px(2.0)), (x + px(10.0), legend_y + px(12.0))], color.filled()))
                 .map_err(err)?;
             area.draw(&Text::new(r.name, (x + px(14.0), legend_y), font(11.0, &color, HPos::Left, VPos::Top)))
                 .map_err(err)?;
-            x += px(14.0 + 7.0 * r.name.chars().count() as f64 + 14.0);
+            x += need;
         }
     }
 
     let side_by_side = w as f64 / style.scale >= SIDE_BY_SIDE_MIN;
-    let top = px(26.0);
+    let top = legend_y + px(22.0);
     let panes: [(i32, i32, i32, i32); 2] = if side_by_side {
         let half = w as i32 / 2;
         [(0, top, half, h as i32), (half, top, w as i32, h as i32)]

@@ -15,6 +15,7 @@ let augmentView = null;
 export const VAL_EVERY = 10;
 // At most this many misclassified validation examples travel back for the gallery.
 const MISCLASSIFIED_MAX = 32;
+const PREDICT_CHUNK = 100;
 // A training loss above DIVERGED_FACTOR × ln(classes) (or NaN, or infinite) stops a run as diverged.
 export const DIVERGED_FACTOR = 10;
 
@@ -84,9 +85,13 @@ function* trainingSteps(wasm, c, data, trainer) {
       yield item;
     }
     // The end: predictions on the validation set for the confusion matrix and the gallery of mistakes.
-    const logits = trainer.forward(data.images(valIdx));
-    const labels = data.labels(valIdx);
+    // Predictions in chunks: a batch's stored activations are bounded (src/nn/spec.rs), and a deep net's are large.
     const k = trainer.classes;
+    const logits = new Float32Array(valIdx.length * k);
+    for (let i = 0; i < valIdx.length; i += PREDICT_CHUNK) {
+      logits.set(trainer.forward(data.images(valIdx.subarray(i, i + PREDICT_CHUNK))), i * k);
+    }
+    const labels = data.labels(valIdx);
     const confusion = new Uint32Array(k * k);
     const wrong = [];
     for (let i = 0; i < labels.length; i++) {

@@ -8,7 +8,7 @@ import { controlSet } from '../controls.js';
 import { dataTable, el, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
 import { VAL_EVERY } from '../jobs.js';
-import { COMPARISONS, sixNine } from './train.lessons.js';
+import { COMPARISONS, LEARNED_ACC, layerSpreads, sixNine } from './train.lessons.js';
 import { TARGET_ACC, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
@@ -24,6 +24,7 @@ export function compareView(section, ctx, name) {
   const lr = controls.numberField('lr', 'train.lr');
   const seed = controls.numberField('seed', 'init.seed', 1);
   const aug = name === 'overfit' ? controls.textField('aug', 'train.aug', 'train.compare.aug.help') : null;
+  const armName = (arm) => (arm.act ? `${t(`train.run.${arm.init}`)} · ${arm.act}` : t(`train.run.${arm.id}`));
   const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
     data.wrap, perClass.wrap, aug?.wrap, epochs.wrap, bs.wrap, lr.wrap, seed.wrap,
     el('p', { class: 'field-help' }, t('train.compare.rest')));
@@ -41,11 +42,16 @@ export function compareView(section, ctx, name) {
   const factColumns = [['run', 'train.col.run'], ['final_gap', 'train.col.final_gap'], ['best_val_acc', 'train.col.best_val_acc'],
     ['steps_to_target', 'train.col.steps_to_target'], ...(name === 'label_trap' ? [['six_nine', 'train.col.six_nine']] : [])];
   const factTable = dataTable('train-compare', 'train.compare.table', factColumns);
+  // The race's step-0 signal: each layer's output spread for the shown example, per run (read from step 0).
+  const spreadTable = name === 'init_race'
+    ? dataTable('train-init-stats', 'train.compare.init_race.stats', [['layer', 'train.col.layer'], ...comparison.arms.map((a) => [a.id, 'train.col.run'])])
+    : null;
   const singleLink = el('a', { href: '#', 'data-view': 'single', onclick: (e) => { e.preventDefault(); ctx.set({ view: 'single' }); } }, t('train.view.single'));
 
   section.append(
     el('h2', {}, t(`train.view.${name}`)),
     el('p', { class: 'intro' }, t(`train.compare.${name}.intro`)),
+    name === 'init_race' ? el('p', { class: 'field-help' }, el('code', {}, comparison.arms[0].patch({}).model)) : null,
     el('p', { class: 'presets' }, singleLink),
     el('div', { class: 'panel-body' },
       form,
@@ -54,20 +60,21 @@ export function compareView(section, ctx, name) {
         status, message, verdict,
         el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: VAL_EVERY }))),
         factTable.table,
+        spreadTable?.table ?? null,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));
 
   // One arm per run: its element (with its own data-run-state), its run and its rows.
   const arms = comparison.arms.map((arm) => {
-    const progress = el('progress', { max: 1, value: 0, 'aria-label': t(`train.run.${arm.id}`) });
+    const progress = el('progress', { max: 1, value: 0, 'aria-label': armName(arm) });
     const text = el('span', { class: 'status' });
     const elem = el('div', { class: 'compare-run', 'data-run': arm.id, 'data-run-state': 'idle' },
-      el('strong', {}, t(`train.run.${arm.id}`)), ' ', el('code', { class: 'arm-aug' }), progress, text);
+      el('strong', {}, armName(arm)), ' ', el('code', { class: 'arm-aug' }), progress, text);
     status.append(elem);
     return { ...arm, elem, progress, text, run: null, rows: [], unsubscribe: () => {} };
   });
 
   const draw = perFrame(() => {
-    if (arms.some((a) => a.rows.length)) drawCurves(wasm, curves, arms.map((a) => ({ name: t(`train.run.${a.id}`), rows: a.rows })), Math.max(0, ...arms.map((a) => a.total ?? 0)));
+    if (arms.some((a) => a.rows.length)) drawCurves(wasm, curves, arms.map((a) => ({ name: armName(a), rows: a.rows })), Math.max(0, ...arms.map((a) => a.total ?? 0)));
   });
   new ResizeObserver(() => draw()).observe(curves);
 
@@ -95,10 +102,26 @@ export function compareView(section, ctx, name) {
     factTable.setRows(facts.filter((x) => x.f).map(({ arm, f }) => [arm.id, plain(f.gap), plain(f.best), f.toTarget === null ? '—' : String(f.toTarget),
       ...(name === 'label_trap' ? [arm.run?.state === 'done' && !arm.run.result.diverged ? String(sixNine(arm.run.result)) : '—'] : [])]));
     verdict.textContent = overall === 'done' ? verdictText(facts) : '';
+    if (spreadTable) fillSpreads();
     draw();
   }
 
+  function fillSpreads() {
+    const heads = spreadTable.table.tHead.rows[0].cells;
+    arms.forEach((a, i) => { heads[i + 1].textContent = armName(a); heads[i + 1].removeAttribute('data-i18n'); });
+    const first = arms.map((a) => a.run?.items.find((p) => p.before) ?? (a.run?.result?.before ? a.run.result : null));
+    const info = first.find(Boolean)?.info;
+    if (!info) { spreadTable.setRows([]); return; }
+    const spreads = first.map((p) => (p ? layerSpreads(p.before.maps) : null));
+    spreadTable.setRows(info.layers.map((layer, l) => [`${l}: ${layer.layer}`, ...spreads.map((s) => (s ? s[l].toExponential(2) : '—'))]));
+  }
+
   function verdictText(facts) {
+    if (name === 'init_race') {
+      const learned = facts.filter((x) => x.f && x.f.best >= LEARNED_ACC).map((x) => armName(x.arm));
+      const failed = facts.filter((x) => x.f && x.f.best < LEARNED_ACC).map((x) => armName(x.arm));
+      return t('train.compare.init_race.verdict', { learned: learned.join(', ') || '—', failed: failed.join(', ') || '—', acc: pct(LEARNED_ACC) });
+    }
     const [a, b] = facts;
     if (!a.f || !b.f) return '';
     if (name === 'overfit') {

@@ -7,12 +7,41 @@
 export const REALISTIC = 'translate~rotate(bilinear)';
 export const FLIPPING = 'vflip~rotate(deg180_bilinear)';
 
+// The initialization race's net: six 3×3 convolutions in three stages (28 → 14 → 7), then a dense head.
+export function deepNet(act) {
+  const stage = (c) => `conv(${c}_k3_p1)~${act}~conv(${c}_k3_p1)~${act}`;
+  return `${stage(8)}~maxpool(2)~${stage(16)}~maxpool(2)~${stage(16)}~maxpool(7)~flatten~dense(10)`;
+}
+export const RACE_INITS = { small: { init: 'normal', std: 0.01 }, xavier: { init: 'xavier_normal' }, he: { init: 'he_normal' } };
+
+// A run "fails to learn" when its best validation accuracy stays below this (chance is 0.1 on ten classes).
+export const LEARNED_ACC = 0.3;
+
+// The spread (standard deviation) of each layer's output for one example: the same net's signal at step 0.
+export function layerSpreads(maps) {
+  return maps.map((m) => {
+    let mean = 0;
+    for (const v of m) mean += v;
+    mean /= m.length || 1;
+    let sq = 0;
+    for (const v of m) sq += (v - mean) ** 2;
+    return Math.sqrt(sq / (m.length || 1));
+  });
+}
+
 export const COMPARISONS = {
   overfit: {
     arms: [
       { id: 'no_aug', patch: () => ({ aug: '' }) },
       { id: 'aug', patch: (s) => ({ aug: s.aug || REALISTIC }) },
     ],
+  },
+  // The same 6-conv-layer net with tanh and with ReLU, from N(0, 0.01²), Xavier and He, without augmentation.
+  init_race: {
+    arms: ['tanh', 'relu'].flatMap((act) => Object.entries(RACE_INITS).map(([init, setting]) => ({
+      id: `${init}_${act}`, act, init,
+      patch: () => ({ model: deepNet(act), aug: '', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal', ...setting }),
+    }))),
   },
   label_trap: {
     arms: [

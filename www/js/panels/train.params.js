@@ -7,7 +7,7 @@ const SPEC = /^[A-Za-z0-9._~()-]*$/; // the step grammar's alphabet (src/spec.rs
 
 export const PARAMS = {
   // One run, or a comparison of two runs that differ in one thing (www/js/panels/train-compare.js).
-  view: { type: 'enum', values: ['single', 'overfit', 'label_trap'], default: 'single', panels: ['train'] },
+  view: { type: 'enum', values: ['single', 'overfit', 'init_race', 'label_trap'], default: 'single', panels: ['train'] },
   data: { type: 'enum', values: ['digits', 'symbols'], default: 'digits', panels: ['train'] },
   per_class: { type: 'int', min: 1, max: 1000, default: 20, panels: ['train'] },
   model: {
