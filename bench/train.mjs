@@ -15,7 +15,8 @@ try {
   await page.waitForSelector('section[data-panel="train"][data-run-state="idle"]', { timeout: 60_000 });
   // The bare engine first, on the main thread of the same page (one warm-up call, then BARE_STEPS steps).
   const bare = await page.evaluate(async (steps) => {
-    const wasm = await import('/pkg/cnn_playground.js');
+    const { loadWasm } = await import('/js/wasm.js');
+    const { module: wasm, build } = await loadWasm(); // the build the page's workers pick (relaxed SIMD where supported)
     const bytes = new Uint8Array(await (await fetch('/data/digits.bin')).arrayBuffer());
     const d = new wasm.Dataset({ source: 'digits', bytes });
     const t = new wasm.Trainer({ init: 'he_normal', opt: 'sgd(lr0.01_m0.9_wd0)', seed: 42 });
@@ -25,7 +26,7 @@ try {
     t.train(steps);
     const ms = performance.now() - t0;
     t.free(); d.free();
-    return { rate: (steps * 32) / (ms / 1000), ms };
+    return { rate: (steps * 32) / (ms / 1000), ms, build };
   }, BARE_STEPS);
   await page.evaluate(() => {
     window.__long = [];
@@ -44,7 +45,7 @@ try {
   });
   await context.close();
   const longest = Math.max(0, ...panel.long);
-  console.log(`bare engine (main thread, ${BARE_STEPS} steps of 32): ${bare.rate.toFixed(0)} examples/s`);
+  console.log(`bare engine (main thread, ${bare.build} build, ${BARE_STEPS} steps of 32): ${bare.rate.toFixed(0)} examples/s`);
   console.log(`panel (worker, validation every 10 steps included): ${panel.rate.toFixed(0)} examples/s = ${(panel.rate / bare.rate).toFixed(2)}× the bare engine`);
   console.log(`to 90 % validation accuracy: ${to90.toFixed(1)} s from Start (measured at step ${step90}); best ${panel.best}`);
   console.log(`main-thread long tasks (> 50 ms) while training: ${panel.long.length}, longest ${longest.toFixed(0)} ms`);
