@@ -3,28 +3,8 @@
 
 use cnn_playground::augment::Pipeline;
 use cnn_playground::data::{Batcher, Digits};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+mod counting_alloc;
+use counting_alloc::allocations;
 
 /// Allocations made by `batches` calls of `next_batch` after one warm-up batch.
 fn allocations_per_batches(pipeline: &str, batches: usize) -> usize {
@@ -33,11 +13,11 @@ fn allocations_per_batches(pipeline: &str, batches: usize) -> usize {
     let mut b = Batcher::new(&data, &pool, 50, Pipeline::parse(pipeline).unwrap(), 1).unwrap();
     let (mut x, mut y) = (vec![0.0; 50 * 784], vec![0; 50]);
     b.next_batch(&data, &mut x, &mut y).unwrap();
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..batches {
         b.next_batch(&data, &mut x, &mut y).unwrap();
     }
-    ALLOCATIONS.load(Ordering::Relaxed) - before
+    allocations() - before
 }
 
 #[test]

@@ -5,28 +5,8 @@
 use cnn_playground::nn::model::{Model, ModelConfig};
 use cnn_playground::nn::optim::OptimizerConfig;
 use cnn_playground::nn::spec::ModelSpec;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+mod counting_alloc;
+use counting_alloc::allocations;
 
 #[test]
 fn steady_state_steps_allocate_nothing() {
@@ -44,13 +24,13 @@ fn steady_state_steps_allocate_nothing() {
         let y: Vec<u32> = (0..20).map(|i| i % 10).collect();
         m.train_step(&x, &y, 20).unwrap();
         m.forward(&x, 20).unwrap();
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         for _ in 0..5 {
             m.train_step(&x, &y, 20).unwrap();
             m.train_step(&x[..7 * 784], &y[..7], 7).unwrap(); // a smaller (last) batch fits the same buffers
             m.forward(&x, 20).unwrap();
             m.evaluate(&x, &y, 20).unwrap();
         }
-        assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0, "{opt}");
+        assert_eq!(allocations() - before, 0, "{opt}");
     }
 }
