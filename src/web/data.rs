@@ -75,7 +75,9 @@ impl Part {
 
 impl Dataset {
     fn build(config: &JsValue) -> CoreResult<Dataset> {
-        let probe = Config::read(config, "data", &ALL_KEYS)?;
+        // Every key either source takes; each source checks its own after the source is known.
+        let all: Vec<&str> = ["source", "bytes", "seed"].into_iter().chain(SYMBOL_KEYS).chain(SPLIT_KEYS).collect();
+        let probe = Config::read(config, "data", &all)?;
         let source = probe.string("source")?.unwrap_or_else(|| "digits".into());
         let (data, mut split, preprocess) = match source.as_str() {
             "digits" => {
@@ -117,34 +119,6 @@ impl Dataset {
         Ok(Dataset { data: Rc::new(data), split: Rc::new(split), preprocess })
     }
 }
-
-/// Every key either source takes (checked per source after the source is known).
-const ALL_KEYS: [&str; 24] = [
-    "source",
-    "bytes",
-    "seed",
-    "classes",
-    "per_class",
-    "height",
-    "width",
-    "family",
-    "first_class",
-    "shapes",
-    "stroke",
-    "thickness",
-    "scale",
-    "rotation",
-    "shift",
-    "jitter",
-    "background",
-    "texture",
-    "contrast",
-    "invert",
-    "noise",
-    "val",
-    "train_per_class",
-    "split_seed",
-];
 
 fn symbol_config(c: &Config) -> CoreResult<SymbolConfig> {
     let mut s = SymbolConfig::default();
