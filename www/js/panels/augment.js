@@ -9,7 +9,7 @@ import { controlSet } from '../controls.js';
 import { codeBlock, coreMessage, dataTable, el, short } from '../ui.js';
 import { errorText, runs } from '../runs.js';
 import { serialize } from '../state.js';
-import { HEADER_BYTES, imageHeaderSize } from '../image-header.js';
+import { decodeImage } from '../image-file.js';
 
 export const PRESETS = {
   gentle_digit: { src: 'digit6', aug: 'translate~rotate(deg10_bilinear)~jitter(b0.2_c0.2)~noise(sigma0.02)' },
@@ -20,64 +20,11 @@ export const PRESETS = {
   photo: { src: 'scene', aug: 'resizedcrop~hflip~jitter(b0.4_c0.4_s0.4_h0.05)' },
 };
 
-const MAX_FILE_BYTES = 50 * 1024 * 1024;
-const MAX_DECODED_PIXELS = 100_000_000; // 10⁴ × 10⁴: beyond that decoding alone needs gigabytes
 const LONG_SIDE = 512;
 
 // The person's own image survives re-mounts (a language switch) for as long as the page is open.
 let ownImage = null; // { rgba: Uint8ClampedArray, width, height, name, serial }
 let imageSerial = 0; // tells two uploads of files with the same name apart in a run's key
-
-// The size of an image file as the browser reads it from the header (EXIF orientation applied), without decoding
-// the pixels: an <img> reports its natural size on load and decodes lazily.
-async function imageSize(file) {
-  const url = URL.createObjectURL(file);
-  try {
-    const img = new Image();
-    img.src = url;
-    await new Promise((resolve, reject) => { img.onload = resolve; img.onerror = reject; });
-    return { width: img.naturalWidth, height: img.naturalHeight };
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
-// Decodes a file with the browser (EXIF orientation applied) and downscales it to LONG_SIDE on its long side.
-// The size is checked before any pixel is decoded, so a small file that claims a gigantic image is refused cheaply.
-async function decodeImage(file) {
-  if (file.size > MAX_FILE_BYTES) throw new Error(t('augment.file.too_big', { name: file.name, mb: (file.size / 2 ** 20).toFixed(0), max: MAX_FILE_BYTES / 2 ** 20 }));
-  // What the header claims first: the browser cannot decode a gigantic image and would only say it is unreadable.
-  const claimed = imageHeaderSize(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()));
-  if (claimed && claimed.width * claimed.height > MAX_DECODED_PIXELS) {
-    throw new Error(t('augment.file.too_many_pixels', { name: file.name, ...claimed }));
-  }
-  let size;
-  try {
-    size = await imageSize(file);
-  } catch {
-    throw new Error(t('augment.file.not_image', { name: file.name }));
-  }
-  const { width, height } = size;
-  if (!width || !height) throw new Error(t('augment.file.empty', { name: file.name }));
-  if (width * height > MAX_DECODED_PIXELS) throw new Error(t('augment.file.too_many_pixels', { name: file.name, width, height }));
-  const scale = Math.min(1, LONG_SIDE / Math.max(width, height));
-  const w = Math.max(1, Math.round(width * scale));
-  const h = Math.max(1, Math.round(height * scale));
-  let bitmap;
-  try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
-  } catch {
-    throw new Error(t('augment.file.not_image', { name: file.name }));
-  }
-  try {
-    const canvas = new OffscreenCanvas(w, h);
-    const g = canvas.getContext('2d');
-    g.drawImage(bitmap, 0, 0);
-    return { rgba: g.getImageData(0, 0, w, h).data, width: w, height: h, name: file.name };
-  } finally {
-    bitmap.close();
-  }
-}
 
 // A parameter's name spelled out with its key ("brightness (b)"); the key alone where there is no name.
 const paramName = (key) => { const s = t(`augment.param.${key}`); return s === `augment.param.${key}` ? key : s; };
@@ -236,7 +183,7 @@ export function mount(section, ctx) {
     fileError.textContent = '';
     section.setAttribute('aria-busy', 'true');
     try {
-      const img = await decodeImage(file);
+      const img = await decodeImage(file, LONG_SIDE);
       view.set_image(img.rgba, img.width, img.height);
       ownImage = { ...img, serial: ++imageSerial };
       shownKey = null;
