@@ -143,3 +143,69 @@ test('the overfitting view: two runs side by side, the gap larger without augmen
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('export then import restores the same validation accuracy; a corrupt or other-spec file changes nothing', async () => {
+  const { page, problems, context } = await h.open(`#${SMALL}&epochs=10`);
+  await waitState(page, 'idle', 30_000);
+  await page.click('button[data-action="start"]');
+  await waitState(page, 'done');
+  // The last row measures all 451 validation images.
+  const finalAcc = (await curveRows(page)).at(-1)[4];
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action="download-weights"]')]);
+  assert.equal(download.suggestedFilename(), 'model.safetensors');
+  const { readFile } = await import('node:fs/promises');
+  const weights = await readFile(await download.path());
+  // safetensors: an 8-byte little-endian header length, a JSON header naming the default net's tensors.
+  const headerLength = Number(weights.readBigUInt64LE(0));
+  const header = JSON.parse(weights.subarray(8, 8 + headerLength).toString('utf8'));
+  assert.deepEqual(header['0.weight'].shape, [8, 1, 5, 5]);
+  await page.$eval('details:has([data-code="pytorch"])', (d) => { d.open = true; });
+  await page.waitForFunction(() => /load_state_dict\(load_file\("model\.safetensors"\)\)/.test(document.querySelector('[data-code="pytorch"] code').textContent));
+
+  const before = await runInfo(page);
+  const hash = await page.evaluate(() => location.hash);
+  const offer = (name, buffer) => page.setInputFiles('input[name="weights"]', { name, mimeType: 'application/octet-stream', buffer });
+  const errorText = () => page.textContent('[data-error="weights"]');
+  // A corrupt file (cut short) and the file of another model (4 filters instead of 8): the message names the
+  // problem, and the finished run, its rows and the settings stay.
+  await offer('cut.safetensors', weights.subarray(0, weights.length - 10));
+  await page.waitForFunction(() => document.querySelector('[data-error="weights"]').textContent !== '');
+  assert.match(await errorText(), /^Weights file cut\.safetensors: .*cut short/);
+  const other = await page.evaluate(async () => {
+    const { loadWasm } = await import('/js/wasm.js');
+    const { module: wasm } = await loadWasm();
+    const t = new wasm.Trainer({ model: 'conv(4_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(10)' });
+    const bytes = Array.from(t.save_safetensors());
+    t.free();
+    return bytes;
+  });
+  await page.$eval('[data-error="weights"]', (p) => { p.textContent = ''; });
+  await offer('other.safetensors', Buffer.from(other));
+  await page.waitForFunction(() => document.querySelector('[data-error="weights"]').textContent !== '');
+  assert.match(await errorText(), /^Weights file other\.safetensors: 0\.weight has shape \[4, 1, 5, 5\].*\[8, 1, 5, 5\]/);
+  assert.deepEqual(await runInfo(page), before, 'the run is unchanged');
+  assert.equal(await state(page), 'done');
+  assert.equal((await curveRows(page)).at(-1)[4], finalAcc);
+  assert.equal(await page.evaluate(() => location.hash), hash);
+  assert.equal(await page.textContent('[data-summary="weights"]'), '');
+
+  // The exported file: a fresh run from its weights, showing the same validation accuracy.
+  await offer('model.safetensors', weights);
+  await page.waitForFunction(() => document.querySelector('[data-summary="weights"]').textContent !== '', null, { timeout: 30_000 });
+  const summary = await page.textContent('[data-summary="weights"]');
+  const [, correct, n] = summary.match(/\((\d+) of (\d+) images\)/).map(Number);
+  assert.equal(n, 451);
+  assert.equal(correct, Math.round(finalAcc * n), `${summary} vs the run's final ${finalAcc}`);
+  assert.equal(await errorText(), '');
+  assert.equal(await state(page), 'idle');
+  assert.notEqual((await runInfo(page)).id, before.id);
+  // Korean: the same refusal as a Korean sentence from the core's code.
+  await page.click('[data-lang="ko"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'ko' && document.querySelector('input[name="weights"]'));
+  assert.match(await page.textContent('[data-summary="weights"]'), /451장 중 \d+장/, 'the import is shown again after the switch');
+  await offer('other.safetensors', Buffer.from(other));
+  await page.waitForFunction(() => document.querySelector('[data-error="weights"]').textContent !== '');
+  assert.match(await errorText(), /^가중치 파일 other\.safetensors: .*다른 모델의 파일입니다/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

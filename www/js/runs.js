@@ -7,7 +7,7 @@
 //   const run = runs.open('probe', config, { owner, key, paused }); // a run of its own (starts stepping unless paused)
 //   const stop = run.subscribe((run, event) => …);  // event.type: 'progress' (event.items), 'state', 'done', 'error'
 //   run.items, run.result, run.error, run.state, run.work ({ done, total, rate, eta } or null), run.steps
-//   run.pause(); run.resume(); run.step(n); await run.snapshot(); run.close();
+//   run.pause(); run.resume(); run.step(n); await run.snapshot(); await run.load(bytes); run.close();
 //   await run.finished;                              // the result; rejects with run.error or an AbortError on close
 //
 // A run is stopped only when the person stops it, a setting that defines it changes, or the page closes; a stateful
@@ -120,7 +120,7 @@ class Run {
     this.work = null;
     this.steps = 0;
     this.listeners = new Set();
-    this.snapshots = new Map(); // req → { resolve, reject }
+    this.requests = new Map(); // req → { resolve, reject }: snapshot and load answers
     this.finished = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
     this.finished.catch(() => {}); // a run nobody awaits must not report an unhandled rejection
     this.worker = null;
@@ -166,12 +166,23 @@ class Run {
     this.emit({ type: 'state' });
   }
 
+  // The session's state between two steps (a training run: { steps, weights } with the weights as safetensors).
   snapshot() {
+    return this.request('snapshot');
+  }
+
+  // Hands bytes to the session's load() between two steps (a training run: weights from a safetensors file of its
+  // spec, all or nothing); resolves with what it answers, rejects with the core's error (the session unchanged).
+  load(bytes) {
+    return this.request('load', { bytes });
+  }
+
+  request(op, extra = {}) {
     if (!this.live) return Promise.reject(new Error(`the run is ${this.state}`));
     const req = this.registry.nextReq++;
     return new Promise((resolve, reject) => {
-      this.snapshots.set(req, { resolve, reject });
-      this.send('snapshot', { req });
+      this.requests.set(req, { resolve, reject });
+      this.send(op, { req, ...extra });
     });
   }
 
@@ -181,6 +192,8 @@ class Run {
     this.send('close');
     this.state = 'closed';
     this.listeners.clear();
+    for (const { reject } of this.requests.values()) reject(new DOMException('the run was closed', 'AbortError'));
+    this.requests.clear();
     this.registry.forget(this);
     if (wasLive) {
       this.worker.closing.add(this.id);
@@ -196,10 +209,10 @@ class Run {
       this.emit({ type: 'progress', items: data.progress });
     }
     if ('req' in data) {
-      const pending = this.snapshots.get(data.req);
-      this.snapshots.delete(data.req);
+      const pending = this.requests.get(data.req);
+      this.requests.delete(data.req);
       if (data.error) pending?.reject(runError(data.error));
-      else pending?.resolve(data.snapshot);
+      else pending?.resolve('snapshot' in data ? data.snapshot : data.loaded);
       if (data.error?.fatal) this.registry.pool.lose(this.worker, data.error, this);
       return;
     }
@@ -228,8 +241,8 @@ class Run {
     this.state = 'error';
     this.error = runError(error);
     this.registry.pool.release(this.worker, this);
-    for (const { reject } of this.snapshots.values()) reject(this.error);
-    this.snapshots.clear();
+    for (const { reject } of this.requests.values()) reject(this.error);
+    this.requests.clear();
     this.settle.reject(this.error);
     this.emit({ type: 'error' });
   }

@@ -5,11 +5,14 @@
 //        { op: 'pause', run }                         stop after the step in progress; the session keeps its state
 //        { op: 'step', run, n }                       take n more steps, then pause
 //        { op: 'snapshot', run, req }                 answer { run, req, snapshot } between two steps
+//        { op: 'load', run, req, bytes }              the session's load(bytes) between two steps (a training run:
+//                                                     weights from a safetensors file); answer { run, req, loaded }
 //        { op: 'close', run }                         free the session (a running one stops at its next step)
 //   out: { run, progress: [items], work }            items in order, at most one message per FRAME_MS per run
 //        { run, state: 'running' | 'paused', steps }  after resume / pause / step; steps taken so far
 //        { run, result, work, steps }                 the session finished (its last progress comes first)
-//        { run, req, snapshot }
+//        { run, req, snapshot } / { run, req, loaded } / { run, req, error }  (a request to a session that has
+//                                                     ended is answered with an error, code 'run_ended')
 //        { run, error: { message, code, param, values, fatal, detail } }
 //   Every message also carries memory: the wasm instance's memory in bytes (it only grows; runs.js retires a worker
 //   whose memory grew large once it holds no live run). work is { done, total, rate, eta } (units per second of
@@ -209,8 +212,10 @@ function handle(data) {
     return;
   }
   const session = sessions.get(data.run);
-  if (!session) { // finished or failed already: late messages are harmless, and a close is still acknowledged
+  if (!session) { // finished or failed already: late messages are harmless, a close is still acknowledged and a request
+    // still answered
     if (data.op === 'close') post({ run: data.run, state: 'closed' });
+    if ('req' in data) post({ run: data.run, req: data.req, error: { message: 'the run has ended', code: 'run_ended' } });
     return;
   }
   switch (data.op) {
@@ -228,6 +233,14 @@ function handle(data) {
     case 'snapshot':
       try {
         post({ run: data.run, req: data.req, snapshot: session.iterator.snapshot?.() ?? { steps: session.steps, work: session.workReport() } });
+      } catch (e) {
+        post({ run: data.run, req: data.req, error: errorOf(e) });
+      }
+      break;
+    case 'load':
+      try {
+        if (!session.iterator.load) throw Object.assign(new Error(`a ${session.kind} run cannot load weights`), { code: 'not_supported' });
+        post({ run: data.run, req: data.req, loaded: session.iterator.load(data.bytes) });
       } catch (e) {
         post({ run: data.run, req: data.req, error: errorOf(e) });
       }

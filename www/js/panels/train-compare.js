@@ -7,7 +7,7 @@ import { t } from '../i18n.js';
 import { controlSet } from '../controls.js';
 import { dataTable, el, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
-import { VAL_EVERY } from '../jobs.js';
+import { MEASURE_N, VAL_EVERY } from '../jobs.js';
 import { COMPARISONS, LEARNED_ACC, layerSpreads, sixNine } from './train.lessons.js';
 import { TARGET_ACC, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
 
@@ -58,7 +58,7 @@ export function compareView(section, ctx, name) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         status, message, verdict,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: VAL_EVERY }))),
+        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
         factTable.table,
         spreadTable?.table ?? null,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));

@@ -7,9 +7,9 @@
 
 import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
-import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
+import { codeBlock, coreMessage, dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
-import { PARAM_OF, VAL_EVERY, datasetConfig, trainerConfig } from '../jobs.js';
+import { MEASURE_N, PARAM_OF, VAL_EVERY, datasetConfig, trainerConfig } from '../jobs.js';
 import { compareView } from './train-compare.js';
 import { COMPARISONS } from './train.lessons.js';
 import { TARGET_ACC, curveFacts, curveRows } from './train-facts.js';
@@ -49,6 +49,40 @@ export function checkSettings(wasm, s, bytes) {
   } finally {
     trainer?.free();
     data?.free();
+  }
+}
+
+// The largest safetensors file a model of this playground can have: the 8-byte length, the header's limit
+// (src/nn/safetensors.rs) and 4,000,000 float32 parameters (src/nn/spec.rs). Larger files are refused unread.
+const WEIGHTS_MAX_BYTES = 8 + 2 ** 20 + 4 * 4_000_000;
+const WEIGHTS_FILE = 'model.safetensors';
+// What was imported into a run ({ name, val }), for a re-mounted panel (a language switch) to show it again.
+const importedInto = new WeakMap();
+
+// The PyTorch code that loads the downloaded weights and predicts from raw images (the model and the data's
+// preprocessing; independent of the weights, so the main thread writes it from the settings).
+function pytorchCode(wasm, s, bytes) {
+  let data = null;
+  let trainer = null;
+  try {
+    data = new wasm.Dataset(datasetConfig(s, bytes));
+    trainer = new wasm.Trainer(trainerConfig(s));
+    trainer.set_data(data, { batch: s.bs, aug: s.aug, seed: s.seed });
+    return trainer.pytorch_code(WEIGHTS_FILE);
+  } finally {
+    trainer?.free();
+    data?.free();
+  }
+}
+
+// Checks a weights file against the settings' model on the main thread (all or nothing, the core's error), so a
+// wrong or corrupt file never reaches the run.
+function checkWeights(wasm, s, bytes) {
+  const trainer = new wasm.Trainer(trainerConfig(s));
+  try {
+    trainer.load_safetensors(bytes);
+  } finally {
+    trainer.free();
   }
 }
 
@@ -152,6 +186,27 @@ function singleView(section, ctx) {
     el('figure', { class: 'chart' }, mistakes, el('figcaption', {}, t('train.misclassified'))),
     el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), mistakeTable.table));
 
+  // Export and import: the weights as safetensors, the PyTorch code that loads them, a file of the same spec back in.
+  const download = el('button', { type: 'button', 'data-action': 'download-weights', onclick: () => downloadWeights() }, t('train.weights.download'));
+  const weightsInput = el('input', { type: 'file', name: 'weights', accept: '.safetensors,application/octet-stream' });
+  weightsInput.addEventListener('change', () => {
+    const file = weightsInput.files?.[0];
+    weightsInput.value = ''; // the same file can be chosen again
+    if (file) importWeights(file);
+  });
+  const weightsField = el('div', { class: 'field' },
+    el('label', {}, t('train.weights.import'), ' ', weightsInput),
+    el('p', { class: 'field-help' }, t('train.weights.import.help')));
+  const weightsError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'weights' });
+  const weightsSummary = el('p', { class: 'summary', role: 'status', 'data-summary': 'weights' });
+  const code = codeBlock('PyTorch');
+  code.wrap.dataset.code = 'pytorch';
+  const codeDetails = el('details', { class: 'chart-data' }, el('summary', {}, t('train.weights.code')),
+    el('p', { class: 'field-help' }, t('train.weights.code.help', { file: WEIGHTS_FILE })), code.wrap);
+  codeDetails.addEventListener('toggle', () => { if (codeDetails.open) showCode(); });
+  const weightsBox = el('div', { class: 'weights' }, el('h3', {}, t('train.weights')),
+    el('div', { class: 'run-buttons' }, download), weightsField, weightsError, weightsSummary, codeDetails);
+
   const viewLinks = Object.keys(COMPARISONS).map((name) => el('a', {
     href: '#', 'data-view': name, onclick: (e) => { e.preventDefault(); ctx.set({ view: name }); },
   }, t(`train.view.${name}`)));
@@ -164,11 +219,11 @@ function singleView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset),
         progress, status, message, about, facts,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY }))),
+        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
         el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
-        end)));
+        end, weightsBox)));
 
   // What the run has shown so far: its info, its curve rows, its latest look.
   let shown = { info: null, rows: [], look: null, losses: 0 };
@@ -183,6 +238,7 @@ function singleView(section, ctx) {
     buttons.pause.disabled = state !== 'running';
     buttons.step.disabled = !live || state === 'running';
     buttons.start.textContent = t(state === 'paused' ? 'train.action.resume' : 'train.action.start');
+    download.disabled = !(live || state === 'done'); // a diverged or failed run has no usable weights
   }
 
   function runState(r) {
@@ -279,6 +335,9 @@ function singleView(section, ctx) {
     const ctx2d = curves.getContext('2d');
     ctx2d.clearRect(0, 0, curves.width, curves.height);
     status.textContent = t('train.idle');
+    weightsError.textContent = '';
+    const imported = importedInto.get(r);
+    weightsSummary.textContent = imported ? importedText(imported) : '';
     showItems(r.items);
     if (r.state === 'done') showDone(r.result);
     else if (r.state === 'error') showError(r.error);
@@ -296,15 +355,74 @@ function singleView(section, ctx) {
     if (action === 'start') run.resume();
     else if (action === 'pause') run.pause();
     else if (action === 'step') run.step(1);
-    else if (action === 'reset-run') {
-      run.close();
-      run = null;
-      checked.key = null;
-      update(ctx.state);
+    else if (action === 'reset-run') resetRun();
+  }
+
+  // Closes the run and opens a fresh, idle one with the same settings (resolves once it is shown).
+  function resetRun() {
+    run?.close();
+    run = null;
+    checked.key = null;
+    return update(ctx.state);
+  }
+
+  const importedText = ({ name, val }) => t('train.weights.imported', { name, acc: pct(val.accuracy), correct: val.correct, n: val.n });
+
+  // The weights of the run as shown: a finished run carries them in its result, a live one answers a snapshot.
+  async function downloadWeights() {
+    weightsError.textContent = '';
+    try {
+      const weights = run.state === 'done' ? run.result.weights : (await run.snapshot()).weights;
+      const url = URL.createObjectURL(new Blob([weights], { type: 'application/octet-stream' }));
+      el('a', { href: url, download: WEIGHTS_FILE }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      weightsError.textContent = t('train.weights.failed', { message: errorText(e) });
+    }
+  }
+
+  function showCode() {
+    try {
+      code.code.textContent = bytesNow ? pytorchCode(wasm, ctx.state, bytesNow) : '';
+    } catch (e) {
+      code.code.textContent = '';
+      weightsError.textContent = t('train.weights.failed', { message: coreMessage(e) });
+    }
+  }
+
+  // A file of the same spec replaces the weights of a fresh run (a run with steps is reset first: its curves belong
+  // to other weights), which then shows its validation accuracy and can train on from there. A file that is not
+  // this model's (or not safetensors) is refused with the core's reason and changes nothing.
+  async function importWeights(file) {
+    weightsError.textContent = '';
+    const name = file.name.slice(0, 120);
+    const fail = (message) => { weightsError.textContent = t('train.weights.error', { name, message }); };
+    if (file.size > WEIGHTS_MAX_BYTES) {
+      fail(t('train.weights.too_large', { got: file.size, max: WEIGHTS_MAX_BYTES }));
+      return;
+    }
+    const s = ctx.state;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    try {
+      checkWeights(wasm, s, bytes);
+    } catch (e) {
+      fail(coreMessage(e));
+      return;
+    }
+    if (settingsKey(s) !== settingsKey(ctx.state) || !run) return; // the file was checked against other settings
+    if (!(run.live && run.steps === 0 && !importedInto.has(run))) await resetRun();
+    const target = run;
+    try {
+      const { val } = await target.load(bytes);
+      importedInto.set(target, { name, val });
+      if (target === run) weightsSummary.textContent = importedText(importedInto.get(target));
+    } catch (e) {
+      fail(errorText(e));
     }
   }
 
   let token = 0;
+  let bytesNow = null; // the digits' bytes, once fetched
   async function update(s) {
     controls.sync(s);
     init.show(s);
@@ -314,6 +432,7 @@ function singleView(section, ctx) {
     const mine = ++token;
     const bytes = await digits();
     if (mine !== token) return;
+    bytesNow = bytes;
     try {
       checkSettings(wasm, s, bytes);
     } catch (e) {
@@ -323,6 +442,7 @@ function singleView(section, ctx) {
     }
     checked.key = key;
     attach(runs.show('train', 'train', key, runConfig(s, bytes), { paused: true }));
+    if (codeDetails.open) showCode();
   }
 
   return { update, dispose: () => { token++; unsubscribe(); } };
