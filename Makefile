@@ -15,13 +15,15 @@ serve: build
 	node tools/serve.mjs www $(PORT)
 
 # Release wasm with SIMD (rustflags in .cargo/config.toml), then the JS bindings into www/pkg; the same with relaxed
-# SIMD into www/pkg-relaxed. The page picks one at load time (www/js/wasm.js).
+# SIMD into www/pkg-relaxed. The page picks one at load time (www/js/wasm.js). Last, www/build.js: the build's id and
+# files for the service worker's offline copy (tools/sw-manifest.mjs).
 build:
 	@tools/install.sh build
 	cargo build --release --target wasm32-unknown-unknown --lib
 	wasm-bindgen --target web --out-dir www/pkg $(WASM)
 	$(RELAXED) cargo build --release --target wasm32-unknown-unknown --lib
 	wasm-bindgen --target web --out-dir www/pkg-relaxed $(WASM_RELAXED)
+	node tools/sw-manifest.mjs www
 
 test:
 	@tools/install.sh test

@@ -6,8 +6,9 @@ import { canvasStats } from './canvas-stats.mjs';
 
 const WWW = new URL('../../www/', import.meta.url).pathname;
 
-export async function setup() {
-  const { server, url } = await startServer(WWW, 0);
+// `root`: the folder to serve (www/ unless a test serves a copy of its own).
+export async function setup({ root = WWW } = {}) {
+  const { server, url } = await startServer(root, 0);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
@@ -17,8 +18,9 @@ export async function setup() {
   });
   const origin = new URL(url).origin;
 
-  // Opens a page on `hash` and records what went wrong; `problems` must stay empty in a healthy page.
-  async function open(hash = '', { locale = 'en-US', viewport = { width: 1200, height: 900 } } = {}) {
+  // Opens a page on `hash` and records what went wrong; `problems` must stay empty in a healthy page. `prepare`
+  // (context) runs before the page loads (routes, request counters).
+  async function open(hash = '', { locale = 'en-US', viewport = { width: 1200, height: 900 }, prepare } = {}) {
     const context = await browser.newContext({ locale, viewport });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
     const page = await context.newPage();
@@ -31,6 +33,7 @@ export async function setup() {
       if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`off-origin request: ${u}`);
     });
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    await prepare?.(context);
     await page.goto(url + hash);
     return { page, problems, context };
   }

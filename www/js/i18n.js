@@ -7,8 +7,9 @@ import init from './i18n/init.js';
 import signal from './i18n/signal.js';
 import augment from './i18n/augment.js';
 import train from './i18n/train.js';
+import element from './i18n/element.js';
 
-export const PARTS = { common, init, signal, augment, train };
+export const PARTS = { common, init, signal, augment, train, element };
 
 export const STRINGS = {
   en: Object.assign({}, ...Object.values(PARTS).map((part) => part.en)),
@@ -17,9 +18,10 @@ export const STRINGS = {
 
 let current = 'en';
 
+// The strings are page-wide: every view on a page shows one language (the page's, or the one an element last set).
+// Where the language is marked (<html lang>, an element's own lang) is up to the view.
 export function setLang(lang) {
   current = STRINGS[lang] ? lang : 'en';
-  document.documentElement.lang = current;
 }
 
 export function lang() {

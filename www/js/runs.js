@@ -24,7 +24,7 @@
 // optimised the kernels), so the next run waits for neither.
 
 import { KINDS } from './jobs.js';
-import { workerUrl } from './wasm.js';
+import { compiledModule, workerUrl } from './wasm.js';
 import { t } from './i18n.js';
 import { coreMessage } from './ui.js';
 
@@ -42,6 +42,10 @@ class PoolWorker {
     this.closing = new Set(); // ids of runs closed while live: the worker may still be inside one of their steps
     this.memory = 0; // wasm memory in bytes, as last reported
     this.worker = new Worker(workerUrl(WORKER_URL), { type: 'module' }); // with the page's wasm build
+    // The page's compiled module, so no worker downloads the wasm again (the worker waits for this message).
+    const compiled = compiledModule();
+    if (compiled) compiled.then((module) => this.post({ op: 'wasm', module }), () => this.post({ op: 'wasm', module: null }));
+    else this.post({ op: 'wasm', module: null });
     this.worker.onmessage = ({ data }) => {
       if (typeof data?.memory === 'number') this.memory = data.memory;
       if (data?.state === 'closed') this.closing.delete(data.run);

@@ -25,22 +25,47 @@ export function pickBuild(simd) {
   return simd !== '128' && relaxedSimdSupported() ? 'relaxed' : '128';
 }
 
-// Loads and initializes the chosen build: { module (its exports as JS), exports (the raw wasm exports), build }.
+// Loads and initializes the chosen build, once per context (the page's views share one):
+// { module (its exports as JS), exports (the raw wasm exports), build, compiled (the WebAssembly.Module) }.
 // Without an argument (in a worker) the choice comes from the worker's own URL. The choice is made at once (so
 // workers started while the module compiles get it too); should the relaxed build fail to load, the portable one
-// stands in.
-export async function loadWasm(simd = new URL(self.location.href).searchParams.get('simd') ?? 'auto') {
+// stands in. `compiled`, a module the page already compiled (a worker gets it in a message), saves the download:
+// one page fetches the wasm once, for itself and every worker.
+let loading = null;
+export function loadWasm(simd = new URL(self.location.href).searchParams.get('simd') ?? 'auto', compiled = null) {
+  loading ??= load(simd, compiled);
+  return loading;
+}
+
+async function load(simd, compiled) {
   chosen = pickBuild(simd);
-  let module;
   try {
-    module = await import(BUILDS[chosen]);
+    return await instantiate(chosen, compiled);
   } catch (e) {
     if (chosen === '128') throw e;
     chosen = '128';
-    module = await import(BUILDS[chosen]);
+    return instantiate(chosen, null);
   }
-  const exports = await module.default();
-  return { module, exports, build: chosen };
+}
+
+async function instantiate(build, compiled) {
+  const module = await import(BUILDS[build]);
+  compiled ??= await compile(new URL(BUILDS[build].replace(/\.js$/, '_bg.wasm'), import.meta.url));
+  const exports = await module.default({ module_or_path: compiled });
+  return { module, exports, build, compiled };
+}
+
+// Streaming compilation where the server says application/wasm, else from the bytes.
+async function compile(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  if (response.headers.get('Content-Type')?.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+// The compiled module of this context's build, for its workers (null until a load began).
+export function compiledModule() {
+  return loading?.then((l) => l.compiled) ?? null;
 }
 
 // A worker script's URL that tells the worker which build to load: the one chosen here.

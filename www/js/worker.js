@@ -1,6 +1,7 @@
 // The compute worker: a module worker that owns one wasm instance and the sessions (runs) opened in it. The page's
 // side is www/js/runs.js; the kinds of session are in www/js/jobs.js. Protocol:
-//   in:  { op: 'open', run, kind, config, paused }   open a session; it starts stepping unless paused
+//   in:  { op: 'wasm', module }                      first: the page's compiled WebAssembly.Module (or null)
+//        { op: 'open', run, kind, config, paused }   open a session; it starts stepping unless paused
 //        { op: 'resume', run }                        step until done (or paused)
 //        { op: 'pause', run }                         stop after the step in progress; the session keeps its state
 //        { op: 'step', run, n }                       take n more steps, then pause
@@ -24,9 +25,13 @@ import { loadWasm } from './wasm.js';
 import { KINDS } from './jobs.js';
 
 const FRAME_MS = 16; // at most one progress message per run per animation frame
-// The build the page chose, from this worker's URL (www/js/wasm.js).
+// The build the page chose, from this worker's URL (www/js/wasm.js), and the page's compiled module, which the page
+// posts first ({ op: 'wasm', module }; null: fetch it here), so one page downloads the wasm once.
 let wasm = null;
-const ready = loadWasm().then(({ module, exports }) => { wasm = module; return exports; });
+let gotModule;
+const ready = new Promise((resolve) => { gotModule = resolve; })
+  .then((compiled) => loadWasm(undefined, compiled))
+  .then(({ module, exports }) => { wasm = module; return exports; });
 let readMemory = () => 0;
 ready.then((exports) => { readMemory = () => exports.memory.buffer.byteLength; }, () => {});
 
@@ -256,5 +261,9 @@ function handle(data) {
 // must find its session).
 self.onmessage = ({ data }) => {
   if (!data || typeof data !== 'object') return;
+  if (data.op === 'wasm') {
+    gotModule(data.module instanceof WebAssembly.Module ? data.module : null);
+    return;
+  }
   ready.then(() => handle(data), (e) => { if (data.op === 'open') post({ run: data.run, error: errorOf(e) }); });
 };

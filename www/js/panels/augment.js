@@ -8,7 +8,6 @@ import { lang, t } from '../i18n.js';
 import { controlSet } from '../controls.js';
 import { codeBlock, coreMessage, dataTable, el, short } from '../ui.js';
 import { errorText, runs } from '../runs.js';
-import { serialize } from '../state.js';
 import { decodeImage } from '../image-file.js';
 
 export const PRESETS = {
@@ -245,7 +244,7 @@ export function mount(section, ctx) {
     controls.sync(s);
     for (const a of presetLinks) {
       const preset = PRESETS[a.dataset.preset];
-      a.href = serialize({ ...s, ...preset });
+      a.href = ctx.href({ ...s, ...preset });
       a.toggleAttribute('aria-current', preset.src === s.src && preset.aug === s.aug);
     }
     const key = [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
@@ -270,7 +269,7 @@ export function mount(section, ctx) {
     section.dataset.runState = 'running';
     jobError.textContent = '';
     // A grid computed before a re-render is shown again, not recomputed; a newer setting replaces the run.
-    run = runs.show('augment', 'augment', key, {
+    run = runs.show(ctx.owner('augment'), 'augment', key, {
       aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
       image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
     });

@@ -5,7 +5,7 @@
 import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
 import { codeBlock, dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
-import { PARAMS, defaults, serialize } from '../state.js';
+import { PARAMS, defaults } from '../state.js';
 
 const STAT_ROWS = ['fan_in', 'fan_out', 'gain', 'std', 'bound', 'sample_mean', 'sample_std', 'n'];
 // The settings an initializer is made of: the signal panel reads them with the same names and meanings.
@@ -13,11 +13,11 @@ const INIT_SETTINGS = ['init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', '
 
 // The signal panel's 10-layer net with this initializer: the activation the gain was chosen for, else the one the
 // scheme is meant for (ReLU for He, tanh otherwise).
-export function signalLink(s) {
+export function signalState(s) {
   // The probe's activations are the core's list (a nonlinearity that is one of them is used as it is).
   const act = PARAMS.act.values.includes(s.nonlinearity) ? s.nonlinearity : s.init.startsWith('he_') ? 'relu' : 'tanh';
   const own = Object.fromEntries(INIT_SETTINGS.map((k) => [k, s[k]]));
-  return serialize({ ...defaults('signal'), ...own, act, depth: 10, panel: 'signal', lang: s.lang, embed: s.embed });
+  return { ...defaults('signal'), ...own, act, depth: 10, panel: 'signal', lang: s.lang, embed: s.embed };
 }
 
 export function mount(section, ctx) {
@@ -124,7 +124,7 @@ export function mount(section, ctx) {
       + `        ${view.pytorch_code().replace('(w', '(m.weight')}\n`
       + '        m.bias.data.fill_(0.01)\n\n\n'
       + 'model.apply(init_weights)  # calls init_weights on every submodule\n';
-    signal.href = signalLink(s);
+    signal.href = ctx.href(signalState(s));
     compare.table.tBodies[0].replaceChildren(...Array.from(view.comparison(), (r) => el('tr', { 'data-scheme': r.scheme, class: r.scheme === s.init ? 'current' : null },
       el('th', { scope: 'row' }, t(`init.name.${r.scheme}`)), el('td', {}, plain(r.std)), el('td', {}, Number.isNaN(r.bound) ? 'n/a' : plain(r.bound)))));
     keras.code.textContent = `import keras\n\ninitializer = ${view.keras_code()}`;

@@ -7,7 +7,6 @@ import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
 import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
-import { serialize } from '../state.js';
 
 // Each preset is a URL that sets everything its note depends on: the net's shape and the seed too, so the numbers
 // its note quotes are those of its own run.
@@ -82,7 +81,7 @@ function matchPreset(s) {
 
 export function mount(section, ctx) {
   const { wasm } = ctx;
-  let run = runs.current('signal') ?? null;
+  let run = runs.current(ctx.owner('signal')) ?? null;
   let unsubscribe = () => {};
 
   const controls = controlSet(ctx);
@@ -220,7 +219,7 @@ export function mount(section, ctx) {
     const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceOf(s)[k]]));
     const key = SETTINGS.map((k) => args[k]).join('|');
     if (!references.has(key)) {
-      const r = runs.show('signal-reference', 'probe', key, args);
+      const r = runs.show(ctx.owner('signal-reference'), 'probe', key, args);
       await r.finished;
       const spread = { fwd: [], bwd: [] };
       for (const p of r.items) (p.phase === 'forward' ? spread.fwd : spread.bwd)[p.layer - 1] = p;
@@ -323,7 +322,7 @@ export function mount(section, ctx) {
     init.show(s);
     const preset = matchPreset(s);
     for (const a of presetLinks) {
-      a.href = serialize({ ...s, ...PRESETS[a.dataset.preset] });
+      a.href = ctx.href({ ...s, ...PRESETS[a.dataset.preset] });
       a.toggleAttribute('aria-current', a.dataset.preset === preset);
     }
     presetNote.hidden = !preset;
@@ -335,13 +334,13 @@ export function mount(section, ctx) {
     if (key === shown.key) return;
     // The run of these settings, found again after a re-render or a panel switch; a new setting replaces it (the
     // probe is stateless: the old run is closed, and so is a reference run of other settings).
-    const fresh = runs.current('signal')?.key !== key;
+    const fresh = runs.current(ctx.owner('signal'))?.key !== key;
     if (fresh) {
-      const reference = runs.current('signal-reference');
+      const reference = runs.current(ctx.owner('signal-reference'));
       if (reference && reference.key !== SETTINGS.map((k) => referenceOf(s)[k]).join('|')) reference.close();
       performance.mark('signal:start'); // marks for bench/signal.mjs: request, first layer, all layers, done
     }
-    attach(runs.show('signal', 'probe', key, Object.fromEntries(SETTINGS.map((k) => [k, s[k]]))));
+    attach(runs.show(ctx.owner('signal'), 'probe', key, Object.fromEntries(SETTINGS.map((k) => [k, s[k]]))));
   }
 
   // Leaving the panel (or re-rendering it) only stops listening: the runs belong to the page.

@@ -51,7 +51,7 @@ export function compareView(section, ctx, name) {
   section.append(
     el('h2', {}, t(`train.view.${name}`)),
     el('p', { class: 'intro' }, t(`train.compare.${name}.intro`)),
-    name === 'init_race' ? el('p', { class: 'field-help' }, el('code', {}, comparison.arms[0].patch({}).model)) : null,
+    name === 'init_race' ? el('p', { class: 'field-help' }, el('code', {}, comparison.arms[0].patch({}).model)) : '', // append() would write null
     el('p', { class: 'presets' }, singleLink),
     el('div', { class: 'panel-body' },
       form,
@@ -173,7 +173,7 @@ export function compareView(section, ctx, name) {
     shownKey = key;
     for (const arm of arms) {
       const armSettings = { ...s, ...arm.patch(s) };
-      follow(arm, runs.show(`train-compare-${arm.id}`, 'train', `${name}|${settingsKey(armSettings)}`, runConfig(armSettings, bytes), { paused: true }));
+      follow(arm, runs.show(ctx.owner(`train-compare-${arm.id}`), 'train', `${name}|${settingsKey(armSettings)}`, runConfig(armSettings, bytes), { paused: true }));
     }
     refresh();
   }

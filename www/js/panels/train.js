@@ -441,7 +441,7 @@ function singleView(section, ctx) {
       return;
     }
     checked.key = key;
-    attach(runs.show('train', 'train', key, runConfig(s, bytes), { paused: true }));
+    attach(runs.show(ctx.owner('train'), 'train', key, runConfig(s, bytes), { paused: true }));
     if (codeDetails.open) showCode();
   }
 
