@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-signal bench-train bench-augment bench-peers bench-digits data-digits clean
+.PHONY: serve build pack test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-augment bench-peers bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -24,6 +24,10 @@ build:
 	$(RELAXED) cargo build --release --target wasm32-unknown-unknown --lib
 	wasm-bindgen --target web --out-dir www/pkg-relaxed $(WASM_RELAXED)
 	node tools/sw-manifest.mjs www
+
+# The npm package (JS API and the <cnn-playground> element) as target/cnn-playground-VERSION.tgz (tools/pack.mjs).
+pack: build
+	node tools/pack.mjs
 
 test:
 	@tools/install.sh test
@@ -86,6 +90,12 @@ bench-page:
 	@tools/install.sh test
 	$(MAKE) build
 	node bench/page.mjs
+
+# The lecture page with five live views: first view drawn, wasm bytes fetched (one download), memory.
+bench-notes:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/notes.mjs
 
 bench-signal:
 	@tools/install.sh test

@@ -31,13 +31,19 @@ export const PANELS = {
 let core = null;
 let coreReady = false;
 export function loadCore(simd) {
-  core ??= loadWasm(simd).then((loaded) => {
+  if (core) return core;
+  core = loadWasm(simd).then((loaded) => {
     configure(loaded.module.core_catalog());
     coreReady = true;
     return loaded;
   });
+  coreStarted(core.catch(() => {}));
   return core;
 }
+
+// Settles once a view of this page has loaded the core (never, if none starts): the offline copy waits for it.
+let coreStarted;
+export const coreLoaded = new Promise((resolve) => { coreStarted = resolve; });
 
 // The raw exports of the page's wasm instance (for the memory hook), or null before it loaded.
 let coreExports = null;

@@ -66,6 +66,7 @@ export class CnnPlayground extends HTMLElement {
       defaultLang: () => (host.parentElement?.closest('[lang]')?.lang.startsWith('ko') ? 'ko' : 'en'),
       chrome(state) {
         view.lang = state.lang;
+        view.classList.toggle('embed', state.embed); // the compact presentation of embed=1, as the page's body has it
         applyStatic(host);
       },
     };
