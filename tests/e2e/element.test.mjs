@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
+import { canvasStats } from './canvas-stats.mjs';
 
 let h;
 before(async () => { h = await setup(); });
@@ -40,13 +41,8 @@ test('attributes are the URL parameters: the view draws with them and the host h
   assert.equal(await layerCount(page, 'a'), 4);
   assert.equal(await page.$eval('#a select[name="act"]', (s) => s.value), 'relu');
   assert.equal(await page.$eval('#a select[name="init"]', (s) => s.value), 'he_normal');
-  const stats = await page.$eval('#a canvas[data-chart="signal-layers"]', (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const colours = new Set();
-    for (let i = 0; i < d.length; i += 4 * 97) colours.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-    return colours.size;
-  });
-  assert.ok(stats > 3, `the chart is drawn (${stats} colours sampled)`);
+  const stats = (await page.$eval('#a canvas[data-chart="signal-layers"]', canvasStats)).colours;
+  assert.ok(stats > 3, `the chart is drawn (${stats} colours)`);
   // A control edit stays in the element: no hash, no history entry.
   const entries = await page.evaluate(() => history.length);
   await page.selectOption('#a select[name="act"]', 'tanh');

@@ -6,6 +6,7 @@ import { copyFile, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canvasInfo, settled, setup } from './harness.mjs';
+import { drawAll } from './notes-views.mjs';
 
 // A folder that serves www/ through links, except build.js, its own copy: the test writes the next build's id there.
 const WWW = new URL('../../www/', import.meta.url).pathname;
@@ -56,6 +57,18 @@ test('after one visit, the page reloads and draws without a network', async () =
   await page.waitForFunction(() => document.querySelector('section[data-panel="train"]').dataset.runState === 'paused');
   await page.waitForFunction(() => document.querySelectorAll('table[data-table="train-curves"] tbody tr').length > 0);
   assert.ok((await canvasInfo(page, 'train-curves')).colours > 1, 'the train panel draws');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('after one visit to the page, the lecture page opens and its views draw without a network', async () => {
+  const { page, problems, context } = await h.open('#panel=init&samples=1000&lang=en');
+  await settled(page, 'init');
+  await offlineReady(page);
+  await context.setOffline(true);
+  await page.goto(`${h.url}notes/#lang=en`);
+  assert.equal(await page.evaluate(() => navigator.onLine), false);
+  for (const v of await drawAll(page)) assert.ok(v.drawn >= 1, `${v.element ?? v.frame}: a chart is drawn offline`);
   assert.deepEqual(problems, []);
   await context.close();
 });

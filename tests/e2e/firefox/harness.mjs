@@ -20,7 +20,7 @@ function listen(server) {
 
 const closeServer = (server) => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); });
 
-// Forwards to the static server; index.html gets the hook as its first script.
+// Forwards to the static server; every HTML page gets the hook as its first script.
 async function startFront(backendPort, httpErrors) {
   const hook = await readFile(HOOK);
   const server = createServer((req, res) => {
@@ -32,7 +32,7 @@ async function startFront(backendPort, httpErrors) {
     }
     const upstream = request({ host: '127.0.0.1', port: backendPort, path: req.url, method: req.method, headers: req.headers }, (up) => {
       if (up.statusCode >= 400) httpErrors.push(`HTTP ${up.statusCode}: ${req.url}`);
-      if (path === '/' || path === '/index.html') {
+      if (path.endsWith('/') || path.endsWith('.html')) { // the page and the lecture page (notes/)
         const chunks = [];
         up.on('data', (c) => chunks.push(c));
         up.on('end', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canvasInfo, settled as chromiumSettled, setup as chromiumSetup } from '../harness.mjs';
 import { charts, notices, settled, setup, tables } from './harness.mjs';
+import { canvasStats } from '../canvas-stats.mjs';
 
 let h;
 before(async () => { h = await setup(); });
@@ -91,6 +92,23 @@ test('the worker path: a signal probe completes with one table row per layer', a
   }
   assert.equal((await tables(h.ff, 'signal'))['signal-hist'], 7);
   for (const [name, c] of Object.entries(await charts(h.ff, 'signal'))) assertDrawn('signal', name, c);
+  assert.deepEqual(await h.problems(), []);
+});
+
+test('the lecture page: its <cnn-playground> views start when scrolled to and draw, sharing the one module', async () => {
+  await h.ff.navigate('about:blank');
+  await h.ff.navigate(`${h.url}notes/#lang=en`);
+  for (const id of ['view-augment', 'view-vanishing', 'view-init', 'view-he']) {
+    await h.ff.execute((i) => document.getElementById(i).scrollIntoView(), id);
+    await h.ff.waitFor(`#${id} settled`, (i) => document.querySelector(`#${i} section[data-panel][aria-busy="false"]`) !== null, [id], 60_000);
+    const drawn = await h.ff.execute(`(i) => {
+      const stats = ${canvasStats};
+      return [...document.querySelectorAll('#' + i + ' section canvas[data-chart]')].map((c) => stats(c)).filter((c) => c.colours > 5).length;
+    }`, id);
+    assert.ok(drawn >= 1, `${id}: a chart is drawn`);
+  }
+  const wasm = await h.ff.execute(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+  assert.equal(wasm, 1, 'one wasm download for the page and its workers');
   assert.deepEqual(await h.problems(), []);
 });
 
