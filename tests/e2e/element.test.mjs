@@ -127,3 +127,15 @@ test('changing an attribute updates the view; a bad new value gives a notice', a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a view removed from the page frees its panel and closes its runs', async () => {
+  const { page, problems, context } = await host('<cnn-playground id="f" panel="signal" depth="40" width="1000" batch="2000"></cnn-playground>');
+  await page.waitForSelector('#f section[data-panel="signal"][data-run-state="running"]');
+  const live = () => page.evaluate(async () => (await import('/js/runs.js')).runs.list().filter((r) => r.live && r.owner?.includes('@element')).length);
+  assert.ok(await live() >= 1, 'the probe runs');
+  await page.$eval('#f', (e) => e.remove());
+  await page.waitForFunction(async () => (await import('/js/runs.js')).runs.list().every((r) => !r.live || !r.owner?.includes('@element')));
+  assert.equal(await live(), 0);
+  assert.deepEqual(problems, [], 'no wasm object left allocated, no error');
+  await context.close();
+});

@@ -89,12 +89,22 @@ export class CnnPlayground extends HTMLElement {
     this.changes.observe(this, { attributes: true });
   }
 
+  // Removed from the page: the view frees its wasm objects, and its runs are closed unless the element comes back in
+  // the same task (a move in the DOM), when it starts again from its attributes.
   disconnectedCallback() {
+    const started = 'started' in this.dataset;
     this.visibility?.disconnect();
     this.changes?.disconnect();
     this.app?.dispose();
     this.app = null;
     delete this.dataset.started;
+    if (!started) return;
+    const owner = `@element${this.uid}`;
+    setTimeout(async () => {
+      if (this.isConnected) return;
+      const { runs } = await import('./runs.js');
+      for (const run of runs.list()) if (run.owner?.endsWith(owner) && run.live) run.close();
+    });
   }
 }
 
