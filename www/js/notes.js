@@ -34,6 +34,7 @@ function apply(lang) {
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   for (const view of document.querySelectorAll('cnn-playground')) view.setAttribute('lang', lang);
   for (const frame of document.querySelectorAll('iframe[data-src]')) {
+    frame.title = frame.dataset[lang === 'ko' ? 'titleKo' : 'titleEn'];
     const src = frameSrc(frame, lang);
     if (!frame.getAttribute('src')) near.observe(frame);
     else if (frame.src !== src) frame.contentWindow?.location.replace(src); // a hash change inside it, no history here
