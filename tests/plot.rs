@@ -220,3 +220,21 @@ fn histogram_ticks_have_three_digits_and_no_doubled_zero() {
     // One "0" under the x axis and one at the foot of the y axis.
     assert_eq!(texts(&out).iter().filter(|t| **t == "0").count(), 2, "{:?}", texts(&out));
 }
+
+#[test]
+fn run_colours_are_distinct_and_none_is_grey_like_the_legend_samples() {
+    let rgb = |c: &RGBColor| [c.0 as f64, c.1 as f64, c.2 as f64];
+    for c in plot::RUN_COLORS.iter().map(rgb) {
+        // HSV saturation, (max − min) / max: 0 for the grey of the axes and the legend's line samples (and for the
+        // old sixth colour, 90, 90, 90); at least 0.3 reads as a hue.
+        let max = c.iter().cloned().fold(f64::MIN, f64::max);
+        let min = c.iter().cloned().fold(f64::MAX, f64::min);
+        assert!((max - min) / max >= 0.3, "{c:?} is too close to grey");
+    }
+    for (i, a) in plot::RUN_COLORS.iter().map(rgb).enumerate() {
+        for b in plot::RUN_COLORS.iter().map(rgb).skip(i + 1) {
+            let d = a.iter().zip(&b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
+            assert!(d >= 60.0, "{a:?} and {b:?} are too alike ({d:.0})");
+        }
+    }
+}

@@ -7,14 +7,16 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// Colours of runs 1, 2, … (a comparison has at most a handful).
+/// Colours of runs 1, 2, … (a comparison has at most a handful): the Okabe–Ito palette, told apart with every
+/// common colour-vision deficiency (Okabe & Ito, "Color Universal Design", 2008), without its yellow (too light on
+/// white) and black (the axes' colour); none is grey like the legend's line samples.
 pub const RUN_COLORS: [RGBColor; 6] = [
-    RGBColor(214, 84, 38),
-    RGBColor(46, 110, 190),
-    RGBColor(46, 140, 87),
-    RGBColor(150, 80, 170),
-    RGBColor(190, 150, 20),
-    RGBColor(90, 90, 90),
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(86, 180, 233),  // sky blue
 ];
 
 /// One run's measurements. `steps` and `train_*`/`val_*` have the same length (one row of the data table each);

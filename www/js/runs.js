@@ -4,7 +4,8 @@
 //
 //   const run = runs.show('signal', 'probe', key, config);   // the owner's run for these settings (key): the one it
 //                                                            // has, or a new one replacing it (see show)
-//   const run = runs.open('probe', config, { owner, key, paused }); // a run of its own (starts stepping unless paused)
+//   const run = runs.open('probe', config, { owner, key, paused, settings }); // a run of its own (starts stepping
+//                                                            // unless paused; settings: the URL values behind it)
 //   const stop = run.subscribe((run, event) => …);  // event.type: 'progress' (event.items), 'state', 'done', 'error'
 //   run.items, run.result, run.error, run.state, run.work ({ done, total, rate, eta } or null), run.steps
 //   run.pause(); run.resume(); run.step(n); await run.snapshot(); await run.load(bytes); run.close();
@@ -115,8 +116,10 @@ class Pool {
 }
 
 class Run {
-  constructor(registry, id, kind, config, { owner = null, key = null, label = null } = {}) {
-    Object.assign(this, { registry, id, kind, config, owner, key, label });
+  // settings: what the person set for this run (a panel's URL values), so that a list of paused runs can show them
+  // and go back to them.
+  constructor(registry, id, kind, config, { owner = null, key = null, label = null, settings = null } = {}) {
+    Object.assign(this, { registry, id, kind, config, owner, key, label, settings });
     this.state = 'running';
     this.items = [];
     this.result = undefined;

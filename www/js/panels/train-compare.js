@@ -9,7 +9,8 @@ import { dataTable, el, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
 import { MEASURE_N, VAL_EVERY } from '../jobs.js';
 import { COMPARISONS, LEARNED_ACC, layerSpreads, sixNine } from './train.lessons.js';
-import { TARGET_ACC, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
+import { pausedRuns, unstarted } from './train-paused.js';
+import { SETTINGS, TARGET_ACC, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
@@ -46,6 +47,7 @@ export function compareView(section, ctx, name) {
   const spreadTable = name === 'init_race'
     ? dataTable('train-init-stats', 'train.compare.init_race.stats', [['layer', 'train.col.layer'], ...comparison.arms.map((a) => [a.id, 'train.col.run'])])
     : null;
+  const paused = pausedRuns(ctx, SETTINGS, () => arms.map((a) => a.run).filter(Boolean));
   const singleLink = el('a', { href: '#', 'data-view': 'single', onclick: (e) => { e.preventDefault(); ctx.set({ view: 'single' }); } }, t('train.view.single'));
 
   section.append(
@@ -57,7 +59,7 @@ export function compareView(section, ctx, name) {
       form,
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
-        status, message, verdict,
+        status, message, verdict, paused.wrap,
         el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
         factTable.table,
         spreadTable?.table ?? null,
@@ -173,10 +175,15 @@ export function compareView(section, ctx, name) {
     shownKey = key;
     for (const arm of arms) {
       const armSettings = { ...s, ...arm.patch(s) };
-      follow(arm, runs.show(ctx.owner(`train-compare-${arm.id}`), 'train', `${name}|${settingsKey(armSettings)}`, runConfig(armSettings, bytes), { paused: true }));
+      const owner = ctx.owner(`train-compare-${arm.id}`);
+      const armKey = `${name}|${settingsKey(armSettings)}`;
+      const old = runs.current(owner);
+      if (old && old.key !== armKey && unstarted(old)) old.close();
+      follow(arm, runs.show(owner, 'train', armKey, runConfig(armSettings, bytes), { paused: true, settings: s }));
     }
     refresh();
+    paused.refresh();
   }
 
-  return { update, dispose: () => { token++; for (const a of arms) a.unsubscribe(); } };
+  return { update, dispose: () => { token++; for (const a of arms) a.unsubscribe(); paused.dispose(); } };
 }

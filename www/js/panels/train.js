@@ -13,6 +13,7 @@ import { MEASURE_N, PARAM_OF, VAL_EVERY, datasetConfig, trainerConfig } from '..
 import { compareView } from './train-compare.js';
 import { COMPARISONS } from './train.lessons.js';
 import { TARGET_ACC, curveFacts, curveRows } from './train-facts.js';
+import { pausedRuns, unstarted } from './train-paused.js';
 
 export { TARGET_ACC, curveFacts, curveRows };
 
@@ -207,6 +208,8 @@ function singleView(section, ctx) {
   const weightsBox = el('div', { class: 'weights' }, el('h3', {}, t('train.weights')),
     el('div', { class: 'run-buttons' }, download), weightsField, weightsError, weightsSummary, codeDetails);
 
+  const paused = pausedRuns(ctx, SETTINGS, () => (run ? [run] : []));
+
   const viewLinks = Object.keys(COMPARISONS).map((name) => el('a', {
     href: '#', 'data-view': name, onclick: (e) => { e.preventDefault(); ctx.set({ view: name }); },
   }, t(`train.view.${name}`)));
@@ -218,7 +221,7 @@ function singleView(section, ctx) {
       form,
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset),
-        progress, status, message, about, facts,
+        progress, status, message, about, facts, paused.wrap,
         el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
@@ -410,11 +413,12 @@ function singleView(section, ctx) {
       return;
     }
     if (settingsKey(s) !== settingsKey(ctx.state) || !run) return; // the file was checked against other settings
-    if (!(run.live && run.steps === 0 && !importedInto.has(run))) await resetRun();
+    if (!unstarted(run)) await resetRun();
     const target = run;
     try {
       const { val } = await target.load(bytes);
       importedInto.set(target, { name, val });
+      target.keep = true; // its weights are the file's: a settings change pauses and lists it like a started run
       if (target === run) weightsSummary.textContent = importedText(importedInto.get(target));
     } catch (e) {
       fail(errorText(e));
@@ -441,9 +445,12 @@ function singleView(section, ctx) {
       return;
     }
     checked.key = key;
-    attach(runs.show(ctx.owner('train'), 'train', key, runConfig(s, bytes), { paused: true }));
+    const old = runs.current(ctx.owner('train'));
+    if (old && old.key !== key && unstarted(old)) old.close();
+    attach(runs.show(ctx.owner('train'), 'train', key, runConfig(s, bytes), { paused: true, settings: s }));
+    paused.refresh();
     if (codeDetails.open) showCode();
   }
 
-  return { update, dispose: () => { token++; unsubscribe(); } };
+  return { update, dispose: () => { token++; unsubscribe(); paused.dispose(); } };
 }
