@@ -62,6 +62,57 @@ fn layer_histograms_draw_every_layer_and_mark_overflow() {
     assert!(has_text(&out, "0.3% outside"), "units beyond the shared x range are counted in words");
 }
 
+/// The (x, y) anchor of every text element whose content starts with `prefix`, as plotters writes them.
+fn text_anchors(svg: &str, prefix: &str) -> Vec<(f64, f64)> {
+    let attr = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter(|t| t.split_once(">\n").is_some_and(|(_, body)| body.starts_with(prefix)))
+        .map(|t| (attr(t, "x"), attr(t, "y")))
+        .collect()
+}
+
+#[test]
+fn layer_histograms_on_a_phone_keep_titles_apart() {
+    // Ten layers on a 330-pixel canvas (a 360-pixel phone) were ten panels in a row, 29 pixels each, and their titles
+    // ran together ("layer 9layer 10"). A title of 8 characters in a 10-pixel sans-serif font is at most about
+    // 8 × 0.6 × 10 = 48 pixels wide, so centred titles in one row need at least that much between them.
+    let bins = 4;
+    let counts: Vec<f64> = (0..10 * bins).map(|i| (i % 3) as f64).collect();
+    let totals = [3.0; 10];
+    for (width, scale) in [(330u32, 1.0), (990, 3.0), (1100, 1.0)] {
+        let out = svg((width, 460), |area| {
+            let plot = LayerHistograms {
+                lo: -1.0,
+                hi: 1.0,
+                bins,
+                counts: &counts,
+                totals: &totals,
+                outside: &[0.0; 10],
+                overflow: &[0.0; 10],
+                layer_word: "layer",
+                overflow_word: "overflow",
+                outside_word: "outside",
+            };
+            plot::draw_layer_histograms(area, &plot, Style::new(scale)).unwrap();
+        });
+        let titles = text_anchors(&out, "layer ");
+        assert_eq!(titles.len(), 10, "{width} px: a title per layer");
+        for pair in titles.windows(2) {
+            let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+            if y0 == y1 {
+                assert!(x1 - x0 >= 48.0 * scale, "{width} px: titles {} px apart", x1 - x0);
+            }
+        }
+        if width == 1100 {
+            assert!(titles.iter().all(|t| t.1 == titles[0].1), "a wide canvas keeps one row of ten");
+        }
+    }
+}
+
 const WORDS: LogWords = LogWords {
     x_label: "layer",
     overflow: "overflow",

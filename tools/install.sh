@@ -83,7 +83,7 @@ ensure_test_tools() {
   fi
   ensure_debian_packages
   ensure_geckodriver
-  if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+  if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/axe-core ]; then
     say "installing the end-to-end test packages"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi

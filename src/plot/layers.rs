@@ -27,6 +27,10 @@ pub struct LayerHistograms<'a> {
     pub outside_word: &'a str,
 }
 
+/// The narrowest small multiple (CSS pixels): its title ("layer 10", "층 10") in a 10-pixel font fits with room to
+/// spare, so neighbouring titles never run together.
+const MIN_CELL_WIDTH: f64 = 58.0;
+
 /// Drawn in pixel coordinates without plotters' ChartBuilder: a chart builder measures every label through the
 /// DOM in the browser, which made 50 small panels cost tens of milliseconds per frame. Text here is only drawn,
 /// never measured (the canvas aligns it).
@@ -41,7 +45,10 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
     if layers == 0 {
         return area.present().map_err(err);
     }
-    let cols = layers.min(10);
+    let (w, h) = area.dim_in_pixel();
+    // At most ten panels a row, fewer on a narrow canvas (a phone) so that each keeps room for its title.
+    let fit = ((w as f64 / style.scale - 34.0) / MIN_CELL_WIDTH).floor().max(1.0) as usize;
+    let cols = layers.min(10).min(fit);
     let rows = layers.div_ceil(cols);
     let fraction = |l: usize, b: usize| {
         let t = plot.totals.get(l).copied().unwrap_or(0.0);
@@ -52,7 +59,6 @@ pub fn draw_layer_histograms<DB: DrawingBackend>(
     let top = if top > 0.0 { top * 1.05 } else { 1.0 };
     let (lo, hi) = if plot.hi > plot.lo { (plot.lo, plot.hi) } else { (plot.lo - 1.0, plot.lo + 1.0) };
 
-    let (w, h) = area.dim_in_pixel();
     let px = |v: f64| style.px(v) as i32;
     // Room for the y tick labels on the left and the x tick labels at the bottom.
     let (left, bottom, gap, title) = (px(34.0), px(16.0), px(6.0), px(14.0));

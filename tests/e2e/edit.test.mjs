@@ -124,6 +124,7 @@ test('Back undoes a signal preset and a typed setting; embed=1 adds no history',
   const embed = await h.open('#panel=init&embed=1&samples=1000');
   await settled(embed.page, 'init');
   const length = await embed.page.evaluate(() => history.length);
+  await embed.page.click('details[data-drawer="controls"] > summary'); // an embed's controls sit in a closed drawer
   await typeInto(embed.page, 'input[name="seed"]', '9');
   await settled(embed.page, 'init');
   assert.equal(hashParam(embed.page, 'seed'), '9');

@@ -43,7 +43,7 @@ export async function setup({ root = WWW } = {}) {
     await new Promise((ok) => server.close(ok));
   }
 
-  return { url, open, close };
+  return { url, open, close, browser };
 }
 
 // Waits until the panel shows the current settings (aria-busy="false").

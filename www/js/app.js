@@ -16,7 +16,8 @@
 import { loadWasm } from './wasm.js';
 import { appliesTo, configure, defaultOf, defaults, known, parse, parseValue } from './state.js';
 import { setLang, t } from './i18n.js';
-import { coreMessage, el } from './ui.js';
+import { copyText, coreMessage, el } from './ui.js';
+import { arrange, embedAction, layoutKey } from './embedding.js';
 
 export const PANELS = {
   init: () => import('./panels/init.js'),
@@ -206,9 +207,10 @@ export function createApp(root, store) {
   }
 
   // Reset puts the panel's own settings back to their defaults (language and embedding stay); Copy link copies the
-  // link to this exact view.
+  // link to this exact view (or, where the clipboard is refused, shows it selected); Embed gives the iframe snippet.
   function panelTools(name) {
     const status = el('span', { class: 'tools-status', role: 'status' });
+    const linkField = el('input', { type: 'text', readonly: true, hidden: true, class: 'mono copy-fallback', 'aria-label': t('tools.link') });
     const reset = () => {
       const partial = {};
       for (const key of Object.keys(state)) {
@@ -217,19 +219,14 @@ export function createApp(root, store) {
       ctx.set(partial);
     };
     const copy = async () => {
-      const link = store.link(state);
-      try {
-        await navigator.clipboard.writeText(link);
-        status.textContent = t('tools.copied');
-      } catch {
-        status.textContent = t('tools.copy_failed', { link });
-      }
+      status.textContent = (await copyText(store.link(state), linkField)) ? t('tools.copied') : t('embed.copy_refused');
       setTimeout(() => { status.textContent = ''; }, 3000);
     };
+    const embed = embedAction(() => state, store.link);
     return el('div', { class: 'panel-tools' },
       el('button', { type: 'button', 'data-action': 'reset', onclick: reset }, t('tools.reset')),
       el('button', { type: 'button', 'data-action': 'copy-link', onclick: copy }, t('tools.copy_link')),
-      status);
+      embed.button, status, embed.status, linkField, embed.box);
   }
 
   async function render() {
@@ -249,6 +246,7 @@ export function createApp(root, store) {
     const live = new Set();
     current = { name, section, view: null, fields: {}, live, wasm: trackedWasm(live) };
     current.view = module.mount(section, ctx);
+    arrange(section, state);
     write();
     current.view.update(state);
   }
@@ -285,7 +283,7 @@ export function createApp(root, store) {
     }
     before = previous;
     lastEdit = null;
-    const same = current && previous && current.name === state.panel && previous.lang === state.lang && previous.embed === state.embed;
+    const same = current && previous && current.name === state.panel && previous.lang === state.lang && layoutKey(previous) === layoutKey(state);
     if (same) {
       for (const field of Object.values(current.fields)) field.clear();
       write();

@@ -8,8 +8,9 @@ import signal from './i18n/signal.js';
 import augment from './i18n/augment.js';
 import train from './i18n/train.js';
 import element from './i18n/element.js';
+import embed from './i18n/embed.js';
 
-export const PARTS = { common, init, signal, augment, train, element };
+export const PARTS = { common, init, signal, augment, train, element, embed };
 
 export const STRINGS = {
   en: Object.assign({}, ...Object.values(PARTS).map((part) => part.en)),

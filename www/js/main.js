@@ -5,7 +5,8 @@
 import { createApp, PANELS, wasmMemoryBytes } from './app.js';
 import { defaults, parse, serialize } from './state.js';
 import { applyStatic, t } from './i18n.js';
-import { el } from './ui.js';
+import { el, skipLink } from './ui.js';
+import { reportHeight } from './embedding.js';
 import './offline.js';
 
 let writtenHash = null;
@@ -19,6 +20,13 @@ function updateLinks(state) {
     if (a.dataset.panel === state.panel) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+}
+
+// The panel's name, and a short one that phones show instead (www/css/style.css) to keep the nav on one line.
+function navLabel(name) {
+  const short = t(`panel.short.${name}`);
+  if (short === `panel.short.${name}`) return t(`panel.${name}`);
+  return [el('span', { class: 'long' }, t(`panel.${name}`)), el('span', { class: 'short' }, short)];
 }
 
 const hashStore = {
@@ -43,13 +51,16 @@ const hashStore = {
     document.body.classList.toggle('embed', state.embed);
     applyStatic();
     const nav = document.querySelector('.site-nav');
-    nav.replaceChildren(...Object.keys(PANELS).map((name) => el('a', { 'data-panel': name, href: '#' }, t(`panel.${name}`))));
+    nav.replaceChildren(...Object.keys(PANELS).map((name) => el('a', { 'data-panel': name, href: '#' }, navLabel(name))));
     for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === state.lang));
     updateLinks(state); // before the core is ready, the hash is the person's link, unread: only the links follow
   },
 };
 
-const app = createApp(document.getElementById('main'), hashStore);
+const main = document.getElementById('main');
+const app = createApp(main, hashStore);
+skipLink(document.querySelector('.skip-link'), main);
+reportHeight(() => app.state); // only in an iframe, only with embed=1
 
 window.addEventListener('error', (e) => app.showFatal(e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => app.showFatal(e.reason));

@@ -18,6 +18,10 @@ export const PARAMS = {
   panel: { type: 'enum', values: PANEL_NAMES, default: 'init' },
   lang: { type: 'enum', values: ['ko', 'en'], default: 'en' },
   embed: { type: 'bool', default: false },
+  // How an embedded view looks (README "Embedding"); read only with embed=1, otherwise they keep their defaults.
+  controls: { type: 'bool', default: true, embedOnly: true },
+  presets: { type: 'bool', default: false, embedOnly: true },
+  embed_id: { type: 'string', pattern: /^[A-Za-z0-9_-]{0,64}$/, maxLength: 64, default: '', embedOnly: true },
   // Which wasm build runs, read once when the page loads (www/js/wasm.js): `128` forces the portable one.
   simd: { type: 'enum', values: ['auto', '128'], default: 'auto' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 42, panels: PANEL_NAMES },
@@ -171,17 +175,25 @@ export function parse(hash) {
   }
   const panel = checked.get('panel') ?? PARAMS.panel.default;
   const state = defaults(panel);
-  for (const [name, value] of checked) state[name] = value;
+  for (const [name, value] of checked) {
+    if (!PARAMS[name].embedOnly || checked.get('embed')) state[name] = value;
+  }
   return { state, problems, given: new Set(copies.keys()) };
 }
 
 // The hash for a state: the panel, then every parameter the panel uses (all of them, defaults included, so a shared
-// link keeps meaning the same numbers even if a default changes), then lang and embed when set, and simd when not auto.
+// link keeps meaning the same numbers even if a default changes), then lang and embed when set (with the embedding's
+// own parameters where they differ from their defaults), and simd when not auto.
 export function serialize(state) {
   const names = Object.keys(PARAMS).filter((n) => n !== 'panel' && n !== 'lang' && n !== 'embed' && PARAMS[n].panels && appliesTo(n, state.panel));
   const pairs = [['panel', state.panel], ...names.map((n) => [n, state[n]])];
   if (state.lang) pairs.push(['lang', state.lang]);
-  if (state.embed) pairs.push(['embed', '1']);
+  if (state.embed) {
+    pairs.push(['embed', '1']);
+    for (const n of Object.keys(PARAMS).filter((k) => PARAMS[k].embedOnly && k in state && state[k] !== PARAMS[k].default)) {
+      pairs.push([n, typeof state[n] === 'boolean' ? Number(state[n]) : state[n]]);
+    }
+  }
   if (state.simd && state.simd !== PARAMS.simd.default) pairs.push(['simd', state.simd]);
   return '#' + pairs.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&');
 }

@@ -76,9 +76,11 @@ export function select(name, options) {
   return el('select', { name }, options.map(([value, label]) => el('option', { value }, label)));
 }
 
-// A table whose rows are replaced as a whole; columns carry data-col so tests and readers can find them.
+// A table whose rows are replaced as a whole; columns carry data-col so tests and readers can find them. It is a
+// chart's text alternative and may scroll inside its own box (a phone, a long table), so it takes keyboard focus
+// (tabindex 0; its caption names it) for the arrow keys to scroll it.
 export function dataTable(id, captionKey, columns) {
-  const table = el('table', { class: 'data-table', 'data-table': id },
+  const table = el('table', { class: 'data-table', 'data-table': id, tabindex: '0' },
     el('caption', { 'data-i18n': captionKey }, t(captionKey)),
     el('thead', {}, el('tr', {}, columns.map(([col, key]) => el('th', { scope: 'col', 'data-col': col, 'data-i18n': key }, t(key))))),
     el('tbody'));
@@ -88,6 +90,24 @@ export function dataTable(id, captionKey, columns) {
       table.tBodies[0].replaceChildren(...rows.map((cells) => el('tr', {}, cells.map((c) => el('td', {}, c)))));
     },
   };
+}
+
+// Copies text to the clipboard and says whether it could. Where the browser refuses (a cross-origin iframe without
+// allow="clipboard-write", a page not served over HTTPS), `field` — a read-only input or textarea holding the text —
+// is shown, focused and its text selected, so Ctrl+C (or a long press) copies it by hand.
+export async function copyText(text, field) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    if (field) {
+      field.value = text;
+      field.hidden = false;
+      field.focus();
+      field.select();
+    }
+    return false;
+  }
 }
 
 // A block of code with a copy button.
@@ -106,7 +126,9 @@ export function codeBlock(label) {
       setTimeout(() => { status.textContent = ''; }, 2000);
     },
   }, t('copy'));
-  const wrap = el('div', { class: 'code' }, el('div', { class: 'code-head' }, el('span', {}, label), button, status), el('pre', {}, code));
+  const wrap = el('div', { class: 'code' }, el('div', { class: 'code-head' }, el('span', {}, label), button, status), 
+    // It scrolls sideways inside its box, so the keyboard can reach it; the region is named after the code's kind.
+    el('pre', { tabindex: '0', role: 'region', 'aria-label': label }, code));
   return { wrap, code };
 }
 
@@ -118,6 +140,15 @@ export function fitCanvas(canvas) {
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
   return ratio;
+}
+
+// The skip link (index.html) moves focus to the panel without touching the hash, which holds the settings.
+export function skipLink(link, target) {
+  link?.addEventListener('click', (e) => {
+    e.preventDefault();
+    target.setAttribute('tabindex', '-1');
+    target.focus();
+  });
 }
 
 // Runs fn at most once per animation frame, with the latest arguments.

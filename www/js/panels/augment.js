@@ -67,7 +67,8 @@ export function mount(section, ctx) {
 
   const fileInput = el('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp,image/gif,image/*', name: 'file' });
   const fileError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'file' });
-  const dropZone = el('div', { class: 'drop', tabindex: '-1' }, el('span', {}, t('augment.drop')), fileInput, fileError);
+  // The label wraps the input, so the file picker is named by the text that explains it (no id to keep unique).
+  const dropZone = el('div', { class: 'drop', tabindex: '-1' }, el('label', {}, el('span', {}, t('augment.drop')), fileInput), fileError);
 
   const stepsBox = el('ol', { class: 'steps' });
   const addStep = el('select', { name: 'add-step', 'aria-label': t('augment.add') },
@@ -112,16 +113,20 @@ export function mount(section, ctx) {
 
   // The editor: one row per step with its probability and parameters; every change writes `aug=`.
   let steps = [];
+  // Where focus goes once the list is rebuilt after a move or a removal: { index, action } of the button to focus.
+  let focusAfter = null;
   function commitSteps(next) {
     const text = next.map((s) => stepText(catalog, s)).join('~');
     try {
       view.set_pipeline(text);
     } catch (e) {
       editorError.textContent = coreMessage(e);
+      focusAfter = null;
       return;
     }
     editorError.textContent = '';
     ctx.set({ aug: view.pipeline() });
+    focusAfter = null; // used by the re-render this caused, or moot when the pipeline came out the same
   }
   function numberInput(label, value, min, max, step, onValue) {
     const input = el('input', { type: 'number', value, min, max, step, 'aria-label': label, class: 'small' });
@@ -159,15 +164,37 @@ export function mount(section, ctx) {
         return el('label', { class: 'param' }, paramName(p.key), ' ', input);
       });
       const pInput = numberInput(`${step.name} p`, step.p, 0, 1, 0.05, (x) => change((st) => { st.p = x; }));
-      const move = (d) => { const next = structuredClone(steps); [next[i], next[i + d]] = [next[i + d], next[i]]; commitSteps(next); };
+      const move = (d) => {
+        const next = structuredClone(steps);
+        [next[i], next[i + d]] = [next[i + d], next[i]];
+        focusAfter = { index: i + d, action: d < 0 ? 'up' : 'down' };
+        commitSteps(next);
+      };
+      const remove = () => {
+        focusAfter = { index: i, action: 'remove' };
+        commitSteps(steps.filter((_, j) => j !== i));
+      };
       return el('li', { 'data-step': step.name },
         el('div', { class: 'step-head' }, el('strong', {}, `${i + 1}. ${step.name}`),
           el('span', { class: 'step-buttons' },
-            el('button', { type: 'button', 'aria-label': t('augment.up'), disabled: i === 0, onclick: () => move(-1) }, '↑'),
-            el('button', { type: 'button', 'aria-label': t('augment.down'), disabled: i === steps.length - 1, onclick: () => move(1) }, '↓'),
-            el('button', { type: 'button', 'aria-label': t('augment.remove'), onclick: () => commitSteps(steps.filter((_, j) => j !== i)) }, '×'))),
+            el('button', { type: 'button', 'data-step-action': 'up', 'aria-label': t('augment.up'), disabled: i === 0, onclick: () => move(-1) }, '↑'),
+            el('button', { type: 'button', 'data-step-action': 'down', 'aria-label': t('augment.down'), disabled: i === steps.length - 1, onclick: () => move(1) }, '↓'),
+            el('button', { type: 'button', 'data-step-action': 'remove', 'aria-label': t('augment.remove'), onclick: remove }, '×'))),
         el('div', { class: 'step-params' }, el('label', { class: 'param' }, paramName('p'), ' ', pInput), params));
     }));
+    restoreFocus();
+  }
+  // Keeps the keyboard where the person was: on the moved step's same button (the other arrow once it reaches an
+  // end), or after a removal on the step that took the removed one's place (else the one before, else "Add a step").
+  function restoreFocus() {
+    if (!focusAfter) return;
+    const { index, action } = focusAfter;
+    focusAfter = null;
+    const rows = stepsBox.children;
+    const row = rows[Math.min(index, rows.length - 1)];
+    const order = action === 'up' ? ['up', 'down', 'remove'] : action === 'down' ? ['down', 'up', 'remove'] : ['remove'];
+    const target = row && order.map((a) => row.querySelector(`[data-step-action="${a}"]`)).find((b) => b && !b.disabled);
+    (target ?? addStep).focus();
   }
   addStep.addEventListener('change', () => {
     const kind = catalog.find((k) => k.name === addStep.value);
