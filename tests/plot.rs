@@ -244,6 +244,42 @@ fn comparison_draws_every_scheme_on_one_scale_and_outlines_the_current_one() {
 }
 
 #[test]
+fn comparison_on_a_phone_keeps_the_clipped_mark_inside_its_cell() {
+    // Two columns on a 330-pixel canvas: "↑ peak above the scale" written right of the peak ran into the next cell
+    // and off the canvas; there the arrow stands alone, and on a wide canvas the words stay.
+    let normal = |s: f64| -> Vec<(f64, f64)> {
+        (0..=40)
+            .map(|i| -0.2 + 0.4 * i as f64 / 40.0)
+            .map(|x| (x, (-(x * x) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt())))
+            .collect()
+    };
+    let panels: Vec<_> = (0..4)
+        .map(|i| plot::ComparePanel { title: "N", detail: "std".into(), curve: normal(0.01), current: i == 0 })
+        .collect();
+    let words = "peak above the scale";
+    for (width, words_fit) in [(330u32, false), (1100, true)] {
+        let out = svg((width, 400), |area| {
+            let plot =
+                plot::Comparison { panels: &panels, lo: -0.2, hi: 0.2, top: 1.0, point_mass: "0", clipped: words };
+            plot::draw_comparison(area, &plot, Style::new(1.0)).unwrap();
+        });
+        let cols = if width < 480 { 2.0 } else { 3.0 };
+        let cell = f64::from(width) / cols;
+        let marks = text_anchors(&out, "↑");
+        assert_eq!(marks.len(), 4, "{width} px: every clipped curve is marked");
+        assert_eq!(has_text(&out, &format!("↑ {words}")), words_fit, "{width} px");
+        for &(x, _) in &marks {
+            let text = if words_fit { format!("↑ {words}") } else { "↑".to_string() };
+            let right = ((x / cell).floor() + 1.0) * cell;
+            assert!(
+                x + plot::text_width(&text, 10.0) <= right,
+                "{width} px: a mark at {x} runs past its cell's edge {right}"
+            );
+        }
+    }
+}
+
+#[test]
 fn histogram_ticks_have_three_digits_and_no_doubled_zero() {
     assert_eq!(plot::three_digits(2.7342, 2.7342), "2.73");
     assert_eq!(plot::three_digits(0.98114, 0.98114), "0.981");

@@ -30,6 +30,12 @@ pub struct Comparison<'a> {
     pub clipped: &'a str,
 }
 
+/// An upper bound of a label's width in pixels, never measured (no DOM): Latin letters and digits take at most about
+/// 0.6 em in a sans-serif font, other characters (Hangul, arrows) about 1 em.
+pub fn text_width(text: &str, font_px: f64) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.6 } else { 1.0 }).sum::<f64>() * font_px
+}
+
 /// Narrower than this (CSS pixels), two columns instead of three.
 const THREE_COLUMNS_MIN: f64 = 480.0;
 
@@ -104,13 +110,14 @@ pub fn draw_comparison<DB: DrawingBackend>(
         }
         area.draw(&Polygon::new(fill, color.mix(0.25).filled())).map_err(err)?;
         area.draw(&PathElement::new(points, color.stroke_width(style.px(2.0)))).map_err(err)?;
-        if panel.curve.iter().any(|p| p.1 > top) {
-            area.draw(&Text::new(
-                format!("↑ {}", plot.clipped),
-                (mid + px(5.0), y0 + px(2.0)),
-                font(10.0, &AXIS, HPos::Left, VPos::Top),
-            ))
-            .map_err(err)?;
+        if let Some(peak_right) = panel.curve.iter().filter(|p| p.1 > top).map(|p| x_of(p.0)).max() {
+            // Right of the clipped top: the words where they fit before the cell's edge, else the arrow alone (a
+            // phone's narrow cells; the chart's caption says what the arrow means).
+            let x = peak_right + px(4.0);
+            let words = format!("↑ {}", plot.clipped);
+            let fits = text_width(&words, 10.0 * style.scale) <= f64::from(x1 - x);
+            let mark = if fits { words } else { "↑".to_string() };
+            area.draw(&Text::new(mark, (x, y0 + px(2.0)), font(10.0, &AXIS, HPos::Left, VPos::Top))).map_err(err)?;
         }
         if r == rows as i32 - 1 || i + cols >= n {
             for (x, v, hp) in [(x0, lo, HPos::Left), (mid, 0.0, HPos::Center), (x1, hi, HPos::Right)] {

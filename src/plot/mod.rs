@@ -9,7 +9,7 @@ mod histogram;
 mod layers;
 mod tiles;
 
-pub use compare::{ComparePanel, Comparison, draw_comparison};
+pub use compare::{ComparePanel, Comparison, draw_comparison, text_width};
 pub use confusion::draw_confusion;
 pub use curves::{CurveRun, CurveWords, RUN_COLORS, draw_curves, nice_ceiling};
 pub use histogram::{DensityPlot, draw_density};
