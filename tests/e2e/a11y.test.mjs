@@ -3,7 +3,7 @@
 // <details> open (the charts' tables, the embed's drawer) and the Embed box shown, so all of it is checked, and
 // without hiding charts from assistive technology (each canvas is role="img" with a label; its table is the text
 // alternative). Also by keyboard: the skip link, a visible focus ring on the dark language button, focus kept in the
-// augmentation editor after moving or removing a step.
+// augmentation editor after moving or removing a step. The lecture page (www/notes/) is checked the same way.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -122,4 +122,22 @@ test('keyboard: moving or removing a step in the augmentation editor keeps focus
   assert.match(await page.$eval('input[type="file"]', (i) => i.labels[0]?.textContent ?? ''), /drop an image/);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('axe-core: the lecture page, Korean on a desktop and English on a phone, with every view started', async () => {
+  for (const [lang, viewport] of [['ko', SIZES.desktop], ['en', SIZES.phone]]) {
+    const { page, problems, context } = await h.open(`notes/#lang=${lang}`, { viewport });
+    // The views start when scrolled near: bring each into view in turn, then wait for every one to settle.
+    const views = await page.evaluate(() => document.querySelectorAll('cnn-playground').length);
+    for (let i = 0; i < views; i++) {
+      await page.evaluate((i) => document.querySelectorAll('cnn-playground')[i].scrollIntoView(), i);
+      await page.waitForFunction((i) => document.querySelectorAll('cnn-playground')[i].querySelector('section[data-panel]'), i, { timeout: 60_000 });
+    }
+    await page.waitForFunction(() => [...document.querySelectorAll('cnn-playground')].every((v) => v.querySelector('section[data-panel][aria-busy="false"]')), null, { timeout: 90_000 });
+    assert.ok(await page.evaluate(() => document.querySelectorAll('cnn-playground').length) >= 3);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), viewport.width, `${lang}: nothing scrolls sideways`);
+    assert.deepEqual(await violations(page), [], lang);
+    assert.deepEqual(problems, [], lang);
+    await context.close();
+  }
 });
