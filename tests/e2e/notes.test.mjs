@@ -1,5 +1,6 @@
 // End-to-end: the lecture page (www/notes/): Korean by default and English with the switch, every live view — the
-// <cnn-playground> elements and the embedded iframes — draws when scrolled to, under the page's strict CSP.
+// <cnn-playground> elements and the embedded iframes — draws when scrolled to, under the page's strict CSP, and the
+// iframes take their content's height (www/embed.js). axe-core on the lecture page: a11y.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
@@ -20,6 +21,8 @@ test('the lecture page opens in Korean, and every live view draws', async () => 
   }
   assert.equal(await page.evaluate(() => location.hash), '', 'the views keep their state out of the page hash');
   assert.deepEqual(await page.$$eval('iframe', (fs) => fs.map((f) => f.title)), ['학습: 증강 없이 vs 증강과 함께', '신호: 시그모이드와 Xavier']);
+  // embed.js gave each iframe its content's height.
+  for (const height of await page.$$eval('iframe', (fs) => fs.map((f) => Number(f.dataset.cnnPlaygroundHeight)))) assert.ok(height > 500, `iframe height ${height}`);
   assert.deepEqual(problems, []);
   await context.close();
 });
