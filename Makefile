@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build pack test lint test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-augment bench-peers bench-digits data-digits clean
+.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-transfer bench-augment bench-peers bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -85,6 +85,12 @@ test-e2e:
 test-e2e-firefox:
 	cd tests/e2e && npm run test:firefox
 
+# The model zoo of the transfer lab: pretrains every zoo model on the generated source set (a native release build,
+# deterministic: the same bytes on every machine) and writes www/zoo/NAME.safetensors and www/zoo/manifest.json,
+# which are committed; tests/transfer.rs regenerates them and compares the checksums.
+zoo:
+	cargo run --release --example zoo -- www/zoo
+
 # Benchmarks (not tests): numbers and commands go to BENCHMARKS.md.
 bench-page:
 	@tools/install.sh test
@@ -107,6 +113,11 @@ bench-train:
 	@tools/install.sh test
 	$(MAKE) build
 	node bench/train.mjs
+
+# The transfer lab natively: a fine-tuning step with the conv base trainable / frozen / frozen and cached, and the
+# whole quadrant experiment of the plan (bench/transfer.rs).
+bench-transfer:
+	cargo bench --bench transfer
 
 bench-augment:
 	@tools/install.sh test

@@ -4,6 +4,7 @@
 pub mod augment;
 pub mod data;
 pub mod error;
+pub mod feed;
 pub mod init;
 pub mod nn;
 pub mod plot;
@@ -11,6 +12,7 @@ pub mod probe;
 pub mod rng;
 pub mod spec;
 pub mod stats;
+pub mod transfer;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -347,7 +347,7 @@ mod engine {
         assert_eq!(pc(t.forward(&[]).unwrap_err()).0, "batch");
         assert_eq!(pc(t.set_param("0.weight", &[1.0]).unwrap_err()), ("param".into(), "wrong_length".into()));
         assert_eq!(pc(t.param("9.weight").unwrap_err()), ("param".into(), "unknown_parameter".into()));
-        assert_eq!(pc(t.freeze_first(4.0).unwrap_err()), ("freeze".into(), "out_of_range".into()));
+        assert_eq!(pc(t.freeze_first(4.0).unwrap_err()), ("k".into(), "out_of_range".into()));
         assert_eq!(pc(t.freeze(&[1]).unwrap_err()), ("freeze".into(), "no_parameters".into()));
         assert_eq!(pc(t.train(5.0).unwrap_err()), ("data".into(), "no_data".into()));
         assert_eq!(pc(t.train(0.5).unwrap_err()), ("steps".into(), "out_of_range".into()));
@@ -429,5 +429,99 @@ mod engine {
         assert!(num(&val, "accuracy") >= 0.90, "validation accuracy {}", num(&val, "accuracy"));
         let state = t.data_state();
         assert_eq!(num(&state, "epoch"), 4.0); // 200 batches of 32 from 1,346 images: 43 per epoch
+    }
+}
+
+// ------------------------------------------------------------------ the transfer lab's facade
+
+mod transfer {
+    use cnn_playground::transfer::sha256::sha256_hex;
+    use cnn_playground::web::{Dataset, Trainer, transfer_agrees, transfer_model, transfer_plan, zoo_verify};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::*;
+
+    const SMALL: &[u8] = include_bytes!("../www/zoo/small.safetensors");
+
+    fn get(o: &JsValue, key: &str) -> JsValue {
+        js_sys::Reflect::get(o, &key.into()).unwrap()
+    }
+
+    fn param_code(e: JsValue) -> (String, String) {
+        let err: js_sys::Error = e.dyn_into().expect("a JS Error object");
+        (get(&err, "param").as_string().unwrap_or_default(), get(&err, "code").as_string().unwrap_or_default())
+    }
+
+    fn entry(sha256: &str, bytes: usize) -> JsValue {
+        let text = format!(
+            r#"{{"name": "small", "file": "small.safetensors", "model": "conv(8_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(32)", "input": [1, 28, 28], "classes": 32, "source": {{}}, "seed": 1, "steps": 300, "source_acc": 0.99, "sha256": "{sha256}", "bytes": {bytes}}}"#
+        );
+        js_sys::JSON::parse(&text).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn the_plan_gives_ready_data_configs_and_the_zoo_models() {
+        let plan = transfer_plan();
+        let quadrants: js_sys::Array = get(&plan, "quadrants").dyn_into().unwrap();
+        assert_eq!(quadrants.length(), 4);
+        let first = quadrants.get(0);
+        assert_eq!(get(&first, "recommended").as_string().as_deref(), Some("head"));
+        // The data config builds a Dataset as is: 10 classes, 5 training and 20 validation images per class.
+        let data = Dataset::new(get(&first, "data")).unwrap();
+        assert_eq!((data.classes(), data.train_len(), data.val_len()), (10, 50, 200));
+        let models: js_sys::Array = get(&plan, "models").dyn_into().unwrap();
+        let small = models.get(0);
+        let spec = get(&small, "target_model").as_string().unwrap();
+        assert!(spec.ends_with("dense(10)"), "{spec}");
+        assert_eq!(transfer_model(&get(&small, "model").as_string().unwrap(), 10.0).unwrap(), spec);
+        let strategies: js_sys::Array = get(&plan, "strategies").dyn_into().unwrap();
+        assert_eq!(strategies.length(), 5);
+    }
+
+    #[wasm_bindgen_test]
+    fn zoo_files_are_verified_and_load_as_a_backbone() {
+        zoo_verify(entry(&sha256_hex(SMALL), SMALL.len()), SMALL).unwrap();
+        let bad = zoo_verify(entry(&sha256_hex(SMALL), SMALL.len()), &SMALL[..100]).unwrap_err();
+        assert_eq!(param_code(bad), ("zoo".into(), "zoo_truncated".into()));
+        let bad = zoo_verify(entry(&sha256_hex(b"x"), SMALL.len()), SMALL).unwrap_err();
+        assert_eq!(param_code(bad), ("zoo".into(), "zoo_checksum".into()));
+        let plan = transfer_plan();
+        let models: js_sys::Array = get(&plan, "models").dyn_into().unwrap();
+        let spec = get(&models.get(0), "target_model").as_string().unwrap();
+        let config = js_sys::JSON::parse(&format!(r#"{{"model": "{spec}", "seed": 3}}"#)).unwrap();
+        let mut t = Trainer::new(config).unwrap();
+        t.load_backbone(SMALL).unwrap();
+        let start = t.save_safetensors();
+        t.reinit_mean_var(5.0).unwrap();
+        let rows = t.layer_change(&start).unwrap();
+        assert_eq!(rows.length(), 3);
+        assert_eq!(get(&rows.get(0), "name").as_string().as_deref(), Some("conv1"));
+        let moved = get(&rows.get(0), "rel_change").as_f64().unwrap();
+        assert!(moved > 0.5, "Mean Var re-draws every weight: {moved}");
+        assert_eq!(param_code(t.freeze_first(4.0).unwrap_err()), ("k".into(), "out_of_range".into()));
+        assert_eq!(param_code(t.load_backbone(&SMALL[..50]).unwrap_err()).0, "weights");
+    }
+
+    #[wasm_bindgen_test]
+    fn own_images_make_a_dataset_and_bad_buckets_are_named() {
+        let make = |n: usize, labels: &[u32]| {
+            let o = js_sys::Object::new();
+            let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &k.into(), &v).unwrap();
+            set("source", "images".into());
+            set("images", js_sys::Float32Array::from(&vec![0.5f32; n * 3 * 28 * 28][..]).into());
+            set("labels", js_sys::Uint32Array::from(labels).into());
+            for (k, v) in [("channels", 3.0), ("height", 28.0), ("width", 28.0), ("classes", 2.0)] {
+                set(k, v.into());
+            }
+            Dataset::new(o.into())
+        };
+        let d = make(6, &[0, 1, 0, 1, 0, 1]).unwrap();
+        assert_eq!((d.len(), d.classes(), d.input()), (6, 2, vec![28, 28, 3]));
+        assert_eq!(param_code(make(3, &[0, 0, 0]).err().unwrap()), ("images".into(), "empty_class".into()));
+        let verdict = transfer_agrees(
+            &[0.9, 0.91, 0.89],
+            [[0.5, 0.5, 0.5]].iter().map(|v| JsValue::from(js_sys::Float64Array::from(&v[..]))).collect(),
+        )
+        .unwrap();
+        assert_eq!(get(&verdict, "agrees").as_string().as_deref(), Some("yes"));
     }
 }

@@ -127,17 +127,8 @@ impl Batcher {
                 .with("expected_images", self.shape.0 as f64));
         }
         data.check_buffers(self.batch_size, x, y)?;
-        if self.state.position >= self.pool.len() {
-            self.state = BatcherState { epoch: self.state.epoch + 1, position: 0 };
-        }
-        let BatcherState { epoch, position } = self.state;
-        if self.order_epoch != Some(epoch) {
-            self.order.clear();
-            self.order.extend_from_slice(&self.pool);
-            rng::shuffle(&mut rng::seeded(rng::derive(self.seed, &[0, epoch])), &mut self.order);
-            self.order_epoch = Some(epoch);
-        }
-        let len = self.batch_size.min(self.pool.len() - position);
+        let batch = self.advance();
+        let (epoch, position, len) = (batch.epoch, batch.position, batch.len);
         let n = data.example_len();
         for slot in 0..len {
             let i = self.order[position + slot];
@@ -155,8 +146,32 @@ impl Batcher {
             }
             y[slot] = data.label(i);
         }
+        Ok(batch)
+    }
+
+    /// The indices of the next batch (into the data set), moving on exactly as [`Batcher::next_batch`] does,
+    /// without writing images: for a caller that has the images' features already (a frozen prefix's cache; the
+    /// augmentation, if any, is then not applied).
+    pub fn next_indices(&mut self) -> (Batch, &[usize]) {
+        let batch = self.advance();
+        (batch, &self.order[batch.position..batch.position + batch.len])
+    }
+
+    /// Moves to the next batch: a new epoch's order when the last one is finished.
+    fn advance(&mut self) -> Batch {
+        if self.state.position >= self.pool.len() {
+            self.state = BatcherState { epoch: self.state.epoch + 1, position: 0 };
+        }
+        let BatcherState { epoch, position } = self.state;
+        if self.order_epoch != Some(epoch) {
+            self.order.clear();
+            self.order.extend_from_slice(&self.pool);
+            rng::shuffle(&mut rng::seeded(rng::derive(self.seed, &[0, epoch])), &mut self.order);
+            self.order_epoch = Some(epoch);
+        }
+        let len = self.batch_size.min(self.pool.len() - position);
         self.state.position = position + len;
-        Ok(Batch { len, epoch, position, epoch_end: self.state.position == self.pool.len() })
+        Batch { len, epoch, position, epoch_end: self.state.position == self.pool.len() }
     }
 }
 

@@ -11,6 +11,7 @@
 //!   ([`Digits::to_dataset`]).
 //! - [`symbols`]: a generator of procedurally drawn symbols, deterministic from a seed, with knobs for the class set,
 //!   the stroke style and the domain ([`SymbolConfig`]).
+//! - [`images`]: a person's own pictures in 2 … 10 buckets, with limits and a message per bad bucket.
 //!
 //! # Splits and batches
 //! - [`split`]: stratified, seeded, disjoint train/validation splits with a training size per class down to one
@@ -26,13 +27,14 @@
 
 pub mod batch;
 pub mod digits;
+pub mod images;
 pub mod split;
 pub mod symbols;
 
 pub use batch::{Batch, Batcher, BatcherState};
 pub use digits::Digits;
 pub use split::{DIGITS_SPLIT, Split, SplitSpec};
-pub use symbols::{Background, Shapes, StrokeStyle, SymbolConfig};
+pub use symbols::{Background, Knob, Shapes, StrokeStyle, SymbolConfig};
 
 use crate::error::{Error, Result};
 

@@ -62,6 +62,30 @@ pub const MAX_PER_CLASS: usize = 10_000;
 pub const MIN_SIDE: usize = 8;
 pub const MAX_SIDE: usize = 128;
 
+/// A knob's value as [`SymbolConfig::knobs`] lists it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Knob {
+    Whole(u64),
+    Number(f64),
+    /// `[low, high]`.
+    Pair(f64, f64),
+    Name(&'static str),
+    Bool(bool),
+}
+
+impl Knob {
+    /// As JSON (numbers in Rust's shortest round-trip form).
+    pub fn json(&self) -> String {
+        match self {
+            Knob::Whole(v) => v.to_string(),
+            Knob::Number(v) => v.to_string(),
+            Knob::Pair(lo, hi) => format!("[{lo},{hi}]"),
+            Knob::Name(n) => format!("{n:?}"),
+            Knob::Bool(b) => b.to_string(),
+        }
+    }
+}
+
 /// What a symbol's strokes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shapes {
@@ -220,6 +244,33 @@ impl SymbolConfig {
             .with("got", values as f64));
         }
         Ok(())
+    }
+
+    /// Every knob under its setting name (the keys of the page's symbol data config and of the zoo manifest's
+    /// `source`), in the order of the table in the module docs.
+    pub fn knobs(&self) -> Vec<(&'static str, Knob)> {
+        let count = |v: usize| Knob::Whole(v as u64);
+        vec![
+            ("classes", count(self.classes)),
+            ("per_class", count(self.per_class)),
+            ("height", count(self.height)),
+            ("width", count(self.width)),
+            ("family", Knob::Whole(self.family)),
+            ("first_class", count(self.first_class)),
+            ("shapes", Knob::Name(self.shapes.name())),
+            ("stroke", Knob::Name(self.stroke.name())),
+            ("thickness", Knob::Pair(self.thickness.0, self.thickness.1)),
+            ("scale", Knob::Pair(self.scale.0, self.scale.1)),
+            ("rotation", Knob::Number(self.rotation)),
+            ("shift", Knob::Number(self.shift)),
+            ("jitter", Knob::Number(self.jitter)),
+            ("background", Knob::Name(self.background.name())),
+            ("texture", Knob::Number(self.texture)),
+            ("contrast", Knob::Pair(self.contrast.0, self.contrast.1)),
+            ("invert", Knob::Bool(self.invert)),
+            ("noise", Knob::Number(self.noise)),
+            ("seed", Knob::Whole(self.seed)),
+        ]
     }
 
     /// The data set: `classes·per_class` one-channel images, interleaved by class (image n has class n mod

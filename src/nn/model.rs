@@ -293,10 +293,11 @@ impl Model {
         Ok(())
     }
 
-    /// Freezes the first `k` layers with parameters (0 unfreezes all); param `freeze`, code `out_of_range`.
+    /// Freezes the first `k` layers with parameters (0 unfreezes all); param `k`, code `out_of_range` (with `min`,
+    /// `max` = the layers with parameters, `got`).
     pub fn freeze_first(&mut self, k: usize) -> Result<()> {
         let weights = self.weight_layers();
-        check_range("freeze", k as f64, 0.0, weights.len() as f64)?;
+        check_range("k", k as f64, 0.0, weights.len() as f64)?;
         self.freeze_layers(&weights[..k])
     }
 
@@ -322,13 +323,19 @@ impl Model {
 
     /// Checks a batch and makes room for it.
     fn prepare(&mut self, x: &[f32], labels: Option<&[u32]>, n: usize) -> Result<()> {
+        self.prepare_at(0, x, labels, n)
+    }
+
+    /// Checks a batch of inputs to layer `start` (the model's input for 0) and makes room for it.
+    fn prepare_at(&mut self, start: usize, x: &[f32], labels: Option<&[u32]>, n: usize) -> Result<()> {
         check_range("batch", n as f64, 1.0, MAX_BATCH as f64)?;
-        let per_example = self.config.input.len();
+        let shape = if start == 0 { self.config.input } else { self.plans[start - 1].output };
+        let per_example = shape.len();
         if x.len() != n * per_example {
             return Err(Error::coded(
                 "x",
                 "wrong_length",
-                format!("{n} examples of {} need {} values, got {}", self.config.input, n * per_example, x.len()),
+                format!("{n} examples of {shape} need {} values, got {}", n * per_example, x.len()),
             )
             .with("expected", (n * per_example) as f64)
             .with("got", x.len() as f64));
@@ -394,9 +401,15 @@ impl Model {
 
     /// Every layer forward on the (checked, reserved) batch; the logits end up in the last activation buffer.
     fn run_forward(&mut self, x: &[f32], n: usize, train: bool) {
+        self.run_forward_range(0, self.layers.len(), x, n, train);
+    }
+
+    /// Layers `start..end` forward on a (checked, reserved) batch of inputs to layer `start`; the output of layer
+    /// `end − 1` ends up in `acts[end]`.
+    fn run_forward_range(&mut self, start: usize, end: usize, x: &[f32], n: usize, train: bool) {
         self.last_batch = n;
-        self.acts[0][..x.len()].copy_from_slice(x);
-        for (i, layer) in self.layers.iter_mut().enumerate() {
+        self.acts[start][..x.len()].copy_from_slice(x);
+        for (i, layer) in self.layers.iter_mut().enumerate().take(end).skip(start) {
             let (below, above) = self.acts.split_at_mut(i + 1);
             let (inp, out) = (self.plans[i].input.len(), self.plans[i].output.len());
             layer.forward(&mut self.kernels, &below[i][..n * inp], &mut above[0][..n * out], n, train, &mut self.rng);
@@ -417,8 +430,24 @@ impl Model {
     /// Forward (training mode: dropout active), loss, and backward: the gradients of every trainable parameter,
     /// down to the lowest trainable layer. Returns the mean loss. Parameters do not change.
     pub fn compute_gradients(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<f32> {
-        self.prepare(x, Some(labels), n)?;
-        self.run_forward(x, n, true);
+        self.compute_gradients_from(0, x, labels, n)
+    }
+
+    /// [`Model::compute_gradients`] from the inputs of layer `start` (the outputs of layer `start − 1`): layers
+    /// below `start` are not run, so every layer with parameters below it must be frozen (param `start`, code
+    /// `trainable_below_start`), and none of them may be dropout in training.
+    fn compute_gradients_from(&mut self, start: usize, x: &[f32], labels: &[u32], n: usize) -> Result<f32> {
+        if let Some(lowest) = self.lowest_trainable().filter(|&l| l < start) {
+            return Err(Error::coded(
+                "start",
+                "trainable_below_start",
+                format!("layer {lowest} trains, so the pass cannot start above it at layer {start}"),
+            )
+            .with("layer", lowest as f64)
+            .with("start", start as f64));
+        }
+        self.prepare_at(start, x, Some(labels), n)?;
+        self.run_forward_range(start, self.layers.len(), x, n, true);
         let classes = self.classes();
         let last = self.layers.len();
         let loss = softmax_cross_entropy(
@@ -447,10 +476,58 @@ impl Model {
     /// One training step on a batch: gradients, then the optimizer's update of the trainable parameters. Returns
     /// the batch's mean loss before the update.
     pub fn train_step(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<f32> {
-        let loss = self.compute_gradients(x, labels, n)?;
+        self.train_step_from(0, x, labels, n)
+    }
+
+    /// [`Model::train_step`] on the inputs of layer `start`, e.g. a frozen prefix's cached outputs
+    /// ([`Model::prefix_outputs`]): the same numbers as the full step on the images they came from, since frozen
+    /// layers without dropout compute the same in training and evaluation. Layers with parameters below `start`
+    /// must be frozen (param `start`, code `trainable_below_start`) and there must be no dropout below `start`
+    /// (code `dropout_below_start`).
+    pub fn train_step_from(&mut self, start: usize, x: &[f32], labels: &[u32], n: usize) -> Result<f32> {
+        self.check_prefix(start)?;
+        let loss = self.compute_gradients_from(start, x, labels, n)?;
         let optimizer = &mut self.optimizer;
         optimizer.step(self.layers.iter_mut().filter_map(Layer::params_mut).flatten());
         Ok(loss)
+    }
+
+    /// The layers below the lowest trainable one when that prefix can be cached: no dropout in it (dropout
+    /// differs between training and evaluation). 0 when nothing is frozen at the bottom or nothing trains.
+    pub fn frozen_prefix(&self) -> usize {
+        let Some(lowest) = self.lowest_trainable() else { return 0 };
+        if self.plans[..lowest].iter().any(|p| matches!(p.spec, LayerSpec::Dropout { .. })) {
+            return 0;
+        }
+        lowest
+    }
+
+    fn check_prefix(&self, start: usize) -> Result<()> {
+        check_range("start", start as f64, 0.0, self.layers.len() as f64)?;
+        if let Some(i) = self.plans[..start].iter().position(|p| matches!(p.spec, LayerSpec::Dropout { .. })) {
+            return Err(Error::coded("start", "dropout_below_start", format!("layer {i} is dropout"))
+                .with("layer", i as f64)
+                .with("start", start as f64));
+        }
+        Ok(())
+    }
+
+    /// The outputs of layer `end − 1` (the inputs of layer `end`) for a batch of images, in evaluation mode:
+    /// `n × (that layer's output)` values, valid until the next pass. `end` = 0 gives the images themselves.
+    pub fn prefix_outputs(&mut self, x: &[f32], n: usize, end: usize) -> Result<&[f32]> {
+        check_range("start", end as f64, 0.0, self.layers.len() as f64)?;
+        self.prepare(x, None, n)?;
+        self.run_forward_range(0, end, x, n, false);
+        let len = if end == 0 { self.config.input.len() } else { self.plans[end - 1].output.len() };
+        Ok(&self.acts[end][..n * len])
+    }
+
+    /// One example's values at the input of layer `start` (the image size for 0).
+    pub fn input_len_at(&self, start: usize) -> usize {
+        match start {
+            0 => self.config.input.len(),
+            s => self.plans.get(s - 1).map_or(0, |p| p.output.len()),
+        }
     }
 
     /// Logits (`n × classes`) of a batch in evaluation mode (dropout off); valid until the next pass.
@@ -462,18 +539,24 @@ impl Model {
 
     /// Mean loss and accuracy over `n` examples in evaluation mode, in batches of [`EVAL_BATCH`].
     pub fn evaluate(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<Evaluation> {
-        let per = self.config.input.len();
+        self.evaluate_from(0, x, labels, n)
+    }
+
+    /// [`Model::evaluate`] on the inputs of layer `start` ([`Model::prefix_outputs`] of the images).
+    pub fn evaluate_from(&mut self, layer: usize, x: &[f32], labels: &[u32], n: usize) -> Result<Evaluation> {
+        check_range("start", layer as f64, 0.0, self.layers.len() as f64)?;
+        let per = self.input_len_at(layer);
         if x.len() != n * per || labels.len() != n || n == 0 {
             // The batch checks give the precise message.
-            self.prepare(x, Some(labels), n)?;
+            self.prepare_at(layer, x, Some(labels), n)?;
         }
         let (mut loss, mut correct) = (0.0, 0);
         let classes = self.classes();
         for start in (0..n).step_by(EVAL_BATCH) {
             let m = EVAL_BATCH.min(n - start);
             let (xb, yb) = (&x[start * per..(start + m) * per], &labels[start..start + m]);
-            self.prepare(xb, Some(yb), m)?;
-            self.run_forward(xb, m, false);
+            self.prepare_at(layer, xb, Some(yb), m)?;
+            self.run_forward_range(layer, self.layers.len(), xb, m, false);
             let logits = self.logits(m);
             loss += softmax_cross_entropy(logits, yb, classes, None) * m as f64;
             correct += logits.chunks_exact(classes).zip(yb).filter(|(row, y)| argmax(row) == **y as usize).count();

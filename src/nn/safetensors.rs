@@ -88,9 +88,22 @@ pub fn to_safetensors(model: &Model) -> Vec<u8> {
 
 /// Replaces every weight of the model by the file's, all or nothing (see the module docs for what is checked).
 pub fn load_safetensors(model: &mut Model, bytes: &[u8]) -> Result<()> {
+    let values = read_weights(model, bytes, |_| true)?;
+    // Every name, length and value was checked, so none of these can fail halfway.
+    for (name, v) in &values {
+        model.set_param(name, v)?;
+    }
+    Ok(())
+}
+
+/// The file's tensors for this model, checked as [`load_safetensors`] checks them, without changing the model:
+/// `(name, values)` in model order for every parameter that `wanted` accepts. Tensors of unwanted parameters may be
+/// absent or of another shape (a pretrained net's head for another number of classes); any other tensor is
+/// `unexpected_tensor`.
+pub fn read_weights(model: &Model, bytes: &[u8], wanted: impl Fn(&str) -> bool) -> Result<Vec<(String, Vec<f32>)>> {
     let file = SafetensorsFile::parse(bytes)?;
     let mut values: Vec<(String, Vec<f32>)> = Vec::new();
-    for p in model.params() {
+    for p in model.params().filter(|p| wanted(&p.name)) {
         let Some(t) = file.tensors.iter().find(|t| t.name == p.name) else {
             let names: Vec<&str> = model.params().map(|p| p.name.as_str()).collect();
             return Err(Error::coded(
@@ -132,11 +145,7 @@ pub fn load_safetensors(model: &mut Model, bytes: &[u8]) -> Result<()> {
             format!("the file has a tensor {} that this model lacks; it has {}", quote(&extra.name), names.join(", ")),
         ));
     }
-    // Every name, length and value was checked above, so none of these can fail halfway.
-    for (name, v) in &values {
-        model.set_param(name, v)?;
-    }
-    Ok(())
+    Ok(values)
 }
 
 /// One tensor of a file: where its bytes are within the data part.
@@ -280,7 +289,7 @@ fn tensor_entry(name: String, value: Json) -> Result<TensorEntry> {
 }
 
 /// A JSON string literal (quotes, backslashes and control characters escaped).
-fn json_string(s: &str) -> String {
+pub(crate) fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -95,6 +95,24 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The values of a Float32Array (copied; code `wrong_type` for anything else).
+    pub fn floats(&self, key: &str) -> CoreResult<Option<Vec<f32>>> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        v.dyn_ref::<js_sys::Float32Array>()
+            .map(|a| Some(a.to_vec()))
+            .ok_or_else(|| Self::wrong_type(key, "a Float32Array"))
+    }
+
+    /// The values of a Uint32Array (copied; code `wrong_type` for anything else).
+    pub fn uints(&self, key: &str) -> CoreResult<Option<Vec<u32>>> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        v.dyn_ref::<js_sys::Uint32Array>()
+            .map(|a| Some(a.to_vec()))
+            .ok_or_else(|| Self::wrong_type(key, "a Uint32Array"))
+    }
+}
+
 /// The numbers of a JS array (or typed array), or `None` when it is not one or holds something else.
 fn numbers(v: &JsValue) -> Option<Vec<f64>> {
     if !js_sys::Array::is_array(v) && !v.has_type::<js_sys::Float64Array>() && !js_sys::ArrayBuffer::is_view(v) {

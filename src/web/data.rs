@@ -6,6 +6,7 @@ use super::config::{Config, MAX_SAFE};
 use super::js_error;
 use crate::data::{self, Background, Digits, Shapes, Split, SplitSpec, StrokeStyle, SymbolConfig};
 use crate::error::{Error, Result as CoreResult};
+use crate::feed::Part;
 use crate::nn::export::Preprocess;
 use crate::nn::spec::Shape;
 use std::rc::Rc;
@@ -33,6 +34,9 @@ const SYMBOL_KEYS: [&str; 18] = [
     "noise",
 ];
 
+/// The keys of `source: 'images'` (a person's own pictures, README "Transfer lab").
+const IMAGE_KEYS: [&str; 6] = ["images", "labels", "channels", "height", "width", "classes"];
+
 #[wasm_bindgen]
 pub struct Dataset {
     pub(crate) data: Rc<data::Dataset>,
@@ -41,42 +45,15 @@ pub struct Dataset {
     pub(crate) preprocess: Preprocess,
 }
 
-/// Which part of a split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Part {
-    Train,
-    Val,
-    All,
-}
-
-impl Part {
-    pub(crate) fn parse(text: &str) -> CoreResult<Part> {
-        match text {
-            "train" => Ok(Part::Train),
-            "val" => Ok(Part::Val),
-            "all" => Ok(Part::All),
-            _ => Err(Error::coded(
-                "part",
-                "unknown_part",
-                format!("no part {}; use train, val or all", crate::error::quote(text)),
-            )),
-        }
-    }
-
-    /// The part's indices into a data set of `len` images with this split.
-    pub(crate) fn indices(self, split: &Split, len: usize) -> Vec<usize> {
-        match self {
-            Part::Train => split.train.clone(),
-            Part::Val => split.val.clone(),
-            Part::All => (0..len).collect(),
-        }
-    }
-}
-
 impl Dataset {
     fn build(config: &JsValue) -> CoreResult<Dataset> {
         // Every key either source takes; each source checks its own after the source is known.
-        let all: Vec<&str> = ["source", "bytes", "seed"].into_iter().chain(SYMBOL_KEYS).chain(SPLIT_KEYS).collect();
+        let mut all: Vec<&str> = Vec::new();
+        for key in ["source", "bytes", "seed"].into_iter().chain(SYMBOL_KEYS).chain(IMAGE_KEYS).chain(SPLIT_KEYS) {
+            if !all.contains(&key) {
+                all.push(key);
+            }
+        }
         let probe = Config::read(config, "data", &all)?;
         let source = probe.string("source")?.unwrap_or_else(|| "digits".into());
         let (data, mut split, preprocess) = match source.as_str() {
@@ -98,11 +75,26 @@ impl Dataset {
                 let shape = Shape::image(data.channels(), data.height(), data.width());
                 (data, SplitSpec { val_fraction: 0.25, train_per_class: None, seed: 0 }, Preprocess::none(shape))
             }
+            "images" => {
+                let keys: Vec<&str> = ["source"].into_iter().chain(IMAGE_KEYS).chain(SPLIT_KEYS).collect();
+                let c = Config::read(config, "data", &keys)?;
+                let missing = |key: &str| Error::coded(key, "missing", format!("the images need {key}"));
+                let size = |key: &str| -> CoreResult<usize> {
+                    Ok(c.whole(key, 1.0, MAX_SAFE)?.ok_or_else(|| missing(key))? as usize)
+                };
+                let (channels, height, width, classes) =
+                    (size("channels")?, size("height")?, size("width")?, size("classes")?);
+                let images = c.floats("images")?.ok_or_else(|| missing("images"))?;
+                let labels = c.uints("labels")?.ok_or_else(|| missing("labels"))?;
+                let data = data::images::from_images(channels, height, width, classes, images, labels)?;
+                let shape = Shape::image(channels, height, width);
+                (data, SplitSpec { val_fraction: 0.25, train_per_class: None, seed: 0 }, Preprocess::none(shape))
+            }
             _ => {
                 return Err(Error::coded(
                     "source",
                     "unknown_source",
-                    format!("no data source {}; use digits or symbols", crate::error::quote(&source)),
+                    format!("no data source {}; use digits, symbols or images", crate::error::quote(&source)),
                 ));
             }
         };
@@ -178,8 +170,10 @@ fn symbol_config(c: &Config) -> CoreResult<SymbolConfig> {
 
 #[wasm_bindgen]
 impl Dataset {
-    /// `{ source: 'digits', bytes, height, width }` or `{ source: 'symbols', seed, classes, per_class, … }` (the
-    /// generator's knobs), each with optional split settings `val`, `train_per_class`, `split_seed`. See the README.
+    /// `{ source: 'digits', bytes, height, width }`, `{ source: 'symbols', seed, classes, per_class, … }` (the
+    /// generator's knobs) or `{ source: 'images', images, labels, channels, height, width, classes }` (a person's
+    /// buckets: `images` a Float32Array N×C×H×W in [0, 1], `labels` a Uint32Array; limits in `data::images`), each
+    /// with optional split settings `val`, `train_per_class`, `split_seed`. See the README.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<Dataset, JsValue> {
         Dataset::build(&config).map_err(js_error)

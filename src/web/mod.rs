@@ -9,6 +9,7 @@ mod init;
 mod probe;
 mod train;
 mod train_view;
+mod transfer;
 
 pub use augment::{AugmentView, augment_catalog, augment_notes};
 pub use catalog::core_catalog;
@@ -17,6 +18,7 @@ pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 pub use train::{Trainer, TrainerSnapshot};
 pub use train_view::{draw_confusion, draw_train_curves, tiles_rgba};
+pub use transfer::{transfer_agrees, transfer_model, transfer_plan, zoo_verify};
 
 use crate::error::{Error, brief};
 use wasm_bindgen::prelude::*;

@@ -4,11 +4,12 @@
 //! errors: README, "JavaScript API".
 
 use super::config::{Config, MAX_SAFE, whole};
-use super::data::{Dataset, Part};
+use super::data::Dataset;
 use super::{js_error, object};
 use crate::augment::Pipeline;
-use crate::data::{self, Batcher, BatcherState, Split};
+use crate::data::BatcherState;
 use crate::error::{Error, Result as CoreResult};
+use crate::feed::{Feed, Part};
 use crate::init::InitConfig;
 use crate::nn::export::{Preprocess, pytorch_code};
 use crate::nn::model::{Model, ModelConfig, Snapshot};
@@ -16,30 +17,24 @@ use crate::nn::optim::{OptimizerConfig, Schedule};
 use crate::nn::profile::profile_step;
 use crate::nn::safetensors::{load_safetensors, to_safetensors};
 use crate::nn::spec::{LayerSpec, MAX_BATCH, ModelSpec, Shape};
-use std::rc::Rc;
+use crate::transfer;
 use wasm_bindgen::prelude::*;
 
 /// The most steps one `train` call runs (a worker reports progress between calls).
 const MAX_STEPS_PER_CALL: f64 = 100_000.0;
-/// Evaluation of a data set part gathers this many images at a time.
-const EVAL_CHUNK: usize = 1000;
 
 const INIT_KEYS: [&str; 6] = ["mode", "nonlinearity", "slope", "dist", "std", "a"];
 
 #[wasm_bindgen]
 pub struct Trainer {
     model: Model,
-    feed: Option<Feed>,
+    feed: Option<Attached>,
 }
 
-/// A data set attached to a trainer: its training part drawn in seeded, augmented batches.
-struct Feed {
-    data: Rc<data::Dataset>,
-    split: Rc<Split>,
-    batcher: Batcher,
+/// A data set attached to a trainer, with the preprocessing that made its images (for the PyTorch code).
+struct Attached {
+    feed: Feed,
     preprocess: Preprocess,
-    x: Vec<f32>,
-    y: Vec<u32>,
 }
 
 /// What `Trainer::snapshot` keeps: the model's weights, freezing, optimizer and RNG, and where the batcher is.
@@ -147,72 +142,13 @@ impl Trainer {
 
     fn attach(&mut self, dataset: &Dataset, config: &JsValue) -> CoreResult<()> {
         let c = Config::read(config, "data", &["batch", "aug", "seed"])?;
-        let (data, split) = (dataset.data.clone(), dataset.split.clone());
-        let input = self.model.input_shape();
-        if (data.channels(), data.height(), data.width()) != (input.c, input.h, input.w) {
-            return Err(Error::coded(
-                "data",
-                "shape_mismatch",
-                format!(
-                    "the images are {}×{}×{} (C×H×W), the model takes {input}",
-                    data.channels(),
-                    data.height(),
-                    data.width()
-                ),
-            ));
-        }
-        if data.classes() > self.model.classes() {
-            return Err(Error::coded(
-                "data",
-                "too_many_classes",
-                format!("the data has {} classes, the model {} outputs", data.classes(), self.model.classes()),
-            )
-            .with("classes", data.classes() as f64)
-            .with("outputs", self.model.classes() as f64));
-        }
         let batch = c.whole("batch", 1.0, MAX_BATCH as f64)?.unwrap_or(32) as usize;
         let pipeline = Pipeline::parse(&c.string("aug")?.unwrap_or_default())?;
         let seed = c.whole("seed", 0.0, MAX_SAFE)?.unwrap_or(0);
-        let batcher = Batcher::new(&data, &split.train, batch, pipeline, seed)?;
-        let len = batch * data.example_len();
-        let preprocess = dataset.preprocess;
-        self.feed = Some(Feed { data, split, batcher, preprocess, x: vec![0.0; len], y: vec![0; batch] });
+        let feed = Feed::new(dataset.data.clone(), dataset.split.clone(), batch, pipeline, seed)?;
+        feed.check_model(&self.model)?;
+        self.feed = Some(Attached { feed, preprocess: dataset.preprocess });
         Ok(())
-    }
-
-    fn train_steps(&mut self, steps: usize) -> CoreResult<Vec<f32>> {
-        let mut losses = Vec::with_capacity(steps);
-        let model = &mut self.model;
-        let feed = self.feed.as_mut().ok_or_else(no_data)?;
-        for _ in 0..steps {
-            let b = feed.batcher.next_batch(&feed.data, &mut feed.x, &mut feed.y)?;
-            let per = feed.data.example_len();
-            let (x, y) = (&feed.x[..b.len * per], &feed.y[..b.len]);
-            losses.push(model.train_step(x, y, b.len)?);
-        }
-        Ok(losses)
-    }
-
-    fn evaluate_part(&mut self, part: Part) -> CoreResult<crate::nn::model::Evaluation> {
-        let feed = self.feed.as_ref().ok_or_else(no_data)?;
-        let (data, indices) = (feed.data.clone(), part.indices(&feed.split, feed.data.len()));
-        let per = data.example_len();
-        let (mut loss, mut correct) = (0.0, 0);
-        let mut x = vec![0.0; EVAL_CHUNK.min(indices.len()) * per];
-        let mut y = vec![0; EVAL_CHUNK.min(indices.len())];
-        for chunk in indices.chunks(EVAL_CHUNK) {
-            data.gather(chunk, &mut x, &mut y)?;
-            let e = self.model.evaluate(&x[..chunk.len() * per], &y[..chunk.len()], chunk.len())?;
-            loss += e.loss * chunk.len() as f64;
-            correct += e.correct;
-        }
-        let n = indices.len().max(1);
-        Ok(crate::nn::model::Evaluation {
-            loss: loss / n as f64,
-            accuracy: correct as f64 / n as f64,
-            correct,
-            n: indices.len(),
-        })
     }
 }
 
@@ -375,15 +311,49 @@ impl Trainer {
             .collect())
     }
 
+    /// Loads a pretrained file's weights into every layer but the head (the last layer with weights keeps its
+    /// fresh initialization, so the file's head may be for another number of classes), all or nothing; checked as
+    /// `load_safetensors` (param `weights`, same codes).
+    pub fn load_backbone(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        transfer::load_backbone(&mut self.model, bytes).map_err(js_error)
+    }
+
+    /// Transfusion's "Mean Var" initialization: every parameter tensor re-drawn i.i.d. from N(mean, std²) of its
+    /// current values (call it after loading the pretrained weights), from `seed`.
+    pub fn reinit_mean_var(&mut self, seed: f64) -> Result<(), JsValue> {
+        let seed = super::seed_from_js(seed)?;
+        transfer::reinit_mean_var(&mut self.model, seed).map_err(js_error)
+    }
+
+    /// How far each layer with weights moved from `reference` (a safetensors file of this model, e.g.
+    /// `save_safetensors()` taken before fine-tuning): `[{ layer, name, param, rel_change }]`, `rel_change` =
+    /// ‖W − W₀‖ / ‖W₀‖ of the weight tensor (biases left out), `name` like `conv1`, `dense1`, `param` like
+    /// `0.weight` (param `weights`, codes as `load_safetensors`).
+    pub fn layer_change(&self, reference: &[u8]) -> Result<js_sys::Array, JsValue> {
+        let rows = transfer::layer_change(&self.model, reference).map_err(js_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                object(&[
+                    ("layer", r.layer.into()),
+                    ("name", r.name.into()),
+                    ("param", r.param.into()),
+                    ("rel_change", r.rel_change.into()),
+                ])
+            })
+            .collect())
+    }
+
     /// Freezes exactly these layers (indices of layers with parameters); every other layer trains.
     pub fn freeze(&mut self, layers: &[u32]) -> Result<(), JsValue> {
         let layers: Vec<usize> = layers.iter().map(|&i| i as usize).collect();
         self.model.freeze_layers(&layers).map_err(js_error)
     }
 
-    /// Freezes the first `k` layers with parameters (0 unfreezes all).
+    /// Freezes the first `k` layers with parameters (0 unfreezes all; param `k`, code `out_of_range` past the
+    /// model's layers with weights).
     pub fn freeze_first(&mut self, k: f64) -> Result<(), JsValue> {
-        let k = whole("freeze", k, 0.0, self.model.weight_layers().len() as f64).map_err(js_error)?;
+        let k = whole("k", k, 0.0, self.model.weight_layers().len() as f64).map_err(js_error)?;
         self.model.freeze_first(k as usize).map_err(js_error)
     }
 
@@ -414,21 +384,25 @@ impl Trainer {
     /// `steps` training steps (1 … 100,000) on batches of the attached data; returns their losses.
     pub fn train(&mut self, steps: f64) -> Result<Vec<f32>, JsValue> {
         let steps = whole("steps", steps, 1.0, MAX_STEPS_PER_CALL).map_err(js_error)?;
-        self.train_steps(steps as usize).map_err(js_error)
+        let model = &mut self.model;
+        let feed = self.feed.as_mut().map(|a| &mut a.feed).ok_or_else(no_data).map_err(js_error)?;
+        feed.train_steps(model, steps as usize).map_err(js_error)
     }
 
     /// `{ loss, accuracy, correct, n }` on a part of the attached data (`'train'`, `'val'` or `'all'`), without
     /// augmentation, in evaluation mode.
     pub fn evaluate_data(&mut self, part: &str) -> Result<JsValue, JsValue> {
         let part = Part::parse(part).map_err(js_error)?;
-        self.evaluate_part(part).map(evaluation_object).map_err(js_error)
+        let model = &mut self.model;
+        let feed = self.feed.as_mut().map(|a| &mut a.feed).ok_or_else(no_data).map_err(js_error)?;
+        feed.evaluate(model, part).map(evaluation_object).map_err(js_error)
     }
 
     /// `{ epoch, position }` of the batcher (position: images of the epoch already drawn).
     #[wasm_bindgen(getter)]
     pub fn data_state(&self) -> JsValue {
         match &self.feed {
-            Some(f) => {
+            Some(Attached { feed: f, .. }) => {
                 let s = f.batcher.state();
                 object(&[("epoch", (s.epoch as f64).into()), ("position", s.position.into())])
             }
@@ -437,15 +411,15 @@ impl Trainer {
     }
 
     pub fn snapshot(&self) -> TrainerSnapshot {
-        TrainerSnapshot { model: self.model.snapshot(), batcher: self.feed.as_ref().map(|f| f.batcher.state()) }
+        TrainerSnapshot { model: self.model.snapshot(), batcher: self.feed.as_ref().map(|a| a.feed.batcher.state()) }
     }
 
     /// Returns to a snapshot of a trainer with the same model: weights, freezing, optimizer, RNG and (with data
     /// attached) the batcher's position continue exactly.
     pub fn restore(&mut self, snapshot: &TrainerSnapshot) -> Result<(), JsValue> {
         self.model.restore(&snapshot.model).map_err(js_error)?;
-        if let (Some(feed), Some(state)) = (self.feed.as_mut(), snapshot.batcher) {
-            feed.batcher.set_state(state).map_err(js_error)?;
+        if let (Some(attached), Some(state)) = (self.feed.as_mut(), snapshot.batcher) {
+            attached.feed.batcher.set_state(state).map_err(js_error)?;
         }
         Ok(())
     }
@@ -468,7 +442,7 @@ impl Trainer {
     /// predicts from raw images with the attached data's preprocessing (the digits: 0 … 16 pixels divided by 16,
     /// bilinear 8×8 → input size; without data: none).
     pub fn pytorch_code(&self, weights_file: Option<String>) -> Result<String, JsValue> {
-        let pre = self.feed.as_ref().map_or_else(|| Preprocess::none(self.model.input_shape()), |f| f.preprocess);
+        let pre = self.feed.as_ref().map_or_else(|| Preprocess::none(self.model.input_shape()), |a| a.preprocess);
         let file = weights_file.as_deref().unwrap_or("model.safetensors");
         pytorch_code(&self.model, &pre, file).map_err(js_error)
     }

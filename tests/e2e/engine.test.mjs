@@ -61,7 +61,7 @@ test('bad arguments are thrown as Errors with .param and .code', async () => {
   assert.deepEqual([errors.label.param, errors.label.code, errors.label.values.got], ['labels', 'label_out_of_range', 12]);
   assert.equal(errors.negative.code, 'label_out_of_range');
   assert.deepEqual([errors.length.param, errors.length.code], ['x', 'wrong_length']);
-  assert.deepEqual([errors.freeze.param, errors.freeze.code], ['freeze', 'out_of_range']);
+  assert.deepEqual([errors.freeze.param, errors.freeze.code], ['k', 'out_of_range']);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -1,0 +1,132 @@
+//! The transfer lab natively (`make bench-transfer`, i.e. `cargo bench --bench transfer`): what a fine-tuning step
+//! costs with the conv base trainable, frozen without the feature cache, and frozen with it; then the whole quadrant
+//! experiment of the plan (4 tasks × 5 strategies × the default repeats) with its table, verdicts and time. The
+//! page runs the same experiment in two workers of the wasm build (bench/ in the browser measures that).
+
+use cnn_playground::feed::Feed;
+use cnn_playground::nn::model::Model;
+use cnn_playground::nn::spec::ModelSpec;
+use cnn_playground::transfer::plan::{self, Similarity, Size, Strategy};
+use cnn_playground::transfer::run;
+use cnn_playground::transfer::zoo;
+use std::time::Instant;
+
+fn load(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/www/zoo/{name}.safetensors", env!("CARGO_MANIFEST_DIR"))).expect("a shipped zoo file")
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// Steps per second of each variant: 7 interleaved rounds of about 0.5 s each, best round kept (other processes
+/// only ever slow a run down).
+fn step_rates(variants: &mut [(&str, Model, Feed)]) -> Vec<f64> {
+    let mut best = vec![0.0f64; variants.len()];
+    for (_, model, feed) in variants.iter_mut() {
+        feed.train_steps(model, 60).expect("warm-up"); // fills the cache: a steady state
+    }
+    for _ in 0..7 {
+        for ((_, model, feed), b) in variants.iter_mut().zip(best.iter_mut()) {
+            let t = Instant::now();
+            let mut steps = 0;
+            while t.elapsed().as_secs_f64() < 0.5 {
+                feed.train_steps(model, 10).expect("steps");
+                steps += 10;
+            }
+            *b = b.max(steps as f64 / t.elapsed().as_secs_f64());
+        }
+    }
+    best
+}
+
+fn main() {
+    println!("load average before: {}", loadavg());
+    let q = plan::quadrant(Size::Large, Similarity::Similar);
+    let (data, split) = run::task_data(&q).expect("task");
+    for name in ["small", "deep"] {
+        let weights = load(name);
+        let spec = ModelSpec::parse(zoo::recipe(name).unwrap().spec).unwrap();
+        let make = |strategy: Strategy, caching: bool| {
+            let model =
+                run::strategy_model(&spec, zoo::INPUT, &weights, plan::TARGET_CLASSES, strategy, 0, 1).expect("model");
+            let mut feed = Feed::new(data.clone(), split.clone(), plan::BATCH, Default::default(), 1).expect("feed");
+            feed.caching = caching;
+            (model, feed)
+        };
+        let mut variants: Vec<(&str, Model, Feed)> = [
+            ("fine-tune everything", Strategy::Finetune, true),
+            ("conv base frozen, no cache", Strategy::Head, false),
+            ("conv base frozen, cached", Strategy::Head, true),
+        ]
+        .into_iter()
+        .map(|(label, s, c)| {
+            let (m, f) = make(s, c);
+            (label, m, f)
+        })
+        .collect();
+        let rates = step_rates(&mut variants);
+        println!("\n{name}: fine-tuning steps of {} images", plan::BATCH);
+        println!("| what | steps/s | ms/step | vs fine-tune everything |");
+        println!("| --- | --- | --- | --- |");
+        for ((label, _, _), r) in variants.iter().zip(&rates) {
+            println!("| {label} | {r:.0} | {:.3} | {:.2}× |", 1000.0 / r, r / rates[0]);
+        }
+    }
+
+    println!(
+        "\nquadrant experiment (zoo model {}, k = default, {} repeats); load average {}",
+        plan::DEFAULT_MODEL,
+        plan::REPEATS,
+        loadavg()
+    );
+    let name = plan::DEFAULT_MODEL;
+    let spec = ModelSpec::parse(zoo::recipe(name).unwrap().spec).unwrap();
+    let k = plan::default_k(spec.layers.iter().filter(|l| l.has_params()).count());
+    let t0 = Instant::now();
+    let (rows, verdicts) = run::experiment(
+        &spec,
+        &load(name),
+        k,
+        plan::REPEATS,
+        &mut || t0.elapsed().as_secs_f64(),
+        &mut |done, total| eprint!("\r{done}/{total} runs"),
+    )
+    .expect("experiment");
+    eprintln!();
+    let total = t0.elapsed().as_secs_f64();
+    println!(
+        "| size | sim | strategy | trainable_params | final_acc_mean | final_acc_std | repeats | steps | seconds |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for r in &rows {
+        let (mean, std) = run::mean_std(&r.finals);
+        println!(
+            "| {} | {} | {} | {} | {mean:.3} | {std:.3} | {} | {} | {:.2} |",
+            r.size.name(),
+            r.sim.name(),
+            r.strategy.name(),
+            r.trainable_params,
+            r.finals.len(),
+            r.steps,
+            r.seconds
+        );
+    }
+    println!("\n| size | sim | recommended | best other | difference | noise margin | agrees |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for v in &verdicts {
+        println!(
+            "| {} | {} | {} | {} | {:+.3} | {:.3} | {} |",
+            v.size.name(),
+            v.sim.name(),
+            v.recommended.name(),
+            v.best_other.name(),
+            v.diff,
+            v.margin,
+            v.agrees.name()
+        );
+    }
+    println!("\nwhole experiment: {total:.1} s on one core natively; load average after: {}", loadavg());
+}

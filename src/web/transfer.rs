@@ -1,0 +1,168 @@
+//! The transfer lab's functions for JavaScript: the experiment's plan (the one place for its numbers) and the check
+//! of a downloaded zoo file. The Trainer's transfer methods (`load_backbone`, `reinit_mean_var`, `layer_change`)
+//! live with the Trainer (train.rs).
+
+use super::config::{Config, MAX_SAFE};
+use super::{js_error, object};
+use crate::data::{Knob, SymbolConfig};
+use crate::error::Error;
+use crate::nn::spec::{ModelSpec, Shape};
+use crate::transfer::plan::{self, Quadrant, Strategy};
+use crate::transfer::zoo::{self, ZooCheck};
+use wasm_bindgen::prelude::*;
+
+fn knob_value(k: Knob) -> JsValue {
+    match k {
+        Knob::Whole(v) => (v as f64).into(),
+        Knob::Number(v) => v.into(),
+        Knob::Pair(lo, hi) => [lo, hi].iter().map(|&v| JsValue::from(v)).collect::<js_sys::Array>().into(),
+        Knob::Name(n) => n.into(),
+        Knob::Bool(b) => b.into(),
+    }
+}
+
+/// A symbol set's knobs as a `Dataset` config (`source: 'symbols'` first), plus extra entries (the split).
+fn symbols_config(s: &SymbolConfig, extra: &[(&str, JsValue)]) -> JsValue {
+    let mut entries: Vec<(&str, JsValue)> = vec![("source", "symbols".into())];
+    entries.extend(s.knobs().into_iter().map(|(k, v)| (k, knob_value(v))));
+    entries.extend(extra.iter().cloned());
+    object(&entries)
+}
+
+fn quadrant_object(q: &Quadrant) -> JsValue {
+    let mut split: Vec<(&str, JsValue)> =
+        vec![("val", q.split.val_fraction.into()), ("split_seed", (q.split.seed as f64).into())];
+    if let Some(k) = q.split.train_per_class {
+        split.push(("train_per_class", k.into()));
+    }
+    object(&[
+        ("size", q.size.name().into()),
+        ("sim", q.sim.name().into()),
+        ("words", q.words().into()),
+        ("data", symbols_config(&q.data, &split)),
+        ("recommended", q.recommended.name().into()),
+        ("steps", q.steps.into()),
+        ("classes", q.data.classes.into()),
+    ])
+}
+
+fn strategy_object(s: Strategy) -> JsValue {
+    object(&[
+        ("name", s.name().into()),
+        ("words", format!("transfer.strategy.{}", s.name()).into()),
+        ("opt", s.opt().into()),
+        ("pretrained", s.uses_pretrained().into()),
+        ("mean_var", (s == Strategy::MeanVar).into()),
+        ("freeze", s.freeze().into()),
+    ])
+}
+
+/// The zoo's recipes: `{ name, file, model, target_model, weight_layers, default_k }` (`target_model` with the
+/// targets' head).
+fn models_array() -> js_sys::Array {
+    zoo::RECIPES
+        .iter()
+        .map(|r| {
+            let spec = ModelSpec::parse(r.spec).unwrap_or_default(); // the zoo's specs parse (a test checks)
+            let layers = spec.layers.iter().filter(|l| l.has_params()).count();
+            let target = crate::transfer::with_head(&spec, plan::TARGET_CLASSES).map(|s| s.to_string());
+            object(&[
+                ("name", r.name.into()),
+                ("file", format!("{}.safetensors", r.name).into()),
+                ("model", r.spec.into()),
+                ("target_model", target.unwrap_or_default().into()),
+                ("weight_layers", layers.into()),
+                ("default_k", plan::default_k(layers).into()),
+            ])
+        })
+        .collect()
+}
+
+/// The experiment's numbers (README, "Transfer lab"): `{ quadrants: [{ size, sim, words, data, recommended, steps,
+/// classes }], strategies: [{ name, words, opt, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
+/// weight_layers, default_k }],
+/// default_model, batch, eval_every, repeats, init_view: { size, sim, steps, long_steps }, source, classes }`.
+/// `data` is a ready `Dataset` config; a strategy's `opt` is its optimizer in the `opt=` syntax, `freeze` what it
+/// freezes: `none`, `first_k` (`freeze_first(k)`, k counting the layers with weights) or `all_but_head`.
+#[wasm_bindgen]
+pub fn transfer_plan() -> JsValue {
+    let quadrants: js_sys::Array = plan::quadrants().iter().map(quadrant_object).collect();
+    let strategies: js_sys::Array = Strategy::ALL.iter().map(|&s| strategy_object(s)).collect();
+    let init_view = object(&[
+        ("size", plan::INIT_VIEW_SIZE.name().into()),
+        ("sim", plan::INIT_VIEW_SIM.name().into()),
+        ("steps", plan::INIT_VIEW_STEPS.into()),
+        ("long_steps", plan::INIT_VIEW_LONG_STEPS.into()),
+    ]);
+    let split = zoo::SOURCE_SPLIT;
+    object(&[
+        ("quadrants", quadrants.into()),
+        ("strategies", strategies.into()),
+        ("models", models_array().into()),
+        ("default_model", plan::DEFAULT_MODEL.into()),
+        ("batch", plan::BATCH.into()),
+        ("eval_every", plan::EVAL_EVERY.into()),
+        ("repeats", plan::REPEATS.into()),
+        ("init_view", init_view),
+        ("source", symbols_config(&zoo::source(), &[("val", split.val_fraction.into())])),
+        ("classes", plan::TARGET_CLASSES.into()),
+    ])
+}
+
+/// Checks a downloaded zoo file against its manifest entry (the whole entry object of `www/zoo/manifest.json`):
+/// length, that it is a safetensors file with exactly the tensors of `entry.model` on `entry.input` with
+/// `entry.classes` outputs, and its SHA-256. Throws (param `zoo`) `zoo_truncated`, `zoo_corrupt`,
+/// `zoo_architecture`, `zoo_checksum`, or `zoo_bad_entry` for a malformed entry (or the entry's own key errors).
+#[wasm_bindgen]
+pub fn zoo_verify(entry: JsValue, bytes: &[u8]) -> Result<(), JsValue> {
+    let check = (|| {
+        let c = Config::read(&entry, "zoo", &zoo::ENTRY_KEYS)?;
+        let missing = |key: &str| Error::coded(key, "missing", format!("the zoo entry has no {key}"));
+        let model = ModelSpec::parse(&c.string("model")?.ok_or_else(|| missing("model"))?)?;
+        let input = c.wholes("input", 1.0, 1e9, 3)?.ok_or_else(|| missing("input"))?;
+        if input.len() != 3 {
+            return Err(Error::coded("input", "wrong_type", "must be [channels, height, width]"));
+        }
+        let input = Shape::image(input[0] as usize, input[1] as usize, input[2] as usize);
+        let classes = c.whole("classes", 1.0, MAX_SAFE)?.ok_or_else(|| missing("classes"))? as usize;
+        let sha256 = c.string("sha256")?.ok_or_else(|| missing("sha256"))?;
+        let bytes = c.whole("bytes", 0.0, MAX_SAFE)?.ok_or_else(|| missing("bytes"))? as usize;
+        Ok(ZooCheck { model, input, classes, sha256, bytes })
+    })()
+    .map_err(js_error)?;
+    zoo::verify(&check, bytes).map_err(js_error)
+}
+
+/// The spec with its head (the last layer, dense) giving `classes` outputs: a zoo model's body for a new task
+/// (param `model`, code `head_not_dense`; `classes` 1 … 1000).
+#[wasm_bindgen]
+pub fn transfer_model(spec: &str, classes: f64) -> Result<String, JsValue> {
+    let classes = super::whole("classes", classes, 1, crate::data::MAX_DATASET_CLASSES)?;
+    let spec = ModelSpec::parse(spec).map_err(js_error)?;
+    crate::transfer::with_head(&spec, classes).map(|s| s.to_string()).map_err(js_error)
+}
+
+/// Whether a task's runs agreed with the lecture's advice: `recommended` the recommended strategy's final
+/// accuracies over the repeats, `others` an array of the other strategies' (Float64Arrays). Returns `{ agrees:
+/// 'yes' | 'no' | 'within noise', best, diff, margin }` (`best` an index into `others`, `diff` the difference of
+/// the means, recommended minus best); the rule:
+/// README, "Transfer lab" (param `repeats`, code `too_few_repeats` below 2 repeats or unequal counts).
+#[wasm_bindgen]
+pub fn transfer_agrees(recommended: &[f64], others: js_sys::Array) -> Result<JsValue, JsValue> {
+    let others: Vec<Vec<f64>> = others.iter().map(|v| js_sys::Float64Array::new(&v).to_vec()).collect();
+    let n = recommended.len();
+    if n < 2 || others.is_empty() || others.iter().any(|o| o.len() != n) {
+        return Err(js_error(
+            Error::coded("repeats", "too_few_repeats", "each strategy needs the same number of repeats, at least 2")
+                .with("got", n as f64),
+        ));
+    }
+    let refs: Vec<&[f64]> = others.iter().map(Vec::as_slice).collect();
+    let (verdict, best, diff, margin) = crate::transfer::run::agrees(recommended, &refs);
+    Ok(object(&[
+        ("agrees", verdict.name().into()),
+        ("best", best.into()),
+        ("diff", diff.into()),
+        ("margin", margin.into()),
+    ]))
+}
