@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { setup } from './harness.mjs';
+import { PANEL_NAMES } from '../../www/js/state.js';
 
 const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const PANELS = ['init', 'signal', 'augment', 'train'];
+const PANELS = PANEL_NAMES; // every panel the page has
 const SIZES = { desktop: { width: 1200, height: 900 }, phone: { width: 360, height: 780 } };
 
 let h;

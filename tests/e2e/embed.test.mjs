@@ -8,6 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settled, setup } from './harness.mjs';
+import { PANEL_NAMES } from '../../www/js/state.js';
 import { startServer } from '../../tools/serve.mjs';
 
 let h;
@@ -23,7 +24,7 @@ after(async () => {
   if (host) await new Promise((ok) => host.server.close(ok));
 });
 
-const PANELS = ['init', 'signal', 'augment', 'train'];
+const PANELS = PANEL_NAMES; // every panel the page has
 const FRAME = { width: 700, height: 500 };
 
 // A host page: the author's text around the snippet, and a record of every message the page receives.
