@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-transfer bench-augment bench-peers bench-digits data-digits clean
+.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-transfer bench-transfer-page bench-augment bench-peers bench-digits data-digits clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -118,6 +118,11 @@ bench-train:
 # whole quadrant experiment of the plan (bench/transfer.rs).
 bench-transfer:
 	cargo bench --bench transfer
+
+bench-transfer-page:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/transfer.mjs
 
 bench-augment:
 	@tools/install.sh test

@@ -24,6 +24,7 @@ export const PANELS = {
   signal: () => import('./panels/signal.js'),
   augment: () => import('./panels/augment.js'),
   train: () => import('./panels/train.js'),
+  transfer: () => import('./panels/transfer.js'),
 };
 
 // The core, once per page however many apps it holds: the first app to start decides the build (its `simd`), and

@@ -9,8 +9,9 @@ import augment from './i18n/augment.js';
 import train from './i18n/train.js';
 import element from './i18n/element.js';
 import embed from './i18n/embed.js';
+import transfer from './i18n/transfer.js';
 
-export const PARTS = { common, init, signal, augment, train, element, embed };
+export const PARTS = { common, init, signal, augment, train, element, embed, transfer };
 
 export const STRINGS = {
   en: Object.assign({}, ...Object.values(PARTS).map((part) => part.en)),

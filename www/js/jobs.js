@@ -9,6 +9,8 @@
 // that only ran stateless sessions may be replaced to give its memory back. A training run is not stateless.
 // A session never touches the DOM.
 
+import { pretrainSession, transferCell } from './transfer-session.js';
+
 let augmentView = null;
 
 // The live curves measure every VAL_EVERY steps (and at step 0) on a fixed, seeded subset of at most MEASURE_N
@@ -234,6 +236,21 @@ export const KINDS = {
     stateless: false,
     unit: 'example',
     open: openTraining,
+  },
+
+  // A cell of the transfer lab (www/js/transfer-session.js): one strategy on one target, repeated with different
+  // seeds; a step is up to one validation interval of training steps and a measurement. work counts training steps.
+  transfer: {
+    stateless: false,
+    unit: 'step',
+    open: transferCell,
+  },
+
+  // A zoo model pretrained in the page (www/js/transfer-session.js): its manifest entry's recipe; work counts steps.
+  pretrain: {
+    stateless: false,
+    unit: 'step',
+    open: pretrainSession,
   },
 
   // Exists for the end-to-end test of the recovery path: a Rust panic must become an error and a fresh worker.

@@ -8,8 +8,9 @@ import { PARAMS as INIT } from './panels/init.params.js';
 import { PARAMS as SIGNAL } from './panels/signal.params.js';
 import { PARAMS as AUGMENT } from './panels/augment.params.js';
 import { PARAMS as TRAIN } from './panels/train.params.js';
+import { PARAMS as TRANSFER } from './panels/transfer.params.js';
 
-export const PANEL_NAMES = ['init', 'signal', 'augment', 'train'];
+export const PANEL_NAMES = ['init', 'signal', 'augment', 'train', 'transfer'];
 
 // type: enum | int | float | bool | string. `panels` lists where a parameter applies (absent: everywhere), so a
 // URL carries only what the current view uses. Shared names mean the same thing in every panel; `byPanel` gives a
@@ -29,6 +30,7 @@ export const PARAMS = {
   ...SIGNAL,
   ...AUGMENT,
   ...TRAIN,
+  ...TRANSFER,
 };
 
 // Until configure() runs, what the core owns accepts nothing.

@@ -151,6 +151,25 @@ export function skipLink(link, target) {
   });
 }
 
+// Runs fn at most once every `ms` milliseconds, with the latest arguments (the last call always runs): for views that
+// many runs report to at once, so the main thread leaves the cores to the workers.
+export function atMost(ms, fn) {
+  let pending = null;
+  let timer = null;
+  let last = -Infinity;
+  return (...args) => {
+    pending = args;
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      last = performance.now();
+      const a = pending;
+      pending = null;
+      fn(...a);
+    }, Math.max(0, last + ms - performance.now()));
+  };
+}
+
 // Runs fn at most once per animation frame, with the latest arguments.
 export function perFrame(fn) {
   let pending = null;
@@ -159,4 +178,11 @@ export function perFrame(fn) {
     pending = args;
     if (first) requestAnimationFrame(() => { const a = pending; pending = null; fn(...a); });
   };
+}
+
+// Offers bytes or text as a file to save: a temporary object URL, revoked once the click has been handled.
+export function downloadFile(data, name, type = 'application/octet-stream') {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  el('a', { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

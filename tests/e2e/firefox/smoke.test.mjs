@@ -26,6 +26,8 @@ const EXPECTED = {
     charts: [], rows: {},
     idle: ['train-curves', 'train-filters', 'train-confusion', 'train-misclassified'],
   },
+  // The quadrant experiment waits for Start; what each strategy trains and costs is shown before.
+  transfer: { charts: [], rows: { 'transfer-strategies': 5 }, idle: ['transfer-quadrants', 'transfer-curves'] },
 };
 
 // A drawn chart has more than a handful of colours and a luminance spread well above zero (a blank canvas has 0).

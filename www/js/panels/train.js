@@ -7,7 +7,7 @@
 
 import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
-import { codeBlock, coreMessage, dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
+import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
 import { MEASURE_N, PARAM_OF, VAL_EVERY, datasetConfig, trainerConfig } from '../jobs.js';
 import { compareView } from './train-compare.js';
@@ -376,9 +376,7 @@ function singleView(section, ctx) {
     weightsError.textContent = '';
     try {
       const weights = run.state === 'done' ? run.result.weights : (await run.snapshot()).weights;
-      const url = URL.createObjectURL(new Blob([weights], { type: 'application/octet-stream' }));
-      el('a', { href: url, download: WEIGHTS_FILE }).click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      downloadFile(weights, WEIGHTS_FILE);
     } catch (e) {
       weightsError.textContent = t('train.weights.failed', { message: errorText(e) });
     }

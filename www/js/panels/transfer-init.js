@@ -1,0 +1,177 @@
+// The init view (experiment=init): on one target (size, similarity), the same network trained from the zoo's
+// weights (fine-tuning everything), from a random He draw, and from a mean-var draw (each tensor i.i.d. from the
+// mean and spread of its pretrained values), validation accuracy against steps, mean over the repeats; budget=long runs
+// the plan's longer schedule, where random init may catch up. The published results (Raghu et al. 2019; He et al.
+// 2018) are described in words with their source, never drawn as our data. After fine-tuning, each layer's relative
+// weight change (Transfusion: the lower layers change little).
+
+import { t } from '../i18n.js';
+import { controlSet } from '../controls.js';
+import { atMost, dataTable, el, plain } from '../ui.js';
+import { errorText } from '../runs.js';
+import { meanCurve, meanStd } from './transfer.lessons.js';
+import { zooErrorText, zooFacts } from './transfer-quadrants.js';
+import {
+  cellConfig, checkCell, costText, drawLayerChange, drawValCurves, loadZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
+  REFRESH_MS, pretrainBox,
+} from './transfer.js';
+import { zooVersion } from '../zoo.js';
+
+export const SETTINGS = ['zoo', 'size', 'similarity', 'ft_lr', 'repeats', 'budget', 'seed'];
+// The three arms: their column in the table and the strategy each trains.
+export const ARMS = [['pretrained', 'finetune'], ['random', 'scratch'], ['mean_var', 'mean_var']];
+
+export function initView(section, ctx) {
+  const { wasm } = ctx;
+  const plan = planOf(wasm);
+  const controls = controlSet(ctx);
+  const zoo = controls.enumField('zoo', 'transfer.zoo', (v) => t(`transfer.zoo.${v}`));
+  const size = controls.enumField('size', 'transfer.size', (v) => t(`transfer.size.${v}`));
+  const similarity = controls.enumField('similarity', 'transfer.similarity', (v) => t(`transfer.similarity.${v}`));
+  const ftLr = controls.numberField('ft_lr', 'transfer.ft_lr', 'any', 'transfer.ft_lr.help');
+  const repeats = controls.numberField('repeats', 'transfer.repeats', 1, 'transfer.repeats.help');
+  const budget = controls.enumField('budget', 'transfer.budget', (v) => t(`transfer.budget.${v}`));
+  const seed = controls.numberField('seed', 'init.seed', 1);
+  const zooInfo = el('p', { class: 'field-help', 'data-zoo-info': '' });
+  const pretrain = pretrainBox(wasm, () => { shownKey = null; update(ctx.state); });
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+    zoo.wrap, zooInfo, pretrain.box, size.wrap, similarity.wrap, ftLr.wrap, repeats.wrap, budget.wrap, seed.wrap);
+
+  const buttons = {
+    start: el('button', { type: 'button', 'data-action': 'start', onclick: () => arms.forEach((a) => a.run?.resume()) }, t('transfer.action.start')),
+    pause: el('button', { type: 'button', 'data-action': 'pause', onclick: () => arms.forEach((a) => a.run?.pause()) }, t('train.action.pause')),
+    reset: el('button', { type: 'button', 'data-action': 'reset-run', onclick: resetAll }, t('train.action.reset-run')),
+  };
+  const message = el('p', { class: 'field-error', role: 'alert', 'data-message': '' });
+  const target = el('p', { class: 'field-help' });
+  const verdict = el('p', { class: 'summary', 'data-summary': 'init' });
+  const curves = el('canvas', { 'data-chart': 'transfer-init', role: 'img', 'aria-label': t('transfer.init.curves') });
+  const table = dataTable('transfer-init', 'transfer.init.table', [['step', 'train.col.step'],
+    ...ARMS.map(([col]) => [col, `transfer.arm.${col}`])]);
+  const changeCanvas = el('canvas', { 'data-chart': 'transfer-layer-change', role: 'img', 'aria-label': t('transfer.layer_change') });
+  const changeTable = dataTable('transfer-layer-change', 'transfer.layer_change.table', [['layer', 'transfer.col.layer'], ['rel_change', 'transfer.col.rel_change']]);
+  const runList = el('div', { class: 'compare-runs' });
+
+  section.append(
+    el('h2', {}, t('transfer.experiment.init')),
+    el('p', { class: 'intro' }, t('transfer.init.intro')),
+    viewLinks(ctx, 'init'),
+    el('div', { class: 'panel-body' },
+      form,
+      el('div', { class: 'outputs' },
+        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
+        message, verdict,
+        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('transfer.init.curves'), ' ', t('transfer.every', { n: plan.eval_every }))),
+        runList, target,
+        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), table.table),
+        el('figure', { class: 'chart' }, changeCanvas, el('figcaption', {}, t('transfer.layer_change'))),
+        changeTable.table,
+        el('h3', {}, t('transfer.published')),
+        el('p', { class: 'published', 'data-published': 'raghu2019' }, t('transfer.published.raghu2019')),
+        el('p', { class: 'published', 'data-published': 'he2018' }, t('transfer.published.he2018')))));
+
+  const arms = ARMS.map(([id, strategy]) => {
+    const progress = el('progress', { max: 1, value: 0, 'aria-label': t(`transfer.arm.${id}`) });
+    const text = el('span', { class: 'status' });
+    const elem = el('div', { class: 'compare-run', 'data-run': id, 'data-run-state': 'idle' }, el('strong', {}, t(`transfer.arm.${id}`)), ' ', progress, text);
+    runList.append(elem);
+    return { id, strategy, elem, progress, text, run: null, unsubscribe: () => {} };
+  });
+
+  const curvesOf = (a) => {
+    if (a.run?.state === 'done') return a.run.result.curves;
+    const byRepeat = [];
+    for (const p of a.run?.items ?? []) (byRepeat[p.repeat] ??= []).push(p);
+    return byRepeat.filter(Boolean);
+  };
+
+  const refresh = atMost(REFRESH_MS, () => {
+    if (!arms[0].run) return; // nothing shown yet: the panel is still busy (aria-busy stays true)
+    const states = arms.map((a) => stateOf(a.run));
+    section.dataset.runState = overallState(states);
+    section.setAttribute('aria-busy', 'false');
+    buttons.start.disabled = !states.some((s) => s === 'idle' || s === 'paused');
+    buttons.pause.disabled = !states.includes('running');
+    const means = arms.map((a) => meanCurve(curvesOf(a)));
+    for (const [i, a] of arms.entries()) {
+      a.elem.dataset.runState = states[i];
+      const w = a.run?.work;
+      if (w) a.progress.value = w.total ? w.done / w.total : 0;
+      if (a.run?.state === 'done') a.progress.value = 1;
+      a.text.textContent = a.run?.error ? errorText(a.run.error) : a.cost ? costText(a.cost, a.run?.result?.msPerStep) : '';
+    }
+    const steps = [...new Set(means.flatMap((m) => m.map((r) => r.step)))].sort((x, y) => x - y);
+    table.setRows(steps.map((step) => [String(step), ...means.map((m) => {
+      const r = m.find((p) => p.step === step);
+      return r ? plain(r.val_acc) : '—';
+    })]));
+    if (steps.length) drawValCurves(wasm, curves, arms.map((a, i) => ({ name: t(`transfer.arm.${a.id}`), rows: means[i] })), arms[0].run?.config.steps ?? 0);
+    const change = arms[0].run?.state === 'done' ? arms[0].run.result.layerChange : null;
+    changeTable.setRows((change ?? []).map((r) => [r.name, plain(r.rel_change)]));
+    drawLayerChange(changeCanvas, change ?? []);
+    verdict.textContent = states.every((s) => s === 'done') ? verdictText() : '';
+  });
+  new ResizeObserver(() => refresh()).observe(curves);
+
+  function verdictText() {
+    const finals = arms.map((a) => meanStd(a.run.result.finals));
+    const [pre, rnd, mv] = finals;
+    return t('transfer.init.verdict', { pretrained: pct(pre.mean), random: pct(rnd.mean), mean_var: pct(mv.mean), n: pre.n,
+      steps: arms[0].run.result.steps });
+  }
+
+  function resetAll() {
+    for (const a of arms) { a.run?.close(); a.run = null; }
+    shownKey = null;
+    update(ctx.state);
+  }
+
+  let shownKey = null;
+  let token = 0;
+  async function update(s) {
+    controls.sync(s);
+    const key = `${SETTINGS.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
+    if (key === shownKey) return;
+    const mine = ++token;
+    let zooModel;
+    try {
+      zooModel = await loadZoo(wasm, s.zoo);
+    } catch (e) {
+      if (mine !== token) return;
+      const text = zooErrorText(e);
+      zoo.setError(text);
+      message.dataset.message = 'zoo';
+      message.textContent = text;
+      section.dataset.runState = 'error';
+      section.setAttribute('aria-busy', 'false');
+      return;
+    }
+    if (mine !== token) return;
+    message.dataset.message = '';
+    message.textContent = '';
+    zooInfo.textContent = t('transfer.zoo.info', zooFacts(zooModel.entry));
+    pretrain.show(zooModel.entry);
+    const q = plan.quadrants.find((x) => x.size === s.size && x.sim === s.similarity);
+    target.textContent = t('transfer.init.target', { quadrant: t(`transfer.quadrant.${q.size}_${q.sim}`), about: t(q.words) });
+    const configs = arms.map((a) => cellConfig(wasm, s, zooModel, {
+      strategy: a.strategy, data: q.data, steps: s.budget === 'long' ? plan.init_view.long_steps : plan.init_view.steps, layerChange: a.id === 'pretrained',
+    }));
+    try {
+      arms.forEach((a, i) => { a.cost = checkCell(wasm, configs[i]); });
+    } catch (e) {
+      if (e?.param && e.param in s) ctx.reject(e);
+      else message.textContent = errorText(e);
+      return;
+    }
+    shownKey = key;
+    const opened = showCells(arms.map((a, i) => ({ id: `init_${a.id}`, config: configs[i] })), `init|${key}`);
+    arms.forEach((a, i) => {
+      a.unsubscribe();
+      a.run = opened[i];
+      a.unsubscribe = a.run.subscribe(() => refresh());
+    });
+    refresh();
+  }
+
+  return { update, dispose: () => { token++; pretrain.dispose(); for (const a of arms) a.unsubscribe(); } };
+}

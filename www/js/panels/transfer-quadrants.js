@@ -1,0 +1,269 @@
+// The quadrant view (experiment=quadrants): the lecture's 2×2 of data set size × similarity to the source. In each
+// quadrant every strategy trains on the same target, repeated with different seeds; the quadrant's chart overlays the
+// strategies' mean validation curves, the lecture's recommendation is marked, and a sentence says whether this run
+// agreed with it (yes / no / within noise: two standard errors of the difference of the means). Each (quadrant,
+// strategy) is a cell, a run of its own in the registry, so the pool's workers share the experiment.
+
+import { t } from '../i18n.js';
+import { controlSet } from '../controls.js';
+import { atMost, dataTable, el, plain } from '../ui.js';
+import { errorText } from '../runs.js';
+import { meanCurve, meanStd } from './transfer.lessons.js';
+import {
+  STRATEGIES, cellConfig, checkCell, lrOf, costText, drawValCurves, loadZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
+  REFRESH_MS, pretrainBox,
+} from './transfer.js';
+import { zooVersion } from '../zoo.js';
+
+export const SETTINGS = ['zoo', 'k', 'ft_lr', 'repeats', 'seed'];
+
+export function quadrantsView(section, ctx) {
+  const { wasm } = ctx;
+  const plan = planOf(wasm);
+  const controls = controlSet(ctx);
+  const zoo = controls.enumField('zoo', 'transfer.zoo', (v) => t(`transfer.zoo.${v}`));
+  const k = controls.numberField('k', 'transfer.k', 1, 'transfer.k.help');
+  const ftLr = controls.numberField('ft_lr', 'transfer.ft_lr', 'any', 'transfer.ft_lr.help');
+  const repeats = controls.numberField('repeats', 'transfer.repeats', 1, 'transfer.repeats.help');
+  const seed = controls.numberField('seed', 'init.seed', 1);
+  const zooInfo = el('p', { class: 'field-help', 'data-zoo-info': '' });
+  const pretrain = pretrainBox(wasm, () => { shownKey = null; update(ctx.state); });
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() }, zoo.wrap, zooInfo, pretrain.box, k.wrap, ftLr.wrap, repeats.wrap, seed.wrap);
+
+  const buttons = {
+    start: el('button', { type: 'button', 'data-action': 'start', onclick: () => cells.forEach((c) => c.run?.resume()) }, t('transfer.action.start')),
+    pause: el('button', { type: 'button', 'data-action': 'pause', onclick: () => cells.forEach((c) => c.run?.pause()) }, t('train.action.pause')),
+    reset: el('button', { type: 'button', 'data-action': 'reset-run', onclick: resetAll }, t('train.action.reset-run')),
+  };
+  const progress = el('progress', { max: 1, value: 0, 'aria-label': t('transfer.progress'), 'data-progress': 'experiment' });
+  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const message = el('p', { class: 'field-error', role: 'alert', 'data-message': '' });
+  const strategyTable = dataTable('transfer-strategies', 'transfer.strategies.table', [['strategy', 'transfer.col.strategy'],
+    ['lr', 'transfer.col.lr'], ['steps', 'transfer.col.steps'], ['trainable_params', 'transfer.col.trainable_params'],
+    ['flops_per_step', 'transfer.col.flops_per_step'], ['ms_per_step', 'transfer.col.ms_per_step']]);
+  const table = dataTable('transfer-quadrants', 'transfer.quadrants.table', [['size', 'transfer.col.size'], ['sim', 'transfer.col.sim'],
+    ['strategy', 'transfer.col.strategy'], ['trainable_params', 'transfer.col.trainable_params'], ['final_acc_mean', 'transfer.col.final_acc_mean'],
+    ['final_acc_std', 'transfer.col.final_acc_std'], ['repeats', 'transfer.col.repeats'], ['steps', 'transfer.col.steps'], ['agrees', 'transfer.col.agrees']]);
+  const curveTable = dataTable('transfer-curves', 'transfer.curves.table', [['size', 'transfer.col.size'], ['sim', 'transfer.col.sim'],
+    ['strategy', 'transfer.col.strategy'], ['step', 'train.col.step'], ['val_acc', 'train.col.val_acc'], ['val_loss', 'train.col.val_loss']]);
+
+  // One box per quadrant, in the plan's order (small similar, small different, large similar, large different): two
+  // columns, so a row is a size and a column a similarity.
+  const quadrants = plan.quadrants.map((q) => {
+    const id = `${q.size}_${q.sim}`;
+    const canvas = el('canvas', { 'data-quadrant': id, role: 'img', 'aria-label': t(`transfer.quadrant.${id}`) });
+    const list = el('ul', { class: 'cells' });
+    const verdict = el('p', { class: 'summary', 'data-verdict': id });
+    const box = el('figure', { class: 'chart quadrant', 'data-quadrant': id },
+      el('h3', {}, t(`transfer.quadrant.${id}`)),
+      el('p', { class: 'field-help' }, t(q.words)),
+      el('p', { class: 'advice' }, t('transfer.advice', { strategy: t(`transfer.strategy.${q.recommended}`) })),
+      canvas, list, verdict);
+    return { ...q, id, canvas, list, verdict, box };
+  });
+  const grid = el('div', { class: 'quadrants', 'data-chart': 'transfer-curves' }, quadrants.map((q) => q.box));
+
+  section.append(
+    el('h2', {}, t('transfer.title')),
+    el('p', { class: 'intro' }, t('transfer.intro')),
+    viewLinks(ctx, 'quadrants'),
+    el('div', { class: 'panel-body' },
+      form,
+      // The quadrants right after the run's progress, so an embedded view (www/js/embedding.js) shows them first.
+      el('div', { class: 'outputs' },
+        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
+        progress, status, message,
+        grid,
+        el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.eval_every })),
+        strategyTable.table,
+        table.table,
+        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));
+
+  // One cell per (quadrant, strategy).
+  let cells = [];
+  let costs = {};
+
+  function cellStats(c) {
+    const result = c.run?.state === 'done' ? c.run.result : null;
+    return result ? { ...meanStd(result.finals), result } : null;
+  }
+
+  // At most four times a second: twenty runs report at once, and the cores are the workers'.
+  const refresh = atMost(REFRESH_MS, () => {
+    if (!cells.length) return; // nothing shown yet: the panel is still busy (aria-busy stays true)
+    const states = cells.map((c) => stateOf(c.run));
+    section.dataset.runState = overallState(states);
+    section.setAttribute('aria-busy', 'false');
+    buttons.start.disabled = !states.some((s) => s === 'idle' || s === 'paused');
+    buttons.pause.disabled = !states.includes('running');
+    const work = cells.reduce((a, c) => {
+      const w = c.run?.work;
+      const total = c.config.repeats * c.config.steps;
+      return { done: a.done + (c.run?.state === 'done' ? total : w?.done ?? 0), total: a.total + total };
+    }, { done: 0, total: 0 });
+    progress.value = work.total ? work.done / work.total : 0;
+    const running = cells.filter((c) => c.run?.state === 'running').length;
+    const finished = cells.filter((c) => c.run?.state === 'done').length;
+    status.textContent = t('transfer.status', { done: finished, total: cells.length, running, steps: work.done, all: work.total });
+    const failed = cells.find((c) => c.run?.state === 'error');
+    message.textContent = failed ? errorText(failed.run.error) : message.dataset.message === 'zoo' ? message.textContent : '';
+
+    const rows = [];
+    const curveRows = [];
+    for (const q of quadrants) {
+      const mine = cells.filter((c) => c.quadrant === q);
+      const stats = Object.fromEntries(mine.map((c) => [c.strategy, cellStats(c)]));
+      const complete = mine.length && mine.every((c) => stats[c.strategy]);
+      const verdict = complete ? agreementOf(wasm, q.recommended, Object.fromEntries(mine.map((c) => [c.strategy, stats[c.strategy].result.finals]))) : null;
+      const series = mine.map((c) => ({ name: t(`transfer.strategy.${c.strategy}`), rows: meanCurve(curvesOf(c)) }));
+      // Redrawn only when its numbers or its size changed: four charts per frame would crowd the main thread.
+      const drawn = `${series.map((x) => x.rows.length).join()}|${q.canvas.clientWidth}|${mine.map((c) => c.run?.state).join()}`;
+      if (series.some((x) => x.rows.length) && drawn !== q.drawn) {
+        drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)));
+        q.drawn = drawn;
+      }
+      for (const [i, c] of mine.entries()) {
+        const st = stats[c.strategy];
+        c.elem.dataset.runState = stateOf(c.run);
+        c.text.textContent = st ? `${pct(st.mean)} ± ${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
+        for (const r of series[i].rows) curveRows.push([q.size, q.sim, c.strategy, String(r.step), plain(r.val_acc), plain(r.val_loss)]);
+        if (st) {
+          rows.push([q.size, q.sim, c.strategy, String(st.result.trainable), plain(st.mean), plain(st.std), String(st.n), String(st.result.steps),
+            verdict?.agrees ?? '—']);
+        }
+      }
+      const key = verdict?.agrees.replace(' ', '_');
+      q.verdict.textContent = verdict ? t(`transfer.verdict.${key}`, {
+        best: t(`transfer.strategy.${verdict.best}`), recommended: t(`transfer.strategy.${q.recommended}`),
+        diff: (100 * Math.abs(verdict.diff)).toFixed(1), margin: (100 * verdict.margin).toFixed(1), n: stats[q.recommended].n,
+      }) : complete ? t('transfer.verdict.one_repeat') : '';
+      q.box.dataset.agrees = key ?? '';
+    }
+    table.setRows(rows);
+    curveTable.setRows(curveRows);
+    showCosts();
+  });
+  new ResizeObserver(() => refresh()).observe(grid);
+
+  // The curves of a cell: the finished result's, else what its progress has reported so far.
+  function curvesOf(c) {
+    if (c.run?.state === 'done') return c.run.result.curves;
+    const byRepeat = [];
+    for (const p of c.run?.items ?? []) (byRepeat[p.repeat] ??= []).push(p);
+    return byRepeat.filter(Boolean);
+  }
+
+  // Per strategy: its learning rate and steps, what it trains and what a step costs (measured once cells finish).
+  function showCosts() {
+    strategyTable.setRows(STRATEGIES.filter((s) => costs[s]).map((s) => {
+      const done = cells.filter((c) => c.strategy === s && c.run?.state === 'done');
+      const ms = done.length ? done.reduce((a, c) => a + c.run.result.msPerStep, 0) / done.length : NaN;
+      const config = cells.find((c) => c.strategy === s)?.config;
+      return [s, plain(lrOf(config.opt)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
+    }));
+  }
+
+  function follow(cellList) {
+    for (const c of cells) c.unsubscribe?.();
+    cells = cellList;
+    for (const c of cells) {
+      const text = el('span', { class: 'status' });
+      c.elem = el('li', { 'data-cell': c.id, 'data-run-state': 'idle' },
+        t(`transfer.strategy.${c.strategy}`),
+        c.strategy === c.quadrant.recommended ? el('strong', { class: 'recommended', title: t('transfer.recommended') }, ` ★ ${t('transfer.recommended')}`) : null,
+        ': ', text);
+      c.text = text;
+      c.quadrant.list.append(c.elem);
+      c.unsubscribe = c.run.subscribe(() => refresh());
+    }
+    refresh();
+  }
+
+  function resetAll() {
+    for (const c of cells) c.run?.close();
+    shownKey = null;
+    update(ctx.state);
+  }
+
+  let shownKey = null;
+  let token = 0;
+  async function update(s) {
+    controls.sync(s);
+    const key = `${SETTINGS.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
+    if (key === shownKey) return;
+    const mine = ++token;
+    let zooModel;
+    try {
+      zooModel = await loadZoo(wasm, s.zoo);
+    } catch (e) {
+      if (mine !== token) return;
+      zooFailed(e);
+      return;
+    }
+    if (mine !== token) return;
+    message.dataset.message = '';
+    message.textContent = '';
+    zoo.clear();
+    zooInfo.textContent = t('transfer.zoo.info', zooFacts(zooModel.entry));
+    pretrain.show(zooModel.entry);
+    const list = plan.quadrants.flatMap((q, qi) => STRATEGIES.map((strategy) => ({
+      id: `${q.size}_${q.sim}_${strategy}`, strategy, quadrant: quadrants[qi],
+      config: cellConfig(wasm, s, zooModel, { strategy, data: q.data, steps: q.steps }),
+    })));
+    try {
+      costs = Object.fromEntries(STRATEGIES.map((st) => [st, checkCell(wasm, list.find((c) => c.strategy === st).config)]));
+    } catch (e) {
+      if (e?.param && e.param in s) ctx.reject(e);
+      else showMessage('error', errorText(e));
+      return;
+    }
+    shownKey = key;
+    for (const q of quadrants) { q.list.replaceChildren(); q.drawn = null; }
+    const opened = showCells(list, `quadrants|${key}`);
+    list.forEach((c, i) => { c.run = opened[i]; });
+    follow(list);
+  }
+
+  function showMessage(kind, text) {
+    message.dataset.message = kind;
+    message.textContent = text;
+    section.dataset.runState = 'error';
+    section.setAttribute('aria-busy', 'false');
+  }
+
+  function zooFailed(e) {
+    const text = zooErrorText(e);
+    zoo.setError(text);
+    showMessage('zoo', text);
+  }
+
+  return { update, dispose: () => { token++; pretrain.dispose(); for (const c of cells) c.unsubscribe?.(); } };
+}
+
+// Whether a quadrant agreed with the lecture's advice, by the core's rule (transfer_agrees: the advised strategy's
+// mean final accuracy against the best of the others, with two standard errors of the difference as the noise):
+// { agrees: 'yes' | 'no' | 'within noise', best (a strategy), diff (advised − best), margin }, or null with fewer
+// than two repeats (one repeat has no spread to tell a difference from noise). finals: { strategy: [accuracies] }.
+function agreementOf(wasm, recommended, finals) {
+  const others = STRATEGIES.filter((s) => s !== recommended);
+  try {
+    const r = wasm.transfer_agrees(Float64Array.from(finals[recommended]), others.map((s) => Float64Array.from(finals[s])));
+    return { ...r, best: others[r.best] };
+  } catch (e) {
+    if (e?.code === 'too_few_repeats') return null;
+    throw e;
+  }
+}
+
+// What the manifest says about a zoo model, for the sentence under the menu.
+export const zooFacts = (entry) => ({
+  classes: entry.classes, acc: pct(entry.source_acc), steps: entry.steps, seed: entry.seed,
+  input: entry.input.join('×'), kb: (entry.bytes / 1024).toFixed(0),
+});
+
+// A zoo file that failed: its code's sentence (transfer.zoo_error.CODE), the core's message after it.
+export function zooErrorText(e) {
+  const key = `transfer.zoo_error.${e?.code}`;
+  const known = t(key) !== key;
+  return known ? t(key, { detail: String(e?.message ?? '').slice(0, 200) }) : errorText(e);
+}

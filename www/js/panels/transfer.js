@@ -1,0 +1,238 @@
+// The transfer lab (panel=transfer): fine-tune a pretrained model from the zoo instead of starting from scratch.
+// Three experiments (experiment=): the four quadrants (data set size × similarity to the source, every strategy,
+// repeated), the initializations (pretrained vs random vs mean-var on one target, with a longer schedule), and the
+// person's own classes. Every training is a cell (jobs.js kind 'transfer', www/js/transfer-session.js) run in the
+// workers; the experiment's numbers come from the core's transfer_plan(), the weights from www/zoo (zoo.js), checked
+// by the core before use. This module holds what the three views share; each view is its own module.
+
+import { t } from '../i18n.js';
+import { el, fitCanvas, plain } from '../ui.js';
+import { errorText, runs } from '../runs.js';
+import { live, sha256Hex, useLive, zooEntry, zooWeights } from '../zoo.js';
+import { STRATEGIES, prepare, usesPretrained } from '../transfer-session.js';
+import { short } from '../ui.js';
+import { quadrantsView } from './transfer-quadrants.js';
+import { initView } from './transfer-init.js';
+import { ownView } from './transfer-own.js';
+
+export { STRATEGIES };
+
+// How often a view of many runs redraws (charts and tables) while they report.
+export const REFRESH_MS = 250;
+
+// The facade's names for the URL's: a refused freeze count is about k.
+const PARAM_OF = { freeze: 'k', weights: 'zoo' };
+
+let plan = null;
+export const planOf = (wasm) => (plan ??= wasm.transfer_plan());
+
+export const strategyOf = (p, name) => p.strategies.find((s) => s.name === name);
+
+// The zoo model and its verified weights; errors name the zoo parameter.
+export async function loadZoo(wasm, name) {
+  const entry = await zooEntry(name);
+  const weights = await zooWeights(wasm, entry);
+  return { entry, weights };
+}
+
+// The plan's learning rate of a strategy, from its optimizer text (sgd(lr0.005_m0.9)).
+export const lrOf = (opt) => Number(/lr([0-9.e-]+)/.exec(opt)[1]);
+
+// A strategy's optimizer: the plan's, except that the strategies the plan fine-tunes at the lower rate (those with
+// the finetune strategy's optimizer) take ft_lr.
+export const usesFtLr = (p, strategy) => strategyOf(p, strategy).opt === strategyOf(p, 'finetune').opt;
+export function optOf(p, strategy, ftLr) {
+  const opt = strategyOf(p, strategy).opt;
+  return usesFtLr(p, strategy) ? opt.replace(/lr[0-9.e-]+/, `lr${short(ftLr)}`) : opt;
+}
+
+// A cell's config (transfer-session.js): the plan's optimizer (ft_lr for fine-tuning), batch and validation interval.
+export function cellConfig(wasm, s, zoo, { strategy, data, steps, classes, layerChange = false, keep = false }) {
+  const p = planOf(wasm);
+  return {
+    // The zoo model's body with a head for the target's classes.
+    model: wasm.transfer_model(zoo.entry.model, classes ?? p.classes), weights: usesPretrained(strategy) ? zoo.weights : null, data, strategy,
+    k: s.k, opt: optOf(p, strategy, s.ft_lr), steps, every: p.eval_every, batch: p.batch, repeats: s.repeats, seed: s.seed,
+    layerChange, keep,
+  };
+}
+
+// Checks a cell on the main thread before any run opens (k against the depth, the weights against the spec) and
+// returns what a step of it costs: { trainable, params, flops } (training FLOPs per step of a batch). A refused
+// value throws the core's error with .param renamed to the URL parameter at fault.
+export function checkCell(wasm, config) {
+  let trainer = null;
+  try {
+    trainer = new wasm.Trainer({ model: config.model, init: 'he_normal', opt: config.opt, seed: config.seed });
+    prepare(trainer, config, config.seed);
+    return { trainable: trainer.trainable_param_count, params: trainer.param_count, flops: trainer.flops.training * config.batch };
+  } catch (e) {
+    if (e?.param && PARAM_OF[e.param]) e.param = PARAM_OF[e.param];
+    throw e;
+  } finally {
+    trainer?.free();
+  }
+}
+
+// A run's state as the page names it (README: idle = opened but not started).
+export function stateOf(r) {
+  if (!r) return 'idle';
+  if (r.state === 'paused') return r.steps === 0 ? 'idle' : 'paused';
+  return r.state;
+}
+
+// The state of several runs together: running while any runs, done once all are, else the most telling one.
+export function overallState(states) {
+  return ['error', 'running', 'paused', 'idle'].find((s) => states.includes(s)) ?? 'done';
+}
+
+// Opens (or finds again) one run per cell: owner transfer-ID, key = the settings, paused until Start.
+export function showCells(cells, key) {
+  return cells.map((c) => runs.show(`transfer-${c.id}`, 'transfer', key, c.config, { paused: true }));
+}
+
+// Validation accuracy (thick) and loss of one or more series [{ name, rows: [{ step, val_acc, val_loss }] }], drawn by
+// the Train panel's curve chart with no training-set columns.
+export function drawValCurves(wasm, canvas, series, lastStep = 0) {
+  const all = series.flatMap((s) => s.rows);
+  const col = (k) => Float64Array.from(all, (r) => r[k] ?? NaN);
+  wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('none'), col('none'),
+    col('val_loss'), col('val_acc'), series.map((s) => s.name),
+    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas));
+}
+
+// Each layer's relative weight change ‖W − W₀‖ / ‖W₀‖ as bars, one per layer with weights, labelled by its name.
+export function drawLayerChange(canvas, rows) {
+  const ratio = fitCanvas(canvas);
+  const g = canvas.getContext('2d');
+  const { width, height } = canvas;
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, width, height);
+  if (!rows.length) return;
+  const top = Math.max(...rows.map((r) => r.rel_change), 1e-9);
+  const pad = { left: 48 * ratio, right: 12 * ratio, top: 14 * ratio, bottom: 30 * ratio };
+  const plotH = height - pad.top - pad.bottom;
+  const slot = (width - pad.left - pad.right) / rows.length;
+  g.font = `${12 * ratio}px sans-serif`;
+  g.fillStyle = '#555';
+  g.textAlign = 'right';
+  g.textBaseline = 'middle';
+  for (const f of [0, 0.5, 1]) {
+    const y = pad.top + plotH * (1 - f);
+    g.fillText(plain(Number((top * f).toPrecision(2))), pad.left - 6 * ratio, y);
+    g.fillRect(pad.left, y, width - pad.left - pad.right, 1);
+  }
+  g.textAlign = 'center';
+  g.textBaseline = 'top';
+  rows.forEach((r, i) => {
+    const h = (plotH * r.rel_change) / top;
+    const x = pad.left + slot * i + slot * 0.2;
+    g.fillStyle = '#2f6fb0';
+    g.fillRect(x, pad.top + plotH - h, slot * 0.6, h);
+    g.fillStyle = '#333';
+    g.fillText(r.name, pad.left + slot * (i + 0.5), height - pad.bottom + 6 * ratio);
+  });
+}
+
+// Pretraining the chosen zoo model here, from its manifest entry (jobs.js kind 'pretrain'): a button, a progress bar
+// and what came out — the source accuracy and whether the weights are the shipped file's bits (sha256). The result
+// becomes the session's copy of that model once the core has taken it as this spec's weights; onLive() then lets the
+// view open its runs again with it. One run per model, in the registry, so a re-mount finds it.
+export function pretrainBox(wasm, onLive) {
+  const button = el('button', { type: 'button', 'data-action': 'pretrain' }, t('transfer.pretrain'));
+  const progress = el('progress', { max: 1, value: 0, 'aria-label': t('transfer.pretrain') });
+  const text = el('p', { class: 'field-help', role: 'status', 'data-summary': 'pretrain' });
+  const box = el('div', { class: 'pretrain', 'data-run-state': 'idle' }, button, progress, text);
+  let entry = null;
+  let run = null;
+  let stop = () => {};
+
+  const doneText = (info) => [
+    t('transfer.pretrain.done', { acc: pct(info.acc), seconds: info.seconds.toFixed(1), sha: info.sha256.slice(0, 12) }),
+    t(info.identical ? 'transfer.pretrain.identical' : document.documentElement.dataset.wasmBuild === 'relaxed' ? 'transfer.pretrain.differs_relaxed' : 'transfer.pretrain.differs'),
+  ].join(' ');
+
+  async function finish(r) {
+    const info = live(entry.name);
+    if (info?.run === r.id) { text.textContent = doneText(info); return; }
+    const bytes = r.result.weights;
+    let trainer = null;
+    try {
+      trainer = new wasm.Trainer({ model: entry.model, seed: 0 });
+      trainer.load_safetensors(bytes); // all or nothing: exactly this spec's tensors
+    } catch (e) {
+      text.textContent = errorText(e);
+      return;
+    } finally {
+      trainer?.free();
+    }
+    const sha256 = await sha256Hex(bytes);
+    const seconds = r.work?.rate > 0 ? r.work.done / r.work.rate : NaN;
+    const next = { run: r.id, sha256, identical: sha256 === entry.sha256, acc: r.result.acc, seconds };
+    useLive(entry, bytes, next);
+    text.textContent = doneText(next);
+    onLive();
+  }
+
+  function refresh(r) {
+    const state = stateOf(r);
+    box.dataset.runState = state;
+    button.disabled = state === 'running' || state === 'done';
+    progress.value = state === 'done' ? 1 : r.work?.total ? r.work.done / r.work.total : 0;
+    if (state === 'running' || state === 'paused') text.textContent = t('transfer.pretrain.at', { step: r.work?.done ?? 0, steps: entry.steps });
+    else if (state === 'error') text.textContent = errorText(r.error);
+    else if (state === 'idle') text.textContent = t('transfer.pretrain.about', { steps: entry.steps, classes: entry.classes });
+  }
+
+  button.addEventListener('click', () => run?.resume());
+  return {
+    box,
+    show(e) {
+      if (entry?.name === e.name) return;
+      entry = e;
+      stop();
+      run = runs.show(`transfer-pretrain-${e.name}`, 'pretrain', `pretrain|${e.name}`, { entry: e }, { paused: true });
+      stop = run.subscribe((r, event) => { refresh(r); if (event.type === 'done') finish(r); });
+      refresh(run);
+      if (run.state === 'done') finish(run);
+    },
+    dispose: () => stop(),
+  };
+}
+
+// "12,345 trainable of 45,678 parameters · 1.2 MFLOP a step · 0.8 ms a step"
+export function costText(cost, msPerStep) {
+  const flops = cost.flops >= 1e9 ? t('transfer.gflop', { n: (cost.flops / 1e9).toFixed(2) }) : t('transfer.mflop', { n: (cost.flops / 1e6).toFixed(1) });
+  const parts = [t('transfer.trainable', { n: cost.trainable.toLocaleString('en-US'), of: cost.params.toLocaleString('en-US') }), flops];
+  if (Number.isFinite(msPerStep)) parts.push(t('transfer.ms', { n: msPerStep.toFixed(2) }));
+  return parts.join(' · ');
+}
+
+export const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
+
+export function viewLinks(ctx, current) {
+  return el('p', { class: 'presets chips' }, ['quadrants', 'init', 'own'].map((name) => (name === current
+    ? el('strong', { 'data-experiment': name, 'aria-current': 'page' }, t(`transfer.experiment.${name}`))
+    : el('a', { href: '#', 'data-experiment': name, onclick: (e) => { e.preventDefault(); ctx.set({ experiment: name }); } }, t(`transfer.experiment.${name}`)))));
+}
+
+// The panel shows one experiment at a time; a change of experiment re-mounts the view below the panel's tools, and
+// the runs stay in the registry.
+export function mount(section, ctx) {
+  const keep = [...section.children]; // the panel's tools (Reset, Copy link), placed by main.js
+  let view = null;
+  let current = null;
+  const VIEWS = { quadrants: quadrantsView, init: initView, own: ownView };
+  return {
+    update(s) {
+      if (s.experiment !== current) {
+        view?.dispose();
+        section.replaceChildren(...keep);
+        current = s.experiment;
+        view = VIEWS[current](section, ctx);
+      }
+      view.update(s);
+    },
+    dispose: () => view?.dispose(),
+  };
+}
