@@ -2,8 +2,9 @@
 // critical violation on any panel, in both languages, at desktop and phone sizes, embedded and not — with every
 // <details> open (the charts' tables, the embed's drawer) and the Embed box shown, so all of it is checked, and
 // without hiding charts from assistive technology (each canvas is role="img" with a label; its table is the text
-// alternative). Also by keyboard: the skip link, a visible focus ring on the dark language button, focus kept in the
-// augmentation editor after moving or removing a step. The lecture page (www/notes/) is checked the same way.
+// alternative). On a phone, nothing scrolls sideways and the first chart comes before the form. By keyboard: the
+// skip link, a visible focus ring on the dark language button, focus kept in the augmentation editor after moving or
+// removing a step. The lecture page (www/notes/) is checked with axe-core too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -60,6 +61,16 @@ test('axe-core: no serious or critical violation on any panel, language, size, e
             chart: c.dataset.chart, role: c.getAttribute('role'), label: c.getAttribute('aria-label'), hidden: !!c.closest('[aria-hidden="true"]'),
           })));
           for (const c of charts) assert.ok(c.role === 'img' && c.label && !c.hidden, `${where}: ${JSON.stringify(c)}`);
+          // A phone: nothing scrolls sideways, and the first chart comes before the form.
+          if (size === 'phone') {
+            const layout = await page.evaluate(() => ({
+              width: document.documentElement.scrollWidth,
+              chart: document.querySelector('[data-chart]').getBoundingClientRect().top,
+              form: document.querySelector('form.controls').getBoundingClientRect().top,
+            }));
+            assert.ok(layout.width <= viewport.width, `${where}: the page is ${layout.width} px wide`);
+            assert.ok(layout.chart < layout.form, `${where}: chart at ${layout.chart} px, form at ${layout.form} px`);
+          }
           checked++;
         }
       }
