@@ -99,6 +99,16 @@ impl Scheme {
     pub fn is_normal(self) -> bool {
         matches!(self, Scheme::LecunNormal | Scheme::XavierNormal | Scheme::HeNormal | Scheme::Normal)
     }
+
+    /// Whether `std=` sets this scheme's spread (only the plain normal takes it as given).
+    pub fn uses_std(self) -> bool {
+        self == Scheme::Normal
+    }
+
+    /// Whether `a=` sets this scheme's bound (only the plain uniform takes it as given).
+    pub fn uses_a(self) -> bool {
+        self == Scheme::Uniform
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,10 +368,10 @@ impl InitConfig {
     /// The theoretical distribution for a layer with these fans, after checking every number.
     pub fn spec(&self, fans: Fans) -> Result<InitSpec> {
         check_range("slope", self.slope, 0.0, MAX_SLOPE)?;
-        if self.scheme == Scheme::Normal {
+        if self.scheme.uses_std() {
             check_range("std", self.std, 0.0, MAX_STD)?;
         }
-        if self.scheme == Scheme::Uniform {
+        if self.scheme.uses_a() {
             check_range("a", self.a, 0.0, MAX_A)?;
         }
         let gain = if self.scheme.uses_gain() { self.nonlinearity().gain(self.slope) } else { 1.0 };

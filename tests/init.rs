@@ -290,3 +290,27 @@ fn alternatives_give_every_scheme_with_the_published_std_and_bound() {
         }
     }
 }
+
+/// The page shows a control only for the schemes that read it (core_catalog's `init_uses`, from `uses_mode`,
+/// `uses_gain`, `is_normal`, `uses_std`, `uses_a`): each claim is checked against what the spec actually does.
+#[test]
+fn a_scheme_uses_exactly_the_parameters_that_change_its_distribution() {
+    let fans = fans(&parse_shape("256x784").unwrap()).unwrap(); // fan_in ≠ fan_out, so the mode matters where used
+    for scheme in Scheme::ALL {
+        let base = InitConfig::new(scheme);
+        let spec = |c: InitConfig| {
+            let s = c.spec(fans).unwrap();
+            (s.std, s.gain, s.shape)
+        };
+        let changes = [
+            ("mode", scheme.uses_mode(), InitConfig { mode: Mode::FanOut, ..base }),
+            ("nonlinearity", scheme.uses_gain(), InitConfig { nonlinearity: Some(Nonlinearity::Tanh), ..base }),
+            ("dist", scheme.is_normal(), InitConfig { dist: Dist::Truncated, ..base }),
+            ("std", scheme.uses_std(), InitConfig { std: 0.5, ..base }),
+            ("a", scheme.uses_a(), InitConfig { a: 0.5, ..base }),
+        ];
+        for (param, uses, changed) in changes {
+            assert_eq!(spec(changed) != spec(base), uses, "{} and {param}", scheme.name());
+        }
+    }
+}

@@ -208,6 +208,10 @@ fn saturated_and_dead_fractions_on_hand_built_values() {
     for act in [Act::Linear, Act::Selu, Act::Gelu] {
         assert_eq!(saturated_fraction(act, &[1.0]), None);
     }
+    // The page's catalog says which activations have a `saturated` column from `saturation()`: the probe agrees.
+    for act in Act::ALL {
+        assert_eq!(saturated_fraction(act, &[1.0]).is_some(), act.saturation().is_some(), "{}", act.name());
+    }
 }
 
 #[test]

@@ -167,9 +167,16 @@ fn augment_view_grid_bytes_match_its_size_and_seed() {
     v.generate(5.0, 9.0).unwrap();
     assert_eq!(v.columns(), 3); // the source and 5 tiles: 3 columns, 2 rows
     assert_eq!((v.tile_width(), v.tile_height()), (128, 128));
-    assert_eq!((v.grid_width(), v.grid_height()), (3 * 128 + 2 * 4, 2 * 128 + 4));
+    let gap = v.gap();
+    assert!(gap > 0);
+    assert_eq!((v.grid_width(), v.grid_height()), (3 * 128 + 2 * gap, 2 * 128 + gap));
     let a = v.grid_rgba();
     assert_eq!(a.len(), v.grid_width() * v.grid_height() * 4);
+    // Between tiles 0 and 1 a white column `gap` wide, where the page leaves room between its tile buttons.
+    for y in 0..128 {
+        let row = (y * v.grid_width() + 128) * 4;
+        assert!(a[row..row + gap * 4].iter().all(|&b| b == 255), "row {y} of the gap");
+    }
     assert_eq!(v.fired().length(), 5);
     assert_eq!(v.tile_risks().length(), 5);
     // Tile 0 is the untouched source, byte for byte.

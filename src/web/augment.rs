@@ -121,6 +121,12 @@ impl AugmentView {
     pub fn tile_height(&self) -> usize {
         self.tile.0
     }
+    /// The white gap between tiles, in grid pixels: tile i sits at ((i % columns) · (tile_width + gap),
+    /// (i / columns) · (tile_height + gap)).
+    #[wasm_bindgen(getter)]
+    pub fn gap(&self) -> usize {
+        GAP
+    }
     #[wasm_bindgen(getter)]
     pub fn grid_width(&self) -> usize {
         self.cols * self.tile.1 + (self.cols - 1) * GAP

@@ -23,8 +23,38 @@ fn range(min: f64, max: f64) -> JsValue {
     o.into()
 }
 
-/// `{ lists: { init, mode, nonlinearity, dist, act, src }, limits: { name: { min, max } }, aug_length }`, keyed by
-/// the URL parameter each list or limit belongs to (`src` lists the built-in samples; the page adds `own`).
+/// The schemes whose samples each initializer parameter changes (the others ignore it), so the page shows a control
+/// only where it does something: `{ mode, nonlinearity, dist, std, a }` (`slope` goes with `nonlinearity`).
+fn init_uses() -> JsValue {
+    let o = js_sys::Object::new();
+    let uses = [
+        ("mode", Scheme::uses_mode as fn(Scheme) -> bool),
+        ("nonlinearity", Scheme::uses_gain),
+        ("dist", Scheme::is_normal),
+        ("std", Scheme::uses_std),
+        ("a", Scheme::uses_a),
+    ];
+    for (param, uses) in uses {
+        set(&o, param, &names(Scheme::ALL.into_iter().filter(|&s| uses(s)).map(Scheme::name)));
+    }
+    o.into()
+}
+
+/// `{ act: what its `saturated` column counts }` for the activations that have such a column (the probe's
+/// `saturated` is NaN for the others): `saturated`, `dead` or `negative`.
+fn saturation() -> JsValue {
+    let o = js_sys::Object::new();
+    for act in Activation::ALL {
+        if let Some(s) = act.saturation() {
+            set(&o, act.name(), &s.name().into());
+        }
+    }
+    o.into()
+}
+
+/// `{ lists: { init, mode, nonlinearity, dist, act, src }, limits: { name: { min, max } }, aug_length, init_uses,
+/// saturation }`: lists and limits keyed by the URL parameter they belong to (`src` lists the built-in samples; the
+/// page adds `own`), which initializer parameters each scheme reads, and which activations saturate.
 #[wasm_bindgen]
 pub fn core_catalog() -> JsValue {
     let lists = js_sys::Object::new();
@@ -47,5 +77,7 @@ pub fn core_catalog() -> JsValue {
     set(&o, "lists", &lists);
     set(&o, "limits", &limits);
     set(&o, "aug_length", &(pipeline::MAX_LEN as f64).into());
+    set(&o, "init_uses", &init_uses());
+    set(&o, "saturation", &saturation());
     o.into()
 }

@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canvasInfo, keyedRows, settled, setup } from './harness.mjs';
+import { catalog } from './core.mjs';
 
 let h;
 before(async () => { h = await setup(); });
@@ -16,6 +17,25 @@ test('the init panel loads cleanly and draws a non-blank histogram', async () =>
   assert.ok(info.width > 100 && info.height > 100, `canvas ${info.width}x${info.height}`);
   assert.ok(info.colours > 10, `only ${info.colours} colours: blank chart`);
   assert.equal(await page.$$eval('table[data-table="init-hist"] tbody tr', (r) => r.length), 80);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Which controls a scheme shows is the core's word (core_catalog's init_uses, from the Scheme methods that the
+// native test holds to what each parameter changes), not a list typed in the page.
+test('each scheme shows exactly the initializer controls it reads', async () => {
+  const { page, problems, context } = await h.open('#panel=init&nonlinearity=leaky_relu');
+  await settled(page, 'init');
+  const params = ['mode', 'nonlinearity', 'slope', 'dist', 'std', 'a'];
+  for (const scheme of catalog.lists.init) {
+    await page.selectOption('section[data-panel="init"] select[name="init"]', scheme);
+    await page.waitForFunction((s) => location.hash.includes(`init=${s}`), scheme);
+    const shown = await page.$$eval('section[data-panel="init"] [name]', (els, params) =>
+      params.filter((n) => { const e = els.find((x) => x.name === n); return e && !e.closest('[hidden]'); }), params);
+    // slope goes with the nonlinearity (set to leaky_relu here, whose gain it sets).
+    const want = params.filter((p) => catalog.init_uses[p === 'slope' ? 'nonlinearity' : p].includes(scheme));
+    assert.deepEqual(shown, want, scheme);
+  }
   assert.deepEqual(problems, []);
   await context.close();
 });

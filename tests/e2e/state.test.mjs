@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { catalog } from './core.mjs'; // configures the URL table with the core's lists, as the page does
-import { PARAMS, defaults, parse, parseValue, serialize } from '../../www/js/state.js';
+import { PARAMS, defaults, parse, parseValue, saturationOf, schemeUses, serialize } from '../../www/js/state.js';
 import { PARTS, STRINGS } from '../../www/js/i18n.js';
 
 test('a serialized state parses back to itself', () => {
@@ -57,6 +57,24 @@ test('the page and the core agree: lists, limits, strings, presets and the READM
     for (const s of catalog.lists.src) assert.ok(STRINGS[lang][`augment.src.${s}`], `${lang}: ${s}`);
     for (const d of catalog.lists.dist) assert.ok(STRINGS[lang][`init.dist.${d}`], `${lang}: ${d}`);
   }
+  // Which scheme reads which initializer parameter (the controls shown) and which activations have a saturated
+  // column come from the core; they name only the core's schemes, activations and initializer parameters, and
+  // agree with what the names say: the normal schemes (which take dist) are those named normal.
+  assert.deepEqual(Object.keys(catalog.init_uses).sort(), ['a', 'dist', 'mode', 'nonlinearity', 'std']);
+  for (const [param, schemes] of Object.entries(catalog.init_uses)) {
+    assert.ok(PARAMS[param].panels.includes('init'), param);
+    for (const s of schemes) assert.ok(catalog.lists.init.includes(s), `${param}: ${s}`);
+    for (const s of catalog.lists.init) assert.equal(schemeUses(s, param), schemes.includes(s), `${param}: ${s}`);
+  }
+  assert.deepEqual(catalog.init_uses.dist, catalog.lists.init.filter((s) => /(^|_)normal$/.test(s)));
+  assert.deepEqual(catalog.init_uses.mode, catalog.lists.init.filter((s) => /^(lecun|he)_/.test(s)));
+  assert.deepEqual([catalog.init_uses.std, catalog.init_uses.a], [['normal'], ['uniform']]);
+  for (const act of catalog.lists.act) assert.equal(saturationOf(act), catalog.saturation[act] ?? null, act);
+  for (const [act, kind] of Object.entries(catalog.saturation)) {
+    assert.ok(catalog.lists.act.includes(act) && ['saturated', 'dead', 'negative'].includes(kind), `${act}: ${kind}`);
+    for (const lang of ['en', 'ko']) assert.ok(STRINGS[lang][`signal.saturated.${act}`], `${lang}: ${act}`);
+  }
+  assert.equal(saturationOf('constructor'), null);
   // Presets only use values the core accepts (the panels read navigator at import; node 20 has none).
   globalThis.navigator ??= { hardwareConcurrency: 2, language: 'en' };
   const { PRESETS: signal } = await import('../../www/js/panels/signal.js');

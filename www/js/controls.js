@@ -2,7 +2,7 @@
 // (state.js) and either writes the value to the state or shows the reason next to itself, keeping the last good
 // value. The init-scheme controls are shared by every panel that draws weights, with the same names and meanings.
 
-import { PARAMS } from './state.js';
+import { PARAMS, schemeUses } from './state.js';
 import { t } from './i18n.js';
 import { el, field, select } from './ui.js';
 
@@ -66,8 +66,6 @@ export function controlSet(ctx) {
   };
 }
 
-const NORMAL_SCHEMES = ['lecun_normal', 'xavier_normal', 'he_normal', 'normal'];
-
 // The controls of an initializer: scheme, fan mode, nonlinearity (gain), leaky slope, normal/truncated, std, a.
 // show(state) hides those the current scheme does not use.
 export function initControls(controls) {
@@ -81,14 +79,15 @@ export function initControls(controls) {
   return {
     wraps: [scheme.wrap, mode.wrap, nonlinearity.wrap, slope.wrap, dist.wrap, std.wrap, a.wrap],
     show(s) {
-      const usesGain = !['normal', 'uniform', 'zeros'].includes(s.init);
-      const isNormal = NORMAL_SCHEMES.includes(s.init);
-      mode.wrap.hidden = !/^(lecun|he)_/.test(s.init);
+      const uses = (param) => schemeUses(s.init, param); // the core says which parameters each scheme reads
+      const usesGain = uses('nonlinearity');
+      const isNormal = uses('dist');
+      mode.wrap.hidden = !uses('mode');
       nonlinearity.wrap.hidden = !usesGain;
       slope.wrap.hidden = !usesGain || s.nonlinearity !== 'leaky_relu';
       dist.wrap.hidden = !isNormal;
-      std.wrap.hidden = s.init !== 'normal';
-      a.wrap.hidden = s.init !== 'uniform';
+      std.wrap.hidden = !uses('std');
+      a.wrap.hidden = !uses('a');
       return { isNormal };
     },
   };

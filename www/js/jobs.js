@@ -27,10 +27,8 @@ export const DIVERGED_FACTOR = 10;
 // The Dataset and Trainer configs of a training run's settings (the URL's names → the facade's keys).
 export function trainerConfig(c) {
   const optimizer = c.opt === 'adam' ? `adam(lr${c.lr}_wd${c.wd})` : `sgd(lr${c.lr}_m${c.momentum}_wd${c.wd})`;
-  const init = { init: c.init, mode: c.mode, nonlinearity: c.nonlinearity, dist: c.dist };
-  if (c.init === 'normal') init.std = c.std;
-  if (c.init === 'uniform') init.a = c.a;
-  if (c.nonlinearity === 'leaky_relu') init.slope = c.slope;
+  // Every initializer setting: the core's scheme reads those it uses (Scheme::uses_std, …) and ignores the others.
+  const init = { init: c.init, mode: c.mode, nonlinearity: c.nonlinearity, slope: c.slope, dist: c.dist, std: c.std, a: c.a };
   return { model: c.model, ...init, opt: optimizer.replace(/e\+/g, 'e'), seed: c.seed };
 }
 
@@ -202,7 +200,7 @@ export const KINDS = {
       view.generate(a.n, a.seed);
       return {
         grid: view.grid_rgba(), width: view.grid_width, height: view.grid_height,
-        columns: view.columns, tileWidth: view.tile_width, tileHeight: view.tile_height,
+        columns: view.columns, tileWidth: view.tile_width, tileHeight: view.tile_height, gap: view.gap,
         fired: view.fired(), tileRisks: view.tile_risks(), risks: view.risks(a.lang),
         torch: view.torchvision_code(), album: view.albumentations_code(),
       };

@@ -41,9 +41,19 @@ for (const p of Object.values(PARAMS)) {
   else Object.assign(p, { min: Infinity, max: -Infinity });
 }
 
+// What the core knows about its values beyond the URL table (core_catalog): which initializer parameters each
+// scheme reads, and what the `saturated` column counts for each activation. Until configure() runs, nothing.
+let facts = { init_uses: {}, saturation: {} };
+// Whether the init scheme `scheme` reads the parameter `param` (mode, nonlinearity, dist, std or a): the page
+// shows a control only where it changes something.
+export const schemeUses = (scheme, param) => facts.init_uses[param]?.includes(scheme) ?? false;
+// `saturated`, `dead` or `negative`: what the probe's `saturated` column counts for `act`; null where it has none.
+export const saturationOf = (act) => (Object.hasOwn(facts.saturation, act) ? facts.saturation[act] : null);
+
 // Fills in what the core owns: `core` names a list (enum values; `before`/`after` are the page's own additions such
 // as `auto` or `own`), a { min, max } limit, or (for a string) its maximum length.
 export function configure(catalog) {
+  facts = catalog;
   for (const p of Object.values(PARAMS)) {
     if (!p.core) continue;
     if (p.type === 'enum') p.values = [...(p.before ?? []), ...catalog.lists[p.core], ...(p.after ?? [])];

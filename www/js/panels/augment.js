@@ -258,7 +258,7 @@ export function mount(section, ctx) {
       }, el('span', { class: 'tile-number' }, String(i)), risk ? el('span', { class: 'tile-badge', 'data-badge': risk, title: riskText(i) }, '⚠') : null);
       // CSSOM, not a style attribute: the page's CSP allows no inline styles.
       Object.assign(b.style, {
-        left: pct(col * (r.tileWidth + 4), r.width), top: pct(row * (r.tileHeight + 4), r.height),
+        left: pct(col * (r.tileWidth + r.gap), r.width), top: pct(row * (r.tileHeight + r.gap), r.height),
         width: pct(r.tileWidth, r.width), height: pct(r.tileHeight, r.height),
       });
       return b;

@@ -7,6 +7,7 @@ import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
 import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
+import { saturationOf } from '../state.js';
 
 // Each preset is a URL that sets everything its note depends on: the net's shape and the seed too, so the numbers
 // its note quotes are those of its own run.
@@ -30,7 +31,6 @@ const referenceOf = (s) => ({ ...s, init: REFERENCE[s.act], mode: 'fan_in', nonl
 // re-render does not recompute them.
 const references = new Map();
 const SETTINGS = ['act', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a', 'depth', 'width', 'batch', 'seed'];
-const SATURATING = ['tanh', 'sigmoid', 'relu', 'leaky_relu'];
 
 // Numbers for the layer table: plain decimals where readable, exponents for very small or large values.
 function num(x) {
@@ -180,7 +180,7 @@ export function mount(section, ctx) {
   // The layer table grows by a row per forward layer; backward results fill that row's gradient cells. Only what
   // changed is touched, so the main thread does little per message while the worker computes.
   function addLayerRow(f) {
-    const sat = SATURATING.includes(shown.act) ? num(f.saturated) : 'n/a';
+    const sat = saturationOf(shown.act) ? num(f.saturated) : 'n/a';
     layerTable.table.tBodies[0].append(el('tr', { 'data-layer': f.layer },
       el('td', {}, String(f.layer)), el('td', {}, num(f.mean)), el('td', {}, num(f.std)), el('td'), el('td'), el('td', {}, sat)));
   }
@@ -328,7 +328,7 @@ export function mount(section, ctx) {
     presetNote.hidden = !preset;
     presetNote.textContent = preset ? t(`signal.note.${preset}`) : '';
     referenceCaption.textContent = t('signal.reference.table', { ref: t(`signal.ref.${REFERENCE[s.act]}`) });
-    saturatedNote.textContent = t(SATURATING.includes(s.act) ? `signal.saturated.${s.act}` : 'signal.saturated.none');
+    saturatedNote.textContent = t(saturationOf(s.act) ? `signal.saturated.${s.act}` : 'signal.saturated.none');
 
     const key = SETTINGS.map((k) => s[k]).join('|');
     if (key === shown.key) return;
