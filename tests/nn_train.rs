@@ -125,6 +125,31 @@ fn optimizer_syntax() {
     assert_eq!(Schedule::parse("step(size10_gamma0.5)").unwrap().to_string(), "step(size10_gamma0.5)");
 }
 
+/// The page's `opt` list and `momentum`/`wd` limits (core_catalog) are METHODS and `range`: each name parses, each
+/// range's ends are accepted and a step past them is refused, naming the setting.
+#[test]
+fn the_optimizer_names_and_ranges_the_page_is_given_are_what_parse_accepts() {
+    use cnn_playground::nn::optim::METHODS;
+    for method in METHODS {
+        assert!(OptimizerConfig::parse(method).is_ok(), "{method}");
+        for key in ["lr", "wd"] {
+            let (lo, hi) = OptimizerConfig::range(method, key).unwrap();
+            assert_eq!(OptimizerConfig::range(method, key), OptimizerConfig::range("sgd", key), "{method} {key}");
+            for ok in [lo, hi] {
+                assert!(OptimizerConfig::parse(&format!("{method}({key}{ok})")).is_ok(), "{method} {key}{ok}");
+            }
+            let e = OptimizerConfig::parse(&format!("{method}({key}{})", hi * 1.01)).unwrap_err();
+            assert_eq!(e.code, "out_of_range", "{method} {key}");
+        }
+    }
+    let (lo, hi) = OptimizerConfig::range("sgd", "m").unwrap();
+    assert_eq!((lo, hi), (0.0, 0.999));
+    assert!(OptimizerConfig::parse("sgd(m0.999)").is_ok());
+    assert!(OptimizerConfig::parse("sgd(m1)").is_err());
+    assert_eq!(OptimizerConfig::range("adam", "m"), None);
+    assert_eq!(OptimizerConfig::range("rmsprop", "lr"), None);
+}
+
 // ------------------------------------------------------------------ models on data
 
 /// A random batch of the default net's input with labels.

@@ -59,6 +59,9 @@ impl Default for OptimizerConfig {
     }
 }
 
+/// The optimizers of `opt=`, by name (the page's list comes from here).
+pub const METHODS: [&str; 2] = ["sgd", "adam"];
+
 const OPT: Grammar = Grammar { param: "opt", max_len: 200, max_steps: 1 };
 const SCHEDULE: Grammar = Grammar { param: "schedule", max_len: 200, max_steps: 1 };
 
@@ -87,6 +90,17 @@ fn single<'a>(grammar: &Grammar, text: &'a str) -> Result<Option<StepText<'a>>> 
 }
 
 impl OptimizerConfig {
+    /// The accepted `(min, max)` of one setting (`lr`, `m`, `wd`, …) of an optimizer named in [`METHODS`], from
+    /// the same table `parse` reads; `None` for a name or key it does not have.
+    pub fn range(method: &str, key: &str) -> Option<(f64, f64)> {
+        let table = match method {
+            "sgd" => tables::SGD,
+            "adam" => tables::ADAM,
+            _ => return None,
+        };
+        table.iter().find(|p| p.key == key).map(|p| (p.min, p.max))
+    }
+
     /// `sgd(…)` or `adam(…)` (see the module docs); the schedule is left constant.
     pub fn parse(text: &str) -> Result<OptimizerConfig> {
         let Some(step) = single(&OPT, text)? else { return Ok(OptimizerConfig::default()) };
@@ -99,7 +113,7 @@ impl OptimizerConfig {
                 let v = step.read(tables::ADAM)?;
                 (Method::Adam { beta1: v[1], beta2: v[2], eps: v[3] }, v[0], v[4])
             }
-            _ => return Err(step.unknown(&["sgd", "adam"])),
+            _ => return Err(step.unknown(&METHODS)),
         };
         if let Method::Sgd { momentum, nesterov: true } = method
             && momentum == 0.0

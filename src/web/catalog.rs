@@ -4,6 +4,8 @@
 use crate::augment::{pipeline, samples};
 use crate::init::{self, Dist, Mode, Nonlinearity, Scheme};
 use crate::nn::activation::Activation;
+use crate::nn::optim::{self, OptimizerConfig};
+use crate::nn::spec as model_spec;
 use crate::probe;
 use wasm_bindgen::prelude::*;
 
@@ -52,8 +54,8 @@ fn saturation() -> JsValue {
     o.into()
 }
 
-/// `{ lists: { init, mode, nonlinearity, dist, act, src }, limits: { name: { min, max } }, aug_length, init_uses,
-/// saturation }`: lists and limits keyed by the URL parameter they belong to (`src` lists the built-in samples; the
+/// `{ lists: { init, mode, nonlinearity, dist, act, src, opt }, limits: { name: { min, max } }, aug_length,
+/// model_length, init_uses, saturation }`: lists and limits keyed by the URL parameter they belong to (`src` lists the built-in samples; the
 /// page adds `own`), which initializer parameters each scheme reads, and which activations saturate.
 #[wasm_bindgen]
 pub fn core_catalog() -> JsValue {
@@ -64,6 +66,7 @@ pub fn core_catalog() -> JsValue {
     set(&lists, "dist", &names(Dist::ALL.map(Dist::name)));
     set(&lists, "act", &names(Activation::ALL.map(Activation::name)));
     set(&lists, "src", &names(samples::NAMES));
+    set(&lists, "opt", &names(optim::METHODS));
     let limits = js_sys::Object::new();
     set(&limits, "samples", &range(1.0, super::init::MAX_SAMPLES as f64));
     set(&limits, "slope", &range(0.0, init::MAX_SLOPE));
@@ -73,10 +76,16 @@ pub fn core_catalog() -> JsValue {
     set(&limits, "width", &range(probe::MIN_WIDTH as f64, probe::MAX_WIDTH as f64));
     set(&limits, "batch", &range(1.0, probe::MAX_BATCH as f64));
     set(&limits, "n", &range(1.0, pipeline::MAX_TILES as f64));
+    // The Train panel's: SGD's momentum `m` and the weight decay both optimizers take, and the batch size.
+    let opt_range = |method, key| OptimizerConfig::range(method, key).map_or(JsValue::NULL, |(lo, hi)| range(lo, hi));
+    set(&limits, "momentum", &opt_range("sgd", "m"));
+    set(&limits, "wd", &opt_range("sgd", "wd"));
+    set(&limits, "bs", &range(1.0, model_spec::MAX_BATCH as f64));
     let o = js_sys::Object::new();
     set(&o, "lists", &lists);
     set(&o, "limits", &limits);
     set(&o, "aug_length", &(pipeline::MAX_LEN as f64).into());
+    set(&o, "model_length", &(model_spec::MAX_SPEC_LEN as f64).into());
     set(&o, "init_uses", &init_uses());
     set(&o, "saturation", &saturation());
     o.into()

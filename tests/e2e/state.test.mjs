@@ -49,6 +49,8 @@ test('the page and the core agree: lists, limits, strings, presets and the READM
   assert.deepEqual(PARAMS.src.values, [...catalog.lists.src, 'own']);
   for (const [name, limit] of Object.entries(catalog.limits)) assert.deepEqual([PARAMS[name].min, PARAMS[name].max], [limit.min, limit.max], name);
   assert.equal(PARAMS.aug.maxLength, catalog.aug_length);
+  assert.equal(PARAMS.model.maxLength, catalog.model_length);
+  assert.deepEqual(PARAMS.opt.values, catalog.lists.opt);
   // Every default is one of the core's values and within its limits.
   for (const panel of PARAMS.panel.values) assert.deepEqual(parse(serialize({ ...defaults(panel), panel })).problems, [], panel);
   // Every scheme, nonlinearity, sample and distribution the core lists has its words in both languages.
@@ -84,7 +86,7 @@ test('the page and the core agree: lists, limits, strings, presets and the READM
   }
   // The README's URL table lists exactly the core's values.
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  for (const name of ['init', 'act', 'mode', 'dist', 'src']) {
+  for (const name of ['init', 'act', 'mode', 'dist', 'src', 'opt']) {
     const row = readme.split("\n").filter((l) => l.startsWith(`| \`${name}\` |`)).at(-1); // the URL table comes after the panel table
     const listed = row.split('|')[2].match(/`[a-z_0-9]+`/g).map((x) => x.slice(1, -1));
     assert.deepEqual(listed, PARAMS[name].values, `README row ${name}`);

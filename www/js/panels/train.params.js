@@ -1,7 +1,7 @@
 // URL parameters of the Train panel (named apart from the probe's depth/width/batch). It also uses the initializer
-// group of init.params.js (for its model), `aug` of augment.params.js (applied to training batches) and `seed`. The
-// core checks the spec, the optimizer and the data further (src/nn/spec.rs: 32 layers, 4,000,000 parameters, 1,024
-// per batch; src/nn/optim.rs: lr at most 10).
+// group of init.params.js (for its model), `aug` of augment.params.js (applied to training batches) and `seed`. Lists
+// and limits marked `core` come from the wasm core (see init.params.js); the core checks the spec, the optimizer and
+// the data further (src/nn/spec.rs: 32 layers, 4,000,000 parameters; src/nn/optim.rs: lr at most 10).
 
 const SPEC = /^[A-Za-z0-9._~()-]*$/; // the step grammar's alphabet (src/spec.rs)
 
@@ -11,14 +11,14 @@ export const PARAMS = {
   data: { type: 'enum', values: ['digits', 'symbols'], default: 'digits', panels: ['train'] },
   per_class: { type: 'int', min: 1, max: 1000, default: 20, panels: ['train'] },
   model: {
-    type: 'string', pattern: SPEC, maxLength: 1000, panels: ['train'],
+    type: 'string', pattern: SPEC, core: 'model_length', panels: ['train'],
     default: 'conv(8_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(10)',
   },
-  opt: { type: 'enum', values: ['sgd', 'adam'], default: 'sgd', panels: ['train'] },
+  opt: { type: 'enum', core: 'opt', default: 'sgd', panels: ['train'] },
   lr: { type: 'float', min: 1e-7, max: 10, default: 0.01, panels: ['train'] },
-  momentum: { type: 'float', min: 0, max: 0.999, default: 0.9, panels: ['train'] },
-  wd: { type: 'float', min: 0, max: 1, default: 0, panels: ['train'] },
-  bs: { type: 'int', min: 1, max: 1024, default: 32, panels: ['train'] },
+  momentum: { type: 'float', core: 'momentum', default: 0.9, panels: ['train'] },
+  wd: { type: 'float', core: 'wd', default: 0, panels: ['train'] },
+  bs: { type: 'int', core: 'bs', default: 32, panels: ['train'] },
   epochs: { type: 'int', min: 1, max: 1000, default: 30, panels: ['train'] },
   example: { type: 'int', min: 0, max: 100_000, default: 0, panels: ['train'] },
 };
