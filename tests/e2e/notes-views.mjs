@@ -10,7 +10,7 @@ export const VIEWS = [
   { frame: 'signal_sigmoid', panel: 'signal' },
   { element: 'view-init', panel: 'init' },
   { element: 'view-he', panel: 'signal' },
-  { element: 'view-transfer', panel: 'train' },
+  { element: 'view-transfer', panel: 'transfer' },
 ];
 
 // Scrolls each view into view in turn and waits until it shows its settings; returns, per view, the frame or page
@@ -23,10 +23,15 @@ export async function drawAll(page, timeout = 90_000) {
     const scope = v.element ? page : await (await page.$(host)).contentFrame();
     const section = `${v.element ? `#${v.element} ` : ''}section[data-panel="${v.panel}"]`;
     await scope.waitForSelector(`${section}[aria-busy="false"]`, { timeout });
-    if (v.panel === 'train') { // an idle run has drawn nothing yet: one step (a comparison: a start) draws the curves
+    if (v.panel === 'train' || v.panel === 'transfer') { // an idle run has drawn nothing yet: one step (else a start,
+      // then a pause once the first measurements are in) draws the curves
       const single = await scope.$(`${section} button[data-action="step"]`);
       await scope.click(`${section} button[data-action="${single ? 'step' : 'start'}"]`);
-      await scope.waitForSelector(`${section} table[data-table="train-curves"] tbody tr`, { timeout, state: 'attached' });
+      await scope.waitForFunction((sel) => [...document.querySelectorAll(`${sel} canvas[data-chart]`)].some((c) => {
+        const d = c.width ? c.getContext('2d').getImageData(0, 0, c.width, c.height).data : [];
+        for (let i = 4; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return true;
+        return false;
+      }), section, { timeout });
       if (!single) await scope.click(`${section} button[data-action="pause"]`);
       await scope.waitForSelector(`${section}:not([data-run-state="running"])`, { timeout });
     }

@@ -164,7 +164,7 @@ export function initView(section, ctx) {
       return;
     }
     shownKey = key;
-    const opened = showCells(arms.map((a, i) => ({ id: `init_${a.id}`, config: configs[i] })), `init|${key}`);
+    const opened = showCells(ctx, arms.map((a, i) => ({ id: `init_${a.id}`, config: configs[i] })), `init|${key}`);
     arms.forEach((a, i) => {
       a.unsubscribe();
       a.run = opened[i];

@@ -299,7 +299,7 @@ export function ownView(section, ctx) {
       return;
     }
     const key = `own|${SETTINGS.map((n) => s[n]).join('|')}|${serial}`;
-    const [r] = showCells([{ id: 'own', config }], key);
+    const [r] = showCells(ctx, [{ id: 'own', config }], key);
     follow(r);
     r.resume();
     refresh();
@@ -340,6 +340,6 @@ export function ownView(section, ctx) {
   }
 
   renderBuckets();
-  follow(runs.current('transfer-own') ?? null); // a re-mount (a language switch) finds the run again
+  follow(runs.current(ctx.owner('transfer-own')) ?? null); // a re-mount (a language switch) finds the run again
   return { update, dispose: () => { token++; unsubscribe(); } };
 }

@@ -219,7 +219,7 @@ export function quadrantsView(section, ctx) {
     }
     shownKey = key;
     for (const q of quadrants) { q.list.replaceChildren(); q.drawn = null; }
-    const opened = showCells(list, `quadrants|${key}`);
+    const opened = showCells(ctx, list, `quadrants|${key}`);
     list.forEach((c, i) => { c.run = opened[i]; });
     follow(list);
   }

@@ -86,9 +86,10 @@ export function overallState(states) {
   return ['error', 'running', 'paused', 'idle'].find((s) => states.includes(s)) ?? 'done';
 }
 
-// Opens (or finds again) one run per cell: owner transfer-ID, key = the settings, paused until Start.
-export function showCells(cells, key) {
-  return cells.map((c) => runs.show(`transfer-${c.id}`, 'transfer', key, c.config, { paused: true }));
+// Opens (or finds again) one run per cell: owner transfer-ID (of this view: ctx.owner), key = the settings, paused
+// until Start.
+export function showCells(ctx, cells, key) {
+  return cells.map((c) => runs.show(ctx.owner(`transfer-${c.id}`), 'transfer', key, c.config, { paused: true }));
 }
 
 // Validation accuracy (thick) and loss of one or more series [{ name, rows: [{ step, val_acc, val_loss }] }], drawn by
