@@ -524,6 +524,9 @@ mod transfer {
         let d = make(6, &[0, 1, 0, 1, 0, 1]).unwrap();
         assert_eq!((d.len(), d.classes(), d.input()), (6, 2, vec![28, 28, 3]));
         assert_eq!(param_code(make(3, &[0, 0, 0]).err().unwrap()), ("images".into(), "empty_class".into()));
+        // Too many labels is refused before the arrays are copied.
+        let labels: Vec<u32> = (0..1000).map(|i| i % 2).collect();
+        assert_eq!(param_code(make(1, &labels).err().unwrap()), ("labels".into(), "too_large".into()));
         let verdict = transfer_agrees(
             &[0.9, 0.91, 0.89],
             [[0.5, 0.5, 0.5]].iter().map(|v| JsValue::from(js_sys::Float64Array::from(&v[..]))).collect(),

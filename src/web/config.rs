@@ -96,20 +96,30 @@ impl Config {
 }
 
 impl Config {
-    /// The values of a Float32Array (copied; code `wrong_type` for anything else).
-    pub fn floats(&self, key: &str) -> CoreResult<Option<Vec<f32>>> {
+    /// The values of a Float32Array of at most `max` values (copied; codes `wrong_type`, `too_large` checked before
+    /// anything is copied).
+    pub fn floats(&self, key: &str, max: usize) -> CoreResult<Option<Vec<f32>>> {
         let Some(v) = self.get(key) else { return Ok(None) };
-        v.dyn_ref::<js_sys::Float32Array>()
-            .map(|a| Some(a.to_vec()))
-            .ok_or_else(|| Self::wrong_type(key, "a Float32Array"))
+        let a = v.dyn_ref::<js_sys::Float32Array>().ok_or_else(|| Self::wrong_type(key, "a Float32Array"))?;
+        Self::check_len(key, a.length() as usize, max)?;
+        Ok(Some(a.to_vec()))
     }
 
-    /// The values of a Uint32Array (copied; code `wrong_type` for anything else).
-    pub fn uints(&self, key: &str) -> CoreResult<Option<Vec<u32>>> {
+    /// The values of a Uint32Array of at most `max` values (copied; codes `wrong_type`, `too_large`).
+    pub fn uints(&self, key: &str, max: usize) -> CoreResult<Option<Vec<u32>>> {
         let Some(v) = self.get(key) else { return Ok(None) };
-        v.dyn_ref::<js_sys::Uint32Array>()
-            .map(|a| Some(a.to_vec()))
-            .ok_or_else(|| Self::wrong_type(key, "a Uint32Array"))
+        let a = v.dyn_ref::<js_sys::Uint32Array>().ok_or_else(|| Self::wrong_type(key, "a Uint32Array"))?;
+        Self::check_len(key, a.length() as usize, max)?;
+        Ok(Some(a.to_vec()))
+    }
+
+    fn check_len(key: &str, len: usize, max: usize) -> CoreResult<()> {
+        if len > max {
+            return Err(Error::coded(key, "too_large", format!("at most {max} values, got {len}"))
+                .with("max", max as f64)
+                .with("got", len as f64));
+        }
+        Ok(())
     }
 }
 

@@ -84,8 +84,9 @@ impl Dataset {
                 };
                 let (channels, height, width, classes) =
                     (size("channels")?, size("height")?, size("width")?, size("classes")?);
-                let images = c.floats("images")?.ok_or_else(|| missing("images"))?;
-                let labels = c.uints("labels")?.ok_or_else(|| missing("labels"))?;
+                // Bounded before anything is copied: a hostile length must not exhaust the wasm memory.
+                let labels = c.uints("labels", data::images::MAX_IMAGES + 1)?.ok_or_else(|| missing("labels"))?;
+                let images = c.floats("images", data::MAX_VALUES)?.ok_or_else(|| missing("images"))?;
                 let data = data::images::from_images(channels, height, width, classes, images, labels)?;
                 let shape = Shape::image(channels, height, width);
                 (data, SplitSpec { val_fraction: 0.25, train_per_class: None, seed: 0 }, Preprocess::none(shape))
