@@ -218,7 +218,10 @@ test('pretraining the zoo model in the page reproduces the shipped file bit for 
   await page.waitForSelector('.pretrain[data-run-state="done"]', { timeout: 600_000 });
   await page.waitForFunction(() => /same bits/.test(document.querySelector('[data-summary="pretrain"]').textContent), null, { timeout: 10_000 });
   // The session's copy replaced the fetched file: the view opened new runs with it.
-  await page.waitForFunction((id) => import('/js/runs.js').then(({ runs }) => runs.current('transfer-init_pretrained')?.id !== id), before);
+  // Polled from node: waitForFunction would take a returned promise itself as a truthy answer.
+  const current = () => page.evaluate(async () => (await import('/js/runs.js')).runs.current('transfer-init_pretrained')?.id);
+  for (const until = Date.now() + 30_000; (await current()) === before && Date.now() < until; ) await page.waitForTimeout(100);
+  assert.notEqual(await current(), before, 'the view opened new runs with the session copy');
   await waitState(page, 'idle');
   assert.deepEqual(problems, []);
   await context.close();
