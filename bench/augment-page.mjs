@@ -10,7 +10,8 @@ try {
   const { page, context } = await h.open('#panel=augment&src=scene');
   await settled(page, 'augment');
   const r = await page.evaluate(async (pipeline) => {
-    const wasm = await import('/pkg/cnn_playground.js');
+    const { loadWasm } = await import('/js/wasm.js');
+    const { module: wasm, build } = await loadWasm(); // the build the page and its workers picked
     // A 224×224 RGB source: the built-in scene drawn at 224 px by the browser.
     const probe = new wasm.AugmentView();
     probe.set_sample('scene');
@@ -71,9 +72,9 @@ try {
     let hash = 0x811c9dc5;
     for (const b of bytes) hash = Math.imul(hash ^ b, 0x01000193) >>> 0;
     view.free();
-    return { steps, rgbaMs, putMs, hash: hash.toString(16), perImage: median(per), perMin: Math.min(...per), perMax: Math.max(...per), grid: median(grid), gridMin: Math.min(...grid), gridMax: Math.max(...grid) };
+    return { build, steps, rgbaMs, putMs, hash: hash.toString(16), perImage: median(per), perMin: Math.min(...per), perMax: Math.max(...per), grid: median(grid), gridMin: Math.min(...grid), gridMax: Math.max(...grid) };
   }, PIPELINE);
-  console.log(`pipeline ${PIPELINE} at 224×224 RGB, wasm in headless Chromium`);
+  console.log(`pipeline ${PIPELINE} at 224×224 RGB, wasm (${r.build} build) in headless Chromium`);
   console.log(`  throughput: ${(1000 / r.perImage).toFixed(0)} images/s (median of 9 × 64; ${r.perImage.toFixed(2)} ms/image, min ${r.perMin.toFixed(2)}, max ${r.perMax.toFixed(2)})`);
   console.log(`  16-tile grid regenerated: ${r.grid.toFixed(1)} ms median of 15 (min ${r.gridMin.toFixed(1)}, max ${r.gridMax.toFixed(1)})`);
   console.log('  breakdown (wasm, ms per 224×224 image, each step alone with p = 1, includes the per-tile copy of the source):');
