@@ -10,9 +10,8 @@ import { controlSet } from '../controls.js';
 import { atMost, dataTable, el, plain } from '../ui.js';
 import { errorText } from '../runs.js';
 import { meanCurve, meanStd } from './transfer.lessons.js';
-import { zooErrorText, zooFacts } from './transfer-quadrants.js';
 import {
-  cellConfig, checkCell, costText, drawLayerChange, drawValCurves, loadZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
+  cellConfig, checkCell, costText, drawLayerChange, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
 } from './transfer.js';
 import { zooVersion } from '../zoo.js';
@@ -133,23 +132,8 @@ export function initView(section, ctx) {
     const key = `${SETTINGS.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
     if (key === shownKey) return;
     const mine = ++token;
-    let zooModel;
-    try {
-      zooModel = await loadZoo(wasm, s.zoo);
-    } catch (e) {
-      if (mine !== token) return;
-      const text = zooErrorText(e);
-      zoo.setError(text);
-      message.dataset.message = 'zoo';
-      message.textContent = text;
-      section.dataset.runState = 'error';
-      section.setAttribute('aria-busy', 'false');
-      return;
-    }
-    if (mine !== token) return;
-    message.dataset.message = '';
-    message.textContent = '';
-    zooInfo.textContent = t('transfer.zoo.info', zooFacts(zooModel.entry));
+    const zooModel = await showZoo(wasm, s.zoo, { zoo, zooInfo, message, section }, () => mine === token);
+    if (!zooModel) return;
     pretrain.show(zooModel.entry);
     const q = plan.quadrants.find((x) => x.size === s.size && x.sim === s.similarity);
     target.textContent = t('transfer.init.target', { quadrant: t(`transfer.quadrant.${q.size}_${q.sim}`), about: t(q.words) });

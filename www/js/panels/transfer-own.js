@@ -9,9 +9,8 @@ import { controlSet } from '../controls.js';
 import { codeBlock, dataTable, downloadFile, el, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
 import { decodeImage } from '../image-file.js';
-import { zooErrorText, zooFacts } from './transfer-quadrants.js';
 import {
-  cellConfig, checkCell, costText, usesFtLr, drawLayerChange, drawValCurves, loadZoo, pct, planOf, showCells, stateOf, viewLinks,
+  cellConfig, checkCell, costText, usesFtLr, drawLayerChange, drawValCurves, showZoo, pct, planOf, showCells, stateOf, viewLinks,
 } from './transfer.js';
 
 export const SETTINGS = ['zoo', 'strategy', 'k', 'ft_lr', 'seed'];
@@ -311,23 +310,11 @@ export function ownView(section, ctx) {
     k.wrap.hidden = s.strategy !== 'freeze_k';
     ftLr.wrap.hidden = !usesFtLr(plan, s.strategy);
     const mine = ++token;
-    let zooModel;
-    try {
-      zooModel = await loadZoo(wasm, s.zoo);
-    } catch (e) {
-      if (mine !== token) return;
-      const text = zooErrorText(e);
-      zoo.setError(text);
-      message.dataset.message = 'zoo';
-      message.textContent = text;
-      shown = null;
-      section.dataset.runState = 'error';
-      section.setAttribute('aria-busy', 'false');
+    const zooModel = await showZoo(wasm, s.zoo, { zoo, zooInfo, message, section }, () => mine === token);
+    if (!zooModel) {
+      if (mine === token) shown = null; // the file failed: nothing to train from
       return;
     }
-    if (mine !== token) return;
-    message.dataset.message = '';
-    zooInfo.textContent = t('transfer.zoo.info', zooFacts(zooModel.entry));
     try {
       const cost = checkCell(wasm, cellConfig(wasm, { ...s, repeats: 1 }, zooModel, { strategy: s.strategy, data: null, steps: smallSteps(plan), classes: buckets.length }));
       costInfo.textContent = costText(cost);

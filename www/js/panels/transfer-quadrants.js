@@ -10,7 +10,7 @@ import { atMost, dataTable, el, plain } from '../ui.js';
 import { errorText } from '../runs.js';
 import { meanCurve, meanStd } from './transfer.lessons.js';
 import {
-  STRATEGIES, cellConfig, checkCell, lrOf, costText, drawValCurves, loadZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
+  STRATEGIES, cellConfig, checkCell, lrOf, costText, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
 } from './transfer.js';
 import { zooVersion } from '../zoo.js';
@@ -192,19 +192,8 @@ export function quadrantsView(section, ctx) {
     const key = `${SETTINGS.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
     if (key === shownKey) return;
     const mine = ++token;
-    let zooModel;
-    try {
-      zooModel = await loadZoo(wasm, s.zoo);
-    } catch (e) {
-      if (mine !== token) return;
-      zooFailed(e);
-      return;
-    }
-    if (mine !== token) return;
-    message.dataset.message = '';
-    message.textContent = '';
-    zoo.clear();
-    zooInfo.textContent = t('transfer.zoo.info', zooFacts(zooModel.entry));
+    const zooModel = await showZoo(wasm, s.zoo, { zoo, zooInfo, message, section }, () => mine === token);
+    if (!zooModel) return;
     pretrain.show(zooModel.entry);
     const list = plan.quadrants.flatMap((q, qi) => STRATEGIES.map((strategy) => ({
       id: `${q.size}_${q.sim}_${strategy}`, strategy, quadrant: quadrants[qi],
@@ -231,12 +220,6 @@ export function quadrantsView(section, ctx) {
     section.setAttribute('aria-busy', 'false');
   }
 
-  function zooFailed(e) {
-    const text = zooErrorText(e);
-    zoo.setError(text);
-    showMessage('zoo', text);
-  }
-
   return { update, dispose: () => { token++; pretrain.dispose(); for (const c of cells) c.unsubscribe?.(); } };
 }
 
@@ -253,17 +236,4 @@ function agreementOf(wasm, recommended, finals) {
     if (e?.code === 'too_few_repeats') return null;
     throw e;
   }
-}
-
-// What the manifest says about a zoo model, for the sentence under the menu.
-export const zooFacts = (entry) => ({
-  classes: entry.classes, acc: pct(entry.source_acc), steps: entry.steps, seed: entry.seed,
-  input: entry.input.join('×'), kb: (entry.bytes / 1024).toFixed(0),
-});
-
-// A zoo file that failed: its code's sentence (transfer.zoo_error.CODE), the core's message after it.
-export function zooErrorText(e) {
-  const key = `transfer.zoo_error.${e?.code}`;
-  const known = t(key) !== key;
-  return known ? t(key, { detail: String(e?.message ?? '').slice(0, 200) }) : errorText(e);
 }

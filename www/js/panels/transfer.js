@@ -29,10 +29,48 @@ export const planOf = (wasm) => (plan ??= wasm.transfer_plan());
 export const strategyOf = (p, name) => p.strategies.find((s) => s.name === name);
 
 // The zoo model and its verified weights; errors name the zoo parameter.
-export async function loadZoo(wasm, name) {
+async function loadZoo(wasm, name) {
   const entry = await zooEntry(name);
   const weights = await zooWeights(wasm, entry);
   return { entry, weights };
+}
+
+// The zoo model a view's settings name, shown alike in every view: a file that fails gets its sentence next to the
+// menu and in the view's message (run state error); a good one, the manifest's facts under the menu. Resolves to
+// { entry, weights }, or null when it failed or a newer update took over meanwhile (current() is false).
+export async function showZoo(wasm, name, { zoo, zooInfo, message, section }, current) {
+  let model;
+  try {
+    model = await loadZoo(wasm, name);
+  } catch (e) {
+    if (!current()) return null;
+    const text = zooErrorText(e);
+    zoo.setError(text);
+    message.dataset.message = 'zoo';
+    message.textContent = text;
+    section.dataset.runState = 'error';
+    section.setAttribute('aria-busy', 'false');
+    return null;
+  }
+  if (!current()) return null;
+  message.dataset.message = '';
+  message.textContent = '';
+  zoo.clear();
+  zooInfo.textContent = t('transfer.zoo.info', zooFacts(model.entry));
+  return model;
+}
+
+// What the manifest says about a zoo model, for the sentence under the menu.
+const zooFacts = (entry) => ({
+  classes: entry.classes, acc: pct(entry.source_acc), steps: entry.steps, seed: entry.seed,
+  input: entry.input.join('×'), kb: (entry.bytes / 1024).toFixed(0),
+});
+
+// A zoo file that failed: its code's sentence (transfer.zoo_error.CODE), the core's message after it.
+function zooErrorText(e) {
+  const key = `transfer.zoo_error.${e?.code}`;
+  const known = t(key) !== key;
+  return known ? t(key, { detail: String(e?.message ?? '').slice(0, 200) }) : errorText(e);
 }
 
 // The plan's learning rate of a strategy, from its optimizer text (sgd(lr0.005_m0.9)).
