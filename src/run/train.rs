@@ -470,7 +470,8 @@ impl TrainSession {
         let loss = self.feed.train_steps(&mut self.model, 1)?[0];
         self.step += 1;
         let step = self.step;
-        if !(f64::from(loss) <= self.limit) {
+        // NaN fails every comparison: diverged unless the loss is a number at most the limit.
+        if f64::from(loss).partial_cmp(&self.limit).is_none_or(|o| o.is_gt()) {
             self.ended = true;
             return Ok(TrainEvent::End(Box::new(TrainEnd::Diverged { step, loss, limit: self.limit, first })));
         }

@@ -58,7 +58,8 @@ fn saturation() -> JsValue {
 }
 
 /// `{ lists: { init, mode, nonlinearity, dist, act, src, opt, strategy, data }, limits: { name: { min, max } },
-/// aug_length, model_length, spec_alphabet, weights_bytes, train_run: { every, measure_n }, init_uses, saturation }`: lists and limits keyed by the
+/// aug_length, model_length, spec_alphabet, weights_bytes, train_run: { every, measure_n }, run_settings: { train,
+/// transfer, pretrain }, init_uses, saturation }`: lists and limits keyed by the
 /// URL parameter they belong to (`src` lists the built-in samples; the page adds `own`), the step grammar's
 /// alphabet (a regular expression's character class), the largest weights file, how often a training run measures
 /// and on how many images per part, which initializer parameters each
@@ -104,6 +105,14 @@ pub fn core_catalog() -> JsValue {
     set(&o, "limits", &limits);
     set(&o, "aug_length", &(pipeline::MAX_LEN as f64).into());
     set(&o, "model_length", &(model_spec::MAX_SPEC_LEN as f64).into());
+    let runs = js_sys::Object::new();
+    let keys = |list: &[(&'static str, run::Kind)]| names(list.iter().map(|(k, _)| *k));
+    set(&runs, "train", &keys(&run::train::KEYS));
+    let mut cell: Vec<(&'static str, run::Kind)> = run::transfer::CELL_KEYS.to_vec();
+    cell.push(("data", run::Kind::Text)); // the target's Dataset config, beside the cell's own settings
+    set(&runs, "transfer", &keys(&cell));
+    set(&runs, "pretrain", &keys(&run::transfer::PRETRAIN_KEYS));
+    set(&o, "run_settings", &runs.into());
     let train_run = js_sys::Object::new();
     set(&train_run, "every", &(run::train::VAL_EVERY as f64).into());
     set(&train_run, "measure_n", &(run::train::MEASURE_N as f64).into());

@@ -70,7 +70,9 @@ fn cell_of(value: &JsValue) -> CoreResult<(Settings, Dataset)> {
     if data.is_undefined() || data.is_null() {
         return Err(Error::coded("data", "missing", "a cell needs its target's data set"));
     }
-    Ok((s, Dataset::build(&data)?))
+    // The data set is the cell's setting `data`, whichever of its entries is wrong.
+    let data = Dataset::build(&data).map_err(|e| Error { param: "data".into(), ..e })?;
+    Ok((s, data))
 }
 
 fn open(kind: &str, settings: &JsValue, bytes: Option<Vec<u8>>) -> CoreResult<Inner> {
@@ -126,8 +128,8 @@ fn info_object(info: &Info, session: &TrainSession) -> JsValue {
 fn look_object(look: &Look) -> JsValue {
     let maps: js_sys::Array = look.maps.iter().map(|m| floats(m)).collect();
     object(&[
-        ("train", evaluation_object(look.train.clone())),
-        ("val", evaluation_object(look.val.clone())),
+        ("train", evaluation_object(look.train)),
+        ("val", evaluation_object(look.val)),
         ("all", look.all.into()),
         ("filters", look.filters.as_deref().map_or(JsValue::NULL, floats)),
         ("maps", maps.into()),

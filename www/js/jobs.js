@@ -35,9 +35,13 @@ function hosted(session, extra = {}) {
   };
 }
 
-// A training run: the Train panel's settings by their URL names, and the digits' bytes beside them.
-function openTraining(wasm, { bytes, ...settings }) {
-  const session = new wasm.Session('train', settings, bytes);
+// A training run: the Train panel's settings by their URL names (the run's own, as the core lists them: a whole page
+// state may be passed), and the digits' bytes beside them.
+let trainKeys = null;
+function openTraining(wasm, config) {
+  trainKeys ??= wasm.core_catalog().run_settings.train;
+  const settings = Object.fromEntries(trainKeys.filter((k) => k in config).map((k) => [k, config[k]]));
+  const session = new wasm.Session('train', settings, config.bytes);
   return hosted(session, {
     snapshot: () => session.snapshot(),
     load: (weights) => session.load(weights),
