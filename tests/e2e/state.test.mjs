@@ -64,6 +64,10 @@ test('the page and the core agree: lists, limits, strings, presets and the READM
   for (const name of ['lr', 'k', 'ft_lr', 'repeats', 'epochs', 'per_class', 'example', 'momentum', 'wd', 'bs']) assert.equal(PARAMS[name].core, name, name);
   assert.deepEqual([PARAMS.lr.min, PARAMS.k.max], [0, 32]);
   assert.ok(PARAMS.model.pattern.test('conv(8_k5_p2)~relu~dense(1e-3)') && !PARAMS.model.pattern.test('a b'));
+  // The Train panel's run settings are the core's training run's (src/run/train.rs KEYS).
+  globalThis.navigator ??= { hardwareConcurrency: 2, language: 'en' };
+  const { SETTINGS } = await import('../../www/js/panels/train.js');
+  assert.deepEqual([...SETTINGS].sort(), [...catalog.run_settings.train].sort());
   // Every default is one of the core's values and within its limits.
   for (const panel of PARAMS.panel.values) assert.deepEqual(parse(serialize({ ...defaults(panel), panel })).problems, [], panel);
   // Every scheme, nonlinearity, sample and distribution the core lists has its words in both languages.
