@@ -6,8 +6,8 @@
 use cnn_playground::feed::Feed;
 use cnn_playground::nn::model::Model;
 use cnn_playground::nn::spec::ModelSpec;
+use cnn_playground::run::transfer as run;
 use cnn_playground::transfer::plan::{self, Similarity, Size, Strategy};
-use cnn_playground::transfer::run;
 use cnn_playground::transfer::zoo;
 use std::time::Instant;
 

@@ -93,6 +93,11 @@ pub const fn word(key: &'static str, words: &'static [&'static str], default: us
     Param { key, kind: ParamType::Word(words), min: 0.0, max: (words.len() - 1) as f64, default: default as f64 }
 }
 
+/// The characters a spec is written with, as a regular expression's character class: letters, digits and the
+/// grammar's punctuation (`~` between steps, `(` `)` around arguments, `_` between them, `.` `-` in numbers). All
+/// are safe in a URL without escaping; the page's URL table refuses any other.
+pub const ALPHABET_CLASS: &str = "A-Za-z0-9._~()-";
+
 /// The limits of one kind of spec and the URL parameter it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grammar {

@@ -36,6 +36,9 @@ use crate::nn::model::Model;
 /// The largest header accepted: a model's header is a few KB, so 1 MiB leaves room for generous metadata while
 /// bounding what a hostile length can make us allocate and parse.
 pub const MAX_HEADER_BYTES: usize = 1 << 20;
+/// The largest file a model of this playground can have: the 8-byte length, the largest header and
+/// [`MAX_PARAMS`](crate::nn::spec::MAX_PARAMS) float32 values (the page refuses a larger file unread).
+pub const MAX_FILE_BYTES: usize = 8 + MAX_HEADER_BYTES + 4 * crate::nn::spec::MAX_PARAMS;
 /// The deepest JSON nesting accepted (a valid header nests 3 deep).
 pub const MAX_JSON_DEPTH: usize = 16;
 /// What the metadata's `producer` says.

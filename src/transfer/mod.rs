@@ -5,11 +5,12 @@
 //! - [`zoo`]: the pretrained models (recipes, the deterministic pretraining, the manifest) and the checks of a
 //!   downloaded file.
 //! - [`plan`]: the one place for the experiment's numbers: quadrants, strategies, steps, repeats.
-//! - [`run`]: one run of a strategy on a task, and the verdict over repeats (did the advice hold?).
+//!
+//! The runs themselves (a strategy's cell over repeats, the quadrant experiment, the verdict, pretraining in the
+//! page) are sessions in `crate::run::transfer`.
 //! - [`sha256`]: the zoo's checksum.
 
 pub mod plan;
-pub mod run;
 pub mod sha256;
 pub mod zoo;
 

@@ -19,6 +19,7 @@
 
 use crate::data::{Shapes, SplitSpec, SymbolConfig};
 use crate::error::{Error, Result};
+use crate::nn::optim::OptimizerConfig;
 use crate::transfer::zoo;
 
 pub const TARGET_CLASSES: usize = 10;
@@ -119,6 +120,26 @@ impl Strategy {
     }
 }
 
+impl Strategy {
+    /// The strategy's optimizer ([`Strategy::opt`]) with `ft_lr` as the learning rate of the strategies that
+    /// fine-tune pretrained weights at the lower rate (those with [`FINETUNE_OPT`]).
+    pub fn optimizer(self, ft_lr: f64) -> Result<OptimizerConfig> {
+        let mut opt = OptimizerConfig::parse(self.opt())?;
+        if self.opt() == FINETUNE_OPT {
+            opt.lr = crate::error::check_range("ft_lr", ft_lr, FT_LR.0, FT_LR.1)?;
+        }
+        Ok(opt)
+    }
+}
+
+/// The accepted range of the fine-tuning learning rate (URL parameter `ft_lr`).
+pub const FT_LR: (f64, f64) = (1e-6, 1.0);
+
+/// The fine-tuning learning rate of the plan ([`FINETUNE_OPT`]'s).
+pub fn finetune_lr() -> f64 {
+    OptimizerConfig::parse(FINETUNE_OPT).map_or(0.0, |o| o.lr)
+}
+
 pub const SCRATCH_OPT: &str = "sgd(lr0.02_m0.9)";
 pub const FINETUNE_OPT: &str = "sgd(lr0.005_m0.9)";
 
@@ -172,7 +193,7 @@ pub const BATCH: usize = 16;
 /// Validation accuracy is measured at step 0 and every this many steps.
 pub const EVAL_EVERY: usize = 10;
 pub const REPEATS: usize = 3;
-/// Repeat r's seed is `rng::derive(SEED, [r])` (see `transfer::run`).
+/// Repeat r's seed is `rng::derive(SEED, [r])` (see `run::transfer`).
 pub const SEED: u64 = 2019;
 /// The zoo model the quadrants use unless the person picks another.
 pub const DEFAULT_MODEL: &str = "small";

@@ -159,6 +159,66 @@ pub fn model_for(recipe: &Recipe, input: Shape) -> Result<Model> {
     })
 }
 
+/// A recipe's pretraining, stepped: `make zoo` ([`pretrain`]) and the page's pretraining session (`run::transfer`)
+/// take the same steps, so the page reproduces the shipped file bit for bit (the simd128 build).
+pub struct Pretraining {
+    recipe: Recipe,
+    model: Model,
+    feed: Feed,
+    done: usize,
+}
+
+impl Pretraining {
+    /// The recipe's model, fresh from its seed, on the source's training part (no augmentation).
+    pub fn new(recipe: &Recipe, data: &Rc<Dataset>, split: &Rc<Split>) -> Result<Pretraining> {
+        let model = model_for(recipe, INPUT)?;
+        let feed = Feed::new(data.clone(), split.clone(), recipe.batch, Default::default(), recipe.seed)?;
+        feed.check_model(&model)?;
+        Ok(Pretraining { recipe: *recipe, model, feed, done: 0 })
+    }
+
+    /// Steps taken.
+    pub fn done(&self) -> usize {
+        self.done
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done >= self.recipe.steps
+    }
+
+    /// Up to `n` more steps (never past the recipe's); returns the steps taken so far.
+    pub fn train(&mut self, n: usize) -> Result<usize> {
+        let n = n.min(self.recipe.steps - self.done);
+        self.feed.train_steps(&mut self.model, n)?;
+        self.done += n;
+        Ok(self.done)
+    }
+
+    /// The weights and the manifest entry, measured on the source's held-out part.
+    pub fn finish(mut self) -> Result<Pretrained> {
+        let source_acc = self.feed.evaluate(&mut self.model, Part::Val)?.accuracy;
+        let (recipe, model) = (&self.recipe, &self.model);
+        let weights = to_safetensors(model);
+        let entry = ZooEntry {
+            name: recipe.name.into(),
+            file: format!("{}.safetensors", recipe.name),
+            model: model.config().spec.to_string(),
+            input: INPUT,
+            classes: model.classes(),
+            source: source(),
+            split: SOURCE_SPLIT,
+            seed: recipe.seed,
+            steps: recipe.steps,
+            batch: recipe.batch,
+            opt: model.config().optimizer.to_string(),
+            source_acc,
+            sha256: sha256_hex(&weights),
+            bytes: weights.len(),
+        };
+        Ok(Pretrained { entry, weights })
+    }
+}
+
 /// Trains the recipe on the source's training part (no augmentation) and measures it on the held-out part.
 /// `progress(step)` is called every 100 steps.
 pub fn pretrain(
@@ -167,35 +227,11 @@ pub fn pretrain(
     split: &Rc<Split>,
     mut progress: impl FnMut(usize),
 ) -> Result<Pretrained> {
-    let mut model = model_for(recipe, INPUT)?;
-    let mut feed = Feed::new(data.clone(), split.clone(), recipe.batch, Default::default(), recipe.seed)?;
-    feed.check_model(&model)?;
-    let mut done = 0;
-    while done < recipe.steps {
-        let n = 100.min(recipe.steps - done);
-        feed.train_steps(&mut model, n)?;
-        done += n;
-        progress(done);
+    let mut run = Pretraining::new(recipe, data, split)?;
+    while !run.is_done() {
+        progress(run.train(100)?);
     }
-    let source_acc = feed.evaluate(&mut model, Part::Val)?.accuracy;
-    let weights = to_safetensors(&model);
-    let entry = ZooEntry {
-        name: recipe.name.into(),
-        file: format!("{}.safetensors", recipe.name),
-        model: model.config().spec.to_string(),
-        input: INPUT,
-        classes: model.classes(),
-        source: source(),
-        split: SOURCE_SPLIT,
-        seed: recipe.seed,
-        steps: recipe.steps,
-        batch: recipe.batch,
-        opt: model.config().optimizer.to_string(),
-        source_acc,
-        sha256: sha256_hex(&weights),
-        bytes: weights.len(),
-    };
-    Ok(Pretrained { entry, weights })
+    run.finish()
 }
 
 /// The manifest's text (two-space indentation, one key per line, a final newline).

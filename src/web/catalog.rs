@@ -5,8 +5,11 @@ use crate::augment::{pipeline, samples};
 use crate::init::{self, Dist, Mode, Nonlinearity, Scheme};
 use crate::nn::activation::Activation;
 use crate::nn::optim::{self, OptimizerConfig};
+use crate::nn::safetensors;
 use crate::nn::spec as model_spec;
 use crate::probe;
+use crate::run;
+use crate::transfer::plan::{self, Strategy};
 use wasm_bindgen::prelude::*;
 
 fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
@@ -54,9 +57,13 @@ fn saturation() -> JsValue {
     o.into()
 }
 
-/// `{ lists: { init, mode, nonlinearity, dist, act, src, opt }, limits: { name: { min, max } }, aug_length,
-/// model_length, init_uses, saturation }`: lists and limits keyed by the URL parameter they belong to (`src` lists the built-in samples; the
-/// page adds `own`), which initializer parameters each scheme reads, and which activations saturate.
+/// `{ lists: { init, mode, nonlinearity, dist, act, src, opt, strategy, data }, limits: { name: { min, max } },
+/// aug_length, model_length, spec_alphabet, weights_bytes, train_run: { every, measure_n }, run_settings: { train,
+/// transfer, pretrain }, init_uses, saturation }`: lists and limits keyed by the
+/// URL parameter they belong to (`src` lists the built-in samples; the page adds `own`), the step grammar's
+/// alphabet (a regular expression's character class), the largest weights file, how often a training run measures
+/// and on how many images per part, which initializer parameters each
+/// scheme reads, and which activations saturate.
 #[wasm_bindgen]
 pub fn core_catalog() -> JsValue {
     let lists = js_sys::Object::new();
@@ -67,6 +74,8 @@ pub fn core_catalog() -> JsValue {
     set(&lists, "act", &names(Activation::ALL.map(Activation::name)));
     set(&lists, "src", &names(samples::NAMES));
     set(&lists, "opt", &names(optim::METHODS));
+    set(&lists, "strategy", &names(Strategy::ALL.map(Strategy::name)));
+    set(&lists, "data", &names(run::train::SOURCES));
     let limits = js_sys::Object::new();
     set(&limits, "samples", &range(1.0, super::init::MAX_SAMPLES as f64));
     set(&limits, "slope", &range(0.0, init::MAX_SLOPE));
@@ -81,11 +90,35 @@ pub fn core_catalog() -> JsValue {
     set(&limits, "momentum", &opt_range("sgd", "m"));
     set(&limits, "wd", &opt_range("sgd", "wd"));
     set(&limits, "bs", &range(1.0, model_spec::MAX_BATCH as f64));
+    let (lo, hi) = OptimizerConfig::range("sgd", "lr").unwrap_or((0.0, 0.0));
+    set(&limits, "lr", &range(lo, hi));
+    set(&limits, "epochs", &range(1.0, run::train::MAX_EPOCHS));
+    set(&limits, "per_class", &range(1.0, run::train::MAX_PER_CLASS));
+    set(&limits, "example", &range(0.0, run::train::MAX_EXAMPLE));
+    // The transfer lab's: the freeze count (the core refuses a k past the model's layers with weights), the
+    // fine-tuning rate and the repeats.
+    set(&limits, "k", &range(0.0, model_spec::MAX_LAYERS as f64));
+    set(&limits, "ft_lr", &range(plan::FT_LR.0, plan::FT_LR.1));
+    set(&limits, "repeats", &range(1.0, run::transfer::MAX_REPEATS));
     let o = js_sys::Object::new();
     set(&o, "lists", &lists);
     set(&o, "limits", &limits);
     set(&o, "aug_length", &(pipeline::MAX_LEN as f64).into());
     set(&o, "model_length", &(model_spec::MAX_SPEC_LEN as f64).into());
+    let runs = js_sys::Object::new();
+    let keys = |list: &[(&'static str, run::Kind)]| names(list.iter().map(|(k, _)| *k));
+    set(&runs, "train", &keys(&run::train::KEYS));
+    let mut cell: Vec<(&'static str, run::Kind)> = run::transfer::CELL_KEYS.to_vec();
+    cell.push(("data", run::Kind::Text)); // the target's Dataset config, beside the cell's own settings
+    set(&runs, "transfer", &keys(&cell));
+    set(&runs, "pretrain", &keys(&run::transfer::PRETRAIN_KEYS));
+    set(&o, "run_settings", &runs.into());
+    let train_run = js_sys::Object::new();
+    set(&train_run, "every", &(run::train::VAL_EVERY as f64).into());
+    set(&train_run, "measure_n", &(run::train::MEASURE_N as f64).into());
+    set(&o, "train_run", &train_run.into());
+    set(&o, "spec_alphabet", &crate::spec::ALPHABET_CLASS.into());
+    set(&o, "weights_bytes", &(safetensors::MAX_FILE_BYTES as f64).into());
     set(&o, "init_uses", &init_uses());
     set(&o, "saturation", &saturation());
     o.into()

@@ -46,7 +46,7 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    fn build(config: &JsValue) -> CoreResult<Dataset> {
+    pub(crate) fn build(config: &JsValue) -> CoreResult<Dataset> {
         // Every key either source takes; each source checks its own after the source is known.
         let mut all: Vec<&str> = Vec::new();
         for key in ["source", "bytes", "seed"].into_iter().chain(SYMBOL_KEYS).chain(IMAGE_KEYS).chain(SPLIT_KEYS) {

@@ -98,12 +98,38 @@ fn model_config(config: &JsValue) -> CoreResult<ModelConfig> {
     })
 }
 
+/// `[{ index, layer, kind, input, output, params, macs, trainable }]` of a model (see `Trainer::layers`).
+pub(crate) fn layers_array(model: &Model) -> js_sys::Array {
+    model
+        .plans()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let trainable = if p.spec.has_params() { JsValue::from(model.is_trainable(i)) } else { JsValue::NULL };
+            let kind = match p.spec {
+                LayerSpec::Act(_) => "activation",
+                _ => p.spec.name(),
+            };
+            object(&[
+                ("index", i.into()),
+                ("layer", p.spec.to_string().into()),
+                ("kind", kind.into()),
+                ("input", shape_object(p.input)),
+                ("output", shape_object(p.output)),
+                ("params", p.params.into()),
+                ("macs", (p.macs as f64).into()),
+                ("trainable", trainable),
+            ])
+        })
+        .collect()
+}
+
 /// `{ channels, height, width, flat }` of a shape.
 fn shape_object(s: Shape) -> JsValue {
     object(&[("channels", s.c.into()), ("height", s.h.into()), ("width", s.w.into()), ("flat", s.flat.into())])
 }
 
-fn evaluation_object(e: crate::nn::model::Evaluation) -> JsValue {
+pub(crate) fn evaluation_object(e: crate::nn::model::Evaluation) -> JsValue {
     object(&[
         ("loss", e.loss.into()),
         ("accuracy", e.accuracy.into()),
@@ -113,7 +139,7 @@ fn evaluation_object(e: crate::nn::model::Evaluation) -> JsValue {
 }
 
 /// `performance.now()` in milliseconds (in a page or a worker); 0 where there is no `performance`.
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     let global = js_sys::global();
     let Ok(perf) = js_sys::Reflect::get(&global, &"performance".into()) else { return 0.0 };
     let Ok(now) = js_sys::Reflect::get(&perf, &"now".into()) else { return 0.0 };
@@ -225,29 +251,7 @@ impl Trainer {
     /// `[{ index, layer, kind, input, output, params, macs, trainable }]`, one per layer of the spec; shapes as
     /// `{ channels, height, width, flat }`, `trainable` null for layers without parameters.
     pub fn layers(&self) -> js_sys::Array {
-        self.model
-            .plans()
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let trainable =
-                    if p.spec.has_params() { JsValue::from(self.model.is_trainable(i)) } else { JsValue::NULL };
-                let kind = match p.spec {
-                    LayerSpec::Act(_) => "activation",
-                    _ => p.spec.name(),
-                };
-                object(&[
-                    ("index", i.into()),
-                    ("layer", p.spec.to_string().into()),
-                    ("kind", kind.into()),
-                    ("input", shape_object(p.input)),
-                    ("output", shape_object(p.output)),
-                    ("params", p.params.into()),
-                    ("macs", (p.macs as f64).into()),
-                    ("trainable", trainable),
-                ])
-            })
-            .collect()
+        layers_array(&self.model)
     }
 
     /// `[{ name, shape, trainable }]`, every tensor in order (`0.weight`, `0.bias`, `3.weight`, …), shapes in

@@ -51,6 +51,8 @@ fn strategy_object(s: Strategy) -> JsValue {
         ("name", s.name().into()),
         ("words", format!("transfer.strategy.{}", s.name()).into()),
         ("opt", s.opt().into()),
+        ("lr", s.optimizer(plan::finetune_lr()).map_or(f64::NAN, |o| o.lr).into()),
+        ("uses_ft_lr", (s.opt() == plan::FINETUNE_OPT).into()),
         ("pretrained", s.uses_pretrained().into()),
         ("mean_var", (s == Strategy::MeanVar).into()),
         ("freeze", s.freeze().into()),
@@ -79,10 +81,11 @@ fn models_array() -> js_sys::Array {
 }
 
 /// The experiment's numbers (README, "Transfer lab"): `{ quadrants: [{ size, sim, words, data, recommended, steps,
-/// classes }], strategies: [{ name, words, opt, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
+/// classes }], strategies: [{ name, words, opt, lr, uses_ft_lr, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
 /// weight_layers, default_k }],
 /// default_model, batch, eval_every, repeats, init_view: { size, sim, steps, long_steps }, source, classes }`.
-/// `data` is a ready `Dataset` config; a strategy's `opt` is its optimizer in the `opt=` syntax, `freeze` what it
+/// `data` is a ready `Dataset` config; a strategy's `opt` is its optimizer in the `opt=` syntax (`lr` its learning
+/// rate, `uses_ft_lr` whether `ft_lr` replaces it), `freeze` what it
 /// freezes: `none`, `first_k` (`freeze_first(k)`, k counting the layers with weights) or `all_but_head`.
 #[wasm_bindgen]
 pub fn transfer_plan() -> JsValue {
@@ -158,7 +161,7 @@ pub fn transfer_agrees(recommended: &[f64], others: js_sys::Array) -> Result<JsV
         ));
     }
     let refs: Vec<&[f64]> = others.iter().map(Vec::as_slice).collect();
-    let (verdict, best, diff, margin) = crate::transfer::run::agrees(recommended, &refs);
+    let (verdict, best, diff, margin) = crate::run::transfer::agrees(recommended, &refs);
     Ok(object(&[
         ("agrees", verdict.name().into()),
         ("best", best.into()),

@@ -2,8 +2,9 @@
 // every accepted state through the wasm core's own checks. The page half is fuzz.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AugmentView, InitView, ProbeRun } from '../../www/pkg/cnn_playground.js';
-import './core.mjs'; // the core loaded and the URL table configured, as in the page
+import { readFileSync } from 'node:fs';
+import { AugmentView, InitView, ProbeRun, Session, check_settings } from '../../www/pkg/cnn_playground.js';
+import { catalog } from './core.mjs'; // the core loaded and the URL table configured, as in the page
 import { PARAMS, appliesTo, known, parse, serialize } from '../../www/js/state.js';
 import { hash, rng } from './fuzz-gen.mjs';
 
@@ -83,4 +84,51 @@ test('every state the table accepts is taken or refused cleanly by the core', ()
     view.free();
   }
   assert.ok(taken > 50, `only ${taken} pipelines accepted: the generator tests too little`);
+});
+
+// The runs (src/run/ behind Session and check_settings): every Train state the table accepts is checked as opening the
+// run would, and hostile settings objects for every kind of run (wrong types, foreign keys, huge and odd values) are
+// refused with an Error naming a setting, never a panic. Opening is cheap (a run trains only when stepped).
+test('run settings: accepted states and hostile objects for every kind are taken or refused cleanly', () => {
+  const r = rng(12);
+  const bytes = new Uint8Array(readFileSync(new URL('../../www/data/digits.bin', import.meta.url)));
+  const keys = catalog.run_settings; // each kind's setting names, from the core
+  const SETTINGS = keys.train;
+  const odd = () => r.pick([NaN, -1, 1e308, Infinity, 0, 0.5, 3, 'x', '', '((', true, null, undefined, [], {}, new Uint8Array(3), 'sgd', 'head', 'small']);
+  const cleanly = (f, where, names) => {
+    try {
+      f()?.free?.();
+    } catch (e) {
+      assert.ok(!(e instanceof WebAssembly.RuntimeError), `${where}: panic ${e}`);
+      assert.ok(names.includes(e.param) || e.param === 'kind', `${where}: param ${e.param} (${e.message})`);
+      assert.equal(typeof e.code, 'string', where);
+    }
+  };
+  let taken = 0;
+  for (let i = 0; i < 150; i++) {
+    const { state: s } = parse(`${hash(r, { plausible: 0.8 })}&panel=train`);
+    const settings = Object.fromEntries(SETTINGS.map((k) => [k, s[k]]));
+    try {
+      check_settings('train', settings, bytes);
+      taken++;
+    } catch (e) {
+      refusedCleanly(e, `train case ${i}: ${JSON.stringify(settings)}`);
+      assert.ok(SETTINGS.includes(e.param), `train case ${i}: ${e.param} is not a Train setting`);
+    }
+  }
+  assert.ok(taken > 20, `only ${taken} Train states taken: the generator tests too little`);
+  for (let i = 0; i < 300; i++) {
+    const kind = r.pick(['train', 'transfer', 'pretrain']);
+    const settings = {};
+    for (const k of keys[kind]) if (r.chance(0.3)) settings[k] = odd();
+    const foreign = r.chance(0.2) ? r.pick(['__proto__x', 'constructor', 'lr ', 'opt2']) : null;
+    if (foreign) settings[foreign] = 1;
+    const names = [...keys[kind], 'zoo', ...(foreign ? [foreign] : [])];
+    const where = `${kind} case ${i}: ${Object.keys(settings).join(',')}`;
+    cleanly(() => check_settings(kind, settings, bytes), where, names);
+    // Opening a pretraining generates the source set (seconds): only its refusals are opened here.
+    if (kind !== 'pretrain' || settings.zoo !== 'small') cleanly(() => new Session(kind, settings, bytes), where, names);
+  }
+  cleanly(() => new Session('nonsense', {}), 'kind', ['kind']);
+  cleanly(() => check_settings('train', 'not an object'), 'not an object', ['train']);
 });

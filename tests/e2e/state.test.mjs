@@ -51,6 +51,23 @@ test('the page and the core agree: lists, limits, strings, presets and the READM
   assert.equal(PARAMS.aug.maxLength, catalog.aug_length);
   assert.equal(PARAMS.model.maxLength, catalog.model_length);
   assert.deepEqual(PARAMS.opt.values, catalog.lists.opt);
+  // Every entry that says it comes from the core carries exactly the core's list, limit, length and alphabet, and the
+  // runs' lists and limits are such entries: strategies, data sources, k up to the core's most layers, lr from 0 as
+  // the core's optimizer allows, the fine-tuning rate, the repeats, the training run's sizes.
+  for (const [name, p] of Object.entries(PARAMS)) {
+    if (!p.core) continue;
+    if (p.type === 'enum') assert.deepEqual(p.values, [...(p.before ?? []), ...catalog.lists[p.core], ...(p.after ?? [])], name);
+    else if (p.type === 'string') assert.deepEqual([p.maxLength, p.pattern.source], [catalog[p.core], `^[${catalog.spec_alphabet}]*$`], name);
+    else assert.deepEqual([p.min, p.max], [catalog.limits[p.core].min, catalog.limits[p.core].max], name);
+  }
+  for (const name of ['strategy', 'data']) assert.equal(PARAMS[name].core, name, name);
+  for (const name of ['lr', 'k', 'ft_lr', 'repeats', 'epochs', 'per_class', 'example', 'momentum', 'wd', 'bs']) assert.equal(PARAMS[name].core, name, name);
+  assert.deepEqual([PARAMS.lr.min, PARAMS.k.max], [0, 32]);
+  assert.ok(PARAMS.model.pattern.test('conv(8_k5_p2)~relu~dense(1e-3)') && !PARAMS.model.pattern.test('a b'));
+  // The Train panel's run settings are the core's training run's (src/run/train.rs KEYS).
+  globalThis.navigator ??= { hardwareConcurrency: 2, language: 'en' };
+  const { SETTINGS } = await import('../../www/js/panels/train.js');
+  assert.deepEqual([...SETTINGS].sort(), [...catalog.run_settings.train].sort());
   // Every default is one of the core's values and within its limits.
   for (const panel of PARAMS.panel.values) assert.deepEqual(parse(serialize({ ...defaults(panel), panel })).problems, [], panel);
   // Every scheme, nonlinearity, sample and distribution the core lists has its words in both languages.

@@ -1,4 +1,5 @@
-// The training run's session (jobs.js 'train', the worker's own code, run here in node on the page's wasm build) and
+// The training run's session (jobs.js 'train' over the core's Session, the worker's own code, run here in node on the
+// page's wasm build) and
 // the engine under it: a run paused and resumed, or snapshotted and restored mid-run, continues with exactly the
 // losses of an uninterrupted run of the same seed; two runs interleaved in one wasm instance (as sessions sharing a
 // worker take turns) do not disturb each other; export and import of the weights round-trip. Small runs: seconds.
@@ -8,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as wasm from '../../www/pkg/cnn_playground.js';
 import './core.mjs'; // instantiates the wasm
 import { defaults } from '../../www/js/state.js';
-import { KINDS, datasetConfig, measureSubset, trainerConfig } from '../../www/js/jobs.js';
+import { KINDS } from '../../www/js/jobs.js';
 import { curveRows } from '../../www/js/panels/train-facts.js';
 
 const bytes = new Uint8Array(readFileSync(new URL('../../www/data/digits.bin', import.meta.url)));
@@ -42,9 +43,10 @@ test('a training session paused, snapshotted and resumed gives exactly the unint
 
 test('the engine: a Trainer snapshotted mid-run (batcher, augmentation, optimizer, RNG) continues exactly in a fresh one', () => {
   const s = settings({ aug: 'translate~rotate(bilinear)~noise(sigma0.05)', opt: 'adam', lr: 0.003, model: 'conv(6_k5_p2)~relu~maxpool(2)~dropout(0.3)~flatten~dense(10)' });
+  const init = { init: s.init, mode: s.mode, nonlinearity: s.nonlinearity, slope: s.slope, dist: s.dist, std: s.std, a: s.a };
   const make = () => {
-    const data = new wasm.Dataset(datasetConfig(s, bytes));
-    const trainer = new wasm.Trainer(trainerConfig(s));
+    const data = new wasm.Dataset({ source: 'digits', bytes, train_per_class: s.per_class });
+    const trainer = new wasm.Trainer({ model: s.model, ...init, opt: 'adam(lr0.003_wd0)', seed: s.seed });
     trainer.set_data(data, { batch: s.bs, aug: s.aug, seed: s.seed });
     return { data, trainer };
   };
@@ -104,15 +106,8 @@ test('load() takes a finished run\'s weights into a fresh session (same validati
   for (const s of [fresh, other]) s.return();
 });
 
+// The subsets themselves are drawn by the core (src/run/train.rs; tests/run.rs pins them); here: the session uses them.
 test('the live measurements use a fixed, seeded subset of at most 200 images per part', () => {
-  const idx = Uint32Array.from({ length: 451 }, (_, i) => 3 * i);
-  const a = measureSubset(idx, 200, 42);
-  assert.equal(a.length, 200);
-  assert.equal(new Set(a).size, 200, 'without replacement');
-  assert.ok(a.every((v, i) => v % 3 === 0 && (i === 0 || v > a[i - 1])), 'from the part, ascending');
-  assert.deepEqual(measureSubset(idx, 200, 42), a, 'seeded');
-  assert.notDeepEqual(measureSubset(idx, 200, 43), a);
-  assert.deepEqual(measureSubset(idx.subarray(0, 50), 200, 42), idx.subarray(0, 50), 'a small part is measured whole');
   const { items } = drain(KINDS.train.open(wasm, settings({ per_class: 40 })));
   const info = items[0].info;
   assert.deepEqual(info.measured, { train: 200, val: 200 });

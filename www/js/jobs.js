@@ -9,156 +9,43 @@
 // that only ran stateless sessions may be replaced to give its memory back. A training run is not stateless.
 // A session never touches the DOM.
 
-import { pretrainSession, transferCell } from './transfer-session.js';
-
 let augmentView = null;
 
-// The live curves measure every VAL_EVERY steps (and at step 0) on a fixed, seeded subset of at most MEASURE_N
-// training images (un-augmented) and MEASURE_N validation images; the last step measures all of them. Measuring every
-// image every 10 steps cost about two thirds of a run's time (BENCHMARKS.md, "Train panel").
-export const VAL_EVERY = 10;
-export const MEASURE_N = 200;
-// At most this many misclassified validation examples travel back for the gallery.
-const MISCLASSIFIED_MAX = 32;
-const PREDICT_CHUNK = 100;
-// A training loss above DIVERGED_FACTOR × ln(classes) (or NaN, or infinite) stops a run as diverged.
-export const DIVERGED_FACTOR = 10;
-
-// The Dataset and Trainer configs of a training run's settings (the URL's names → the facade's keys).
-export function trainerConfig(c) {
-  const optimizer = c.opt === 'adam' ? `adam(lr${c.lr}_wd${c.wd})` : `sgd(lr${c.lr}_m${c.momentum}_wd${c.wd})`;
-  // Every initializer setting: the core's scheme reads those it uses (Scheme::uses_std, …) and ignores the others.
-  const init = { init: c.init, mode: c.mode, nonlinearity: c.nonlinearity, slope: c.slope, dist: c.dist, std: c.std, a: c.a };
-  return { model: c.model, ...init, opt: optimizer.replace(/e\+/g, 'e'), seed: c.seed };
-}
-
-export function datasetConfig(c, bytes) {
-  return c.data === 'digits'
-    ? { source: 'digits', bytes, train_per_class: c.per_class }
-    : { source: 'symbols', seed: c.seed, classes: 10, per_class: 100, train_per_class: c.per_class };
-}
-
-// The facade's names for the URL's: an error about 'batch' is about bs, one about 'train_per_class' about per_class.
-export const PARAM_OF = { batch: 'bs', train_per_class: 'per_class', steps: 'epochs', opt: 'lr', source: 'data' };
-
-// A training session: the generator below takes the steps; this wrapper owns the Trainer and the Dataset (freed once,
-// whether the run finishes, fails or is closed before its first step) and adds snapshot() (the weights as
-// safetensors, between two steps) and load(bytes) (all-or-nothing weights from a safetensors file of this spec;
-// returns the validation set's { loss, accuracy, correct, n } with them).
-function openTraining(wasm, c) {
-  const data = new wasm.Dataset(datasetConfig(c, c.bytes));
-  let trainer = null;
-  try {
-    trainer = new wasm.Trainer(trainerConfig(c));
-    trainer.set_data(data, { batch: c.bs, aug: c.aug, seed: c.seed });
-  } catch (e) {
-    trainer?.free();
-    data.free();
-    throw e;
-  }
-  const steps = trainingSteps(c, data, trainer);
+// A run hosted by the core: a wasm Session (src/web/session.rs over src/run/) takes the steps, measures, checks for
+// divergence and writes the result; this only turns it into the iterator the worker steps, and frees it once (when
+// the run finishes, or is closed or fails: the worker then calls return()). `extra` adds the kind's requests.
+function hosted(session, extra = {}) {
   let freed = false;
   const free = () => {
     if (freed) return;
     freed = true;
-    trainer.free();
-    data.free();
+    session.free();
   };
   return {
     next() {
-      const r = steps.next();
-      if (r.done) {
-        r.value.weights = r.value.diverged ? null : trainer.save_safetensors(); // a finished run's weights go with it
-        free();
-      }
+      const r = session.step();
+      if (r.done) free();
       return r;
     },
     return() {
-      steps.return();
       free();
       return { done: true, value: undefined };
     },
-    snapshot: () => ({ steps: trainer.steps, weights: trainer.save_safetensors() }),
-    load(bytes) {
-      trainer.load_safetensors(bytes);
-      return { val: trainer.evaluate_data('val') };
-    },
+    ...extra,
   };
 }
 
-// A fixed subset of a part's indices: at most n, drawn without replacement by a seeded xorshift32, ascending.
-export function measureSubset(indices, n, seed) {
-  const idx = Array.from(indices);
-  let r = ((seed * 2654435761) >>> 0) || 1;
-  for (let i = idx.length - 1; i > 0; i--) {
-    r ^= r << 13; r >>>= 0; r ^= r >>> 17; r ^= r << 5; r >>>= 0;
-    const j = r % (i + 1);
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return Uint32Array.from(idx.slice(0, n)).sort();
-}
-
-function* trainingSteps(c, data, trainer) {
-  const total = Math.max(1, Math.ceil((c.epochs * data.train_len) / c.bs));
-  const valIdx = data.indices('val');
-  const example = valIdx[Math.min(c.example, valIdx.length - 1)];
-  const exampleX = data.images(Uint32Array.of(example));
-  const layers = trainer.layers();
-  const firstConv = trainer.params().find((p) => p.shape.length === 4);
-  // The live measurements' subsets, gathered once (seeded by the run's seed: the same run measures the same images).
-  const subset = (part, salt) => {
-    const idx = measureSubset(data.indices(part), MEASURE_N, c.seed + salt);
-    return { x: data.images(idx), y: data.labels(idx) };
-  };
-  const few = { train: subset('train', 1), val: subset('val', 2) };
-  const look = (step, all = false) => ({
-    train: all ? trainer.evaluate_data('train') : trainer.evaluate(few.train.x, few.train.y),
-    val: all ? trainer.evaluate_data('val') : trainer.evaluate(few.val.x, few.val.y),
-    all,
-    filters: firstConv ? trainer.param(firstConv.name) : null,
-    maps: trainer.layer_outputs(exampleX),
-    step,
+// A training run: the Train panel's settings by their URL names (the run's own, as the core lists them: a whole page
+// state may be passed), and the digits' bytes beside them.
+let trainKeys = null;
+function openTraining(wasm, config) {
+  trainKeys ??= wasm.core_catalog().run_settings.train;
+  const settings = Object.fromEntries(trainKeys.filter((k) => k in config).map((k) => [k, config[k]]));
+  const session = new wasm.Session('train', settings, config.bytes);
+  return hosted(session, {
+    snapshot: () => session.snapshot(),
+    load: (weights) => session.load(weights),
   });
-  const info = {
-    total, layers, classes: data.classes, trainLen: data.train_len, valLen: data.val_len, example,
-    exampleLabel: data.labels(Uint32Array.of(example))[0], exampleImage: exampleX, input: trainer.input,
-    filterShape: firstConv?.shape ?? null, params: trainer.param_count, every: VAL_EVERY,
-    measured: { train: few.train.y.length, val: few.val.y.length },
-  };
-  // A loss this many times that of a uniform guess (ln classes) counts as diverged, like NaN and infinity: a
-  // softmax cross-entropy computed stably rarely overflows, it climbs and stays high instead.
-  const limit = DIVERGED_FACTOR * Math.log(trainer.classes);
-  for (let step = 1; step <= total; step++) {
-    // The first step also carries what the run is and the measurement before any training (step 0).
-    const first = step === 1 ? { info, before: look(0) } : {};
-    const loss = trainer.train(1)[0];
-    if (!(loss <= limit)) return { diverged: { step, loss: loss.toPrecision(3), limit: limit.toPrecision(3) }, ...first };
-    const item = { ...first, step, loss, work: { done: step * c.bs, total: total * c.bs } };
-    if (step === total) item.look = look(step, true);
-    else if (step % VAL_EVERY === 0) item.look = look(step);
-    yield item;
-  }
-  // The end: predictions on the validation set for the confusion matrix and the gallery of mistakes.
-  // Predictions in chunks: a batch's stored activations are bounded (src/nn/spec.rs), and a deep net's are large.
-  const k = trainer.classes;
-  const logits = new Float32Array(valIdx.length * k);
-  for (let i = 0; i < valIdx.length; i += PREDICT_CHUNK) {
-    logits.set(trainer.forward(data.images(valIdx.subarray(i, i + PREDICT_CHUNK))), i * k);
-  }
-  const labels = data.labels(valIdx);
-  const confusion = new Uint32Array(k * k);
-  const wrong = [];
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
-    confusion[labels[i] * k + best]++;
-    if (best !== labels[i]) wrong.push({ index: valIdx[i], label: labels[i], predicted: best });
-  }
-  const shown = wrong.slice(0, MISCLASSIFIED_MAX);
-  return {
-    confusion, classes: k, misclassified: shown, wrongCount: wrong.length,
-    images: data.images(Uint32Array.from(shown, (w) => w.index)),
-  };
 }
 
 export const KINDS = {
@@ -224,11 +111,10 @@ export const KINDS = {
     },
   },
 
-  // A training run (the Train panel): a Trainer and its Dataset live in the worker for the run's lifetime. One step
-  // is one batch; every VAL_EVERY steps (and at step 0) the step also measures loss and accuracy on the fixed subsets
-  // (MEASURE_N un-augmented training images, MEASURE_N validation images), the last step on all images, and sends
-  // the first layer's filters and one validation example's activation maps. A loss that is not finite ends the run
-  // ({ diverged }); the result holds the confusion matrix, the misclassified validation examples and the weights
+  // A training run (the Train panel; src/run/train.rs): one step is one batch; every 10 steps (and at step 0) it also
+  // measures loss and accuracy on fixed subsets of 200 un-augmented training and 200 validation images (the last step
+  // on all), with the first layer's filters and one validation example's activation maps. A diverged loss ends the
+  // run ({ diverged }); the result holds the confusion matrix, the misclassified validation examples and the weights
   // (safetensors). snapshot() → { steps, weights }; load(bytes) → { val }. work counts training examples.
   train: {
     stateless: false,
@@ -236,19 +122,20 @@ export const KINDS = {
     open: openTraining,
   },
 
-  // A cell of the transfer lab (www/js/transfer-session.js): one strategy on one target, repeated with different
-  // seeds; a step is up to one validation interval of training steps and a measurement. work counts training steps.
+  // A cell of the transfer lab (src/run/transfer.rs): one strategy on one target, repeated with different seeds; a
+  // step is up to one validation interval of training steps and a measurement. work counts training steps.
   transfer: {
     stateless: false,
     unit: 'step',
-    open: transferCell,
+    open: (wasm, config) => hosted(new wasm.Session('transfer', config)),
   },
 
-  // A zoo model pretrained in the page (www/js/transfer-session.js): its manifest entry's recipe; work counts steps.
+  // A zoo model pretrained in the page ({ zoo: name }) as `make zoo` pretrains it (src/run/transfer.rs); work counts
+  // steps.
   pretrain: {
     stateless: false,
     unit: 'step',
-    open: pretrainSession,
+    open: (wasm, config) => hosted(new wasm.Session('pretrain', config)),
   },
 
   // Exists for the end-to-end test of the recovery path: a Rust panic must become an error and a fresh worker.

@@ -37,7 +37,7 @@ export const PARAMS = {
 for (const p of Object.values(PARAMS)) {
   if (!p.core) continue;
   if (p.type === 'enum') p.values = [...(p.before ?? []), ...(p.after ?? [])];
-  else if (p.type === 'string') p.maxLength = 0;
+  else if (p.type === 'string') Object.assign(p, { maxLength: 0, pattern: /^$/ });
   else Object.assign(p, { min: Infinity, max: -Infinity });
 }
 
@@ -51,13 +51,14 @@ export const schemeUses = (scheme, param) => facts.init_uses[param]?.includes(sc
 export const saturationOf = (act) => (Object.hasOwn(facts.saturation, act) ? facts.saturation[act] : null);
 
 // Fills in what the core owns: `core` names a list (enum values; `before`/`after` are the page's own additions such
-// as `auto` or `own`), a { min, max } limit, or (for a string) its maximum length.
+// as `auto` or `own`), a { min, max } limit, or (for a string: a spec in the step grammar) its maximum length and the
+// grammar's alphabet.
 export function configure(catalog) {
   facts = catalog;
   for (const p of Object.values(PARAMS)) {
     if (!p.core) continue;
     if (p.type === 'enum') p.values = [...(p.before ?? []), ...catalog.lists[p.core], ...(p.after ?? [])];
-    else if (p.type === 'string') p.maxLength = catalog[p.core];
+    else if (p.type === 'string') Object.assign(p, { maxLength: catalog[p.core], pattern: new RegExp(`^[${catalog.spec_alphabet}]*$`) });
     else Object.assign(p, { min: catalog.limits[p.core].min, max: catalog.limits[p.core].max });
   }
 }

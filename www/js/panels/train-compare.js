@@ -7,10 +7,9 @@ import { t } from '../i18n.js';
 import { controlSet } from '../controls.js';
 import { dataTable, el, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
-import { MEASURE_N, VAL_EVERY } from '../jobs.js';
 import { COMPARISONS, LEARNED_ACC, layerSpreads, sixNine } from './train.lessons.js';
 import { pausedRuns, unstarted } from './train-paused.js';
-import { SETTINGS, TARGET_ACC, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
+import { SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
@@ -60,7 +59,7 @@ export function compareView(section, ctx, name) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         status, message, verdict, paused.wrap,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
+        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
         factTable.table,
         spreadTable?.table ?? null,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));

@@ -9,7 +9,6 @@ import { t } from '../i18n.js';
 import { controlSet, initControls } from '../controls.js';
 import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
-import { MEASURE_N, PARAM_OF, VAL_EVERY, datasetConfig, trainerConfig } from '../jobs.js';
 import { compareView } from './train-compare.js';
 import { COMPARISONS } from './train.lessons.js';
 import { TARGET_ACC, curveFacts, curveRows } from './train-facts.js';
@@ -31,61 +30,30 @@ export function digits() {
 }
 
 export const settingsKey = (s) => SETTINGS.map((k) => s[k]).join('|');
-export const runConfig = (s, bytes) => ({ ...Object.fromEntries(SETTINGS.map((k) => [k, s[k]])), bytes });
+const runSettings = (s) => Object.fromEntries(SETTINGS.map((k) => [k, s[k]]));
+export const runConfig = (s, bytes) => ({ ...runSettings(s), bytes });
 
-// Checks the settings with the core on the main thread (the spec against its input, the optimizer, the data size):
-// throws the core's error with .param renamed to the URL parameter at fault. Returns { trainLen, params }.
+// Checks the settings with the core on the main thread as opening the run would (the spec against its input, the
+// optimizer, the data), without a run: throws the core's error, whose .param is the URL parameter at fault.
+// Returns { trainLen, valLen, params, code } (code: the PyTorch code that loads WEIGHTS_FILE).
 export function checkSettings(wasm, s, bytes) {
-  let data = null;
-  let trainer = null;
-  try {
-    data = new wasm.Dataset(datasetConfig(s, bytes));
-    trainer = new wasm.Trainer(trainerConfig(s));
-    trainer.set_data(data, { batch: s.bs, aug: s.aug, seed: s.seed });
-    return { trainLen: data.train_len, valLen: data.val_len, params: trainer.param_count };
-  } catch (e) {
-    if (e?.param && PARAM_OF[e.param]) e.param = PARAM_OF[e.param];
-    if (e?.param === 'trainer' || e?.param === 'x') e.param = 'model';
-    throw e;
-  } finally {
-    trainer?.free();
-    data?.free();
-  }
+  return wasm.check_settings('train', runSettings(s), bytes);
 }
 
-// The largest safetensors file a model of this playground can have: the 8-byte length, the header's limit
-// (src/nn/safetensors.rs) and 4,000,000 float32 parameters (src/nn/spec.rs). Larger files are refused unread.
-const WEIGHTS_MAX_BYTES = 8 + 2 ** 20 + 4 * 4_000_000;
+// How often the live curves measure, and on how many images per part (the core's run: src/run/train.rs).
+export const measuring = (wasm) => wasm.core_catalog().train_run;
+
 const WEIGHTS_FILE = 'model.safetensors';
 // What was imported into a run ({ name, val }), for a re-mounted panel (a language switch) to show it again.
 const importedInto = new WeakMap();
 
 // The PyTorch code that loads the downloaded weights and predicts from raw images (the model and the data's
 // preprocessing; independent of the weights, so the main thread writes it from the settings).
-function pytorchCode(wasm, s, bytes) {
-  let data = null;
-  let trainer = null;
-  try {
-    data = new wasm.Dataset(datasetConfig(s, bytes));
-    trainer = new wasm.Trainer(trainerConfig(s));
-    trainer.set_data(data, { batch: s.bs, aug: s.aug, seed: s.seed });
-    return trainer.pytorch_code(WEIGHTS_FILE);
-  } finally {
-    trainer?.free();
-    data?.free();
-  }
-}
+const pytorchCode = (wasm, s, bytes) => checkSettings(wasm, s, bytes).code;
 
 // Checks a weights file against the settings' model on the main thread (all or nothing, the core's error), so a
 // wrong or corrupt file never reaches the run.
-function checkWeights(wasm, s, bytes) {
-  const trainer = new wasm.Trainer(trainerConfig(s));
-  try {
-    trainer.load_safetensors(bytes);
-  } finally {
-    trainer.free();
-  }
-}
+const checkWeights = (wasm, s, bytes) => wasm.check_weights(runSettings(s), bytes);
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 export const factsText = (f) => t('train.facts', {
@@ -222,7 +190,7 @@ function singleView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset),
         progress, status, message, about, facts, paused.wrap,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
+        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
         el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
@@ -398,8 +366,9 @@ function singleView(section, ctx) {
     weightsError.textContent = '';
     const name = file.name.slice(0, 120);
     const fail = (message) => { weightsError.textContent = t('train.weights.error', { name, message }); };
-    if (file.size > WEIGHTS_MAX_BYTES) {
-      fail(t('train.weights.too_large', { got: file.size, max: WEIGHTS_MAX_BYTES }));
+    const max = wasm.core_catalog().weights_bytes; // larger files are refused unread
+    if (file.size > max) {
+      fail(t('train.weights.too_large', { got: file.size, max }));
       return;
     }
     const s = ctx.state;

@@ -10,7 +10,7 @@ import { atMost, dataTable, el, plain } from '../ui.js';
 import { errorText } from '../runs.js';
 import { meanCurve, meanStd } from './transfer.lessons.js';
 import {
-  STRATEGIES, cellConfig, checkCell, lrOf, costText, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
+  strategies, cellConfig, cellLr, checkCell, costText, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
 } from './transfer.js';
 import { zooVersion } from '../zoo.js';
@@ -155,11 +155,11 @@ export function quadrantsView(section, ctx) {
 
   // Per strategy: its learning rate and steps, what it trains and what a step costs (measured once cells finish).
   function showCosts() {
-    strategyTable.setRows(STRATEGIES.filter((s) => costs[s]).map((s) => {
+    strategyTable.setRows(strategies(wasm).filter((s) => costs[s]).map((s) => {
       const done = cells.filter((c) => c.strategy === s && c.run?.state === 'done');
       const ms = done.length ? done.reduce((a, c) => a + c.run.result.msPerStep, 0) / done.length : NaN;
       const config = cells.find((c) => c.strategy === s)?.config;
-      return [s, plain(lrOf(config.opt)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
+      return [s, plain(cellLr(plan, config)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
     }));
   }
 
@@ -195,12 +195,12 @@ export function quadrantsView(section, ctx) {
     const zooModel = await showZoo(wasm, s.zoo, { zoo, zooInfo, message, section }, () => mine === token);
     if (!zooModel) return;
     pretrain.show(zooModel.entry);
-    const list = plan.quadrants.flatMap((q, qi) => STRATEGIES.map((strategy) => ({
+    const list = plan.quadrants.flatMap((q, qi) => strategies(wasm).map((strategy) => ({
       id: `${q.size}_${q.sim}_${strategy}`, strategy, quadrant: quadrants[qi],
       config: cellConfig(wasm, s, zooModel, { strategy, data: q.data, steps: q.steps }),
     })));
     try {
-      costs = Object.fromEntries(STRATEGIES.map((st) => [st, checkCell(wasm, list.find((c) => c.strategy === st).config)]));
+      costs = Object.fromEntries(strategies(wasm).map((st) => [st, checkCell(wasm, list.find((c) => c.strategy === st).config)]));
     } catch (e) {
       if (e?.param && e.param in s) ctx.reject(e);
       else showMessage('error', errorText(e));
@@ -228,7 +228,7 @@ export function quadrantsView(section, ctx) {
 // { agrees: 'yes' | 'no' | 'within noise', best (a strategy), diff (advised − best), margin }, or null with fewer
 // than two repeats (one repeat has no spread to tell a difference from noise). finals: { strategy: [accuracies] }.
 function agreementOf(wasm, recommended, finals) {
-  const others = STRATEGIES.filter((s) => s !== recommended);
+  const others = strategies(wasm).filter((s) => s !== recommended);
   try {
     const r = wasm.transfer_agrees(Float64Array.from(finals[recommended]), others.map((s) => Float64Array.from(finals[s])));
     return { ...r, best: others[r.best] };

@@ -1,7 +1,7 @@
 // The transfer lab (panel=transfer): fine-tune a pretrained model from the zoo instead of starting from scratch.
 // Three experiments (experiment=): the four quadrants (data set size × similarity to the source, every strategy,
 // repeated), the initializations (pretrained vs random vs mean-var on one target, with a longer schedule), and the
-// person's own classes. Every training is a cell (jobs.js kind 'transfer', www/js/transfer-session.js) run in the
+// person's own classes. Every training is a cell (jobs.js kind 'transfer', src/run/transfer.rs) run in the
 // workers; the experiment's numbers come from the core's transfer_plan(), the weights from www/zoo (zoo.js), checked
 // by the core before use. This module holds what the three views share; each view is its own module.
 
@@ -9,24 +9,19 @@ import { t } from '../i18n.js';
 import { el, fitCanvas, plain } from '../ui.js';
 import { errorText, runs } from '../runs.js';
 import { live, sha256Hex, useLive, zooEntry, zooWeights } from '../zoo.js';
-import { STRATEGIES, prepare, usesPretrained } from '../transfer-session.js';
-import { short } from '../ui.js';
 import { quadrantsView } from './transfer-quadrants.js';
 import { initView } from './transfer-init.js';
 import { ownView } from './transfer-own.js';
 
-export { STRATEGIES };
-
 // How often a view of many runs redraws (charts and tables) while they report.
 export const REFRESH_MS = 250;
-
-// The facade's names for the URL's: a refused freeze count is about k.
-const PARAM_OF = { freeze: 'k', weights: 'zoo' };
 
 let plan = null;
 export const planOf = (wasm) => (plan ??= wasm.transfer_plan());
 
 export const strategyOf = (p, name) => p.strategies.find((s) => s.name === name);
+// The strategies, in the plan's order.
+export const strategies = (wasm) => planOf(wasm).strategies.map((s) => s.name);
 
 // The zoo model and its verified weights; errors name the zoo parameter.
 async function loadZoo(wasm, name) {
@@ -73,44 +68,26 @@ function zooErrorText(e) {
   return known ? t(key, { detail: String(e?.message ?? '').slice(0, 200) }) : errorText(e);
 }
 
-// The plan's learning rate of a strategy, from its optimizer text (sgd(lr0.005_m0.9)).
-export const lrOf = (opt) => Number(/lr([0-9.e-]+)/.exec(opt)[1]);
+// Whether a strategy trains at ft_lr (the plan fine-tunes it at the lower rate), and the rate a cell trains at.
+export const usesFtLr = (p, strategy) => strategyOf(p, strategy).uses_ft_lr;
+export const cellLr = (p, config) => (usesFtLr(p, config.strategy) ? config.ft_lr : strategyOf(p, config.strategy).lr);
 
-// A strategy's optimizer: the plan's, except that the strategies the plan fine-tunes at the lower rate (those with
-// the finetune strategy's optimizer) take ft_lr.
-export const usesFtLr = (p, strategy) => strategyOf(p, strategy).opt === strategyOf(p, 'finetune').opt;
-export function optOf(p, strategy, ftLr) {
-  const opt = strategyOf(p, strategy).opt;
-  return usesFtLr(p, strategy) ? opt.replace(/lr[0-9.e-]+/, `lr${short(ftLr)}`) : opt;
-}
-
-// A cell's config (transfer-session.js): the plan's optimizer (ft_lr for fine-tuning), batch and validation interval.
-export function cellConfig(wasm, s, zoo, { strategy, data, steps, classes, layerChange = false, keep = false }) {
+// A cell's settings (src/run/transfer.rs, CELL_KEYS): the plan's batch and validation interval, ft_lr for the
+// strategies that fine-tune at the lower rate.
+export function cellConfig(wasm, s, zoo, { strategy, data, steps, classes, layerChange = false, keep = null }) {
   const p = planOf(wasm);
   return {
     // The zoo model's body with a head for the target's classes.
-    model: wasm.transfer_model(zoo.entry.model, classes ?? p.classes), weights: usesPretrained(strategy) ? zoo.weights : null, data, strategy,
-    k: s.k, opt: optOf(p, strategy, s.ft_lr), steps, every: p.eval_every, batch: p.batch, repeats: s.repeats, seed: s.seed,
-    layerChange, keep,
+    model: wasm.transfer_model(zoo.entry.model, classes ?? p.classes), weights: strategyOf(p, strategy).pretrained ? zoo.weights : null, data, strategy,
+    k: s.k, ft_lr: s.ft_lr, steps, every: p.eval_every, batch: p.batch, repeats: s.repeats, seed: s.seed,
+    layerChange, keep: keep || null,
   };
 }
 
 // Checks a cell on the main thread before any run opens (k against the depth, the weights against the spec) and
 // returns what a step of it costs: { trainable, params, flops } (training FLOPs per step of a batch). A refused
-// value throws the core's error with .param renamed to the URL parameter at fault.
-export function checkCell(wasm, config) {
-  let trainer = null;
-  try {
-    trainer = new wasm.Trainer({ model: config.model, init: 'he_normal', opt: config.opt, seed: config.seed });
-    prepare(trainer, config, config.seed);
-    return { trainable: trainer.trainable_param_count, params: trainer.param_count, flops: trainer.flops.training * config.batch };
-  } catch (e) {
-    if (e?.param && PARAM_OF[e.param]) e.param = PARAM_OF[e.param];
-    throw e;
-  } finally {
-    trainer?.free();
-  }
-}
+// value throws the core's error, whose .param is the URL parameter at fault.
+export const checkCell = (wasm, config) => wasm.check_settings('transfer', config);
 
 // A run's state as the page names it (README: idle = opened but not started).
 export function stateOf(r) {
@@ -230,7 +207,7 @@ export function pretrainBox(wasm, onLive) {
       if (entry?.name === e.name) return;
       entry = e;
       stop();
-      run = runs.show(`transfer-pretrain-${e.name}`, 'pretrain', `pretrain|${e.name}`, { entry: e }, { paused: true });
+      run = runs.show(`transfer-pretrain-${e.name}`, 'pretrain', `pretrain|${e.name}`, { zoo: e.name }, { paused: true });
       stop = run.subscribe((r, event) => { refresh(r); if (event.type === 'done') finish(r); });
       refresh(run);
       if (run.state === 'done') finish(run);

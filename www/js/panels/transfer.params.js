@@ -12,15 +12,15 @@ export const PARAMS = {
   // The zoo model (www/zoo/manifest.json); the page checks the name against the manifest it fetched.
   zoo: { type: 'enum', values: ['small', 'deep'], default: 'small', panels: ['transfer'] },
   // The strategy of the own-classes experiment (the quadrants run all of them).
-  strategy: { type: 'enum', values: ['finetune', 'freeze_k', 'head', 'scratch', 'mean_var'], default: 'head', panels: ['transfer'] },
+  strategy: { type: 'enum', core: 'strategy', default: 'head', panels: ['transfer'] },
   // freeze_k freezes the first k layers with parameters (conv and dense, as Trainer.freeze_first counts); the core
-  // refuses a k beyond the model's depth.
-  k: { type: 'int', min: 0, max: 32, default: 1, panels: ['transfer'] },
+  // refuses a k beyond the model's depth (the limit here is the core's most layers).
+  k: { type: 'int', core: 'k', default: 1, panels: ['transfer'] },
   // The init view's target.
   size: { type: 'enum', values: ['small', 'large'], default: 'large', panels: ['transfer'] },
   similarity: { type: 'enum', values: ['similar', 'different'], default: 'similar', panels: ['transfer'] },
-  repeats: { type: 'int', min: 1, max: 10, default: 3, panels: ['transfer'] },
-  ft_lr: { type: 'float', min: 1e-6, max: 1, default: 0.005, panels: ['transfer'] },
+  repeats: { type: 'int', core: 'repeats', default: 3, panels: ['transfer'] },
+  ft_lr: { type: 'float', core: 'ft_lr', default: 0.005, panels: ['transfer'] },
   // The init view's step budget: the plan's, or its longer schedule (He et al.: random init catches up given enough
   // steps).
   budget: { type: 'enum', values: ['normal', 'long'], default: 'normal', panels: ['transfer'] },
