@@ -10,6 +10,7 @@ pub mod nn;
 pub mod plot;
 pub mod probe;
 pub mod rng;
+pub mod signal;
 pub mod spec;
 pub mod stats;
 pub mod transfer;
