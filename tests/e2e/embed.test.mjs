@@ -203,7 +203,7 @@ test('a refused clipboard leaves the snippet and the link selected in read-only 
     return { start: f.selectionStart, end: f.selectionEnd, length: f.value.length, readOnly: f.readOnly, value: f.value };
   });
   assert.ok(selection.readOnly && selection.start === 0 && selection.end === selection.length && selection.length > 100, JSON.stringify(selection));
-  assert.match(selection.value, /title="CNN 놀이터: 가중치 초기화"/);
+  assert.match(selection.value, /title="CNN 플레이그라운드: 가중치 초기화"/);
   assert.match(await page.textContent('.panel-tools'), /Ctrl\+C/);
   await page.click('button[data-action="copy-link"]');
   await page.waitForFunction(() => document.activeElement?.classList.contains('copy-fallback'));
