@@ -58,6 +58,9 @@ const PRESETS = {
   // Sigmoid: weight gradients shrink by orders of magnitude toward the input.
   sigmoid_xavier(rows) {
     assert.ok(rows[0].grad_w_std < 1e-3 * rows[9].grad_w_std, `${rows[0].grad_w_std} vs ${rows[9].grad_w_std}`);
+    // The note and the lecture page quote it: about 4·10⁻⁶, close to (1/4)⁹ ≈ 3.8·10⁻⁶ (a slope of at most 1/4 over nine layers).
+    const r = rows[0].grad_w_std / rows[9].grad_w_std;
+    assert.ok(r > 0.25 ** 9 && r < 5e-6, `first/last ${r}`);
   },
 };
 
@@ -67,11 +70,11 @@ const PRESETS = {
 // with Xavier, its usual initializer, still vanishes.
 const HEADLINES = {
   tanh_small: /^Every layer’s dL\/dW is about (\d·)?10⁻⁶ × the Xavier run’s \(each layer within a factor of 2 of that; the faint curves\)\. At layer 10 the activations spread (\d·)?10⁻⁶ × as widely as with Xavier\.$/,
-  tanh_large: /^dL\/dW is about (\d·)?10⁵ × the Xavier run’s at layer 1 and 0\.\d × at layer 10/,
+  tanh_large: /^dL\/dW is about (\d·)?10[⁴⁵] × the Xavier run’s at layer 1 and 0\.\d × at layer 10/,
   tanh_xavier: /^This is the usual initializer for this activation \(Xavier\): the reference other runs are compared with\. The first layer’s weight gradients are /,
   relu_xavier: /^Every layer’s dL\/dW is about 0\.0\d × the He run’s .* At layer 10 the activations spread 0\.0\d × as widely as with He\.$/,
   relu_he: /^This is the usual initializer for this activation \(He\)/,
-  sigmoid_xavier: /^This is the usual initializer for this activation \(Xavier\), and the gradients still vanish: Xavier assumes a slope of 1 at 0, but sigmoid’s slope there is 0\.25.* The first layer’s weight gradients are about (\d·)?10⁻[56] of the last layer’s\.$/,
+  sigmoid_xavier: /^This is the usual initializer for this activation \(Xavier\), and the gradients still vanish: Xavier assumes a slope of 1 at 0, but sigmoid’s slope there is 0\.25.* The first layer’s weight gradients are about 4·10⁻⁶ of the last layer’s\.$/,
 };
 const seen = {};
 
