@@ -29,8 +29,8 @@ export function arrange(section, state) {
 const MORE = [':scope > table', ':scope > details.chart-data', ':scope > .code', ':scope > h3', ':scope > p.note:not([data-note="overflow"])',
   ':scope > p.field-help', ':scope > p.published', ':scope > ul', ':scope > dl', ':scope > .family-notes'].join(', ');
 
-function compact(outputs) {
-  const items = [...outputs.querySelectorAll(MORE)];
+function compact(outputs, extra = []) {
+  const items = [...extra, ...outputs.querySelectorAll(MORE)];
   if (!items.length) return;
   let more = outputs.querySelector(':scope > details[data-drawer="more"]');
   if (!more) {
@@ -42,8 +42,10 @@ function compact(outputs) {
 
 function arrangeBody(section, state) {
   for (const presets of section.querySelectorAll(':scope > .presets, :scope > .preset-note')) presets.hidden = !state.presets;
+  // Without its presets a preset's long note is reference material too: first in the drawer.
+  const note = state.presets ? null : section.querySelector(':scope > .preset-note');
   const body = section.querySelector('.panel-body > .outputs');
-  if (body) compact(body);
+  if (body) compact(body, note ? [note] : []);
   const form = section.querySelector('.panel-body > form.controls');
   if (!form) return;
   if (!state.controls) {
