@@ -121,7 +121,7 @@ fn sigmoid_with_xavier_still_vanishes_in_the_probe() {
             batch: 100,
             act,
             init: InitConfig::new(reference(act).scheme),
-            seed: 3,
+            ..Default::default()
         };
         let (_, bwd) = Probe::new(cfg).unwrap().run_to_end();
         // Backward comes last layer first.
@@ -152,7 +152,7 @@ fn dead_units_are_zero_for_every_sample_and_never_outnumber_inactive_ones() {
     assert!(dead_fraction(&[], 0, 3).is_nan());
 }
 
-/// ReLU + He: about half the values are 0 (inactive for that sample), yet almost no unit is dead.
+/// ReLU + He: about half the values are 0 (inactive for that sample), yet few units are dead.
 #[test]
 fn relu_with_he_is_half_inactive_and_not_dead() {
     let cfg = ProbeConfig {
@@ -161,8 +161,7 @@ fn relu_with_he_is_half_inactive_and_not_dead() {
         width: 200,
         batch: 200,
         depth: 6,
-        seed: 42,
-        ..Default::default()
+        ..Default::default() // seed 0 (and whatever else a config grows)
     };
     let (fwd, _) = Probe::new(cfg).unwrap().run_to_end();
     // Layer 1 sees independent N(0, 1) inputs: a unit is 0 for all 200 samples with probability 2⁻²⁰⁰. Deeper
