@@ -31,6 +31,8 @@ function koreanStrings() {
 // 파라미터 is a model's parameter; 원본 the augmentation grid's source image; 기울기 the gradient; 고정 is fine for a
 // fixed axis; 예시 stays for "for example"): those need a reader, not a pattern, and are listed here by name.
 const BY_IDEA = new Set(['기울기', '단계', '스텝', '죽은', '파라미터', '원본', '고정', '예시', '노드 수 alone']);
+// "기울기 폭발" is banned for exploding gradients: so is 폭발 in "소실과 폭발" (the same idea, one word: 폭주).
+const EXTRA = [['폭발', /폭발/]];
 // Banned except inside a longer phrase the table allows (the training set and what is measured on it: 훈련 데이터,
 // 훈련 이미지, 훈련 정확도).
 const EXCEPT = { 훈련: /훈련(?! ?(데이터|이미지|정확도|손실|–검증))/, '저장소 alone': /(?<!모델 )저장소/ };
@@ -45,7 +47,7 @@ function bannedWords() {
       words.push([w, EXCEPT[w] ?? new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))]);
     }
   }
-  return words;
+  return [...words, ...EXTRA];
 }
 
 test('the glossary table is read: its banned words are the ones this test checks', () => {

@@ -1,0 +1,10 @@
+import { setup, settled } from './harness.mjs';
+const h = await setup();
+const [hash, width, out, y = 0, hgt = 2400] = process.argv.slice(2);
+const { page, context } = await h.open(hash, { viewport: { width: Number(width), height: 900 } });
+if (hash.startsWith('#')) await settled(page, hash.match(/panel=(\w+)/)[1], 60_000); else await page.waitForTimeout(4000);
+await page.waitForTimeout(1500);
+const H = await page.evaluate(() => document.documentElement.scrollHeight);
+await page.screenshot({ path: out, fullPage: true, clip: { x: 0, y: Number(y), width: Number(width), height: Math.min(Number(hgt), H - Number(y)) } });
+console.log(H);
+await context.close(); await h.close();
