@@ -1,4 +1,4 @@
-// End-to-end: reach for keyboards and fingers (issue 19). In the Train panel, Start comes right after the view's
+// End-to-end: reach for keyboards and fingers, and the language of notices (issue 19). In the Train panel, Start comes right after the view's
 // presets in the Tab order and keeps the keyboard's place once pressed; on a 390-px phone every control is at least
 // 24×24 CSS px and Start 44×44; the playground's nav links to the lecture notes, whose header is in Korean.
 import { after, before, test } from 'node:test';
@@ -63,6 +63,20 @@ test('the playground links to the lecture notes in its language; the notes heade
   await page.waitForURL(/notes\//);
   assert.equal(await page.locator('.site-title .t[lang="ko"]').textContent(), 'CNN 플레이그라운드');
   assert.equal(await page.locator('.site-title .t[lang="ko"]').isVisible(), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a notice is shown in the language of the page that shows it: a lang=ko link arriving on an English page', async () => {
+  const { page, problems, context } = await h.open('#panel=init&samples=1000');
+  await settled(page, 'init');
+  await page.evaluate(() => { location.hash = '#panel=init&samples=-5&lang=ko'; });
+  await page.waitForFunction(() => document.querySelectorAll('#notices .notice').length > 0);
+  const text = await page.textContent('#notices .notice');
+  assert.match(text, /[가-힣]/, text);
+  assert.doesNotMatch(text, /ignored|default/, text);
+  await settled(page, 'init');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko');
   assert.deepEqual(problems, []);
   await context.close();
 });
