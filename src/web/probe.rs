@@ -108,6 +108,12 @@ pub fn signal_reference(act: &str) -> Result<js_sys::Object, JsValue> {
     ]))
 }
 
+/// The factor within which two spreads are "about the same size" ([`signal::SAME_SIZE_FACTOR`]), for the page to state.
+#[wasm_bindgen]
+pub fn signal_band() -> f64 {
+    signal::SAME_SIZE_FACTOR
+}
+
 /// The first layer's dL/dW spread against the last's ([`signal::first_last`]): `{ size: 'smaller' | 'similar' |
 /// 'larger' | 'undefined', ratio }`.
 #[wasm_bindgen]

@@ -50,15 +50,14 @@ export function ratioText(r) {
 // (wasm.signal_first_last: "about the same size" only within its stated band, ×2).
 export function ratioSentence(wasm, first, last) {
   const { size, ratio } = wasm.signal_first_last(first, last);
-  const band = wasm.signal_reference('tanh').band;
-  return t(`signal.ratio.${size}`, { ratio: ratioText(ratio), band: plain(band) });
+  return t(`signal.ratio.${size}`, { ratio: ratioText(ratio), band: plain(wasm.signal_band()) });
 }
 
 // The headline: this run against the reference run for its activation, layer by layer (wasm.signal_compare), so a
 // run whose every gradient is 10⁻⁵ of the reference one never reads as "about the same size".
 export function referenceSentences(wasm, run, ref, refName, depth) {
   const c = wasm.signal_compare(Float64Array.from(run.gradW), Float64Array.from(ref.gradW));
-  const band = plain(wasm.signal_reference('tanh').band);
+  const band = plain(wasm.signal_band());
   const grads = t(`signal.vs.${c.kind}`, {
     ref: refName, band, depth, ratio: ratioText(c.ratio), first: ratioText(c.first), last: ratioText(c.last),
   });
@@ -118,7 +117,7 @@ export function mount(section, ctx) {
     ['dead', 'signal.col.dead'],
   ]);
 
-  // The faint curves' numbers: the same net with the healthy initialization for this activation.
+  // The faint curves' numbers: the same net with the usual initialization for this activation.
   const referenceTable = dataTable('signal-reference', 'signal.reference.table', [
     ['layer', 'signal.col.layer'], ['act_std', 'signal.col.act_std'],
     ['grad_x_std', 'signal.col.grad_x_std'], ['grad_w_std', 'signal.col.grad_w_std'],
@@ -216,7 +215,7 @@ export function mount(section, ctx) {
       : referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length).join(' ');
   }
 
-  // The reference run for these settings (same net, seed and activation; the healthy initialization), computed once
+  // The reference run for these settings (same net, seed and activation; the usual initialization), computed once
   // per page: a run of its own, which a re-rendered panel finds again like the main one.
   async function referenceRun(s) {
     const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceSettings(s)[k]]));
