@@ -217,3 +217,13 @@ test('the nav opens the signal panel on a preset with its note, not on the init 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a sigmoid run compared with Xavier says that the Xavier run itself still vanishes', async () => {
+  const { page, problems, context } = await h.open('#panel=signal&act=sigmoid&init=he_normal&depth=3&width=20&batch=8&seed=2');
+  await settled(page, 'signal');
+  await page.waitForFunction(() => document.querySelector('[data-summary="ratio"]').textContent !== '');
+  const headline = await page.textContent('[data-summary="ratio"]');
+  assert.match(headline, /the Xavier run’s .* The Xavier run itself still vanishes: Xavier assumes a slope of 1 at 0, sigmoid’s is 0\.25\.$/, headline);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -78,6 +78,7 @@ export default {
     'signal.vs.undefined': 'The gradients overflowed or are exactly 0, so they cannot be compared with the {ref} run’s.',
     'signal.vs.still_vanishes': 'This is the usual initializer for this activation ({ref}), and the gradients still vanish: {ref} assumes a slope of {assumed} at 0, but {act}’s slope there is {slope}, so on the way back every layer multiplies the gradient by at most about {slope}.',
     'signal.col.dead': 'dead (0 for the whole batch)',
+    'signal.vs.reference_vanishes': 'The {ref} run itself still vanishes: {ref} assumes a slope of {assumed} at 0, {act}’s is {slope}.',
   },
   ko: {
     'signal.title': '기울기 소실과 폭주',
@@ -155,5 +156,6 @@ export default {
     'signal.vs.undefined': '기울기가 float32 범위를 넘었거나 정확히 0이어서 {ref} 실행과 비교할 수 없습니다.',
     'signal.vs.still_vanishes': '이 활성화 함수에 보통 쓰는 초기화({ref})이지만 기울기는 여전히 소실됩니다. {ref} 초기화가 가정하는 0에서의 미분값(국소 기울기)은 {assumed}, {act}의 실제 미분값은 {slope}입니다. 그래서 역전파에서 층을 지날 때마다 기울기가 많아야 약 {slope}배가 됩니다.',
     'signal.col.dead': '죽은 유닛 (배치 전체에서 0)',
+    'signal.vs.reference_vanishes': '{ref} 실행 자체도 기울기가 소실됩니다: {ref} 초기화가 가정하는 0에서의 미분값은 {assumed}, {act}의 미분값은 {slope}입니다.',
   },
 };

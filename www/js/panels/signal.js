@@ -210,9 +210,12 @@ export function mount(section, ctx) {
     const isRef = fit.fit === 'still_vanishes'
       ? t('signal.vs.still_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) })
       : t('signal.vs.is_reference', { ref: name });
+    // A run compared with a reference that itself still vanishes says so, so the faint curves are not read as healthy.
+    const refVanishes = fit.fit === 'still_vanishes'
+      ? t('signal.vs.reference_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) }) : '';
     summary.textContent = isReference
       ? `${isRef} ${own}`
-      : referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length).join(' ');
+      : [...referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length), refVanishes].filter(Boolean).join(' ');
   }
 
   // The reference run for these settings (same net, seed and activation; the usual initialization), computed once
