@@ -527,7 +527,10 @@ impl InitSpec {
 }
 
 /// The formula of the current choice with the numbers filled in, e.g.
-/// `std = gain / √fan_in = 1.4142 / √784 = 0.050508`.
+/// `std = gain / √fan_in = √(2 / fan_in) = 1.41421 / √784 = 0.0505076`. Where gain² (times 3 for a uniform bound) is a
+/// whole number k, the lecture's own form `√(k / fan)` stands beside the general one: He uniform's bound is
+/// `gain · √(3 / fan_in) = √(6 / fan_in)`. A truncated normal adds its cut and the raised σ in symbols only (no
+/// words: the line is shown as it is in every language).
 pub fn formula(cfg: &InitConfig, spec: &InitSpec) -> String {
     let g = fmt_num(spec.gain);
     let fi = spec.fans.fan_in;
@@ -538,14 +541,32 @@ pub fn formula(cfg: &InitConfig, spec: &InitSpec) -> String {
         Mode::FanOut => fo,
     };
     let std = fmt_num(spec.std);
-    let core = match cfg.scheme {
-        Scheme::LecunNormal | Scheme::HeNormal => format!("std = gain / √{fan_name} = {g} / √{fan} = {std}"),
-        Scheme::LecunUniform | Scheme::HeUniform => {
-            format!("bound = gain · √(3 / {fan_name}) = {g} · √(3 / {fan}) = {}", fmt_num(spec.bound().unwrap_or(0.0)))
+    // The lecture's form √(k / fan) when k = gain² · c is a whole number (c = 3 for a uniform bound, 1 for a std).
+    let lecture = |c: f64, fan: &str| {
+        let k = spec.gain * spec.gain * c;
+        let whole = k.round();
+        if (k - whole).abs() < 1e-9 && whole >= 1.0 {
+            format!(" = √({} / {fan})", whole as u64)
+        } else {
+            String::new()
         }
-        Scheme::XavierNormal => format!("std = gain · √(2 / (fan_in + fan_out)) = {g} · √(2 / ({fi} + {fo})) = {std}"),
+    };
+    let core = match cfg.scheme {
+        Scheme::LecunNormal | Scheme::HeNormal => {
+            format!("std = gain / √{fan_name}{} = {g} / √{fan} = {std}", lecture(1.0, fan_name))
+        }
+        Scheme::LecunUniform | Scheme::HeUniform => format!(
+            "bound = gain · √(3 / {fan_name}){} = {g} · √(3 / {fan}) = {}",
+            lecture(3.0, fan_name),
+            fmt_num(spec.bound().unwrap_or(0.0))
+        ),
+        Scheme::XavierNormal => format!(
+            "std = gain · √(2 / (fan_in + fan_out)){} = {g} · √(2 / ({fi} + {fo})) = {std}",
+            lecture(2.0, "(fan_in + fan_out)")
+        ),
         Scheme::XavierUniform => format!(
-            "bound = gain · √(6 / (fan_in + fan_out)) = {g} · √(6 / ({fi} + {fo})) = {}",
+            "bound = gain · √(6 / (fan_in + fan_out)){} = {g} · √(6 / ({fi} + {fo})) = {}",
+            lecture(6.0, "(fan_in + fan_out)"),
             fmt_num(spec.bound().unwrap_or(0.0))
         ),
         Scheme::Normal => format!("w ~ N(0, {}²)", fmt_num(cfg.std)),
@@ -554,10 +575,34 @@ pub fn formula(cfg: &InitConfig, spec: &InitSpec) -> String {
     };
     match spec.shape {
         Shape::TruncatedNormal { sigma } => {
-            format!("{core}; truncated at ±2σ with σ = std / 0.87962566 = {}", fmt_num(sigma))
+            format!("{core}; |w| ≤ 2σ, σ = std / 0.87962566 = {}", fmt_num(sigma))
         }
         _ => core,
     }
+}
+
+/// Advice the init panel gives beside a choice, as a key the page translates with the figures it names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Advice {
+    /// `nonlinearity=selu` takes torch's `calculate_gain('selu')` = 3/4, so Var(w) = (9/16)/fan, not the 1/fan_in of
+    /// a self-normalizing net; PyTorch's docs advise `nonlinearity='linear'` for SELU (LeCun normal with gain 1).
+    SeluUseLinear { gain: f64, variance_factor: f64 },
+}
+
+impl Advice {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Advice::SeluUseLinear { .. } => "selu_use_linear",
+        }
+    }
+}
+
+/// The advice for a configuration, if any (see [`Advice`]).
+pub fn advice(cfg: &InitConfig) -> Option<Advice> {
+    (cfg.scheme.uses_gain() && cfg.nonlinearity() == Nonlinearity::Selu).then(|| {
+        let gain = Nonlinearity::Selu.gain(cfg.slope);
+        Advice::SeluUseLinear { gain, variance_factor: gain * gain }
+    })
 }
 
 /// The same initializer in PyTorch, one line (`w` is the weight tensor).

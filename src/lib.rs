@@ -11,6 +11,7 @@ pub mod plot;
 pub mod probe;
 pub mod rng;
 pub mod run;
+pub mod signal;
 pub mod spec;
 pub mod stats;
 pub mod transfer;

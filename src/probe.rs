@@ -120,8 +120,11 @@ pub struct LayerForward {
     pub layer: usize,
     pub mean: f64,
     pub std: f64,
-    /// Fraction saturated / dead / negative (see [`Act::saturation`]), `None` if the activation has no such notion.
+    /// Fraction of the batch's values that are saturated / zero / negative (see [`Act::saturation`]; for ReLU: the
+    /// units inactive for that sample), `None` if the activation has no such notion.
     pub saturated: Option<f64>,
+    /// ReLU only: the fraction of units that are 0 for every sample of the batch (dead; [`crate::signal::dead_fraction`]).
+    pub dead: Option<f64>,
     /// Over the range shared by all layers ([`histogram_range`]), [`HIST_BINS`] bins.
     pub histogram: Histogram,
 }
@@ -235,6 +238,7 @@ impl Probe {
             mean: m.mean,
             std: m.std,
             saturated: saturated_fraction(act, y),
+            dead: (act == Act::Relu).then(|| crate::signal::dead_fraction(y, b, w)),
             histogram: Histogram::new(y, lo, hi, HIST_BINS),
         })
     }

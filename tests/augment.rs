@@ -1014,7 +1014,8 @@ fn tile_label_risk_composes_the_drawn_flips_and_rotations() {
     };
     let risk = |steps: &[FiredStep], sample: Option<&str>| tile_label_risk(steps, sample);
     let six = Some("digit6");
-    assert_eq!(risk(&[step("vflip", None)], six), Some("upside_down"), "a vflipped 6 reads as a 9");
+    assert_eq!(risk(&[step("vflip", None)], six), Some("upside_down_mirrored"), "a vflipped 6 reads as a mirrored 9");
+    assert_eq!(risk(&[step("rotate", Some(180.0))], six), Some("upside_down"), "a 6 turned by 180° reads as a true 9");
     assert_eq!(risk(&[step("rotate", Some(170.0))], six), Some("upside_down"));
     assert_eq!(risk(&[step("rotate", Some(-95.0))], six), Some("upside_down"));
     assert_eq!(risk(&[step("rotate", Some(30.0))], six), None);
@@ -1028,5 +1029,6 @@ fn tile_label_risk_composes_the_drawn_flips_and_rotations() {
     assert_eq!(risk(&[step("vflip", None)], Some("scene")), None);
     assert_eq!(risk(&[step("hflip", None)], None), None);
     assert_eq!(risk(&[step("vflip", None)], None), Some("upside_down"));
+    assert_eq!(risk(&[step("vflip", None)], Some("arrow")), Some("upside_down_mirrored"));
     assert_eq!(risk(&[step("hflip", None)], Some("arrow")), Some("mirrored"), "the arrow points the other way");
 }

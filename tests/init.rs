@@ -250,7 +250,45 @@ fn code_export_names_the_torch_and_keras_calls() {
 fn formula_shows_the_numbers() {
     let c = InitConfig::new(Scheme::HeNormal);
     let spec = c.spec(Fans { fan_in: 784, fan_out: 256 }).unwrap();
-    assert_eq!(formula(&c, &spec), "std = gain / √fan_in = 1.41421 / √784 = 0.0505076");
+    assert_eq!(formula(&c, &spec), "std = gain / √fan_in = √(2 / fan_in) = 1.41421 / √784 = 0.0505076");
+    // The lecture's form beside the general one, where it is a whole number over the fan: He uniform √(6 / fan_in),
+    // LeCun √(1 / fan_in), Xavier uniform √(6 / (fan_in + fan_out)); none for tanh's gain 5/3 (k = 25/9).
+    let line = |cfg: InitConfig| formula(&cfg, &cfg.spec(Fans { fan_in: 784, fan_out: 256 }).unwrap());
+    assert!(
+        line(InitConfig::new(Scheme::HeUniform))
+            .starts_with("bound = gain · √(3 / fan_in) = √(6 / fan_in) = 1.41421 · √(3 / 784) = 0.0874818")
+    );
+    assert!(line(InitConfig::new(Scheme::LecunNormal)).starts_with("std = gain / √fan_in = √(1 / fan_in) = 1 /"));
+    assert!(
+        line(InitConfig::new(Scheme::XavierUniform))
+            .starts_with("bound = gain · √(6 / (fan_in + fan_out)) = √(6 / (fan_in + fan_out)) =")
+    );
+    let tanh = InitConfig { nonlinearity: Some(Nonlinearity::Tanh), ..InitConfig::new(Scheme::XavierNormal) };
+    assert!(!line(tanh).contains("= √(2"), "{}", line(tanh));
+    // The truncated normal's line is symbols only (it is shown as it is in Korean too).
+    let trunc = InitConfig { dist: Dist::Truncated, ..InitConfig::new(Scheme::HeNormal) };
+    assert!(line(trunc).ends_with("; |w| ≤ 2σ, σ = std / 0.87962566 = 0.0574195"), "{}", line(trunc));
+    // Every number in the lecture's form agrees with the general one: k / fan = (gain · √(c / fan))².
+    for scheme in [Scheme::LecunNormal, Scheme::LecunUniform, Scheme::HeNormal, Scheme::HeUniform] {
+        let cfg = InitConfig::new(scheme);
+        let spec = cfg.spec(Fans { fan_in: 784, fan_out: 256 }).unwrap();
+        let text = formula(&cfg, &spec);
+        let k: f64 = text.split("= √(").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        let value = spec.bound().unwrap_or(spec.std);
+        assert!(((k / 784.0).sqrt() - value).abs() < 1e-12, "{text}");
+    }
+}
+
+/// PyTorch's advice for SELU: nonlinearity='linear' (Var = 1/fan_in); calculate_gain('selu') = 3/4 gives 9/16 of it.
+#[test]
+fn selu_gain_comes_with_the_advice_to_use_the_linear_one() {
+    use cnn_playground::init::{Advice, advice};
+    let selu = InitConfig { nonlinearity: Some(Nonlinearity::Selu), ..InitConfig::new(Scheme::LecunNormal) };
+    assert_eq!(advice(&selu), Some(Advice::SeluUseLinear { gain: 0.75, variance_factor: 0.5625 }));
+    let spec = selu.spec(Fans { fan_in: 100, fan_out: 100 }).unwrap();
+    assert!((spec.std * spec.std * 100.0 - 0.5625).abs() < 1e-12);
+    assert_eq!(advice(&InitConfig::new(Scheme::LecunNormal)), None, "auto: the linear gain, Var = 1/fan_in");
+    assert_eq!(advice(&InitConfig { nonlinearity: Some(Nonlinearity::Selu), ..InitConfig::new(Scheme::Normal) }), None);
 }
 
 /// The init panel's comparison: every scheme for one layer with the others' settings, each std and bound from the

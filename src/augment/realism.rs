@@ -31,16 +31,18 @@ const NOTES: [(&str, &str, &str); 6] = [
     (
         "flip",
         "A horizontal flip is safe for most photos, but not for text, digits or anything with a left and a right \
-         (arrows, road signs). A vertical flip rarely matches real photos and turns a 6 into a 9.",
+         (arrows, road signs). A vertical flip rarely matches real photos and turns a 6 into a mirrored 9 (only a \
+         180° rotation gives a true 9).",
         "좌우 뒤집기는 대부분의 사진에 안전하지만 글자, 숫자, 좌우가 있는 것(화살표, 표지판)에는 그렇지 않습니다. \
-         상하 뒤집기는 실제 사진에서 거의 보이지 않는 장면을 만들고, 6을 9로 바꿉니다.",
+         상하 뒤집기는 실제 사진에서 거의 보이지 않는 장면을 만들고, 6을 거울상 9로 바꿉니다(진짜 9가 되는 것은 \
+         180° 회전뿐입니다).",
     ),
     (
         "rotation",
-        "Small rotations (about ±15°) mimic a tilted camera. Past 90° the image is upside down: a 6 becomes a 9, \
-         and for objects with an up and a down such images do not occur in real data.",
-        "작은 회전(약 ±15°)은 기울어진 카메라를 흉내 냅니다. 90°를 넘으면 이미지가 뒤집힙니다. 6은 9가 되고, \
-         위아래가 있는 물체라면 실제 데이터에 없는 이미지가 됩니다.",
+        "Small rotations (about ±15°) mimic a tilted camera. Past 90° the image is upside down: near 180° a 6 becomes \
+         a 9, and for objects with an up and a down such images do not occur in real data.",
+        "작은 회전(약 ±15°)은 기울어진 카메라를 흉내 냅니다. 90°를 넘으면 이미지가 뒤집힙니다. 180° 가까이 돌리면 6은 \
+         9가 되고, 위아래가 있는 물체라면 실제 데이터에 없는 이미지가 됩니다.",
     ),
     (
         "resize",
@@ -82,13 +84,15 @@ pub struct Risk {
 const RISKS: [(&str, &str, &str); 14] = [
     (
         "vflip_digit_6_9",
-        "A vertical flip turns this 6 into a 9: the image keeps the label 6 but shows another digit.",
-        "상하 뒤집기는 이 6을 9로 바꿉니다. 레이블은 6인데 이미지는 다른 숫자가 됩니다.",
+        "A vertical flip turns this 6 upside down and mirrors it: a mirrored 9, which no one writes (a 180° rotation \
+         would give a true 9). The image keeps the label 6.",
+        "상하 뒤집기는 이 6을 거꾸로 세우면서 좌우도 뒤집습니다. 아무도 쓰지 않는 거울상 9가 됩니다(진짜 9는 180° \
+         회전에서 나옵니다). 이미지의 레이블은 그대로 6입니다.",
     ),
     (
         "rotation_digit_6_9",
-        "Rotations past 90° can turn this 6 into a 9.",
-        "90°를 넘는 회전은 이 6을 9로 바꿀 수 있습니다.",
+        "Rotations past 90° can turn this 6 into a 9 (at 180°, a true 9), while the image keeps the label 6.",
+        "90°를 넘는 회전은 이 6을 9로 바꿀 수 있습니다(180°에서는 진짜 9). 이미지의 레이블은 그대로 6입니다.",
     ),
     (
         "hflip_digit_mirror",
@@ -207,7 +211,9 @@ impl Pipeline {
 }
 
 /// What one tile's drawn steps did to its orientation, where that can change the label of its source: `"upside_down"`
-/// (turned past 90°: the 6 reads as a 9, the arrow points the other way) or `"mirrored"` (a mirrored digit or text).
+/// (turned past 90°, not mirrored: the 6 reads as a 9, the arrow points the other way), `"upside_down_mirrored"`
+/// (turned past 90° and mirrored, as a vertical flip does: the 6 reads as a mirrored 9) or `"mirrored"` (a mirrored
+/// digit or text).
 /// Steps compose as elements of O(2): a rotation by θ then hflip is a mirror with −θ, vflip is hflip after 180°.
 /// Sources without an up and a down (the scene, the zone plate) get none; an own image only `upside_down`.
 pub fn tile_label_risk(fired: &[FiredStep], sample: Option<&str>) -> Option<&'static str> {
@@ -227,7 +233,7 @@ pub fn tile_label_risk(fired: &[FiredStep], sample: Option<&str>) -> Option<&'st
         _ => (false, false),
     };
     if upside_down && turned.abs() > 90.0 {
-        Some("upside_down")
+        Some(if mirror_matters && mirrored { "upside_down_mirrored" } else { "upside_down" })
     } else if mirror_matters && mirrored {
         Some("mirrored")
     } else {

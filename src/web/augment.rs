@@ -160,7 +160,7 @@ impl AugmentView {
     }
 
     /// For each augmented tile (1…n; the source, tile 0, has none), what its drawn steps did to its orientation where
-    /// that can change the label: `"upside_down"`, `"mirrored"` or `null` (see `realism::tile_label_risk`).
+    /// that can change the label: `"upside_down"`, `"upside_down_mirrored"`, `"mirrored"` or `null` (see `realism::tile_label_risk`).
     pub fn tile_risks(&self) -> js_sys::Array {
         self.tiles
             .iter()

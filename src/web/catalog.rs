@@ -46,12 +46,16 @@ fn init_uses() -> JsValue {
 }
 
 /// `{ act: what its `saturated` column counts }` for the activations that have such a column (the probe's
-/// `saturated` is NaN for the others): `saturated`, `dead` or `negative`.
+/// `saturated` is NaN for the others): `saturated`, `inactive` (ReLU: 0 for that sample; a unit 0 for the whole batch
+/// is dead, the probe's `dead` column) or `negative`.
 fn saturation() -> JsValue {
+    use crate::nn::activation::Saturation;
     let o = js_sys::Object::new();
     for act in Activation::ALL {
         if let Some(s) = act.saturation() {
-            set(&o, act.name(), &s.name().into());
+            // The engine's name for ReLU's zeros predates the dead column: per sample they are inactive, not dead.
+            let kind = if s == Saturation::Dead { "inactive" } else { s.name() };
+            set(&o, act.name(), &kind.into());
         }
     }
     o.into()

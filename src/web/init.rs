@@ -101,6 +101,18 @@ impl InitView {
     pub fn formula(&self) -> String {
         init::formula(&self.cfg, &self.spec)
     }
+    /// Advice beside this choice ([`init::advice`]): `{ key: 'selu_use_linear', gain, variance_factor }`, or
+    /// `undefined`.
+    pub fn advice(&self) -> Option<js_sys::Object> {
+        let a = init::advice(&self.cfg)?;
+        let o = js_sys::Object::new();
+        let init::Advice::SeluUseLinear { gain, variance_factor } = a;
+        for (k, v) in [("key", a.name().into()), ("gain", gain.into()), ("variance_factor", variance_factor.into())] {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
+        }
+        Some(o)
+    }
     pub fn pytorch_code(&self) -> String {
         init::pytorch_code(&self.cfg, &self.spec)
     }

@@ -5,6 +5,7 @@ use super::{canvas_backend, chart_error, js_error, seed_from_js, whole};
 use crate::init::InitConfig;
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
 use crate::probe::{Act, Probe, ProbeConfig};
+use crate::signal::{self, Comparison, Fit, Size};
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 
@@ -54,8 +55,8 @@ impl ProbeRun {
     }
 
     /// The next layer forward, or `undefined` when all are done:
-    /// `{ layer, mean, std, saturated (NaN if the activation has no such notion), lo, hi, counts: Float64Array,
-    /// below, above, non_finite, total }`.
+    /// `{ layer, mean, std, saturated (NaN if the activation has no such notion), dead (ReLU: the fraction of units 0
+    /// for the whole batch; NaN for the others), lo, hi, counts: Float64Array, below, above, non_finite, total }`.
     pub fn forward_layer(&mut self) -> Option<js_sys::Object> {
         let f = self.inner.forward_layer()?;
         let h = &f.histogram;
@@ -66,6 +67,7 @@ impl ProbeRun {
             ("mean", f.mean.into()),
             ("std", f.std.into()),
             ("saturated", f.saturated.unwrap_or(f64::NAN).into()),
+            ("dead", f.dead.unwrap_or(f64::NAN).into()),
             ("lo", h.lo.into()),
             ("hi", h.hi.into()),
             ("counts", js_sys::Float64Array::from(counts.as_slice()).into()),
@@ -85,6 +87,52 @@ impl ProbeRun {
             ("grad_w_std", b.grad_w_std.into()),
         ]))
     }
+}
+
+/// The usual initializer for an activation and whether the signal still vanishes with it ([`signal::reference`]):
+/// `{ init: scheme name, fit: 'holds' | 'still_vanishes', slope, assumed (NaN when it holds), band }`; `band` is
+/// the factor within which two spreads are "about the same size".
+#[wasm_bindgen]
+pub fn signal_reference(act: &str) -> Result<js_sys::Object, JsValue> {
+    let r = signal::reference(Act::parse(act).map_err(js_error)?);
+    let (fit, slope, assumed) = match r.fit {
+        Fit::Holds => ("holds", f64::NAN, f64::NAN),
+        Fit::StillVanishes { slope, assumed } => ("still_vanishes", slope, assumed),
+    };
+    Ok(object(&[
+        ("init", r.scheme.name().into()),
+        ("fit", fit.into()),
+        ("slope", slope.into()),
+        ("assumed", assumed.into()),
+        ("band", signal::SAME_SIZE_FACTOR.into()),
+    ]))
+}
+
+/// The factor within which two spreads are "about the same size" ([`signal::SAME_SIZE_FACTOR`]), for the page to state.
+#[wasm_bindgen]
+pub fn signal_band() -> f64 {
+    signal::SAME_SIZE_FACTOR
+}
+
+/// The first layer's dL/dW spread against the last's ([`signal::first_last`]): `{ size: 'smaller' | 'similar' |
+/// 'larger' | 'undefined', ratio }`.
+#[wasm_bindgen]
+pub fn signal_first_last(first: f64, last: f64) -> js_sys::Object {
+    let v = signal::first_last(first, last);
+    object(&[("size", v.size.map_or("undefined", Size::name).into()), ("ratio", v.ratio.into())])
+}
+
+/// A run's per-layer spreads against the reference run's ([`signal::compare`]): `{ kind: 'close' | 'uniform' |
+/// 'spread' | 'undefined', ratio (uniform), first, last (spread); NaN where not used }`.
+#[wasm_bindgen]
+pub fn signal_compare(run: &[f64], reference: &[f64]) -> js_sys::Object {
+    let c = signal::compare(run, reference);
+    let (ratio, first, last) = match c {
+        Comparison::Uniform { ratio } => (ratio, f64::NAN, f64::NAN),
+        Comparison::Spread { first, last } => (f64::NAN, first, last),
+        _ => (f64::NAN, f64::NAN, f64::NAN),
+    };
+    object(&[("kind", c.name().into()), ("ratio", ratio.into()), ("first", first.into()), ("last", last.into())])
 }
 
 fn object(fields: &[(&str, JsValue)]) -> js_sys::Object {

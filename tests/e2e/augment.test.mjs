@@ -55,14 +55,15 @@ test('each tile says which steps ran with the drawn parameters', async () => {
   await context.close();
 });
 
-test('a vertical flip of the 6 warns that it becomes a 9', async () => {
+test('a vertical flip of the 6 warns that it becomes a mirrored 9, a 180° rotation that it becomes a 9', async () => {
   const { page, problems, context } = await h.open('#panel=augment&src=digit6&aug=translate');
   await settled(page, 'augment');
   assert.equal(await page.$$eval('[data-risk]', (r) => r.length), 0, 'no warning for a small shift');
   await page.click('a[data-preset="six_to_nine"]');
   await settled(page, 'augment');
   assert.ok(await page.isVisible('[data-risk="vflip_digit_6_9"]'));
-  assert.match(await page.textContent('[data-risk="vflip_digit_6_9"]'), /9/);
+  assert.match(await page.textContent('[data-risk="vflip_digit_6_9"]'), /a mirrored 9/);
+  assert.match(await page.textContent('[data-risk="rotation_digit_6_9"]'), /at 180°, a true 9/);
   assert.match(page.url(), /aug=vflip~rotate\(deg180_bilinear\)/);
   assert.deepEqual(problems, []);
   await context.close();

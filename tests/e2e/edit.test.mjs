@@ -82,7 +82,7 @@ test('the Korean page shows a Korean sentence for a core error', async () => {
   await settled(page, 'augment');
   await typeInto(page, 'input[name="aug"]', 'rotate(deg400)');
   await settled(page, 'augment');
-  assert.equal(await page.textContent('input[name="aug"] ~ .field-error'), 'aug: 1단계: 0과 360 사이여야 합니다 (입력: 400)');
+  assert.equal(await page.textContent('input[name="aug"] ~ .field-error'), 'aug: 1단계: 0~360 범위여야 합니다 (입력: 400)');
   await context.close();
 });
 
@@ -143,7 +143,7 @@ test('Reset puts the panel’s defaults back and keeps the language; Copy link c
   for (const [name, value] of [['init', 'he_normal'], ['std', '0.01'], ['samples', '100000'], ['seed', '42'], ['lang', 'ko']]) {
     assert.equal(hashParam(page, name), value, name);
   }
-  assert.equal(await page.textContent('button[data-action="reset"]'), '초기화');
+  assert.equal(await page.textContent('button[data-action="reset"]'), '기본값으로');
   await page.goBack();
   await page.waitForFunction(() => location.hash.includes('std=0.5'));
   await settled(page, 'init');

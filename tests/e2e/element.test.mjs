@@ -121,7 +121,7 @@ test('changing an attribute updates the view; a bad new value gives a notice', a
   // Another panel and another language: mounted afresh from all the attributes.
   await page.$eval('#e', (e) => { e.setAttribute('lang', 'ko'); e.setAttribute('panel', 'init'); });
   await settledIn(page, 'e', 'init');
-  assert.equal(await page.$eval('#e [data-action="reset"]', (b) => b.textContent), '초기화');
+  assert.equal(await page.$eval('#e [data-action="reset"]', (b) => b.textContent), '기본값으로');
   assert.equal(await page.$eval('#e .cnn-view', (v) => v.lang), 'ko');
   assert.equal(await page.evaluate(() => location.hash), '');
   assert.deepEqual(problems, []);

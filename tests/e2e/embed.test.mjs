@@ -122,7 +122,13 @@ test('controls=0 hides the controls, presets=1 shows the presets, and the embedd
   const { page, problems, context } = await h.open('#panel=signal&embed=1&controls=0&depth=3&width=20&batch=8', { viewport: FRAME });
   await settled(page, 'signal');
   assert.equal(await page.isVisible('form.controls'), false);
-  assert.equal(await page.$('details[data-drawer]'), null, 'no drawer either');
+  assert.equal(await page.$('details[data-drawer="controls"]'), null, 'no drawer either');
+  // Read only: no edit actions either (Reset, Copy link, Embed).
+  assert.equal(await page.$('.panel-tools, [data-action="reset"], [data-action="copy-link"], [data-action="embed"]'), null);
+  // The chart and its headline in view; the tables, code and notes one click away, in one closed drawer.
+  assert.equal(await page.isVisible('[data-summary="ratio"]'), true);
+  assert.equal(await page.$eval('details[data-drawer="more"]', (d) => d.open), false);
+  assert.equal(await page.$eval('table[data-table="signal-layers"]', (t) => Boolean(t.closest('details[data-drawer="more"]'))), true);
   assert.equal(await page.isVisible('[data-chart="signal-hist"]'), true);
   assert.equal(await page.isVisible('.presets'), false, 'presets only with presets=1');
   assert.match(page.url(), /embed=1&controls=0/, 'the URL keeps the embedding parameters');
@@ -203,7 +209,7 @@ test('a refused clipboard leaves the snippet and the link selected in read-only 
     return { start: f.selectionStart, end: f.selectionEnd, length: f.value.length, readOnly: f.readOnly, value: f.value };
   });
   assert.ok(selection.readOnly && selection.start === 0 && selection.end === selection.length && selection.length > 100, JSON.stringify(selection));
-  assert.match(selection.value, /title="CNN 놀이터: 가중치 초기화"/);
+  assert.match(selection.value, /title="CNN 플레이그라운드: 가중치 초기화"/);
   assert.match(await page.textContent('.panel-tools'), /Ctrl\+C/);
   await page.click('button[data-action="copy-link"]');
   await page.waitForFunction(() => document.activeElement?.classList.contains('copy-fallback'));

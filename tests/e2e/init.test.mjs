@@ -227,3 +227,22 @@ test('the comparison lists every scheme for the layer with the published std, an
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('SELU: the gain 3/4 comes with PyTorch’s advice and a button that takes it; the lecture’s form of each bound', async () => {
+  const { page, problems, context } = await h.open('#panel=init&init=lecun_normal&nonlinearity=selu&shape=256x784&samples=1000');
+  await settled(page, 'init');
+  assert.equal(await page.isVisible('[data-note="selu"]'), true);
+  assert.match(await page.textContent('[data-note="selu"]'), /Var\(w\) = 0\.5625\/fan.*nonlinearity='linear'/);
+  await page.click('button[data-action="linear-gain"]');
+  await page.waitForFunction(() => location.hash.includes('nonlinearity=linear'));
+  await settled(page, 'init');
+  assert.equal(await page.isVisible('[data-note="selu"]'), false);
+  assert.equal((await keyedRows(page, 'init-stats')).gain, '1');
+  assert.match(await page.textContent('.formula code'), /^std = gain \/ √fan_in = √\(1 \/ fan_in\) = 1 \/ √784 = 0\.0357143$/);
+  await page.goto(`${h.url}#panel=init&init=he_uniform&shape=256x784&samples=1000`);
+  await settled(page, 'init');
+  assert.match(await page.textContent('.formula code'), /^bound = gain · √\(3 \/ fan_in\) = √\(6 \/ fan_in\) = /);
+  for (const note of ['notation', 'modern']) assert.equal(await page.isVisible(`[data-note="${note}"]`), true, note);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -17,7 +17,7 @@ test('the lecture page opens in Korean, and every live view draws', async () => 
   assert.equal(await page.locator('h1 .t[lang="en"]').isVisible(), false);
   for (const v of await drawAll(page)) {
     assert.ok(v.drawn >= 1, `${v.element ?? v.frame}: a chart is drawn`);
-    assert.equal(await v.scope.$eval(`${v.section} [data-action="reset"]`, (b) => b.textContent), '초기화', `${v.element ?? v.frame} is in Korean`);
+    assert.equal(await v.scope.$eval(`${v.section} [data-action="reset"]`, (b) => b.textContent), '기본값으로', `${v.element ?? v.frame} is in Korean`);
   }
   assert.equal(await page.evaluate(() => location.hash), '', 'the views keep their state out of the page hash');
   assert.deepEqual(await page.$$eval('iframe', (fs) => fs.map((f) => f.title)), ['학습: 증강 없이 vs 증강과 함께', '신호: 시그모이드와 Xavier']);

@@ -90,7 +90,7 @@ test('the page and the core agree: lists, limits, strings, presets and the READM
   assert.deepEqual([catalog.init_uses.std, catalog.init_uses.a], [['normal'], ['uniform']]);
   for (const act of catalog.lists.act) assert.equal(saturationOf(act), catalog.saturation[act] ?? null, act);
   for (const [act, kind] of Object.entries(catalog.saturation)) {
-    assert.ok(catalog.lists.act.includes(act) && ['saturated', 'dead', 'negative'].includes(kind), `${act}: ${kind}`);
+    assert.ok(catalog.lists.act.includes(act) && ['saturated', 'inactive', 'negative'].includes(kind), `${act}: ${kind}`);
     for (const lang of ['en', 'ko']) assert.ok(STRINGS[lang][`signal.saturated.${act}`], `${lang}: ${act}`);
   }
   assert.equal(saturationOf('constructor'), null);

@@ -16,7 +16,7 @@
 import { loadWasm } from './wasm.js';
 import { appliesTo, configure, defaultOf, defaults, known, parse, parseValue } from './state.js';
 import { setLang, t } from './i18n.js';
-import { copyText, coreMessage, el } from './ui.js';
+import { copyText, coreMessage, el, keepFocus } from './ui.js';
 import { arrange, embedAction, layoutKey } from './embedding.js';
 
 export const PANELS = {
@@ -238,10 +238,12 @@ export function createApp(root, store) {
     if (token !== renderCount || disposed) return; // a newer render took over while this one waited
     root.querySelector('.loading')?.remove();
     const section = el('section', { class: 'panel', 'data-panel': name, 'aria-busy': 'true' });
+    keepFocus(section);
     if (state.embed) {
       section.append(el('a', { class: 'open-full', href: '#', target: '_blank', rel: 'noopener', 'data-i18n': 'app.open_full' }, t('app.open_full')));
     }
-    section.append(panelTools(name));
+    // An embedded view without controls (controls=0) is read only: no Reset, Copy link or Embed either.
+    if (!(state.embed && !state.controls)) section.append(panelTools(name));
     root.replaceChildren(section);
     disposeCurrent();
     const live = new Set();
@@ -274,6 +276,7 @@ export function createApp(root, store) {
     store.notices.replaceChildren();
     const previous = state;
     const { state: parsed, problems } = read();
+    setLang(names && !names.includes('lang') ? state.lang : parsed.lang); // notices in the language the view shows next
     if (names && !names.includes('panel')) {
       state = { ...state };
       for (const name of names) if (known(name)) state[name] = parsed[name];
@@ -311,6 +314,7 @@ export function createApp(root, store) {
     if (disposed) return;
     const { state: parsed, problems } = read();
     state = parsed;
+    setLang(state.lang); // the notices below are in the language of the view that shows them
     reportProblems(problems);
     await render();
   }

@@ -13,8 +13,10 @@ export const HEIGHT_MESSAGE = 'cnn-playground:height';
 export const SNIPPET_SIZE = { width: 700, height: 500 };
 
 // Rearranges a mounted panel for an embedded view: the form goes into a closed drawer placed right after the first
-// chart (in the DOM, so reading and tab order follow what is seen), or is hidden with controls=0. A panel may build
-// its body later or anew (the Train panel's views), so the section is watched for new children.
+// chart (in the DOM, so reading and tab order follow what is seen), or is hidden with controls=0; the reference
+// material (data tables, code, long notes) goes into one closed "more" drawer at the end, so the view reads as its
+// charts and its headline, as a lecture page needs. A panel may build its body later or anew (the Train panel's
+// views), so the section is watched for new children.
 export function arrange(section, state) {
   if (!state.embed) return;
   section.classList.add('embedded');
@@ -22,8 +24,28 @@ export function arrange(section, state) {
   new MutationObserver(() => arrangeBody(section, state)).observe(section, { childList: true });
 }
 
+// What an embedded view keeps one click away: the outputs' tables, code, headings of those, notes and help text. The
+// charts, the headline ([data-summary]), status lines, run buttons, warnings and the overflow note stay in view.
+const MORE = [':scope > table', ':scope > details.chart-data', ':scope > .code', ':scope > h3', ':scope > p.note:not([data-note="overflow"])',
+  ':scope > p.field-help', ':scope > p.published', ':scope > ul', ':scope > dl', ':scope > .family-notes'].join(', ');
+
+function compact(outputs, extra = []) {
+  const items = [...extra, ...outputs.querySelectorAll(MORE)];
+  if (!items.length) return;
+  let more = outputs.querySelector(':scope > details[data-drawer="more"]');
+  if (!more) {
+    more = el('details', { class: 'drawer more', 'data-drawer': 'more' }, el('summary', {}, t('embed.more')));
+    outputs.append(more);
+  }
+  more.append(...items);
+}
+
 function arrangeBody(section, state) {
   for (const presets of section.querySelectorAll(':scope > .presets, :scope > .preset-note')) presets.hidden = !state.presets;
+  // Without its presets a preset's long note is reference material too: first in the drawer.
+  const note = state.presets ? null : section.querySelector(':scope > .preset-note');
+  const body = section.querySelector('.panel-body > .outputs');
+  if (body) compact(body, note ? [note] : []);
   const form = section.querySelector('.panel-body > form.controls');
   if (!form) return;
   if (!state.controls) {

@@ -12,7 +12,7 @@ import './offline.js';
 let writtenHash = null;
 
 function updateLinks(state) {
-  for (const a of document.querySelectorAll('.site-nav a')) {
+  for (const a of document.querySelectorAll('.site-nav a[data-panel]')) {
     // Another panel opens on its own defaults (the signal panel's are a preset with its note), not on this one's
     // settings: tanh + He from the init panel would be a view without a lesson.
     const other = a.dataset.panel !== state.panel;
@@ -51,7 +51,9 @@ const hashStore = {
     document.body.classList.toggle('embed', state.embed);
     applyStatic();
     const nav = document.querySelector('.site-nav');
-    nav.replaceChildren(...Object.keys(PANELS).map((name) => el('a', { 'data-panel': name, href: '#' }, navLabel(name))));
+    // The panels, then the lecture notes (www/notes/) in the page's language.
+    nav.replaceChildren(...Object.keys(PANELS).map((name) => el('a', { 'data-panel': name, href: '#' }, navLabel(name))),
+      el('a', { class: 'notes-link', 'data-link': 'notes', href: `notes/#lang=${state.lang}` }, navLabel('notes')));
     for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === state.lang));
     updateLinks(state); // before the core is ready, the hash is the person's link, unread: only the links follow
   },

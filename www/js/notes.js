@@ -5,7 +5,7 @@ import './element.js';
 import './offline.js';
 
 const TITLES = {
-  ko: 'CNN 학습 강의 노트 · CNN Playground',
+  ko: 'CNN 학습 강의 노트 · CNN 플레이그라운드',
   en: 'Training CNNs: lecture notes · CNN Playground',
 };
 

@@ -186,3 +186,21 @@ export function downloadFile(data, name, type = 'application/octet-stream') {
   el('a', { href: url, download: name }).click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+// Keeps the keyboard's place when the pressed button becomes disabled (Start while its run runs): focus moves to the
+// next enabled button of its group (Pause) instead of falling to the page's body.
+export function keepFocus(root) {
+  let last = null;
+  root.addEventListener('focusin', (e) => { last = e.target; });
+  new MutationObserver((records) => {
+    for (const { target } of records) {
+      if (target !== last || !target.disabled) continue;
+      const active = document.activeElement;
+      if (active && active !== document.body && active !== target) continue;
+      const group = [...(target.closest('.run-buttons') ?? target.parentElement).querySelectorAll('button')];
+      const i = group.indexOf(target);
+      const next = [...group.slice(i + 1), ...group.slice(0, i).reverse()].find((b) => !b.disabled);
+      next?.focus();
+    }
+  }).observe(root, { subtree: true, attributes: true, attributeFilter: ['disabled'] });
+}

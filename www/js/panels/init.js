@@ -41,6 +41,12 @@ export function mount(section, ctx) {
   const formula = el('p', { class: 'formula' }, el('span', { class: 'label' }, t('init.formula'), ': '), el('code'));
   const lecunNote = el('p', { class: 'note', 'data-note': 'lecun_uniform' }, t('init.note.lecun_uniform'));
   const truncNote = el('p', { class: 'note', 'data-note': 'truncated' }, t('init.note.truncated'));
+  // The core's advice beside a choice (wasm InitView.advice): SELU's gain, with PyTorch's own advice one click away.
+  const seluText = el('span');
+  const seluNote = el('p', { class: 'note', 'data-note': 'selu', hidden: true }, seluText, ' ',
+    el('button', { type: 'button', 'data-action': 'linear-gain', onclick: () => ctx.set({ nonlinearity: 'linear' }) }, t('init.note.selu.use')));
+  const notationNote = el('p', { class: 'field-help', 'data-note': 'notation' }, t('init.note.notation'));
+  const modernNote = el('p', { class: 'field-help', 'data-note': 'modern' }, t('init.note.modern'));
   const canvas = el('canvas', { 'data-chart': 'init-hist', role: 'img', 'aria-label': t('init.chart') });
   const hist = dataTable('init-hist', 'init.chart', [
     ['bin_start', 'init.col.bin_start'], ['bin_end', 'init.col.bin_end'], ['count', 'init.col.count'],
@@ -63,11 +69,12 @@ export function mount(section, ctx) {
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },
-        explain, formula, lecunNote, truncNote,
+        explain, formula, notationNote, lecunNote, truncNote, seluNote,
         el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('init.chart'))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), hist.table),
         stats.table,
         el('p', {}, signal),
+        modernNote,
         el('h3', {}, t('init.compare')),
         el('p', { class: 'field-help' }, t('init.compare.help')),
         el('figure', { class: 'chart' }, compareCanvas, el('figcaption', {}, t('init.compare.caption'))),
@@ -117,6 +124,9 @@ export function mount(section, ctx) {
     drawn = key;
 
     formula.querySelector('code').textContent = view.formula();
+    const advice = view.advice();
+    seluNote.hidden = advice?.key !== 'selu_use_linear';
+    seluText.textContent = advice ? t('init.note.selu', { variance: plain(advice.variance_factor) }) : '';
     torch.code.textContent = `import torch\n\nw = torch.empty(${s.shape.split('x').join(', ')})\n${view.pytorch_code()}`;
     const layer = s.shape.split('x').length > 2 ? 'nn.Conv2d' : 'nn.Linear';
     torchModel.code.textContent = 'import torch\nfrom torch import nn\n\n\ndef init_weights(m):\n'

@@ -20,13 +20,10 @@ export const PRESETS = {
   relu_he: { ...RESET, act: 'relu', init: 'he_normal' },
   sigmoid_xavier: { ...RESET, act: 'sigmoid' },
 };
-// The healthy initialization for each activation, drawn faint behind every run as the reference: Xavier for the
-// tanh-like ones, He for the ReLU family, LeCun for SELU (its self-normalising setting).
-export const REFERENCE = {
-  tanh: 'xavier_normal', sigmoid: 'xavier_normal', linear: 'xavier_normal',
-  relu: 'he_normal', leaky_relu: 'he_normal', gelu: 'he_normal', selu: 'lecun_normal',
-};
-const referenceOf = (s) => ({ ...s, init: REFERENCE[s.act], mode: 'fan_in', nonlinearity: 'auto', dist: 'normal' });
+// The reference run for an activation (the faint curves) is the same net with the usual initializer for it, which
+// the core names (wasm.signal_reference: Xavier for tanh-like units, He for the ReLU family, LeCun for SELU), at
+// torch's default gain for that scheme.
+const referenceOf = (s, init) => ({ ...s, init, mode: 'fan_in', nonlinearity: 'auto', dist: 'normal' });
 // Reference runs' spreads by settings key, for the page's lifetime: a preset click, a seed change back and forth or a
 // re-render does not recompute them.
 const references = new Map();
@@ -41,35 +38,29 @@ function num(x) {
 
 const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 const powerOfTen = (k) => `10${String(k).replace(/./g, (c) => SUPERSCRIPT[c])}`;
-// A ratio as a person reads it: two digits between 0.01 and 100, a power of ten beyond.
-const ratioText = (r) => (r >= 0.01 && r < 100 ? plain(Number(r.toPrecision(r < 1 ? 1 : 2))) : powerOfTen(Math.round(Math.log10(r))));
-
-// "The first layer's weight gradients are about 10⁻⁷ of the last layer's."
-export function ratioSentence(first, last) {
-  const r = first / last;
-  if (!Number.isFinite(r) || r <= 0) return t('signal.ratio.undefined');
-  const k = Math.round(Math.log10(r));
-  if (r < 0.1) return t('signal.ratio.smaller', { ratio: powerOfTen(k) });
-  if (r > 10) return t('signal.ratio.larger', { ratio: powerOfTen(k) });
-  return t('signal.ratio.similar', { ratio: plain(Number(r.toPrecision(2))) });
+// A ratio as a person reads it: two digits between 0.01 and 100 (one below 1), beyond that one digit times a power of
+// ten (3·10⁻⁵; 10⁻⁵ when the digit is 1), so the number shown is the core's to one digit.
+export function ratioText(r) {
+  if (r >= 0.01 && r < 100) return plain(Number(r.toPrecision(r < 1 ? 1 : 2)));
+  const [m, k] = r.toExponential(0).split('e').map(Number);
+  return m === 1 ? powerOfTen(k) : `${m}·${powerOfTen(k)}`;
 }
 
-// The headline: this run against the healthy reference for its activation, layer by layer, so a run whose every
-// gradient is 10⁻⁵ of the healthy one never reads as "about the same size".
-export function referenceSentences(run, ref, refName, depth) {
-  const ratios = run.gradW.map((g, i) => g / ref.gradW[i]);
-  if (!ratios.every((r) => Number.isFinite(r) && r > 0)) return [t('signal.vs.undefined', { ref: refName })];
-  const logs = ratios.map(Math.log10);
-  const [lo, hi] = [Math.min(...logs), Math.max(...logs)];
-  let grads;
-  if (hi - lo <= 1) {
-    const mean = 10 ** (logs.reduce((a, b) => a + b, 0) / logs.length);
-    grads = Math.max(Math.abs(lo), Math.abs(hi)) <= Math.log10(2)
-      ? t('signal.vs.close', { ref: refName })
-      : t('signal.vs.uniform', { ratio: ratioText(mean), ref: refName });
-  } else {
-    grads = t('signal.vs.spread', { first: ratioText(ratios[0]), last: ratioText(ratios[depth - 1]), depth, ref: refName });
-  }
+// "The first layer's weight gradients are about 10⁻⁵ of the last layer's." The core decides the size
+// (wasm.signal_first_last: "about the same size" only within its stated band, ×2).
+export function ratioSentence(wasm, first, last) {
+  const { size, ratio } = wasm.signal_first_last(first, last);
+  return t(`signal.ratio.${size}`, { ratio: ratioText(ratio), band: plain(wasm.signal_band()) });
+}
+
+// The headline: this run against the reference run for its activation, layer by layer (wasm.signal_compare), so a
+// run whose every gradient is 10⁻⁵ of the reference one never reads as "about the same size".
+export function referenceSentences(wasm, run, ref, refName, depth) {
+  const c = wasm.signal_compare(Float64Array.from(run.gradW), Float64Array.from(ref.gradW));
+  const band = plain(wasm.signal_band());
+  const grads = t(`signal.vs.${c.kind}`, {
+    ref: refName, band, depth, ratio: ratioText(c.ratio), first: ratioText(c.first), last: ratioText(c.last),
+  });
   const a = run.act[depth - 1] / ref.act[depth - 1];
   const acts = Number.isFinite(a) && a > 0 ? t('signal.vs.act', { ratio: ratioText(a), depth, ref: refName }) : '';
   return [grads, acts].filter(Boolean);
@@ -81,6 +72,9 @@ function matchPreset(s) {
 
 export function mount(section, ctx) {
   const { wasm } = ctx;
+  const referenceInit = (act) => wasm.signal_reference(act).init;
+  const refName = (act) => t(`signal.ref.${referenceInit(act)}`);
+  const referenceSettings = (s) => referenceOf(s, referenceInit(s.act));
   let run = runs.current(ctx.owner('signal')) ?? null;
   let unsubscribe = () => {};
 
@@ -120,9 +114,10 @@ export function mount(section, ctx) {
   const layerTable = dataTable('signal-layers', 'signal.layers.table', [
     ['layer', 'signal.col.layer'], ['act_mean', 'signal.col.act_mean'], ['act_std', 'signal.col.act_std'],
     ['grad_x_std', 'signal.col.grad_x_std'], ['grad_w_std', 'signal.col.grad_w_std'], ['saturated', 'signal.col.saturated'],
+    ['dead', 'signal.col.dead'],
   ]);
 
-  // The faint curves' numbers: the same net with the healthy initialization for this activation.
+  // The faint curves' numbers: the same net with the usual initialization for this activation.
   const referenceTable = dataTable('signal-reference', 'signal.reference.table', [
     ['layer', 'signal.col.layer'], ['act_std', 'signal.col.act_std'],
     ['grad_x_std', 'signal.col.grad_x_std'], ['grad_w_std', 'signal.col.grad_w_std'],
@@ -172,7 +167,7 @@ export function mount(section, ctx) {
       haveBwd ? grads('grad_x_std') : none, haveBwd ? grads('grad_w_std') : none,
       ref ? Float64Array.from(ref.act) : none, ref ? Float64Array.from(ref.gradX) : none, ref ? Float64Array.from(ref.gradW) : none,
       [...['x', 'act_title', 'std', 'act_std', 'grad_title', 'std', 'grad_x', 'grad_w', 'overflow', 'zero', 'off_scale'].map((w) => t(`signal.word.${w}`)),
-        t('signal.word.reference', { ref: t(`signal.ref.${REFERENCE[shown.act]}`) })],
+        t('signal.word.reference', { ref: refName(shown.act) })],
       fitCanvas(layersCanvas));
   });
   new ResizeObserver(() => draw()).observe(histCanvas);
@@ -181,8 +176,10 @@ export function mount(section, ctx) {
   // changed is touched, so the main thread does little per message while the worker computes.
   function addLayerRow(f) {
     const sat = saturationOf(shown.act) ? num(f.saturated) : 'n/a';
+    const dead = Number.isNaN(f.dead) ? 'n/a' : num(f.dead); // ReLU only: units 0 for the whole batch
     layerTable.table.tBodies[0].append(el('tr', { 'data-layer': f.layer },
-      el('td', {}, String(f.layer)), el('td', {}, num(f.mean)), el('td', {}, num(f.std)), el('td'), el('td'), el('td', {}, sat)));
+      el('td', {}, String(f.layer)), el('td', {}, num(f.mean)), el('td', {}, num(f.std)), el('td'), el('td'), el('td', {}, sat),
+      el('td', {}, dead)));
   }
   function fillGradCells(b) {
     const row = layerTable.table.tBodies[0].rows[b.layer - 1];
@@ -204,19 +201,27 @@ export function mount(section, ctx) {
     const overflowAt = fwd.findIndex((f) => !Number.isFinite(f.std));
     overflowNote.hidden = overflowAt < 0;
     overflowNote.textContent = overflowAt < 0 ? '' : t('signal.overflow', { layer: overflowAt + 1 });
-    const refName = t(`signal.ref.${REFERENCE[shown.act]}`);
-    const own = ratioSentence(bwd[0].grad_w_std, bwd[fwd.length - 1].grad_w_std);
+    const name = refName(shown.act);
+    const own = ratioSentence(wasm, bwd[0].grad_w_std, bwd[fwd.length - 1].grad_w_std);
     const ref = isReference ? spreads(shown) : shown.reference;
     referenceTable.setRows(ref.act.map((a, i) => [String(i + 1), num(a), num(ref.gradX[i]), num(ref.gradW[i])]));
+    // The reference run itself: the usual initializer, and (sigmoid) why its gradients still vanish.
+    const fit = wasm.signal_reference(shown.act);
+    const isRef = fit.fit === 'still_vanishes'
+      ? t('signal.vs.still_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) })
+      : t('signal.vs.is_reference', { ref: name });
+    // A run compared with a reference that itself still vanishes says so, so the faint curves are not read as healthy.
+    const refVanishes = fit.fit === 'still_vanishes'
+      ? t('signal.vs.reference_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) }) : '';
     summary.textContent = isReference
-      ? `${t('signal.vs.is_reference', { ref: refName })} ${own}`
-      : referenceSentences(spreads(shown), shown.reference, refName, fwd.length).join(' ');
+      ? `${isRef} ${own}`
+      : [...referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length), refVanishes].filter(Boolean).join(' ');
   }
 
-  // The reference run for these settings (same net, seed and activation; the healthy initialization), computed once
+  // The reference run for these settings (same net, seed and activation; the usual initialization), computed once
   // per page: a run of its own, which a re-rendered panel finds again like the main one.
   async function referenceRun(s) {
-    const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceOf(s)[k]]));
+    const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceSettings(s)[k]]));
     const key = SETTINGS.map((k) => args[k]).join('|');
     if (!references.has(key)) {
       const r = runs.show(ctx.owner('signal-reference'), 'probe', key, args);
@@ -268,9 +273,9 @@ export function mount(section, ctx) {
     });
     fillHistTable();
     const s = { ...run.config };
-    const isReference = SETTINGS.every((k) => referenceOf(s)[k] === s[k]);
+    const isReference = SETTINGS.every((k) => referenceSettings(s)[k] === s[k]);
     if (!isReference) {
-      status.textContent = t('signal.progress.reference', { ref: t(`signal.ref.${REFERENCE[s.act]}`) });
+      status.textContent = t('signal.progress.reference', { ref: refName(s.act) });
       try {
         mine.reference = await referenceRun(s);
       } catch (e) {
@@ -327,7 +332,7 @@ export function mount(section, ctx) {
     }
     presetNote.hidden = !preset;
     presetNote.textContent = preset ? t(`signal.note.${preset}`) : '';
-    referenceCaption.textContent = t('signal.reference.table', { ref: t(`signal.ref.${REFERENCE[s.act]}`) });
+    referenceCaption.textContent = t('signal.reference.table', { ref: refName(s.act) });
     saturatedNote.textContent = t(saturationOf(s.act) ? `signal.saturated.${s.act}` : 'signal.saturated.none');
 
     const key = SETTINGS.map((k) => s[k]).join('|');
@@ -337,7 +342,7 @@ export function mount(section, ctx) {
     const fresh = runs.current(ctx.owner('signal'))?.key !== key;
     if (fresh) {
       const reference = runs.current(ctx.owner('signal-reference'));
-      if (reference && reference.key !== SETTINGS.map((k) => referenceOf(s)[k]).join('|')) reference.close();
+      if (reference && reference.key !== SETTINGS.map((k) => referenceSettings(s)[k]).join('|')) reference.close();
       performance.mark('signal:start'); // marks for bench/signal.mjs: request, first layer, all layers, done
     }
     attach(runs.show(ctx.owner('signal'), 'probe', key, Object.fromEntries(SETTINGS.map((k) => [k, s[k]]))));

@@ -137,7 +137,8 @@ export function compareView(section, ctx, name) {
     arm.run = r;
     arm.rows = curveRows(r.items);
     arm.total = r.items.find((p) => p.info)?.info.total ?? r.result?.info?.total;
-    arm.elem.querySelector('.arm-aug').textContent = r.config.aug === '' ? t('train.compare.no_aug') : `aug=${r.config.aug}`;
+    // The no-augmentation arm's name already says it; other arms name their pipeline, or its absence.
+    arm.elem.querySelector('.arm-aug').textContent = r.config.aug !== '' ? `aug=${r.config.aug}` : arm.id === 'no_aug' ? '' : t('train.compare.no_aug');
     arm.unsubscribe = r.subscribe((_, event) => {
       if (event.type === 'progress') {
         arm.rows.push(...curveRows(event.items));

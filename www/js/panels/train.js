@@ -185,10 +185,10 @@ function singleView(section, ctx) {
     el('h2', {}, t('train.title')),
     el('p', { class: 'intro' }, t('train.intro')),
     el('div', { class: 'presets' }, el('span', { class: 'label' }, t('train.compare'), ': '), el('span', { class: 'chips' }, viewLinks)),
+    el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset), // Tab: presets, then Start
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },
-        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset),
         progress, status, message, about, facts, paused.wrap,
         el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
