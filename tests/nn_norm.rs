@@ -9,6 +9,7 @@
 //! within 1e-5·(1 + |y|) (normalized values are O(1) and come from f32 sums of ≤ 200 values). The running statistics
 //! are the f64 formula rounded to f32 once, from f32 batch statistics: within 1e-6 relative.
 
+use cnn_playground::nn::export::{Preprocess, pytorch_code};
 use cnn_playground::nn::layer::{Kernels, Layer, Wants};
 use cnn_playground::nn::model::{Model, ModelConfig, StateValues};
 use cnn_playground::nn::norm::{EPS, MOMENTUM};
@@ -396,4 +397,19 @@ fn the_state_dict_round_trips_through_safetensors() {
     assert_eq!(e.code, "missing_tensor");
     assert!(e.message.contains("1.running_mean"), "{}", e.message);
     assert_eq!(to_safetensors(&other), untouched);
+}
+
+#[test]
+fn the_pytorch_code_has_the_norm_modules() {
+    let m = model("conv(4_k3_p1)~bn~relu~gn(2)~flatten~dense(5)~bn~gn(5)~dense(2)", Shape::image(1, 6, 6), 1);
+    let code = pytorch_code(&m, &Preprocess::none(m.input_shape()), "w.safetensors").unwrap();
+    for line in [
+        "    nn.BatchNorm2d(4),  # 1 bn: the running statistics in eval mode\n",
+        "    nn.GroupNorm(2, 4),  # 3 gn(2)\n",
+        "    nn.BatchNorm1d(5),  # 6 bn: the running statistics in eval mode\n",
+        "    nn.GroupNorm(5, 5),  # 7 gn(5)\n",
+        "model.eval()  # dropout off and BatchNorm on its running statistics",
+    ] {
+        assert!(code.contains(line), "missing {line:?} in\n{code}");
+    }
 }
