@@ -33,6 +33,7 @@ fn the_probe_runs_and_overflows_gracefully_in_wasm() {
         act: Act::Relu,
         init: InitConfig { std: 1.0, ..InitConfig::new(Scheme::Normal) },
         seed: 1,
+        ..ProbeConfig::default()
     };
     let (fwd, bwd) = Probe::new(cfg).unwrap().run_to_end();
     assert_eq!((fwd.len(), bwd.len()), (40, 40));
