@@ -80,7 +80,7 @@ pub fn default_init(spec: &ModelSpec) -> InitConfig {
 }
 
 /// Floating-point operations per example, counted as 2 per multiply-add of the GEMMs (padded taps included;
-/// activations, pooling, the loss and the update are not counted).
+/// activations, pooling, normalization, the loss and the update are not counted).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Flops {
     pub forward: f64,
