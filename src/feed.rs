@@ -15,7 +15,7 @@
 use crate::augment::Pipeline;
 use crate::data::{Batcher, Dataset, Split};
 use crate::error::{Error, Result};
-use crate::nn::model::{Evaluation, Model};
+use crate::nn::model::{Evaluation, Model, StateValues};
 use std::rc::Rc;
 
 /// The most values a feature cache holds (64 MiB of f32).
@@ -214,9 +214,12 @@ impl Feed {
     }
 }
 
-/// The values of layer `i`'s weight and bias.
+/// The values of layer `i` its outputs depend on.
 fn layer_values(model: &Model, i: usize) -> Vec<Vec<f32>> {
-    ["weight", "bias"].iter().filter_map(|s| model.param(&format!("{i}.{s}"))).map(|p| p.value.clone()).collect()
+    // Weight, bias and a BatchNorm's running statistics: what the layer's outputs depend on.
+    let prefix = format!("{i}.");
+    let state = model.state_dict().into_iter().filter(|t| t.name.starts_with(&prefix));
+    state.filter_map(|t| if let StateValues::F32(v) = t.values { Some(v.to_vec()) } else { None }).collect()
 }
 
 impl FeatureCache {

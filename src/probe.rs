@@ -10,6 +10,10 @@
 //! Overflow is a result, not an error: with ReLU and N(0, 1) weights the activations reach inf (then NaN) in f32,
 //! and the statistics say so (inf/NaN); histograms count non-finite values separately. Nothing here panics on it.
 //!
+//! With `norm = bn` every layer is `Y_l = f(BN(Y_{l-1} · W_l))`: BatchNorm per feature over the batch (training
+//! mode, the batch's mean and biased variance, γ = 1, β = 0; [`crate::nn::norm::BatchNorm`]) before the activation,
+//! so the pre-activations have unit scale whatever the weights' scale; the weight gradients then scale as 1/σ_W.
+//!
 //! Random draws, in order, from one Xoshiro256++ stream seeded with `seed`: X, then W_1 … W_depth (each when its
 //! layer is computed), then G (at the first backward step). The same config gives bit-identical results.
 
@@ -19,6 +23,8 @@ use crate::init::{Fans, InitConfig, InitSpec, Scheme};
 pub use crate::nn::activation::{Activation as Act, Saturation, saturated_fraction};
 use crate::nn::activation::{GELU_MIN, SELU_ALPHA, SELU_LAMBDA};
 use crate::nn::kernels::{Gemm, Transpose};
+use crate::nn::layer::Wants;
+use crate::nn::norm::BatchNorm;
 use crate::rng::{Rng, seeded};
 use crate::stats::{Histogram, moments};
 use rand_distr::{Distribution, StandardNormal};
@@ -54,8 +60,35 @@ pub fn histogram_range(act: Act, first_mean: f64, first_std: f64) -> (f64, f64) 
     }
 }
 
+/// Normalization before each activation (the `norm` URL parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProbeNorm {
+    #[default]
+    None,
+    /// BatchNorm per feature over the batch (needs a batch of at least 2).
+    Bn,
+}
+
+impl ProbeNorm {
+    pub const ALL: [ProbeNorm; 2] = [ProbeNorm::None, ProbeNorm::Bn];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProbeNorm::None => "none",
+            ProbeNorm::Bn => "bn",
+        }
+    }
+
+    /// `none` or `bn` (param `norm`, code `unknown_value`).
+    pub fn parse(text: &str) -> Result<ProbeNorm> {
+        ProbeNorm::ALL.into_iter().find(|n| n.name() == text).ok_or_else(|| {
+            Error::coded("norm", "unknown_value", format!("norm must be none or bn, got {}", crate::error::quote(text)))
+        })
+    }
+}
+
 /// Everything that defines a probe run; the fields are the URL parameters (`depth`, `width`, `batch`, `act`,
-/// `init` with its own parameters, `seed`).
+/// `init` with its own parameters, `seed`, `norm`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ProbeConfig {
     pub depth: usize,
@@ -64,6 +97,7 @@ pub struct ProbeConfig {
     pub act: Act,
     pub init: InitConfig,
     pub seed: u64,
+    pub norm: ProbeNorm,
 }
 
 impl Default for ProbeConfig {
@@ -76,6 +110,7 @@ impl Default for ProbeConfig {
             act: Act::Tanh,
             init: InitConfig::new(Scheme::XavierNormal),
             seed: 0,
+            norm: ProbeNorm::None,
         }
     }
 }
@@ -85,7 +120,9 @@ impl ProbeConfig {
     pub fn validate(&self) -> Result<()> {
         check_range("depth", self.depth as f64, 1.0, MAX_DEPTH as f64)?;
         check_range("width", self.width as f64, MIN_WIDTH as f64, MAX_WIDTH as f64)?;
-        check_range("batch", self.batch as f64, 1.0, MAX_BATCH as f64)?;
+        // BatchNorm over a batch of 1 has no variance (PyTorch refuses it too).
+        let min_batch = if self.norm == ProbeNorm::Bn { 2.0 } else { 1.0 };
+        check_range("batch", self.batch as f64, min_batch, MAX_BATCH as f64)?;
         self.init_spec().map(|_| ())
     }
 
@@ -99,17 +136,19 @@ impl ProbeConfig {
         2.0 * self.batch as f64 * (self.width as f64).powi(2) * self.depth as f64
     }
 
-    /// FLOPs of the backward pass: dL/dW and dL/dX per layer, twice the forward (GELU recomputes its
+    /// FLOPs of the backward pass: dL/dW and dL/dX per layer, twice the forward (GELU or BatchNorm recompute the
     /// pre-activations: three times).
     pub fn backward_flops(&self) -> f64 {
-        let gemms = if self.act == Act::Gelu { 3.0 } else { 2.0 };
+        let gemms = if self.act == Act::Gelu || self.norm == ProbeNorm::Bn { 3.0 } else { 2.0 };
         gemms * self.forward_flops()
     }
 
-    /// The memory the probe allocates: input, every layer's output and weights, and four gradient buffers.
+    /// The memory the probe allocates: input, every layer's output and weights, and four gradient buffers (with
+    /// BatchNorm, a pre-activation buffer and per layer 8 values per feature more).
     pub fn memory_bytes(&self) -> u64 {
         let (d, w, b) = (self.depth as u64, self.width as u64, self.batch as u64);
-        4 * (b * w * (d + 1) + w * w * d + 3 * b * w + w * w)
+        let norm = if self.norm == ProbeNorm::Bn { b * w + 8 * w * d } else { 0 };
+        4 * (b * w * (d + 1) + w * w * d + 3 * b * w + w * w + norm)
     }
 }
 
@@ -161,6 +200,9 @@ pub struct Probe {
     grad_w: Vec<f32>,
     /// G, the upstream gradient dL/dY_depth; batch × width.
     upstream: Vec<f32>,
+    /// With `norm = bn`: each layer's BatchNorm (its batch statistics), and Z = X·W of the layer being processed.
+    norms: Vec<BatchNorm>,
+    pre: Vec<f32>,
     range: Option<(f64, f64)>,
     /// Layers done forward (0..=depth).
     forward_done: usize,
@@ -204,6 +246,11 @@ impl Probe {
             grad_z: buffer(b * w, &cfg)?,
             grad_w: buffer(w * w, &cfg)?,
             upstream: buffer(b * w, &cfg)?,
+            norms: match cfg.norm {
+                ProbeNorm::None => Vec::new(),
+                ProbeNorm::Bn => (0..d).map(|l| BatchNorm::new(w, 1, l)).collect(),
+            },
+            pre: if cfg.norm == ProbeNorm::Bn { buffer(b * w, &cfg)? } else { Vec::new() },
             range: None,
             forward_done: 0,
             backward_done: 0,
@@ -227,7 +274,12 @@ impl Probe {
         let (before, rest) = self.outputs.split_at_mut(l * b * w);
         let x = if l == 0 { &self.input[..] } else { &before[(l - 1) * b * w..] };
         let y = &mut rest[..b * w];
-        self.gemm.run(Transpose::No, Transpose::No, b, w, w, x, weights, y);
+        if let Some(bn) = self.norms.get_mut(l) {
+            self.gemm.run(Transpose::No, Transpose::No, b, w, w, x, weights, &mut self.pre);
+            bn.forward(&self.pre, y, b, true);
+        } else {
+            self.gemm.run(Transpose::No, Transpose::No, b, w, w, x, weights, y);
+        }
         let act = self.cfg.act;
         act.apply(y);
         let m = moments(y);
@@ -262,8 +314,24 @@ impl Probe {
         let y = &self.outputs[l * b * w..(l + 1) * b * w];
         let weights = &self.weights[l * w * w..(l + 1) * w * w];
         let act = self.cfg.act;
-        // dL/dZ = dL/dY ⊙ f'(Z)
-        if act == Act::Gelu {
+        if let Some(bn) = self.norms.get_mut(l) {
+            // Z = X·W again (not kept), then dL/dẐ = dL/dY ⊙ f'(Ẑ) with Ẑ = BN(Z), then dL/dZ through BN (into
+            // grad_y, free by then; the buffers swap so grad_z holds it).
+            self.gemm.run(Transpose::No, Transpose::No, b, w, w, x, weights, &mut self.pre);
+            if act == Act::Gelu {
+                bn.forward(&self.pre, &mut self.grad_z, b, true); // the same batch statistics as the forward pass
+                for (gz, &gy) in self.grad_z.iter_mut().zip(&self.grad_y) {
+                    *gz = gy * Act::Gelu.derivative(*gz);
+                }
+            } else {
+                for ((gz, &gy), &y) in self.grad_z.iter_mut().zip(&self.grad_y).zip(y) {
+                    *gz = gy * act.derivative_from_output(y);
+                }
+            }
+            bn.backward(&self.pre, &self.grad_z, &mut self.grad_y, b, Wants { params: false, input: true });
+            std::mem::swap(&mut self.grad_y, &mut self.grad_z);
+        } else if act == Act::Gelu {
+            // dL/dZ = dL/dY ⊙ f'(Z)
             self.gemm.run(Transpose::No, Transpose::No, b, w, w, x, weights, &mut self.grad_z);
             for (gz, &gy) in self.grad_z.iter_mut().zip(&self.grad_y) {
                 *gz = gy * Act::Gelu.derivative(*gz);

@@ -380,6 +380,24 @@ fn cases() -> Vec<Case> {
             20,
         ),
         digits_case("digits_conv_head", "conv(4_k3)~relu~conv(10_k5)", (7, 7), "sgd(lr0.01_m0.9)", 10),
+        // BatchNorm after a conv and after dense, GroupNorm on images and on features; trained, so the running
+        // statistics, γ and β are far from their start and the logits depend on eval mode's running statistics. Two
+        // short nets: the tolerance is a worst case that grows with each normalization, so one long net would hide
+        // small differences.
+        digits_case(
+            "digits_bn",
+            "conv(6_k3_p1)~bn~relu~maxpool(2)~flatten~dense(16)~bn~tanh~dense(10)",
+            (12, 12),
+            "sgd(lr0.05_m0.9)",
+            20,
+        ),
+        digits_case(
+            "digits_gn",
+            "conv(6_k3_p1)~gn(3)~relu~maxpool(2)~flatten~gn(2)~dense(10)",
+            (12, 12),
+            "adam(lr0.01)",
+            20,
+        ),
         Case {
             name: "rgb_images",
             pre: Preprocess::none(rgb.input_shape()),

@@ -83,6 +83,7 @@ fn reference(plan: &LayerPlan, w: &[f64], b: &[f64], x: &[f64], n: usize, mask: 
         }
         LayerSpec::Act(a) => y.iter_mut().zip(x).for_each(|(v, &z)| *v = a.eval_f64(z)),
         LayerSpec::Dropout { .. } => y.iter_mut().zip(x).zip(mask).for_each(|((v, &z), &m)| *v = z * m),
+        LayerSpec::BatchNorm | LayerSpec::GroupNorm { .. } => panic!("the norm layers are checked in tests/nn_norm.rs"),
     }
     y
 }

@@ -64,7 +64,7 @@ fn syntax_defaults_and_shortest_form() {
         assert_eq!(ModelSpec::parse(written).unwrap(), spec);
     }
     let names = LayerSpec::names().join(",");
-    assert_eq!(names, "conv,maxpool,avgpool,flatten,dense,dropout,tanh,sigmoid,relu,leaky_relu,linear,selu,gelu");
+    assert_eq!(names, "conv,maxpool,avgpool,flatten,dense,dropout,bn,gn,tanh,sigmoid,relu,leaky_relu,linear,selu,gelu");
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn syntax_errors_name_the_step() {
         ("conv(-8)", "model: step 1 (conv): value must be between 1 and 1024, got -8", "out_of_range"),
         (
             "dense(10)~softmax",
-            "model: step 2: unknown step \"softmax\"; expected one of conv, maxpool, avgpool, flatten, dense, dropout, tanh, sigmoid, relu, leaky_relu, linear, selu, gelu",
+            "model: step 2: unknown step \"softmax\"; expected one of conv, maxpool, avgpool, flatten, dense, dropout, bn, gn, tanh, sigmoid, relu, leaky_relu, linear, selu, gelu",
             "unknown_step",
         ),
         ("relu(3)", "model: step 1 (relu): unknown parameter \"3\"; relu takes no numbers", "unknown_parameter"),

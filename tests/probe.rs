@@ -3,10 +3,12 @@
 //! Sizes are kept small enough for a debug-build `cargo test`.
 
 use cnn_playground::init::{InitConfig, Scheme};
-use cnn_playground::probe::{Act, HIST_BINS, LayerBackward, LayerForward, Probe, ProbeConfig, saturated_fraction};
+use cnn_playground::probe::{
+    Act, HIST_BINS, LayerBackward, LayerForward, Probe, ProbeConfig, ProbeNorm, saturated_fraction,
+};
 
 fn cfg(act: Act, init: InitConfig, depth: usize, width: usize, batch: usize, seed: u64) -> ProbeConfig {
-    ProbeConfig { depth, width, batch, act, init, seed }
+    ProbeConfig { depth, width, batch, act, init, seed, norm: ProbeNorm::None }
 }
 
 fn normal(std: f64) -> InitConfig {
@@ -339,4 +341,146 @@ fn the_f32_activations_match_their_f64_definitions() {
     }
     assert_eq!(Act::Tanh.eval(f32::INFINITY), 1.0);
     assert_eq!(Act::Relu.eval(f32::INFINITY), f32::INFINITY);
+}
+
+// ---------- BatchNorm before each activation (norm = bn) ----------
+
+/// L = sum(Y_depth ⊙ G) with Y_l = f(BN(Y_{l-1} · W_l)), BatchNorm per feature over the batch (mean and biased
+/// variance of the batch, ε = 1e-5, γ = 1, β = 0), in f64.
+fn loss_f64_bn(act: Act, width: usize, batch: usize, x: &[f64], ws: &[Vec<f64>], g: &[f32]) -> f64 {
+    let mut y = x.to_vec();
+    for w in ws {
+        let mut z = vec![0.0; batch * width];
+        for r in 0..batch {
+            for j in 0..width {
+                z[r * width + j] = (0..width).map(|i| y[r * width + i] * w[i * width + j]).sum::<f64>();
+            }
+        }
+        for j in 0..width {
+            let m = (0..batch).map(|r| z[r * width + j]).sum::<f64>() / batch as f64;
+            let v = (0..batch).map(|r| (z[r * width + j] - m).powi(2)).sum::<f64>() / batch as f64;
+            for r in 0..batch {
+                z[r * width + j] = (z[r * width + j] - m) / (v + 1e-5).sqrt();
+            }
+        }
+        y = z.into_iter().map(|v| act.eval_f64(v)).collect();
+    }
+    y.iter().zip(g).map(|(&a, &b)| a * b as f64).sum()
+}
+
+#[test]
+fn backward_with_batch_norm_matches_central_differences() {
+    // A batch of 4: with 2 the normalized values are ±1 whatever W, and the gradients all but vanish.
+    let (depth, width, batch) = (3, 10, 4);
+    for act in Act::ALL {
+        let c = ProbeConfig {
+            norm: ProbeNorm::Bn,
+            ..cfg(act, InitConfig::new(Scheme::LecunNormal), depth, width, batch, 9)
+        };
+        let mut p = Probe::new(c).unwrap();
+        while p.forward_layer().is_some() {}
+        let x: Vec<f64> = p.input().iter().map(|&v| v as f64).collect();
+        let ws: Vec<Vec<f64>> = (1..=depth).map(|l| p.weights(l).iter().map(|&v| v as f64).collect()).collect();
+        let mut analytic_w = vec![Vec::new(); depth];
+        while let Some(b) = p.backward_layer() {
+            analytic_w[b.layer - 1] = p.weight_grad().to_vec();
+        }
+        let analytic_x = p.input_grad().to_vec();
+        let g = p.upstream().to_vec();
+        let reference = loss_f64_bn(act, width, batch, &x, &ws, &g);
+        let probe_loss: f64 = p.outputs(depth).iter().zip(&g).map(|(&y, &g)| y as f64 * g as f64).sum();
+        assert!(
+            (reference - probe_loss).abs() <= 1e-4 * (1.0 + reference.abs()),
+            "{act:?}: {probe_loss} vs {reference}"
+        );
+        let numeric = |f: &mut dyn FnMut(usize, f64) -> f64, len: usize, at: &dyn Fn(usize) -> f64| -> Vec<f64> {
+            (0..len).map(|k| central_difference(&mut |v| f(k, v), at(k))).collect()
+        };
+        for l in 0..depth {
+            let n = numeric(
+                &mut |k, v| {
+                    let mut ws = ws.clone();
+                    ws[l][k] = v;
+                    loss_f64_bn(act, width, batch, &x, &ws, &g)
+                },
+                width * width,
+                &|k| ws[l][k],
+            );
+            assert_gradient(&format!("bn {act:?} dL/dW{}", l + 1), &analytic_w[l], &n);
+        }
+        let n = numeric(
+            &mut |k, v| {
+                let mut x = x.clone();
+                x[k] = v;
+                loss_f64_bn(act, width, batch, &x, &ws, &g)
+            },
+            batch * width,
+            &|k| x[k],
+        );
+        assert_gradient(&format!("bn {act:?} dL/dX"), &analytic_x, &n);
+    }
+}
+
+/// The lesson: with BatchNorm the activations are the same whatever the weights' scale (BN(s·Z) = BN(Z) up to ε),
+/// so every N(0, s²) keeps each layer at the unit-Gaussian statistics of f; the weight gradients still scale as 1/s.
+#[test]
+fn batch_norm_keeps_activations_at_unit_scale_whatever_the_initialization() {
+    let (depth, width, batch) = (10, 100, 200);
+    // std of f(z) for z ~ N(0, 1): tanh by numerical integration below, ReLU √(1/2 − 1/(2π)), linear 1.
+    let tanh_std = {
+        let (n, h) = (200_000, 16.0 / 200_000.0);
+        let pdf = |z: f64| (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        ((0..n).map(|i| -8.0 + (i as f64 + 0.5) * h).map(|z| z.tanh().powi(2) * pdf(z) * h).sum::<f64>()).sqrt()
+    };
+    let relu_std = (0.5 - 1.0 / (2.0 * std::f64::consts::PI)).sqrt();
+    for (act, want) in [(Act::Tanh, tanh_std), (Act::Relu, relu_std), (Act::Linear, 1.0)] {
+        let runs: Vec<_> = [0.01, 1.0, 10.0]
+            .iter()
+            .map(|&s| run(ProbeConfig { norm: ProbeNorm::Bn, ..cfg(act, normal(s), depth, width, batch, 3) }))
+            .collect();
+        for (f, _) in &runs {
+            for layer in f {
+                // Per feature the pre-activations are exactly standardized; f of them has the N(0, 1) statistics
+                // within the sampling error of 20,000 values that are only roughly Gaussian: 5 %.
+                assert!(
+                    (layer.std / want - 1.0).abs() < 0.05,
+                    "{act:?} layer {}: std {} vs {want}",
+                    layer.layer,
+                    layer.std
+                );
+            }
+        }
+        // The same draws scaled: the same activations up to ε (largest effect at s = 0.01: ε / Var(Z) ≈ 1e-3).
+        for ((a, _), (b, _)) in runs.iter().zip(&runs[1..]) {
+            for (la, lb) in a.iter().zip(b) {
+                assert!((la.std / lb.std - 1.0).abs() < 2e-3, "{act:?} layer {}: {} vs {}", la.layer, la.std, lb.std);
+            }
+        }
+        // What did not change: dL/dW ∝ 1/s (BN divides by the std of Z, which grows with s). ε shifts it: at
+        // s = 0.01 Var(Z) = width·s²·E[y²] is 0.005 for ReLU, so ε/Var(Z) = 2e-3 per layer, over 10 layers ≤ 2 %.
+        for ((_, ga), (_, gb), ratio) in [(&runs[0], &runs[1], 100.0), (&runs[1], &runs[2], 10.0)] {
+            for (la, lb) in ga.iter().zip(gb) {
+                let r = la.grad_w_std / lb.grad_w_std;
+                assert!((r / ratio - 1.0).abs() < 2e-2, "{act:?} layer {}: dW ratio {r} vs {ratio}", la.layer);
+            }
+        }
+        // Without BatchNorm the same settings vanish or explode: the contrast the panel shows.
+        let (plain, _) = run(cfg(act, normal(0.01), depth, width, batch, 3));
+        assert!(plain[depth - 1].std < 1e-6, "{act:?} without bn: {}", plain[depth - 1].std);
+    }
+}
+
+#[test]
+fn batch_norm_needs_a_batch_of_two_and_costs_a_third_gemm() {
+    let c = ProbeConfig { norm: ProbeNorm::Bn, ..cfg(Act::Relu, normal(1.0), 3, 10, 1, 0) };
+    let e = Probe::new(c).err().expect("batch 1 refused");
+    assert_eq!((e.param.as_str(), e.code), ("batch", "out_of_range"));
+    assert_eq!(e.value("min"), Some(2.0));
+    let c = ProbeConfig { batch: 2, ..c };
+    assert!(Probe::new(c).is_ok());
+    assert_eq!(c.backward_flops(), 3.0 * c.forward_flops());
+    assert_eq!(ProbeNorm::parse("bn").unwrap(), ProbeNorm::Bn);
+    assert_eq!(ProbeNorm::parse("none").unwrap(), ProbeNorm::None);
+    let e = ProbeNorm::parse("gn").unwrap_err();
+    assert_eq!((e.param.as_str(), e.code), ("norm", "unknown_value"));
 }

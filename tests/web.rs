@@ -113,6 +113,7 @@ fn probe(depth: f64, width: f64, batch: f64, act: &str) -> Result<cnn_playground
         0.01,
         0.05,
         1.0,
+        None,
     )
 }
 

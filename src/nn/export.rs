@@ -90,6 +90,9 @@ fn torch_layer(spec: &LayerSpec, input: Shape) -> String {
         LayerSpec::Dense { out } => format!("nn.Linear({}, {out})", input.len()),
         LayerSpec::Act(a) => torch_activation(a).into(),
         LayerSpec::Dropout { p } => format!("nn.Dropout(p={p})"),
+        LayerSpec::BatchNorm if input.flat => format!("nn.BatchNorm1d({})", input.c),
+        LayerSpec::BatchNorm => format!("nn.BatchNorm2d({})", input.c),
+        LayerSpec::GroupNorm { groups } => format!("nn.GroupNorm({groups}, {})", input.c),
     }
 }
 
@@ -140,6 +143,7 @@ pub fn pytorch_code(model: &Model, pre: &Preprocess, weights_file: &str) -> Resu
         let why = match plan.spec {
             LayerSpec::Flatten => format!("{shapes}, channel by channel (C, then H, then W)"),
             LayerSpec::Dropout { .. } => "off in eval mode".into(),
+            LayerSpec::BatchNorm => "the running statistics in eval mode".into(),
             _ if plan.input != plan.output => shapes,
             _ => String::new(),
         };
@@ -152,7 +156,7 @@ pub fn pytorch_code(model: &Model, pre: &Preprocess, weights_file: &str) -> Resu
     }
     out += &format!(
         ")\nmodel.load_state_dict(load_file({weights_file:?}))\n\
-         model.eval()  # dropout off, as the playground's inference\n\n\n"
+         model.eval()  # dropout off and BatchNorm on its running statistics, as the playground's inference\n\n\n"
     );
     out += &preprocess_code(pre, input);
     out += "\n\n@torch.no_grad()\n\

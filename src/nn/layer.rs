@@ -14,6 +14,7 @@
 
 use crate::nn::Activation;
 use crate::nn::kernels::{Bias, Epilogue, Gemm, Transpose};
+use crate::nn::norm::{BatchNorm, GroupNorm};
 use crate::nn::spec::{LayerPlan, LayerSpec, Shape};
 use crate::rng::Rng;
 use rand::RngExt;
@@ -33,7 +34,7 @@ pub struct Parameter {
 }
 
 impl Parameter {
-    fn zeros(name: String, shape: Vec<usize>) -> Parameter {
+    pub(crate) fn zeros(name: String, shape: Vec<usize>) -> Parameter {
         let len = shape.iter().product();
         Parameter { name, shape, value: vec![0.0; len], grad: vec![0.0; len], trainable: true }
     }
@@ -181,6 +182,8 @@ pub enum Layer {
     Dense(Dense),
     Act(Activation),
     Dropout(Dropout),
+    BatchNorm(BatchNorm),
+    GroupNorm(GroupNorm),
 }
 
 impl Layer {
@@ -216,6 +219,10 @@ impl Layer {
             }),
             LayerSpec::Act(a) => Layer::Act(a),
             LayerSpec::Dropout { p } => Layer::Dropout(Dropout { p, mask: Vec::new() }),
+            LayerSpec::BatchNorm => Layer::BatchNorm(BatchNorm::new(plan.input.c, plan.input.h * plan.input.w, index)),
+            LayerSpec::GroupNorm { groups } => {
+                Layer::GroupNorm(GroupNorm::new(plan.input.c, groups, plan.input.h * plan.input.w, index))
+            }
         }
     }
 
@@ -224,6 +231,8 @@ impl Layer {
         match self {
             Layer::Conv(c) => Some([&c.weight, &c.bias]),
             Layer::Dense(d) => Some([&d.weight, &d.bias]),
+            Layer::BatchNorm(b) => Some([&b.weight, &b.bias]),
+            Layer::GroupNorm(g) => Some([&g.weight, &g.bias]),
             _ => None,
         }
     }
@@ -232,11 +241,15 @@ impl Layer {
         match self {
             Layer::Conv(c) => Some([&mut c.weight, &mut c.bias]),
             Layer::Dense(d) => Some([&mut d.weight, &mut d.bias]),
+            Layer::BatchNorm(b) => Some([&mut b.weight, &mut b.bias]),
+            Layer::GroupNorm(g) => Some([&mut g.weight, &mut g.bias]),
             _ => None,
         }
     }
 
-    /// `y` (n × out) from `x` (n × in). `train` selects dropout's training behaviour, which draws from `rng`.
+    /// `y` (n × out) from `x` (n × in). `train` selects dropout's training behaviour, which draws from `rng`, and
+    /// BatchNorm's (batch statistics, unless the layer is frozen); a BatchNorm in training needs a batch that
+    /// [`Layer::check_batch`] accepts.
     pub fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize, train: bool, rng: &mut Rng) {
         match self {
             Layer::Conv(c) => c.forward(k, x, y, n),
@@ -246,6 +259,17 @@ impl Layer {
             Layer::Dense(d) => d.forward(k, x, y, n),
             Layer::Act(a) => a.forward(x, y),
             Layer::Dropout(d) => d.forward(x, y, train, rng),
+            Layer::BatchNorm(b) => b.forward(x, y, n, train),
+            Layer::GroupNorm(g) => g.forward(x, y, n),
+        }
+    }
+
+    /// Whether a forward pass of `n` examples in this mode is possible (BatchNorm in training needs two values per
+    /// channel: param `batch`, code `one_value_per_channel`); `index` is the layer's position, for the message.
+    pub fn check_batch(&self, n: usize, train: bool, index: usize) -> crate::error::Result<()> {
+        match self {
+            Layer::BatchNorm(b) => b.check_batch(n, train, index),
+            _ => Ok(()),
         }
     }
 
@@ -255,6 +279,8 @@ impl Layer {
         match self {
             Layer::Conv(c) => c.backward(k, dy, dx, n, wants),
             Layer::Dense(d) => d.backward(k, x, dy, dx, n, wants),
+            Layer::BatchNorm(b) => b.backward(x, dy, dx, n, wants),
+            Layer::GroupNorm(g) => g.backward(x, dy, dx, n, wants),
             _ if !wants.input => {}
             Layer::MaxPool(p) => p.backward_max(dy, dx, n),
             Layer::AvgPool(p) => p.backward_avg(dy, dx),

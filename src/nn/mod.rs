@@ -31,6 +31,7 @@
 //! - [`model`]: [`model::Model`]: training step, inference, evaluation, freezing, FLOPs, snapshots.
 //! - [`optim`]: SGD (momentum, Nesterov, weight decay) and Adam; constant, step and cosine schedules.
 //! - [`loss`]: softmax cross-entropy, mean over the batch.
+//! - [`norm`]: BatchNorm and GroupNorm (PyTorch's semantics, running statistics, frozen = evaluation behaviour).
 //! - [`activation`]: the activation functions (shared with the signal probe).
 //! - [`safetensors`]: the weights as a safetensors file with PyTorch's names and shapes; loading one, checked.
 //! - [`export`]: the model and its input pipeline as PyTorch code.
@@ -43,6 +44,7 @@ pub mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod model;
+pub mod norm;
 pub mod optim;
 pub mod profile;
 pub mod safetensors;

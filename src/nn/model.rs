@@ -6,21 +6,30 @@
 //! `n` class indices below the number of logits. Logits come out `n × classes`.
 //!
 //! # Freezing
-//! Freezing is per layer with parameters (conv, dense): a frozen layer's weight and bias keep their values bit for
-//! bit, their gradients are never computed (their `grad` buffers are not written), and the backward pass stops at
-//! the lowest trainable layer, which computes no input gradient. Layer indices are 0-based positions in the spec, as
+//! Freezing is per layer with parameters (conv, dense, bn, gn): a frozen layer's weight and bias keep their values bit
+//! for bit, their gradients are never computed (their `grad` buffers are not written), and the backward pass stops at
+//! the lowest trainable layer, which computes no input gradient. A frozen BatchNorm also keeps its running statistics
+//! and normalizes by them in training too (evaluation behaviour, as `model.eval()` on a frozen backbone in PyTorch),
+//! so a frozen prefix computes the same in training and evaluation. Layer indices are 0-based positions in the spec, as
 //! in PyTorch's `nn.Sequential` (and in the parameter names `3.weight`).
 //!
 //! # Randomness
 //! One RNG, seeded from the config: the initial weights are drawn first (layer by layer, weight tensors in
-//! storage order; biases are zero), then dropout masks during training. Evaluation draws nothing. A [`Snapshot`]
-//! holds the weights, the freezing, the optimizer state and the RNG, so a restored model continues exactly.
+//! storage order; biases are zero; norm layers start at γ = 1, β = 0 and draw nothing), then dropout masks during
+//! training. Evaluation draws nothing. A [`Snapshot`] holds the weights, the BatchNorm running statistics, the
+//! freezing, the optimizer state and the RNG, so a restored model continues exactly.
+//!
+//! # State dict
+//! [`Model::state_dict`] lists what PyTorch's `state_dict()` of the equivalent `nn.Sequential` holds, in its order:
+//! per layer `N.weight`, `N.bias`, and for BatchNorm `N.running_mean`, `N.running_var` (f32, `[C]`) and
+//! `N.num_batches_tracked` (int64, shape `[]`).
 
 use crate::error::{Error, Result, check_range};
 use crate::init::{self, InitConfig, Scheme};
 use crate::nn::Activation;
 use crate::nn::layer::{Kernels, Layer, Parameter, Wants};
 use crate::nn::loss::{argmax, softmax_cross_entropy};
+use crate::nn::norm::BatchNorm;
 use crate::nn::optim::{Optimizer, OptimizerConfig};
 use crate::nn::spec::{LayerPlan, LayerSpec, MAX_BATCH, ModelSpec, Shape, check_output};
 use crate::rng::{Rng, seeded};
@@ -71,7 +80,7 @@ pub fn default_init(spec: &ModelSpec) -> InitConfig {
 }
 
 /// Floating-point operations per example, counted as 2 per multiply-add of the GEMMs (padded taps included;
-/// activations, pooling, the loss and the update are not counted).
+/// activations, pooling, normalization, the loss and the update are not counted).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Flops {
     pub forward: f64,
@@ -92,12 +101,51 @@ pub struct Evaluation {
     pub n: usize,
 }
 
+/// The values of one state_dict entry, borrowed from the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StateValues<'a> {
+    F32(&'a [f32]),
+    /// A scalar int64 (`num_batches_tracked`).
+    I64(i64),
+}
+
+/// One entry of [`Model::state_dict`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateTensor<'a> {
+    pub name: String,
+    /// PyTorch's shape (`[]` for a scalar).
+    pub shape: Vec<usize>,
+    pub values: StateValues<'a>,
+}
+
+/// Values for [`Model::set_state`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tensor {
+    F32(Vec<f32>),
+    I64(i64),
+}
+
+impl Tensor {
+    /// The f32 values (none for an int64).
+    pub fn as_f32(&self) -> &[f32] {
+        match self {
+            Tensor::F32(v) => v,
+            Tensor::I64(_) => &[],
+        }
+    }
+}
+
+/// A BatchNorm's running statistics: mean, variance, steps tracked.
+type RunningStats = (Vec<f32>, Vec<f32>, u64);
+
 /// What a restored model needs to continue exactly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     spec: ModelSpec,
     input: Shape,
     values: Vec<Vec<f32>>,
+    /// Per BatchNorm layer, in order.
+    stats: Vec<RunningStats>,
     trainable: Vec<bool>,
     optimizer: Optimizer,
     rng: Rng,
@@ -129,7 +177,10 @@ impl Model {
         let mut layers: Vec<Layer> = plans.iter().enumerate().map(|(i, p)| Layer::new(p, i)).collect();
         let init = config.init.unwrap_or_else(|| default_init(&config.spec));
         let mut rng = seeded(config.seed);
-        for layer in &mut layers {
+        for (layer, plan) in layers.iter_mut().zip(&plans) {
+            if plan.spec.is_norm() {
+                continue; // γ = 1, β = 0 from Layer::new
+            }
             if let Some([weight, _bias]) = layer.params_mut() {
                 let fans = init::fans(&weight.shape)?;
                 init.spec(fans)?.fill(&mut weight.value, &mut rng);
@@ -211,6 +262,108 @@ impl Model {
         Ok(())
     }
 
+    /// The BatchNorm layers with their indices.
+    fn batch_norms(&self) -> impl Iterator<Item = (usize, &BatchNorm)> {
+        self.layers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| if let Layer::BatchNorm(b) = l { Some((i, b)) } else { None })
+    }
+
+    /// PyTorch's state_dict of the model, in its order (see the module docs).
+    pub fn state_dict(&self) -> Vec<StateTensor<'_>> {
+        let mut out = Vec::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            for p in layer.params().into_iter().flatten() {
+                out.push(StateTensor {
+                    name: p.name.clone(),
+                    shape: p.shape.clone(),
+                    values: StateValues::F32(&p.value),
+                });
+            }
+            if let Layer::BatchNorm(b) = layer {
+                let c = b.running_mean.len();
+                for (suffix, v) in [("running_mean", &b.running_mean), ("running_var", &b.running_var)] {
+                    out.push(StateTensor {
+                        name: format!("{i}.{suffix}"),
+                        shape: vec![c],
+                        values: StateValues::F32(v),
+                    });
+                }
+                out.push(StateTensor {
+                    name: format!("{i}.num_batches_tracked"),
+                    shape: vec![],
+                    values: StateValues::I64(b.num_batches_tracked.min(i64::MAX as u64) as i64),
+                });
+            }
+        }
+        out
+    }
+
+    /// Replaces one state_dict entry: a parameter as [`Model::set_param`], a BatchNorm's running mean or variance
+    /// (same length, finite, the variance ≥ 0) or its `num_batches_tracked` (≥ 0). Param `param`; codes
+    /// `unknown_parameter`, `wrong_length`, `not_finite`, `wrong_dtype`, `bad_statistic`.
+    pub fn set_state(&mut self, name: &str, values: &Tensor) -> Result<()> {
+        if self.param(name).is_some() {
+            return match values {
+                Tensor::F32(v) => self.set_param(name, v),
+                Tensor::I64(_) => Err(Error::coded("param", "wrong_dtype", format!("{name} holds f32 values"))),
+            };
+        }
+        let buffer = name.split_once('.').and_then(|(i, suffix)| Some((i.parse::<usize>().ok()?, suffix)));
+        let Some((i, suffix)) = buffer.filter(|&(i, _)| matches!(self.layers.get(i), Some(Layer::BatchNorm(_)))) else {
+            let names: Vec<String> = self.state_dict().into_iter().map(|t| t.name).collect();
+            return Err(Error::coded(
+                "param",
+                "unknown_parameter",
+                format!("no state {name:?}; the model has {}", names.join(", ")),
+            ));
+        };
+        let Some(Layer::BatchNorm(b)) = self.layers.get_mut(i) else { unreachable!("checked above") };
+        let bad = |message: String| Err(Error::coded("param", "bad_statistic", message));
+        match (suffix, values) {
+            ("num_batches_tracked", Tensor::I64(v)) => {
+                if *v < 0 {
+                    return bad(format!("{name} is {v}; a count of steps is at least 0"));
+                }
+                b.num_batches_tracked = *v as u64;
+            }
+            ("running_mean" | "running_var", Tensor::F32(v)) => {
+                let target = if suffix == "running_mean" { &mut b.running_mean } else { &mut b.running_var };
+                if v.len() != target.len() {
+                    return Err(Error::coded(
+                        "param",
+                        "wrong_length",
+                        format!("{name} has {} values, got {}", target.len(), v.len()),
+                    )
+                    .with("expected", target.len() as f64)
+                    .with("got", v.len() as f64));
+                }
+                if let Some(j) = v.iter().position(|x| !x.is_finite()) {
+                    return Err(
+                        Error::coded("param", "not_finite", format!("{name}[{j}] is {}", v[j])).with("index", j as f64)
+                    );
+                }
+                if suffix == "running_var"
+                    && let Some(j) = v.iter().position(|&x| x < 0.0)
+                {
+                    return bad(format!("{name}[{j}] is {}; a variance is at least 0", v[j]));
+                }
+                target.copy_from_slice(v);
+            }
+            ("num_batches_tracked", _) => {
+                return Err(Error::coded("param", "wrong_dtype", format!("{name} is an int64 scalar")));
+            }
+            ("running_mean" | "running_var", _) => {
+                return Err(Error::coded("param", "wrong_dtype", format!("{name} holds f32 values")));
+            }
+            _ => {
+                return Err(Error::coded("param", "unknown_parameter", format!("no state {name:?}")));
+            }
+        }
+        Ok(())
+    }
+
     /// All parameters (weights and biases).
     pub fn param_count(&self) -> usize {
         self.params().map(Parameter::len).sum()
@@ -241,7 +394,7 @@ impl Model {
 
     // ------------------------------------------------------------------ freezing
 
-    /// The indices of the layers with parameters (conv, dense), in order.
+    /// The indices of the layers with parameters (conv, dense, bn, gn), in order.
     pub fn weight_layers(&self) -> Vec<usize> {
         (0..self.layers.len()).filter(|&i| self.layers[i].params().is_some()).collect()
     }
@@ -427,7 +580,8 @@ impl Model {
         &self.acts[self.layers.len()][..n * self.classes()]
     }
 
-    /// Forward (training mode: dropout active), loss, and backward: the gradients of every trainable parameter,
+    /// Forward (training mode: dropout active, BatchNorm on the batch's statistics unless frozen; a BatchNorm channel
+    /// with one value is refused: param `batch`, code `one_value_per_channel`), loss, and backward: the gradients of every trainable parameter,
     /// down to the lowest trainable layer. Returns the mean loss. Parameters do not change.
     pub fn compute_gradients(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<f32> {
         self.compute_gradients_from(0, x, labels, n)
@@ -447,6 +601,9 @@ impl Model {
             .with("start", start as f64));
         }
         self.prepare_at(start, x, Some(labels), n)?;
+        for (i, layer) in self.layers.iter().enumerate().skip(start) {
+            layer.check_batch(n, true, i)?;
+        }
         self.run_forward_range(start, self.layers.len(), x, n, true);
         let classes = self.classes();
         let last = self.layers.len();
@@ -530,7 +687,8 @@ impl Model {
         }
     }
 
-    /// Logits (`n × classes`) of a batch in evaluation mode (dropout off); valid until the next pass.
+    /// Logits (`n × classes`) of a batch in evaluation mode (dropout off, BatchNorm on its running statistics);
+    /// valid until the next pass.
     pub fn forward(&mut self, x: &[f32], n: usize) -> Result<&[f32]> {
         self.prepare(x, None, n)?;
         self.run_forward(x, n, false);
@@ -571,6 +729,10 @@ impl Model {
             spec: self.config.spec.clone(),
             input: self.config.input,
             values: self.params().map(|p| p.value.clone()).collect(),
+            stats: self
+                .batch_norms()
+                .map(|(_, b)| (b.running_mean.clone(), b.running_var.clone(), b.num_batches_tracked))
+                .collect(),
             trainable: self.params().map(|p| p.trainable).collect(),
             optimizer: self.optimizer.clone(),
             rng: self.rng.clone(),
@@ -593,6 +755,12 @@ impl Model {
         for ((p, v), &t) in self.params_mut().zip(&snapshot.values).zip(&snapshot.trainable) {
             p.value.copy_from_slice(v);
             p.trainable = t;
+        }
+        let norms = self.layers.iter_mut().filter_map(|l| if let Layer::BatchNorm(b) = l { Some(b) } else { None });
+        for (b, (mean, var, tracked)) in norms.zip(&snapshot.stats) {
+            b.running_mean.copy_from_slice(mean);
+            b.running_var.copy_from_slice(var);
+            b.num_batches_tracked = *tracked;
         }
         self.config.optimizer = *snapshot.optimizer.config();
         self.optimizer = snapshot.optimizer.clone();

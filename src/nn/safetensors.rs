@@ -8,8 +8,9 @@
 //! | 8 … 8 + N | a JSON object: `"__metadata__"` (string → string) and, per tensor, `{"dtype", "shape", "data_offsets"}` |
 //! | 8 + N … | the tensors' bytes, little-endian, back to back; `data_offsets` are `[begin, end)` within this part |
 //!
-//! The writer puts the tensors in model order (`0.weight`, `0.bias`, `3.weight`, …), all `F32` in PyTorch's layout
-//! (conv `OUT×IN×KH×KW`, dense `OUT×IN`, biases `OUT`), and pads the header with spaces to a multiple of 8 bytes, as
+//! The writer puts the tensors in state_dict order (`0.weight`, `0.bias`, `3.weight`, …), `F32` in PyTorch's layout
+//! (conv `OUT×IN×KH×KW`, dense `OUT×IN`, biases and norm layers' `[C]`), a BatchNorm's `N.running_mean` and
+//! `N.running_var` (`F32`, `[C]`) and `N.num_batches_tracked` (`I64`, shape `[]`) after its weight and bias, and pads the header with spaces to a multiple of 8 bytes, as
 //! the reference writer does. The metadata says `format: pt` (what `safetensors.torch` writes), the producer, the
 //! model spec (`model`) and one example's input shape (`input_shape`, `C,H,W`). The same weights always give the
 //! same bytes.
@@ -18,11 +19,12 @@
 //! A file comes from a person, so [`load_safetensors`] checks everything before it changes anything: the header
 //! length (at most [`MAX_HEADER_BYTES`]), the JSON (strict, nesting at most [`MAX_JSON_DEPTH`]), that the data
 //! offsets tile the data part exactly, that the tensors are exactly the model's (no missing and no extra names, as
-//! PyTorch's strict `load_state_dict`), each `F32` with the model's shape, and every value finite. Only then are
-//! the weights replaced, all of them; on any error the model is unchanged. Metadata is not required (a file saved
+//! PyTorch's strict `load_state_dict`), each with the model's dtype and shape, every value finite, running variances
+//! and counts not negative. Only then are the weights and statistics replaced, all of them; on any error the model
+//! is unchanged. Metadata is not required (a file saved
 //! by PyTorch has its own or none), and the spec it names is not compared: the names and shapes decide.
 //! Errors have param `weights` and the codes `truncated`, `header_too_large`, `bad_header`, `bad_offsets`,
-//! `missing_tensor`, `unexpected_tensor`, `wrong_dtype`, `wrong_shape`, `not_finite`.
+//! `missing_tensor`, `unexpected_tensor`, `wrong_dtype`, `wrong_shape`, `not_finite`, `bad_statistic`.
 //!
 //! The format is written here by hand rather than with the `safetensors` crate (serde + serde_json): in a minimal
 //! stripped release cdylib that parses and writes a file, the crate added 67 KB of wasm (22 KB gzipped) and this
@@ -31,7 +33,7 @@
 //! directions to the crate (a dev-dependency, not in the wasm) and the Python check to the `safetensors` package.
 
 use crate::error::{Error, Result, quote};
-use crate::nn::model::Model;
+use crate::nn::model::{Model, StateValues, Tensor};
 
 /// The largest header accepted: a model's header is a few KB, so 1 MiB leaves room for generous metadata while
 /// bounding what a hostile length can make us allocate and parse.
@@ -63,13 +65,18 @@ pub fn to_safetensors(model: &Model) -> Vec<u8> {
         header += &format!("{}:{}", json_string(key), json_string(value));
     }
     header.push('}');
+    let state = model.state_dict();
     let mut offset = 0;
-    for p in model.params() {
-        let end = offset + 4 * p.len();
-        let shape: Vec<String> = p.shape.iter().map(usize::to_string).collect();
+    for t in &state {
+        let (dtype, size) = match t.values {
+            StateValues::F32(v) => ("F32", 4 * v.len()),
+            StateValues::I64(_) => ("I64", 8),
+        };
+        let end = offset + size;
+        let shape: Vec<String> = t.shape.iter().map(usize::to_string).collect();
         header += &format!(
-            ",{}:{{\"dtype\":\"F32\",\"shape\":[{}],\"data_offsets\":[{offset},{end}]}}",
-            json_string(&p.name),
+            ",{}:{{\"dtype\":\"{dtype}\",\"shape\":[{}],\"data_offsets\":[{offset},{end}]}}",
+            json_string(&t.name),
             shape.join(",")
         );
         offset = end;
@@ -81,45 +88,51 @@ pub fn to_safetensors(model: &Model) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(8 + header.len() + offset);
     bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
     bytes.extend_from_slice(header.as_bytes());
-    for p in model.params() {
-        for v in &p.value {
-            bytes.extend_from_slice(&v.to_le_bytes());
+    for t in &state {
+        match t.values {
+            StateValues::F32(v) => v.iter().for_each(|x| bytes.extend_from_slice(&x.to_le_bytes())),
+            StateValues::I64(v) => bytes.extend_from_slice(&v.to_le_bytes()),
         }
     }
     bytes
 }
 
-/// Replaces every weight of the model by the file's, all or nothing (see the module docs for what is checked).
+/// Replaces every weight (and BatchNorm statistic) of the model by the file's, all or nothing (see the module docs
+/// for what is checked).
 pub fn load_safetensors(model: &mut Model, bytes: &[u8]) -> Result<()> {
     let values = read_weights(model, bytes, |_| true)?;
     // Every name, length and value was checked, so none of these can fail halfway.
     for (name, v) in &values {
-        model.set_param(name, v)?;
+        model.set_state(name, v)?;
     }
     Ok(())
 }
 
 /// The file's tensors for this model, checked as [`load_safetensors`] checks them, without changing the model:
-/// `(name, values)` in model order for every parameter that `wanted` accepts. Tensors of unwanted parameters may be
+/// `(name, values)` in state_dict order for every entry that `wanted` accepts. Tensors of unwanted entries may be
 /// absent or of another shape (a pretrained net's head for another number of classes); any other tensor is
 /// `unexpected_tensor`.
-pub fn read_weights(model: &Model, bytes: &[u8], wanted: impl Fn(&str) -> bool) -> Result<Vec<(String, Vec<f32>)>> {
+pub fn read_weights(model: &Model, bytes: &[u8], wanted: impl Fn(&str) -> bool) -> Result<Vec<(String, Tensor)>> {
     let file = SafetensorsFile::parse(bytes)?;
-    let mut values: Vec<(String, Vec<f32>)> = Vec::new();
-    for p in model.params().filter(|p| wanted(&p.name)) {
+    let state = model.state_dict();
+    let names = || state.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+    let mut values: Vec<(String, Tensor)> = Vec::new();
+    for p in state.iter().filter(|p| wanted(&p.name)) {
         let Some(t) = file.tensors.iter().find(|t| t.name == p.name) else {
-            let names: Vec<&str> = model.params().map(|p| p.name.as_str()).collect();
             return Err(Error::coded(
                 PARAM,
                 "missing_tensor",
-                format!("the file has no tensor {:?}; this model needs {}", p.name, names.join(", ")),
+                format!("the file has no tensor {:?}; this model needs {}", p.name, names()),
             ));
         };
-        if t.dtype != "F32" {
+        let int = matches!(p.values, StateValues::I64(_));
+        let dtype = if int { "I64" } else { "F32" };
+        if t.dtype != dtype {
+            let hint = if int { "a count of steps" } else { "in PyTorch: model.float() before saving" };
             return Err(Error::coded(
                 PARAM,
                 "wrong_dtype",
-                format!("{} is {}; only F32 weights load (in PyTorch: model.float() before saving)", t.name, t.dtype),
+                format!("{} is {}; only {dtype} loads there ({hint})", t.name, t.dtype),
             ));
         }
         if t.shape != p.shape {
@@ -128,24 +141,42 @@ pub fn read_weights(model: &Model, bytes: &[u8], wanted: impl Fn(&str) -> bool) 
                 "wrong_shape",
                 format!("{} has shape {:?} in the file, but this model needs {:?}", t.name, t.shape, p.shape),
             )
-            .with("expected", p.len() as f64)
+            .with("expected", p.shape.iter().product::<usize>() as f64)
             .with("got", t.shape.iter().product::<usize>() as f64));
         }
         let data = &file.data[t.begin..t.end];
+        if int {
+            let v = i64::from_le_bytes(data.try_into().expect("8 bytes: dtype and shape checked"));
+            if v < 0 {
+                return Err(Error::coded(PARAM, "bad_statistic", format!("{} is {v}; a count is at least 0", t.name))
+                    .with("got", v as f64));
+            }
+            values.push((p.name.clone(), Tensor::I64(v)));
+            continue;
+        }
         let v: Vec<f32> = data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         if let Some(i) = v.iter().position(|x| !x.is_finite()) {
             return Err(
                 Error::coded(PARAM, "not_finite", format!("{}[{i}] is {}", t.name, v[i])).with("index", i as f64)
             );
         }
-        values.push((p.name.clone(), v));
+        if p.name.ends_with(".running_var")
+            && let Some(i) = v.iter().position(|&x| x < 0.0)
+        {
+            return Err(Error::coded(
+                PARAM,
+                "bad_statistic",
+                format!("{}[{i}] is {}; a variance is at least 0", t.name, v[i]),
+            )
+            .with("index", i as f64));
+        }
+        values.push((p.name.clone(), Tensor::F32(v)));
     }
-    if let Some(extra) = file.tensors.iter().find(|t| model.param(&t.name).is_none()) {
-        let names: Vec<&str> = model.params().map(|p| p.name.as_str()).collect();
+    if let Some(extra) = file.tensors.iter().find(|t| !state.iter().any(|p| p.name == t.name)) {
         return Err(Error::coded(
             PARAM,
             "unexpected_tensor",
-            format!("the file has a tensor {} that this model lacks; it has {}", quote(&extra.name), names.join(", ")),
+            format!("the file has a tensor {} that this model lacks; it has {}", quote(&extra.name), names()),
         ));
     }
     Ok(values)

@@ -17,6 +17,8 @@
 //! | `dense(OUT)` | out features (required, 1 … 100000); the input must be flat | `nn.Linear(in, OUT)` |
 //! | `relu`, `leaky_relu`, `tanh`, `sigmoid`, `gelu`, `selu`, `linear` | | `nn.ReLU()`, `nn.LeakyReLU(0.01)`, `nn.Tanh()`, `nn.Sigmoid()`, `nn.GELU(approximate='tanh')`, `nn.SELU()`, `nn.Identity()` |
 //! | `dropout(P)` | drop probability (0.5; 0 … 0.99) | `nn.Dropout(P)` |
+//! | `bn` | | `nn.BatchNorm2d(C)` on an image, `nn.BatchNorm1d(C)` on a flat input (per channel over N×H×W, per feature over N) |
+//! | `gn(G)` | groups (required, 1 … 1024; must divide the channels) | `nn.GroupNorm(G, C)` (per example, over groups of C/G channels) |
 //!
 //! Output sizes are PyTorch's: `⌊(H + 2P − K) / S⌋ + 1` (pools: P = 0, no ceil mode). The last layer must give a flat
 //! vector per example: the logits of the softmax cross-entropy, one per class.
@@ -28,6 +30,7 @@
 //! tab. A spec that does not fit its input is an error (param `model`) that names the layer by its 1-based position
 //! and name: `layer 4 (conv): its 5×5 kernel does not fit the 3×3 input (padding 0)`. Codes: `empty_model`,
 //! `not_an_image` (a conv or pool after flatten), `needs_flatten` (dense on an image), `kernel_too_large`,
+//! `groups_not_dividing` (gn(G) on channels that G does not divide, with `groups` and `channels`),
 //! `too_many_parameters`, `too_many_activations`, `output_not_flat`, `bad_input` (param `input`).
 
 use crate::error::{Error, Result};
@@ -53,17 +56,38 @@ const GRAMMAR: Grammar = Grammar { param: "model", max_len: MAX_SPEC_LEN, max_st
 /// One layer as the spec describes it (sizes that depend on the input are worked out by [`ModelSpec::plan`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LayerSpec {
-    Conv { out: usize, kernel: usize, stride: usize, padding: usize },
-    MaxPool { kernel: usize, stride: usize },
-    AvgPool { kernel: usize, stride: usize },
+    Conv {
+        out: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+    },
+    MaxPool {
+        kernel: usize,
+        stride: usize,
+    },
+    AvgPool {
+        kernel: usize,
+        stride: usize,
+    },
     Flatten,
-    Dense { out: usize },
+    Dense {
+        out: usize,
+    },
     Act(Activation),
-    Dropout { p: f64 },
+    Dropout {
+        p: f64,
+    },
+    /// BatchNorm over the input's channels (see [`crate::nn::norm`]).
+    BatchNorm,
+    /// GroupNorm with this many groups.
+    GroupNorm {
+        groups: usize,
+    },
 }
 
 /// The names of the layers that are not activations.
-const LAYER_NAMES: [&str; 6] = ["conv", "maxpool", "avgpool", "flatten", "dense", "dropout"];
+const LAYER_NAMES: [&str; 8] = ["conv", "maxpool", "avgpool", "flatten", "dense", "dropout", "bn", "gn"];
 
 impl LayerSpec {
     /// The spec name (`conv`, `relu`, …).
@@ -76,6 +100,8 @@ impl LayerSpec {
             LayerSpec::Dense { .. } => "dense",
             LayerSpec::Act(a) => a.name(),
             LayerSpec::Dropout { .. } => "dropout",
+            LayerSpec::BatchNorm => "bn",
+            LayerSpec::GroupNorm { .. } => "gn",
         }
     }
 
@@ -101,7 +127,8 @@ impl LayerSpec {
             "maxpool" | "avgpool" => POOL,
             "dense" => const { &[int("", 1.0, 100_000.0, f64::NAN)] },
             "dropout" => const { &[num("", 0.0, 0.99, 0.5)] },
-            "flatten" => &[],
+            "gn" => const { &[int("", 1.0, 1024.0, f64::NAN)] },
+            "flatten" | "bn" => &[],
             _ => {
                 Activation::from_name(name)?;
                 &[]
@@ -126,6 +153,8 @@ impl LayerSpec {
             "dense" => LayerSpec::Dense { out: u(0) },
             "dropout" => LayerSpec::Dropout { p: v[0] },
             "flatten" => LayerSpec::Flatten,
+            "bn" => LayerSpec::BatchNorm,
+            "gn" => LayerSpec::GroupNorm { groups: u(0) },
             _ => LayerSpec::Act(Activation::from_name(name)?),
         })
     }
@@ -139,13 +168,22 @@ impl LayerSpec {
             }
             LayerSpec::Dense { out } => vec![f(out)],
             LayerSpec::Dropout { p } => vec![p],
-            LayerSpec::Flatten | LayerSpec::Act(_) => vec![],
+            LayerSpec::GroupNorm { groups } => vec![f(groups)],
+            LayerSpec::Flatten | LayerSpec::Act(_) | LayerSpec::BatchNorm => vec![],
         }
     }
 
-    /// Whether the layer has weights and biases.
+    /// Whether the layer has weights and biases (the norm layers' are their scale γ and shift β).
     pub fn has_params(&self) -> bool {
-        matches!(self, LayerSpec::Conv { .. } | LayerSpec::Dense { .. })
+        matches!(
+            self,
+            LayerSpec::Conv { .. } | LayerSpec::Dense { .. } | LayerSpec::BatchNorm | LayerSpec::GroupNorm { .. }
+        )
+    }
+
+    /// Whether the layer is BatchNorm or GroupNorm.
+    pub fn is_norm(&self) -> bool {
+        matches!(self, LayerSpec::BatchNorm | LayerSpec::GroupNorm { .. })
     }
 }
 
@@ -328,6 +366,23 @@ impl ModelSpec {
                     (Shape::flat(out), p, (out as u64) * shape.c as u64, 0)
                 }
                 LayerSpec::Act(_) | LayerSpec::Dropout { .. } => (shape, 0, 0, 0),
+                // Elementwise, like the activations: no multiply-adds counted; γ and β per channel.
+                LayerSpec::BatchNorm => (shape, 2 * shape.c, 0, 0),
+                LayerSpec::GroupNorm { groups } => {
+                    if shape.c % groups != 0 {
+                        return Err(fail(
+                            "groups_not_dividing",
+                            format!(
+                                "its {groups} groups do not divide the {} channels of its input {shape}; use a divisor \
+                                 of {}",
+                                shape.c, shape.c
+                            ),
+                        )
+                        .with("groups", groups as f64)
+                        .with("channels", shape.c as f64));
+                    }
+                    (shape, 2 * shape.c, 0, 0)
+                }
             };
             params = params.saturating_add(layer_params);
             if params > MAX_PARAMS {

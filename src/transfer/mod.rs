@@ -53,7 +53,7 @@ pub fn load_backbone(model: &mut Model, bytes: &[u8]) -> Result<()> {
     let is_body = |name: &str| head.as_deref().is_none_or(|h| !name.starts_with(h));
     let values = read_weights(model, bytes, is_body)?;
     for (name, v) in &values {
-        model.set_param(name, v)?;
+        model.set_state(name, v)?;
     }
     Ok(())
 }
@@ -110,7 +110,7 @@ pub fn layer_change(model: &Model, reference: &[u8]) -> Result<Vec<LayerChange>>
         };
         let w = &model.param(name).map(|p| p.value.as_slice()).unwrap_or(&[]);
         let (mut diff, mut base) = (0.0f64, 0.0f64);
-        for (&a, &b) in w.iter().zip(w0) {
+        for (&a, &b) in w.iter().zip(w0.as_f32()) {
             diff += (a as f64 - b as f64).powi(2);
             base += (b as f64).powi(2);
         }

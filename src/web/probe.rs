@@ -4,7 +4,7 @@
 use super::{canvas_backend, chart_error, js_error, seed_from_js, whole};
 use crate::init::InitConfig;
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
-use crate::probe::{Act, Probe, ProbeConfig};
+use crate::probe::{Act, Probe, ProbeConfig, ProbeNorm};
 use crate::signal::{self, Comparison, Fit, Size};
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
@@ -16,7 +16,8 @@ pub struct ProbeRun {
 
 #[wasm_bindgen]
 impl ProbeRun {
-    /// The init parameters are those of `InitView`, with the same names and meanings.
+    /// The init parameters are those of `InitView`, with the same names and meanings. `norm` (optional, last):
+    /// `'none'` (the default) or `'bn'`, BatchNorm per feature over the batch before each activation (batch ≥ 2).
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -32,6 +33,7 @@ impl ProbeRun {
         std: f64,
         a: f64,
         seed: f64,
+        norm: Option<String>,
     ) -> Result<ProbeRun, JsValue> {
         use crate::probe::{MAX_BATCH, MAX_DEPTH, MAX_WIDTH, MIN_WIDTH};
         let cfg = ProbeConfig {
@@ -41,6 +43,7 @@ impl ProbeRun {
             act: Act::parse(act).map_err(js_error)?,
             init: InitConfig::from_params(scheme, mode, nonlinearity, slope, dist, std, a).map_err(js_error)?,
             seed: seed_from_js(seed)?,
+            norm: ProbeNorm::parse(norm.as_deref().unwrap_or("none")).map_err(js_error)?,
         };
         Ok(ProbeRun { inner: Probe::new(cfg).map_err(js_error)? })
     }

@@ -65,3 +65,43 @@ test('bad arguments are thrown as Errors with .param and .code', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a net with BatchNorm and GroupNorm trains on the digits, round-trips its running statistics, and refuses a one-value BatchNorm batch', async () => {
+  const { page, problems, context } = await h.open('#panel=init');
+  const r = await page.evaluate(async () => {
+    const { default: init, Trainer, Dataset } = await import('/pkg/cnn_playground.js');
+    await init();
+    const bytes = new Uint8Array(await (await fetch('data/digits.bin')).arrayBuffer());
+    const digits = new Dataset({ source: 'digits', bytes, height: 28, width: 28 });
+    const model = 'conv(8_k5_p2)~bn~relu~maxpool(2)~conv(16_k5_p2)~gn(4)~relu~maxpool(3)~flatten~dense(10)';
+    const t = new Trainer({ model, input: digits.input, seed: 0 });
+    t.set_data(digits, { batch: 32, seed: 0 });
+    const before = t.evaluate_data('val');
+    t.train(200);
+    const val = t.evaluate_data('val');
+    const saved = t.save_safetensors();
+    const x = digits.images(new Uint32Array([0, 1, 2]));
+    const logits = Array.from(t.forward(x));
+    const fresh = new Trainer({ model, input: digits.input, seed: 5 });
+    fresh.load_safetensors(saved);
+    const reloaded = Array.from(fresh.forward(x));
+    const text = new TextDecoder().decode(saved.subarray(8, 8 + Number(new DataView(saved.buffer, saved.byteOffset).getBigUint64(0, true))));
+    let refused = null;
+    const flat = new Trainer({ model: 'flatten~dense(8)~bn~dense(3)', input: [3, 3, 1] });
+    try { flat.train_step(new Float32Array(9), new Uint32Array([1])); } catch (e) { refused = { param: e.param, code: e.code }; }
+    const out = { before, val, same: logits.every((v, i) => v === reloaded[i]), header: JSON.parse(text), refused, params: t.param_count };
+    for (const o of [t, fresh, flat, digits]) o.free();
+    return out;
+  });
+  assert.equal(r.params, 5994 + 2 * 8 + 2 * 16);
+  assert.ok(r.before.accuracy < 0.3, `untrained accuracy ${r.before.accuracy}`);
+  assert.ok(r.val.accuracy >= 0.85, `validation accuracy ${r.val.accuracy}`);
+  assert.ok(r.same, 'the reloaded model gives the same logits (running statistics included)');
+  assert.deepEqual(r.header['1.num_batches_tracked'].dtype, 'I64');
+  assert.deepEqual(r.header['1.num_batches_tracked'].shape, []);
+  assert.deepEqual(r.header['1.running_var'].shape, [8]);
+  assert.ok(!('4.running_mean' in r.header), 'GroupNorm has no running statistics');
+  assert.deepEqual(r.refused, { param: 'batch', code: 'one_value_per_channel' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -15,6 +15,10 @@ The bound (first order in u = 2^-24, the unit roundoff of float32):
   to about 5 u relative, and |y| * |argument| * 5 u stays below 1.4 u over the whole line);
 - max pooling moves by at most the largest input error of its window, average pooling is a sum of k^2 terms and a
   division;
+- a normalization y = (x - m) / sqrt(v + eps) * w + b (BatchNorm in eval mode: m, v the running statistics, exact;
+  GroupNorm: the group's mean and biased variance, summed in float32 within gamma(M) as above, so off by dm and dv)
+  is off by |w| * ((e + dm + u |x - m|) / s + |x^| * ds / s) + 3 u (|w x^| + |b|), where s = sqrt(v + eps),
+  ds / s = (dv + u (v + eps)) / (2 (v + eps)) + 2 u (the sum with eps, the square root and the reciprocal);
 - the bilinear upsampling of 0..16 pixels in float32, divided by 16, is within 16 u (14 u counted term by term for
   the three lerps of the engine, which divides the interpolated value by 16, a power of two).
 """
@@ -149,7 +153,7 @@ class Sequential(Module):
             if value.shape != own[key].shape:
                 raise RuntimeError(f"size mismatch for {key}: {value.shape} in the file, {own[key].shape} in the model")
             index, name = key.split(".", 1)
-            setattr(self._modules[int(index)], name, value.astype(np.float64))
+            setattr(self._modules[int(index)], name, value if value.dtype == np.int64 else value.astype(np.float64))
 
 
 def _pair(v):
@@ -328,6 +332,85 @@ class SELU(_Elementwise):
         return self.SCALE * np.where(z > 0, z, self.ALPHA * np.expm1(np.minimum(z, 0)))
 
 
+EPS = 1e-5
+
+
+def _normalized(x, e, m, dm, v, dv, w, b):
+    """(x - m) / sqrt(v + eps) * w + b with its error bound (see the module docs); all arrays broadcast."""
+    s = np.sqrt(v + EPS)
+    xhat = (x - m) / s
+    ds = (dv + U * (v + EPS)) / (2 * (v + EPS)) + 2 * U
+    dxhat = (e + dm + U * np.abs(x - m)) / s + np.abs(xhat) * ds
+    return Tensor(xhat * w + b, np.abs(w) * dxhat + 3 * U * (np.abs(w * xhat) + np.abs(b)))
+
+
+class _BatchNorm(Module):
+    """BatchNorm with its running statistics; eval mode normalizes by them, training mode by the batch's (without
+    updating them here: the check only compares outputs)."""
+
+    dims = None
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        if eps != EPS or not affine or not track_running_stats:
+            raise NotImplementedError("eps, affine=False, track_running_stats=False")
+        self.weight, self.bias = np.ones(num_features), np.zeros(num_features)
+        self.running_mean, self.running_var = np.zeros(num_features), np.ones(num_features)
+        self.num_batches_tracked = np.zeros((), dtype=np.int64)
+
+    def parameters_by_name(self):
+        return {"weight": self.weight, "bias": self.bias, "running_mean": self.running_mean,
+                "running_var": self.running_var, "num_batches_tracked": self.num_batches_tracked}
+
+    def forward(self, x):
+        if x.a.ndim != self.dims or x.a.shape[1] != self.weight.shape[0]:
+            raise RuntimeError(f"{type(self).__name__}({self.weight.shape[0]}) got {x.a.shape}")
+        shape = (1, -1) + (1,) * (self.dims - 2)
+        per = lambda v: v.reshape(shape)  # noqa: E731
+        if self.training:
+            axes = (0,) + tuple(range(2, self.dims))
+            m, v = x.a.mean(axis=axes, keepdims=True), x.a.var(axis=axes, keepdims=True)
+            return Tensor((x.a - m) / np.sqrt(v + EPS) * per(self.weight) + per(self.bias))
+        return _normalized(x.a, x.err, per(self.running_mean), 0.0, per(self.running_var), 0.0, per(self.weight),
+                           per(self.bias))
+
+
+class BatchNorm1d(_BatchNorm):
+    dims = 2
+
+
+class BatchNorm2d(_BatchNorm):
+    dims = 4
+
+
+class GroupNorm(Module):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True):
+        if eps != EPS or not affine:
+            raise NotImplementedError("eps, affine=False")
+        if num_channels % num_groups:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.groups = num_groups
+        self.weight, self.bias = np.ones(num_channels), np.zeros(num_channels)
+
+    def parameters_by_name(self):
+        return {"weight": self.weight, "bias": self.bias}
+
+    def forward(self, x):
+        n, c = x.a.shape[:2]
+        g = x.a.reshape(n, self.groups, -1)
+        e = x.err.reshape(n, self.groups, -1)
+        count = g.shape[2]
+        m = g.mean(axis=2, keepdims=True)
+        dm = e.mean(axis=2, keepdims=True) + gamma(count) * np.abs(g).mean(axis=2, keepdims=True) + U * np.abs(m)
+        v = ((g - m) ** 2).mean(axis=2, keepdims=True)
+        dv = 2 * (np.abs(g - m) * (e + dm)).mean(axis=2, keepdims=True) + dm**2 + gamma(count + 4) * v
+        # γ and β per channel, laid out along each group's values.
+        spatial = count // (c // self.groups)
+        w = np.repeat(self.weight, spatial).reshape(1, self.groups, -1)
+        b = np.repeat(self.bias, spatial).reshape(1, self.groups, -1)
+        y = _normalized(g, e, m, dm, v, dv, w, b)
+        return Tensor(y.a.reshape(x.a.shape), y.err.reshape(x.a.shape))
+
+
 class Identity(Module):
     def __init__(self, *args, **kwargs):
         pass
@@ -391,7 +474,7 @@ def install(load_file):
     for name in ("Tensor", "as_tensor", "no_grad", "float32"):
         setattr(torch, name, globals()[name])
     for name in ("Module", "Sequential", "Conv2d", "Linear", "MaxPool2d", "AvgPool2d", "Flatten", "ReLU", "LeakyReLU",
-                 "Tanh", "Sigmoid", "GELU", "SELU", "Identity", "Dropout"):
+                 "Tanh", "Sigmoid", "GELU", "SELU", "Identity", "Dropout", "BatchNorm1d", "BatchNorm2d", "GroupNorm"):
         setattr(nn, name, globals()[name])
     functional.interpolate = interpolate
     nn.functional = functional

@@ -12,7 +12,8 @@ the engine's float32 logits for them. This test, which shares no code with the R
    only the weights, is what predicts like the engine;
 4. shows that the check can fail: a transposed image, corner-aligned resizing, flipped kernels (convolution instead
    of cross-correlation), a channels-last flatten, and the wrong form or constant of GELU, leaky ReLU or SELU each
-   move some logits far outside the tolerance.
+   move some logits far outside the tolerance, and so do BatchNorm on the batch's statistics (training mode) instead
+   of the running ones, a BatchNorm whose running variance was not loaded, or a GroupNorm over one group.
 
 The tolerance is derived, per logit, by numpy_torch: a bound on the error of any float32 evaluation of the same
 network (sums of n products within gamma(n) * sum |w x|, activations within 8 u relative, propagated through the
@@ -88,6 +89,10 @@ def build(spec, c, h, w):
             c = int(a[""])
         elif name == "dropout":
             layers.append(nn.Dropout(a.get("", 0.5)))
+        elif name == "bn":
+            layers.append((nn.BatchNorm1d if flat else nn.BatchNorm2d)(c))
+        elif name == "gn":
+            layers.append(nn.GroupNorm(int(a[""]), c))
         else:
             layers.append(ACTIVATIONS[name]())
     if not flat:
@@ -141,7 +146,9 @@ class ExportTest(unittest.TestCase):
                 expected = build(case.metadata["model"], *case.input_shape).state_dict()
                 self.assertEqual(sorted(tensors), sorted(expected))
                 for name, value in tensors.items():
-                    self.assertEqual(value.dtype, np.float32, name)
+                    # BatchNorm's step count is int64, as torch saves it; everything else float32.
+                    dtype = np.int64 if name.endswith(".num_batches_tracked") else np.float32
+                    self.assertEqual(value.dtype, dtype, name)
                     self.assertEqual(value.shape, expected[name].shape, name)
                     self.assertTrue(np.all(np.isfinite(value)), name)
                 self.assertEqual(case.metadata["format"], "pt")
@@ -196,6 +203,10 @@ class ExportTest(unittest.TestCase):
                 "erf GELU": (nn.GELU, lambda m: setattr(m, "approximate", "none")),
                 "leaky slope 0.1": (nn.LeakyReLU, lambda m: setattr(m, "slope", 0.1)),
                 "SELU without its scale": (nn.SELU, lambda m: setattr(m, "SCALE", 1.0)),
+                "BatchNorm in training mode": (nn.BatchNorm2d, lambda m: m.train()),
+                "BatchNorm without its running variance": (nn.BatchNorm1d, lambda m: setattr(m, "running_var",
+                                                                                              np.ones_like(m.running_var))),
+                "GroupNorm over one group": (nn.GroupNorm, lambda m: setattr(m, "groups", 1)),
             }
             for what, (kind, change) in changed.items():
                 variant = case.model()
@@ -219,7 +230,7 @@ class ExportTest(unittest.TestCase):
         for what, ratio in worst.items():
             with self.subTest(what):
                 self.assertGreater(ratio, 10.0, f"{what} went unnoticed")
-        self.assertEqual(len(worst), 7, sorted(worst))
+        self.assertEqual(len(worst), 10, sorted(worst))
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ impl ProbeBench {
     pub fn new(depth: usize, width: usize, batch: usize, act: &str, init: &str, seed: u64) -> Result<ProbeBench, JsError> {
         let act = Act::parse(act).map_err(|e| JsError::new(&e.to_string()))?;
         let scheme = Scheme::parse(init).map_err(|e| JsError::new(&e.to_string()))?;
-        let cfg = ProbeConfig { depth, width, batch, act, init: InitConfig::new(scheme), seed };
+        let cfg = ProbeConfig { depth, width, batch, act, init: InitConfig::new(scheme), seed, ..ProbeConfig::default() };
         let probe = Probe::new(cfg).map_err(|e| JsError::new(&e.to_string()))?;
         Ok(ProbeBench { probe })
     }
