@@ -8,7 +8,7 @@
 //! codes: `wrong_type`, `not_finite`, `out_of_range`, `not_whole`, `too_large`, `unreadable` (README, "JavaScript
 //! API").
 
-use crate::error::{Error, Result as CoreResult, brief, check_range};
+use crate::error::{Error, Result as CoreResult, brief};
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -31,18 +31,9 @@ extern "C" {
     fn array_is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
-/// A whole number in `[min, max]` from a JS number (codes as [`check_range`], or `not_whole`): compared as f64, so
-/// 2³²+1 is out of range, never 1.
-pub fn whole(param: &str, x: f64, min: f64, max: f64) -> CoreResult<u64> {
-    let x = check_range(param, x, min, max)?;
-    if x.fract() != 0.0 {
-        return Err(Error::coded(param, "not_whole", format!("must be a whole number, got {}", brief(x)))
-            .with("min", min)
-            .with("max", max)
-            .with("got", x));
-    }
-    Ok(x as u64)
-}
+/// A whole number in `[min, max]` from a JS number: [`crate::error::check_whole`] (compared as f64, so 2³²+1 is
+/// out of range, never 1).
+pub use crate::error::check_whole as whole;
 
 pub fn wrong_type(param: &str, expected: &str) -> Error {
     Error::coded(param, "wrong_type", format!("must be {expected}"))
