@@ -6,7 +6,9 @@ use cnn_playground::data::Digits;
 use cnn_playground::nn::export::{Preprocess, pytorch_code};
 use cnn_playground::nn::model::{Model, ModelConfig};
 use cnn_playground::nn::optim::OptimizerConfig;
-use cnn_playground::nn::safetensors::{MAX_HEADER_BYTES, MAX_HEADER_KEYS, SafetensorsFile, load_safetensors, to_safetensors};
+use cnn_playground::nn::safetensors::{
+    MAX_HEADER_BYTES, MAX_HEADER_KEYS, SafetensorsFile, load_safetensors, to_safetensors,
+};
 use cnn_playground::nn::spec::{ModelSpec, Shape};
 use cnn_playground::rng::{Rng, seeded};
 use rand::RngExt;

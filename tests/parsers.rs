@@ -122,7 +122,19 @@ fn whole_numbers_are_accepted_exactly_when_finite_whole_and_in_range() {
     use cnn_playground::error::check_whole;
     let mut rng = seeded(23);
     let two32 = 4_294_967_296.0f64;
-    let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 0.5, 4.5, two32, two32 + 1.0, two32 - 1.0, 2f64.powi(53), 1e308];
+    let specials = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.0,
+        0.5,
+        4.5,
+        two32,
+        two32 + 1.0,
+        two32 - 1.0,
+        2f64.powi(53),
+        1e308,
+    ];
     let bounds = [(0.0, 1.0), (1.0, 64.0), (0.0, two32 - 1.0), (1.0, 1e9), (0.0, 9_007_199_254_740_991.0), (2.0, 10.0)];
     for case in 0..CASES {
         let (min, max) = bounds[rng.random_range(0..bounds.len())];

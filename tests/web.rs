@@ -98,8 +98,8 @@ fn bad_arguments_throw_errors_with_a_message() {
     assert_eq!(param, "shape");
     assert!(msg.contains("between 1 and 100000"), "{msg}");
 
-    let (_, param) =
-        error_parts(InitView::new(
+    let (_, param) = error_parts(
+        InitView::new(
             "normal".js(),
             "4x4".js(),
             "fan_in".js(),
@@ -108,7 +108,10 @@ fn bad_arguments_throw_errors_with_a_message() {
             "normal".js(),
             f64::NAN.js(),
             0.05.js(),
-        ).err().unwrap());
+        )
+        .err()
+        .unwrap(),
+    );
     assert_eq!(param, "std");
 
     let mut v = view("he_normal", "4x4").unwrap();
@@ -264,10 +267,10 @@ fn augment_view_keeps_its_pipeline_and_image_on_bad_input() {
 // ------------------------------------------------------------------ the engine through the facade
 
 mod engine {
+    use super::Js;
     use cnn_playground::data::digits::DIGITS_BIN;
     use cnn_playground::web::{Dataset, Trainer};
     use wasm_bindgen::{JsCast, JsValue};
-    use super::Js;
     use wasm_bindgen_test::*;
 
     fn json(text: &str) -> JsValue {
@@ -390,14 +393,20 @@ mod engine {
         let mut t = trainer("{}");
         let (x, y) = squares(2);
         let pc = param_code;
-        assert_eq!(pc(t.train_step(x.js(), [3u32, 10][..].js()).unwrap_err()), ("labels".into(), "label_out_of_range".into()));
+        assert_eq!(
+            pc(t.train_step(x.js(), [3u32, 10][..].js()).unwrap_err()),
+            ("labels".into(), "label_out_of_range".into())
+        );
         assert_eq!(pc(t.train_step(x.js(), [3u32][..].js()).unwrap_err()).0, "x");
         let mut nan = x.clone();
         nan[5] = f32::NAN;
         assert_eq!(pc(t.train_step(nan.js(), y.js()).unwrap_err()), ("x".into(), "not_finite".into()));
         assert_eq!(pc(t.forward(x[..100].js()).unwrap_err()), ("x".into(), "wrong_length".into()));
         assert_eq!(pc(t.forward([0f32; 0][..].js()).unwrap_err()).0, "batch");
-        assert_eq!(pc(t.set_param("0.weight".js(), [1.0f32][..].js()).unwrap_err()), ("param".into(), "wrong_length".into()));
+        assert_eq!(
+            pc(t.set_param("0.weight".js(), [1.0f32][..].js()).unwrap_err()),
+            ("param".into(), "wrong_length".into())
+        );
         assert_eq!(pc(t.param("9.weight".js()).unwrap_err()), ("param".into(), "unknown_parameter".into()));
         assert_eq!(pc(t.freeze_first(4.0.js()).unwrap_err()), ("k".into(), "out_of_range".into()));
         assert_eq!(pc(t.freeze([1u32][..].js()).unwrap_err()), ("freeze".into(), "no_parameters".into()));
@@ -406,7 +415,10 @@ mod engine {
         let symbols =
             Dataset::new(json(r#"{"source": "symbols", "classes": 3, "per_class": 4, "height": 16, "width": 16}"#))
                 .unwrap();
-        assert_eq!(pc(t.set_data(symbols.into(), JsValue::UNDEFINED).unwrap_err()), ("data".into(), "shape_mismatch".into()));
+        assert_eq!(
+            pc(t.set_data(symbols.into(), JsValue::UNDEFINED).unwrap_err()),
+            ("data".into(), "shape_mismatch".into())
+        );
         let d = |c: &str| param_code(Dataset::new(json(c)).err().expect("an error"));
         assert_eq!(d(r#"{"source": "digits"}"#), ("bytes".into(), "missing".into()));
         assert_eq!(d(r#"{"source": "mnist"}"#), ("source".into(), "unknown_source".into()));
@@ -487,10 +499,10 @@ mod engine {
 // ------------------------------------------------------------------ the transfer lab's facade
 
 mod transfer {
+    use super::Js;
     use cnn_playground::transfer::sha256::sha256_hex;
     use cnn_playground::web::{Dataset, Trainer, transfer_agrees, transfer_model, transfer_plan, zoo_verify};
     use wasm_bindgen::{JsCast, JsValue};
-    use super::Js;
     use wasm_bindgen_test::*;
 
     const SMALL: &[u8] = include_bytes!("../www/zoo/small.safetensors");
@@ -575,8 +587,7 @@ mod transfer {
         assert_eq!(param_code(make(1, &labels).err().unwrap()), ("labels".into(), "too_large".into()));
         let others: js_sys::Array =
             [[0.5, 0.5, 0.5]].iter().map(|v| JsValue::from(js_sys::Float64Array::from(&v[..]))).collect();
-        let verdict = transfer_agrees([0.9, 0.91, 0.89][..].js(), others.into())
-        .unwrap();
+        let verdict = transfer_agrees([0.9, 0.91, 0.89][..].js(), others.into()).unwrap();
         assert_eq!(get(&verdict, "agrees").as_string().as_deref(), Some("yes"));
     }
 }
@@ -740,11 +751,17 @@ mod hostile {
         .unwrap();
         view.sample(100.0.js(), 1.0.js()).unwrap();
         let words = ("x".js(), "y".js());
-        assert_eq!(refused(view.draw(42.0.js(), words.0.clone(), words.1.clone(), 1.0.js())), pc("canvas", "wrong_type"));
+        assert_eq!(
+            refused(view.draw(42.0.js(), words.0.clone(), words.1.clone(), 1.0.js())),
+            pc("canvas", "wrong_type")
+        );
         let proxy = js("new Proxy(document.createElement('canvas'), { get() { throw new Error('trap'); } })");
         assert_eq!(refused(view.draw(proxy, words.0.clone(), words.1.clone(), 1.0.js())), pc("canvas", "wrong_type"));
         let canvas = js("document.createElement('canvas')");
-        assert_eq!(refused(view.draw(canvas.clone(), words.0.clone(), words.1.clone(), f64::NAN.js())).0, "pixel_ratio");
+        assert_eq!(
+            refused(view.draw(canvas.clone(), words.0.clone(), words.1.clone(), f64::NAN.js())).0,
+            "pixel_ratio"
+        );
         view.draw(canvas, words.0, words.1, 1.0.js()).unwrap();
     }
 }

@@ -83,8 +83,13 @@ impl Config {
     /// An array of whole numbers, each in `[min, max]`, at most `max_len` of them.
     pub fn wholes(&self, key: &str, min: f64, max: f64, max_len: usize) -> CoreResult<Option<Vec<u64>>> {
         let Some(v) = self.get(key) else { return Ok(None) };
-        let numbers = args::f64s(key, v, max_len)
-            .map_err(|e| if e.code == "unreadable" { e } else { args::wrong_type(key, &format!("an array of at most {max_len} whole numbers")) })?;
+        let numbers = args::f64s(key, v, max_len).map_err(|e| {
+            if e.code == "unreadable" {
+                e
+            } else {
+                args::wrong_type(key, &format!("an array of at most {max_len} whole numbers"))
+            }
+        })?;
         numbers.into_iter().map(|x| whole(key, x, min, max)).collect::<CoreResult<Vec<_>>>().map(Some)
     }
 

@@ -274,8 +274,12 @@ impl Dataset {
     /// The labels at `indices` (at most [`MAX_GATHER_VALUES`]).
     pub fn labels(&self, indices: JsValue) -> Result<Vec<u32>, JsValue> {
         let indices = args::u32s("batch", &indices, MAX_GATHER_VALUES).map_err(js_error)?;
-        indices.iter().map(|&i| self.shared.data.labels().get(i as usize).copied()).collect::<Option<Vec<u32>>>().ok_or_else(
-            || js_error(Error::coded("batch", "index_out_of_range", "an index is past the end of the data set")),
-        )
+        indices
+            .iter()
+            .map(|&i| self.shared.data.labels().get(i as usize).copied())
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| {
+                js_error(Error::coded("batch", "index_out_of_range", "an index is past the end of the data set"))
+            })
     }
 }

@@ -173,7 +173,8 @@ pub fn draw_signal_layers(
     let series = |param, v: &JsValue| args::f64s(param, v, MAX_DEPTH + 1).map_err(js_error);
     let (act_std, grad_x_std, grad_w_std) =
         (series("act_std", &act_std)?, series("grad_x_std", &grad_x_std)?, series("grad_w_std", &grad_w_std)?);
-    let (ref_act_std, ref_grad_x_std) = (series("ref_act_std", &ref_act_std)?, series("ref_grad_x_std", &ref_grad_x_std)?);
+    let (ref_act_std, ref_grad_x_std) =
+        (series("ref_act_std", &ref_act_std)?, series("ref_grad_x_std", &ref_grad_x_std)?);
     let ref_grad_w_std = series("ref_grad_w_std", &ref_grad_w_std)?;
     let (act_std, grad_x_std, grad_w_std) = (&act_std[..], &grad_x_std[..], &grad_w_std[..]);
     let (ref_act_std, ref_grad_x_std, ref_grad_w_std) = (&ref_act_std[..], &ref_grad_x_std[..], &ref_grad_w_std[..]);

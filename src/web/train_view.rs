@@ -31,7 +31,7 @@ pub fn draw_train_curves(
     val_acc: JsValue,
     names: JsValue,
     words: JsValue,
-    pixel_ratio_: JsValue,
+    ratio: JsValue,
 ) -> Result<(), JsValue> {
     let last_step = args::number("last_step", &last_step)
         .and_then(|x| crate::error::check_range("last_step", x, -MAX_SAFE_STEP, MAX_SAFE_STEP))
@@ -43,7 +43,7 @@ pub fn draw_train_curves(
     let (val_loss, val_acc) = (column("val_loss", &val_loss)?, column("val_acc", &val_acc)?);
     let names = args::texts("names", &names, MAX_NAMES).map_err(js_error)?;
     let words = args::texts("words", &words, MAX_NAMES).map_err(js_error)?;
-    let pixel_ratio = pixel_ratio(&pixel_ratio_)?;
+    let pixel_ratio = pixel_ratio(&ratio)?;
     // Summed as f64: the lengths are below 2³² each, so the sum cannot wrap.
     let total: f64 = lengths.iter().map(|&n| n as f64).sum();
     let columns = [&steps, &train_loss, &train_acc, &val_loss, &val_acc];
@@ -72,11 +72,17 @@ pub fn draw_train_curves(
 
 /// The confusion matrix of `labels.len()` classes (`counts` row = true class); `words` = [true, predicted].
 #[wasm_bindgen]
-pub fn draw_confusion(canvas: JsValue, counts: JsValue, labels: JsValue, words: JsValue, pixel_ratio_: JsValue) -> Result<(), JsValue> {
+pub fn draw_confusion(
+    canvas: JsValue,
+    counts: JsValue,
+    labels: JsValue,
+    words: JsValue,
+    ratio: JsValue,
+) -> Result<(), JsValue> {
     let counts = args::u32s("counts", &counts, MAX_NAMES * MAX_NAMES).map_err(js_error)?;
     let labels = args::texts("labels", &labels, MAX_NAMES).map_err(js_error)?;
     let words = args::texts("words", &words, MAX_NAMES).map_err(js_error)?;
-    let pixel_ratio = pixel_ratio(&pixel_ratio_)?;
+    let pixel_ratio = pixel_ratio(&ratio)?;
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let area = canvas_backend(canvas)?.into_drawing_area();
     plot::draw_confusion(&area, &counts, &labels, word(0), word(1), Style::new(pixel_ratio)).map_err(chart_error)

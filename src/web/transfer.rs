@@ -4,12 +4,12 @@
 
 use super::config::{Config, MAX_BYTES};
 use super::{args, js_error, object};
+use crate::data::MAX_DATASET_CLASSES;
 use crate::data::{Knob, SymbolConfig};
 use crate::error::Error;
 use crate::nn::spec::{ModelSpec, Shape};
 use crate::transfer::plan::{self, Quadrant, Strategy};
 use crate::transfer::zoo::{self, ZooCheck};
-use crate::data::MAX_DATASET_CLASSES;
 use wasm_bindgen::prelude::*;
 
 /// Repeats per strategy and strategies `transfer_agrees` takes at most.
