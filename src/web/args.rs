@@ -61,10 +61,12 @@ pub fn get(param: &str, object: &JsValue, key: &str) -> CoreResult<JsValue> {
     js_sys::Reflect::get(object, &key.into()).map_err(|e| unreadable(param, &e))
 }
 
-/// The own enumerable string keys of an object (`Object.keys`), the caller's exception becoming `param`'s error.
-pub fn keys(param: &str, object: &JsValue) -> CoreResult<Vec<String>> {
+/// The first own enumerable string key of an object (`Object.keys`) that `known` refuses, if any, the caller's
+/// exception becoming `param`'s error. The keys stay in JS and are looked at one by one until the first unknown one,
+/// so an object of millions of keys costs no wasm memory.
+pub fn unknown_key(param: &str, object: &JsValue, known: impl Fn(&str) -> bool) -> CoreResult<Option<String>> {
     let keys = object_keys(object).map_err(|e| unreadable(param, &e))?;
-    Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+    Ok(keys.iter().filter_map(|k| k.as_string()).find(|k| !known(k)))
 }
 
 pub fn is_array(param: &str, value: &JsValue) -> CoreResult<bool> {

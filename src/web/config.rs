@@ -23,17 +23,18 @@ impl Config {
         if value.is_undefined() || value.is_null() {
             return Ok(Config { values: Vec::new() });
         }
-        if !value.is_object() || value.is_function() || args::is_array(what, value)? {
+        // A typed array is not settings (its Object.keys would be one key per element).
+        let is_view = js_sys::ArrayBuffer::is_view(value);
+        if !value.is_object() || value.is_function() || is_view || args::is_array(what, value)? {
             return Err(Error::coded(what, "not_an_object", format!("{what} must be an object of settings")));
         }
-        for key in args::keys(what, value)? {
-            if !keys.contains(&key.as_str()) {
-                return Err(Error::coded(
-                    &key,
-                    "unknown_key",
-                    format!("{what} has no setting {}; known: {}", crate::error::quote(&key), keys.join(", ")),
-                ));
-            }
+        if let Some(key) = args::unknown_key(what, value, |k| keys.contains(&k))? {
+            let key: String = key.chars().take(64).collect(); // the param names the key; a hostile one is cut
+            return Err(Error::coded(
+                &key,
+                "unknown_key",
+                format!("{what} has no setting {}; known: {}", crate::error::quote(&key), keys.join(", ")),
+            ));
         }
         let mut values = Vec::new();
         for &key in keys {

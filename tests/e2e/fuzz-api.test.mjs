@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { settled, setup } from './harness.mjs';
 
 const SEED = 23;
-const CALLS_PER_METHOD = 40;
+const CALLS_PER_METHOD = 60;
 const MODEL_CASES = 12;
 
 let h;
@@ -58,10 +58,12 @@ async function fuzzApi([seed, callsPerMethod]) {
       new Proxy(new Float32Array(4), {}), new Proxy({}, { getPrototypeOf: boom }), revocable.proxy,
       Object.create(null), function f() {}, new Date(0), { valueOf: boom, toString: boom }, { handle: 1 },
       { handle: 2 ** 32 + 1 }, new Proxy(document.createElement('canvas'), { get: boom }),
+      Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])),
       document.createElement('div'), Object.create(mod.Dataset.prototype), Object.create(mod.TrainerSnapshot.prototype),
     ];
   };
-  const arg = () => (next() < 0.3 ? pick(good()) : pick(hostile()));
+  const hostiles = hostile(); // made once: some are large (a 256 MB typed array)
+  const arg = () => (next() < 0.3 ? pick(good()) : pick(hostiles));
 
   // One live object per exported class (each class's known-good construction), rebuilt when a method frees it.
   const digitsLike = () => new mod.Dataset(symbols());
@@ -74,7 +76,7 @@ async function fuzzApi([seed, callsPerMethod]) {
     Dataset: digitsLike,
     AugmentView: () => { const v = new mod.AugmentView(); v.set_sample('digit6'); return v; },
     InitView: () => new mod.InitView('he_normal', '4x4', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05),
-    ProbeRun: () => new mod.ProbeRun(2, 8, 4, 'tanh', 'xavier_normal', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05, 1),
+    ProbeRun: () => new mod.ProbeRun(2, 10, 4, 'tanh', 'xavier_normal', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05, 1),
     TrainerSnapshot: () => makers.Trainer().snapshot(),
   };
   // A call that must still work on each object after any refusal (a `&mut self` method where there is one, so a
