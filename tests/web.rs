@@ -765,3 +765,127 @@ mod hostile {
         view.draw(canvas, words.0, words.1, 1.0.js()).unwrap();
     }
 }
+
+/// A property test of every config reader (src/web/config.rs over src/web/args.rs), seeded and bounded by case count:
+/// each key of the constructors' settings gets random JS values of every kind. A value of a kind the key does not take
+/// is refused as `wrong_type` naming that key; a getter that throws is `unreadable` naming it; `undefined` and `null`
+/// are absent; any other refusal names that key too (its range, its grammar). Nothing escapes as a bare exception.
+mod readers {
+    use cnn_playground::web::{Dataset, Trainer};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::*;
+
+    const CASES: usize = 400;
+
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Kind {
+        Absent,
+        Number,
+        Text,
+        Flag,
+        Numbers,
+        Object,
+        Throwing,
+    }
+
+    /// What each reader takes: (constructor, base settings, key, the kinds it accepts).
+    const READERS: [(&str, &str, &str, &[Kind]); 12] = [
+        ("trainer", "{ input: [8, 8, 1], model: 'flatten~dense(3)' }", "seed", &[Kind::Number]),
+        ("trainer", "{ input: [8, 8, 1] }", "model", &[Kind::Text]),
+        ("trainer", "{ model: 'flatten~dense(3)' }", "input", &[Kind::Numbers]),
+        ("trainer", "{ input: [8, 8, 1], model: 'flatten~dense(3)' }", "opt", &[Kind::Text]),
+        ("trainer", "{ input: [8, 8, 1], model: 'flatten~dense(3)', init: 'normal' }", "std", &[Kind::Number]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "classes", &[Kind::Number]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "thickness", &[Kind::Numbers]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "invert", &[Kind::Flag]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "shapes", &[Kind::Text]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "val", &[Kind::Number]),
+        (
+            "data",
+            "{ source: 'images', images: new Float32Array(4 * 64), channels: 1, height: 8, width: 8, classes: 2 }",
+            "labels",
+            &[Kind::Numbers],
+        ),
+        ("data", "{ source: 'digits', height: 8, width: 8 }", "bytes", &[Kind::Numbers]),
+    ];
+
+    const VALUES: [(&str, Kind); 30] = [
+        ("undefined", Kind::Absent),
+        ("null", Kind::Absent),
+        ("0", Kind::Number),
+        ("1", Kind::Number),
+        ("3", Kind::Number),
+        ("-1", Kind::Number),
+        ("4.5", Kind::Number),
+        ("NaN", Kind::Number),
+        ("Infinity", Kind::Number),
+        ("2 ** 32 + 1", Kind::Number),
+        ("2 ** 53 + 2", Kind::Number),
+        ("0.25", Kind::Number),
+        ("''", Kind::Text),
+        ("'3'", Kind::Text),
+        ("'flatten~dense(3)'", Kind::Text),
+        ("'sgd(lr0.1)'", Kind::Text),
+        ("'x'.repeat(5000)", Kind::Text),
+        ("true", Kind::Flag),
+        ("false", Kind::Flag),
+        ("[8, 8, 1]", Kind::Numbers),
+        ("[0.1, 0.2]", Kind::Numbers),
+        ("[0, 1, 0, 1]", Kind::Numbers),
+        ("Uint32Array.of(0, 1, 1, 0)", Kind::Numbers),
+        ("new Float32Array(3)", Kind::Numbers),
+        ("new Uint8Array(16)", Kind::Numbers),
+        ("['a', 'b']", Kind::Object),
+        ("{}", Kind::Object),
+        ("{ length: 1e9 }", Kind::Object),
+        ("new Proxy({}, {})", Kind::Object),
+        ("(() => { throw new Error('getter'); })", Kind::Throwing),
+    ];
+
+    fn js(expression: &str) -> JsValue {
+        js_sys::Function::new_no_args(&format!("return ({expression});")).call0(&JsValue::NULL).expect(expression)
+    }
+
+    #[wasm_bindgen_test]
+    fn every_reader_names_its_key_and_refuses_other_kinds_as_wrong_type() {
+        let mut state = 23u64;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let mut counts = [0usize; 3];
+        for case in 0..CASES {
+            let (what, base, key, accepts) = READERS[next(READERS.len())];
+            let (text, kind) = VALUES[next(VALUES.len())];
+            let settings = if kind == Kind::Throwing {
+                js(&format!("Object.defineProperty({base}, '{key}', {{ get: {text}, enumerable: true }})"))
+            } else {
+                let settings = js(base);
+                js_sys::Reflect::set(&settings, &key.into(), &js(text)).unwrap();
+                settings
+            };
+            let result =
+                if what == "trainer" { Trainer::new(settings).map(drop) } else { Dataset::new(settings).map(drop) };
+            let where_ = format!("case {case}: {what} {key} = {text}");
+            let Err(e) = result else {
+                assert!(kind == Kind::Absent || accepts.contains(&kind), "{where_}: accepted");
+                counts[0] += 1;
+                continue;
+            };
+            let err: js_sys::Error = e.dyn_into().unwrap_or_else(|_| panic!("{where_}: not an Error"));
+            let get = |k: &str| js_sys::Reflect::get(&err, &k.into()).unwrap().as_string().unwrap_or_default();
+            let (param, code) = (get("param"), get("code"));
+            match kind {
+                Kind::Throwing => assert_eq!((param.as_str(), code.as_str()), (key, "unreadable"), "{where_}"),
+                // Absent: the default applies, so an error (the digits without bytes) names another key or none of this.
+                Kind::Absent => assert_ne!(code, "wrong_type", "{where_}: {param} {code}"),
+                k if !accepts.contains(&k) => {
+                    assert_eq!((param.as_str(), code.as_str()), (key, "wrong_type"), "{where_}")
+                }
+                _ => assert!(!code.is_empty() && !param.is_empty(), "{where_}: {param} {code}"),
+            }
+            counts[if kind != Kind::Absent && accepts.contains(&kind) { 1 } else { 2 }] += 1;
+        }
+        assert!(counts.iter().all(|&c| c > 20), "every outcome is exercised: {counts:?}");
+    }
+}
