@@ -651,6 +651,13 @@ mod hostile {
         assert_eq!(refused(t.set_data(data.clone(), js(keys_trap))), pc("data", "unreadable"));
         assert_eq!(refused(t.set_optimizer(js("{ get opt() { throw 1; } }"))), pc("opt", "unreadable"));
         assert_eq!(refused(t.set_optimizer(js(get_trap))).1, "unreadable");
+        // A head with fewer outputs than the classes is the model's fault, with the classes named (issue 23).
+        let mut narrow = Trainer::new(js("{ model: 'flatten~dense(2)', input: [16, 16, 1] }")).unwrap();
+        let e = narrow.set_data(JsValue::from(symbols()), JsValue::UNDEFINED).unwrap_err();
+        let values = js_sys::Reflect::get(&e, &"values".into()).unwrap();
+        let number = |k: &str| js_sys::Reflect::get(&values, &k.into()).unwrap().as_f64();
+        assert_eq!(param_code(e), pc("model", "head_too_small"));
+        assert_eq!((number("classes"), number("outputs")), (Some(3.0), Some(2.0)));
         // The trainer still works: the same calls with plain settings succeed and it trains.
         t.set_optimizer(js("{ opt: 'sgd(lr0.1)' }")).unwrap();
         t.set_data(data, js("{ batch: 4 }")).unwrap();
