@@ -5,8 +5,8 @@
 //! leaves the object borrowed for good ("recursive use of an object"). Here every touch of a caller's value is a
 //! `catch` call (its exception becomes that setting's error), numbers are checked as f64 before they are converted,
 //! and lengths are checked before anything is allocated. Errors are core [`Error`]s whose `param` names the argument;
-//! codes: `wrong_type`, `not_finite`, `out_of_range`, `not_whole`, `too_large`, `unreadable` (README, "JavaScript
-//! API").
+//! codes: `wrong_type`, `not_finite`, `out_of_range`, `not_whole`, `too_large`, `too_long`, `unreadable`
+//! (README, "Arguments: one checked path").
 
 use crate::error::{Error, Result as CoreResult, brief};
 use std::cell::OnceCell;
