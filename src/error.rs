@@ -76,6 +76,20 @@ pub fn quote(text: &str) -> String {
 
 /// Checks that a number is finite and inside `[min, max]`; the message names the parameter and the range
 /// (code `not_finite` or `out_of_range`, with `min`, `max` and `got`).
+/// A whole number in `[min, max]` (codes as [`check_range`], or `not_whole` with `min`, `max`, `got`). The value is
+/// compared as the f64 it arrived as, before it is converted, so 2³² + 1 is out of range rather than wrapped to 1, and
+/// 4.5 is refused rather than truncated; the result is exactly `value` (for `max` up to 2⁵³ − 1).
+pub fn check_whole(param: &str, value: f64, min: f64, max: f64) -> Result<u64> {
+    let x = check_range(param, value, min, max)?;
+    if x.fract() != 0.0 {
+        return Err(Error::coded(param, "not_whole", format!("must be a whole number, got {}", brief(x)))
+            .with("min", min)
+            .with("max", max)
+            .with("got", x));
+    }
+    Ok(x as u64)
+}
+
 pub fn check_range(param: &str, value: f64, min: f64, max: f64) -> Result<f64> {
     if !value.is_finite() {
         return Err(Error::coded(param, "not_finite", format!("must be a finite number, got {}", brief(value))));

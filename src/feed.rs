@@ -90,7 +90,9 @@ impl Feed {
         Ok(Feed { data, split, batcher, caching: true, x: vec![0.0; len], y: vec![0; batch], cache: None })
     }
 
-    /// Checks that the model takes these images (param `data`, codes `shape_mismatch`, `too_many_classes`).
+    /// Checks that the model takes these images (param `data`, code `shape_mismatch`) and that its head has an
+    /// output for every class (param `model`: the head is the setting at fault; code `head_too_small` with `classes`
+    /// and `outputs`).
     pub fn check_model(&self, model: &Model) -> Result<()> {
         let (data, input) = (&self.data, model.input_shape());
         if (data.channels(), data.height(), data.width()) != (input.c, input.h, input.w) {
@@ -107,9 +109,14 @@ impl Feed {
         }
         if data.classes() > model.classes() {
             return Err(Error::coded(
-                "data",
-                "too_many_classes",
-                format!("the data has {} classes, the model {} outputs", data.classes(), model.classes()),
+                "model",
+                "head_too_small",
+                format!(
+                    "the head has {} outputs but the data has {} classes: end the model with dense({})",
+                    model.classes(),
+                    data.classes(),
+                    data.classes()
+                ),
             )
             .with("classes", data.classes() as f64)
             .with("outputs", model.classes() as f64));

@@ -6,7 +6,9 @@ use cnn_playground::data::Digits;
 use cnn_playground::nn::export::{Preprocess, pytorch_code};
 use cnn_playground::nn::model::{Model, ModelConfig};
 use cnn_playground::nn::optim::OptimizerConfig;
-use cnn_playground::nn::safetensors::{MAX_HEADER_BYTES, SafetensorsFile, load_safetensors, to_safetensors};
+use cnn_playground::nn::safetensors::{
+    MAX_HEADER_BYTES, MAX_HEADER_KEYS, SafetensorsFile, load_safetensors, to_safetensors,
+};
 use cnn_playground::nn::spec::{ModelSpec, Shape};
 use cnn_playground::rng::{Rng, seeded};
 use rand::RngExt;
@@ -194,6 +196,28 @@ fn bad_files_are_rejected_and_change_nothing() {
     rejected(&with_header(&good, &h.replace("\"F32\"", "\"F31\"")), "bad_header");
     rejected(&with_header(&good, &h.replacen("[8,1,5,5]", "[8,1,5,-5]", 1)), "bad_header");
     rejected(&with_header(&good, &h.replacen("\"format\":\"pt\"", "\"format\":1", 1)), "bad_header");
+
+    // Many keys: a metadata object of exactly MAX_HEADER_KEYS keys in all is read (and its last key, a repeat of
+    // the first, is found: duplicates are checked against every earlier key), one more is refused as too many, and
+    // 50,000 keys (the hostile file of issue 23) are refused before they are all read.
+    // The writer puts "__metadata__" first; its values hold no braces, so its object ends at the first '}'.
+    let meta_start = h.find("\"__metadata__\":{").unwrap() + "\"__metadata__\":{".len();
+    let meta_end = meta_start + h[meta_start..].find('}').unwrap();
+    let other_keys = h.matches("\":").count() - h[meta_start..meta_end].matches("\":").count();
+    let with_metadata = |n: usize, repeat_first: bool| {
+        let mut keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":\"v\"")).collect();
+        if repeat_first {
+            *keys.last_mut().unwrap() = "\"k0\":\"v\"".into();
+        }
+        with_header(&good, &format!("{}{}{}", &h[..meta_start], keys.join(","), &h[meta_end..]))
+    };
+    let budget = MAX_HEADER_KEYS - other_keys;
+    assert!(load_safetensors(&mut trained_digits_model(3).0, &with_metadata(budget, false)).is_ok());
+    rejected(&with_metadata(budget, true), "bad_header");
+    rejected(&with_metadata(budget + 1, false), "too_many_keys");
+    let started = std::time::Instant::now();
+    rejected(&with_metadata(50_000, false), "too_many_keys");
+    assert!(started.elapsed().as_secs_f64() < 2.0, "{:?}", started.elapsed());
 
     // Offsets that overlap, leave a hole, or disagree with the shape.
     rejected(&with_header(&good, &h.replacen("[8,1,5,5]", "[8,1,5,4]", 1)), "bad_offsets");

@@ -113,3 +113,59 @@ fn messages_quote_numbers_and_input_briefly() {
     assert!(quote(&long).chars().count() < 50);
     assert!(parse_shape(&long).unwrap_err().message.chars().count() < 200);
 }
+
+/// The facade's whole-number check (every count, size, index and seed a JS caller passes goes through it): a value is
+/// accepted exactly when it is finite, whole and within the bounds, the result is the value itself (never wrapped at
+/// 2³², never truncated), and a refusal names the parameter with the code that says why.
+#[test]
+fn whole_numbers_are_accepted_exactly_when_finite_whole_and_in_range() {
+    use cnn_playground::error::check_whole;
+    let mut rng = seeded(23);
+    let two32 = 4_294_967_296.0f64;
+    let specials = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.0,
+        0.5,
+        4.5,
+        two32,
+        two32 + 1.0,
+        two32 - 1.0,
+        2f64.powi(53),
+        1e308,
+    ];
+    let bounds = [(0.0, 1.0), (1.0, 64.0), (0.0, two32 - 1.0), (1.0, 1e9), (0.0, 9_007_199_254_740_991.0), (2.0, 10.0)];
+    for case in 0..CASES {
+        let (min, max) = bounds[rng.random_range(0..bounds.len())];
+        let x = match rng.random_range(0..4) {
+            0 => specials[rng.random_range(0..specials.len())],
+            1 => rng.random_range(-10.0..max + 10.0f64).round(),
+            2 => rng.random_range(-10.0..max + 10.0f64),
+            _ => two32 * rng.random_range(0..4) as f64 + rng.random_range(-3..=64) as f64,
+        };
+        let got = check_whole("n", x, min, max);
+        let ok = x.is_finite() && x.fract() == 0.0 && (min..=max).contains(&x);
+        match got {
+            Ok(v) => {
+                assert!(ok, "case {case}: {x} accepted in [{min}, {max}]");
+                assert_eq!(v as f64, x, "case {case}: {x} became {v}");
+                if max < two32 {
+                    assert_eq!(v as u32 as f64, x, "case {case}: {x} does not fit 32 bits");
+                }
+            }
+            Err(e) => {
+                assert!(!ok, "case {case}: {x} refused in [{min}, {max}]: {e}");
+                assert_eq!(e.param, "n");
+                let expected = if !x.is_finite() {
+                    "not_finite"
+                } else if !(min..=max).contains(&x) {
+                    "out_of_range"
+                } else {
+                    "not_whole"
+                };
+                assert_eq!(e.code, expected, "case {case}: {x} in [{min}, {max}]");
+            }
+        }
+    }
+}

@@ -8,8 +8,43 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The JS value a page would pass: every facade argument is a `JsValue` read through the checked path.
+trait Js {
+    fn js(&self) -> JsValue;
+}
+impl Js for str {
+    fn js(&self) -> JsValue {
+        self.into()
+    }
+}
+impl Js for f64 {
+    fn js(&self) -> JsValue {
+        (*self).into()
+    }
+}
+impl Js for [f32] {
+    fn js(&self) -> JsValue {
+        js_sys::Float32Array::from(self).into()
+    }
+}
+impl Js for [u32] {
+    fn js(&self) -> JsValue {
+        js_sys::Uint32Array::from(self).into()
+    }
+}
+impl Js for [u8] {
+    fn js(&self) -> JsValue {
+        js_sys::Uint8Array::from(self).into()
+    }
+}
+impl Js for [f64] {
+    fn js(&self) -> JsValue {
+        js_sys::Float64Array::from(self).into()
+    }
+}
+
 fn view(scheme: &str, shape: &str) -> Result<InitView, JsValue> {
-    InitView::new(scheme, shape, "fan_in", "auto", 0.01, "normal", 0.01, 0.05)
+    InitView::new(scheme.js(), shape.js(), "fan_in".js(), "auto".js(), 0.01.js(), "normal".js(), 0.01.js(), 0.05.js())
 }
 
 /// The message and `param` of a thrown JS error.
@@ -22,7 +57,7 @@ fn error_parts(e: JsValue) -> (String, String) {
 #[wasm_bindgen_test]
 fn init_view_returns_samples_and_statistics() {
     let mut v = view("he_normal", "256x784").unwrap();
-    v.sample(10_000.0, 42.0).unwrap();
+    v.sample(10_000.0.js(), 42.0.js()).unwrap();
     let samples = v.samples();
     assert_eq!(samples.len(), 10_000);
     assert_eq!(v.n(), 10_000.0);
@@ -44,8 +79,8 @@ fn init_view_returns_samples_and_statistics() {
 fn same_seed_same_samples_across_calls() {
     let mut a = view("xavier_uniform", "64x3x3x3").unwrap();
     let mut b = view("xavier_uniform", "64x3x3x3").unwrap();
-    a.sample(1000.0, 7.0).unwrap();
-    b.sample(1000.0, 7.0).unwrap();
+    a.sample(1000.0.js(), 7.0.js()).unwrap();
+    b.sample(1000.0.js(), 7.0.js()).unwrap();
     assert_eq!(a.samples(), b.samples());
     assert!(a.is_uniform());
     let bound = (6.0f64 / (27.0 + 576.0)).sqrt();
@@ -63,19 +98,31 @@ fn bad_arguments_throw_errors_with_a_message() {
     assert_eq!(param, "shape");
     assert!(msg.contains("between 1 and 100000"), "{msg}");
 
-    let (_, param) =
-        error_parts(InitView::new("normal", "4x4", "fan_in", "auto", 0.01, "normal", f64::NAN, 0.05).err().unwrap());
+    let (_, param) = error_parts(
+        InitView::new(
+            "normal".js(),
+            "4x4".js(),
+            "fan_in".js(),
+            "auto".js(),
+            0.01.js(),
+            "normal".js(),
+            f64::NAN.js(),
+            0.05.js(),
+        )
+        .err()
+        .unwrap(),
+    );
     assert_eq!(param, "std");
 
     let mut v = view("he_normal", "4x4").unwrap();
-    let (msg, param) = error_parts(v.sample(-5.0, 1.0).unwrap_err());
+    let (msg, param) = error_parts(v.sample(-5.0.js(), 1.0.js()).unwrap_err());
     assert_eq!(param, "samples");
     assert!(msg.contains("between 1 and 1000000"), "{msg}");
-    let (_, param) = error_parts(v.sample(2_000_000.0, 1.0).unwrap_err());
+    let (_, param) = error_parts(v.sample(2_000_000.0.js(), 1.0.js()).unwrap_err());
     assert_eq!(param, "samples");
-    let (_, param) = error_parts(v.sample(10.0, 1.5).unwrap_err());
+    let (_, param) = error_parts(v.sample(10.0.js(), 1.5.js()).unwrap_err());
     assert_eq!(param, "seed");
-    let (_, param) = error_parts(v.sample(10.0, f64::NAN).unwrap_err());
+    let (_, param) = error_parts(v.sample(10.0.js(), f64::NAN.js()).unwrap_err());
     assert_eq!(param, "seed");
 }
 
@@ -86,8 +133,8 @@ fn draws_on_a_canvas() {
     canvas.set_width(400);
     canvas.set_height(300);
     let mut v = view("he_normal", "256x784").unwrap();
-    v.sample(5000.0, 1.0).unwrap();
-    v.draw(canvas.clone(), "weight", "density", 1.0).unwrap();
+    v.sample(5000.0.js(), 1.0.js()).unwrap();
+    v.draw(canvas.clone().into(), "weight".js(), "density".js(), 1.0.js()).unwrap();
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
     let pixels = ctx.get_image_data(0.0, 0.0, 400.0, 300.0).unwrap().data().0;
     let non_white = pixels.chunks(4).filter(|p| p[0] < 250 || p[1] < 250 || p[2] < 250).count();
@@ -101,19 +148,19 @@ fn get(o: &JsValue, key: &str) -> JsValue {
 
 fn probe(depth: f64, width: f64, batch: f64, act: &str) -> Result<cnn_playground::web::ProbeRun, JsValue> {
     cnn_playground::web::ProbeRun::new(
-        depth,
-        width,
-        batch,
-        act,
-        "xavier_normal",
-        "fan_in",
-        "auto",
-        0.01,
-        "normal",
-        0.01,
-        0.05,
-        1.0,
-        None,
+        depth.js(),
+        width.js(),
+        batch.js(),
+        act.js(),
+        "xavier_normal".js(),
+        "fan_in".js(),
+        "auto".js(),
+        0.01.js(),
+        "normal".js(),
+        0.01.js(),
+        0.05.js(),
+        1.0.js(),
+        JsValue::UNDEFINED,
     )
 }
 
@@ -163,9 +210,9 @@ fn probe_run_rejects_bad_settings_by_name() {
 fn augment_view_grid_bytes_match_its_size_and_seed() {
     use cnn_playground::web::AugmentView;
     let mut v = AugmentView::new();
-    v.set_sample("digit6").unwrap();
-    v.set_pipeline("rotate(deg30_bilinear)~noise(sigma0.05)").unwrap();
-    v.generate(5.0, 9.0).unwrap();
+    v.set_sample("digit6".js()).unwrap();
+    v.set_pipeline("rotate(deg30_bilinear)~noise(sigma0.05)".js()).unwrap();
+    v.generate(5.0.js(), 9.0.js()).unwrap();
     assert_eq!(v.columns(), 3); // the source and 5 tiles: 3 columns, 2 rows
     assert_eq!((v.tile_width(), v.tile_height()), (128, 128));
     let gap = v.gap();
@@ -186,9 +233,9 @@ fn augment_view_grid_bytes_match_its_size_and_seed() {
     for y in 0..128 {
         assert_eq!(&a[y * gw * 4..(y * gw + 128) * 4], &source[y * 128 * 4..(y + 1) * 128 * 4], "row {y} of tile 0");
     }
-    v.generate(5.0, 9.0).unwrap();
+    v.generate(5.0.js(), 9.0.js()).unwrap();
     assert_eq!(v.grid_rgba(), a, "same seed, same bytes");
-    v.generate(5.0, 10.0).unwrap();
+    v.generate(5.0.js(), 10.0.js()).unwrap();
     assert_ne!(v.grid_rgba(), a);
 }
 
@@ -196,31 +243,32 @@ fn augment_view_grid_bytes_match_its_size_and_seed() {
 fn augment_view_keeps_its_pipeline_and_image_on_bad_input() {
     use cnn_playground::web::AugmentView;
     let mut v = AugmentView::new();
-    v.set_sample("digit6").unwrap();
-    v.set_pipeline("hflip(p1)").unwrap();
-    let (msg, param) = error_parts(v.set_pipeline("rotate(deg400)").unwrap_err());
+    v.set_sample("digit6".js()).unwrap();
+    v.set_pipeline("hflip(p1)".js()).unwrap();
+    let (msg, param) = error_parts(v.set_pipeline("rotate(deg400)".js()).unwrap_err());
     assert_eq!(param, "aug");
     assert!(msg.contains("step 1 (rotate)"), "{msg}");
     assert_eq!(v.pipeline(), "hflip(p1)");
-    let (_, param) = error_parts(v.set_image(&[0u8; 10], 2, 2).unwrap_err());
+    let (_, param) = error_parts(v.set_image([0u8; 10][..].js(), 2.0.js(), 2.0.js()).unwrap_err());
     assert_eq!(param, "image");
-    let (_, param) = error_parts(v.set_image(&[], 0, 0).unwrap_err());
-    assert_eq!(param, "image");
+    let (_, param) = error_parts(v.set_image([0u8; 0][..].js(), 0.0.js(), 0.0.js()).unwrap_err());
+    assert_eq!(param, "width");
     assert_eq!((v.source_width(), v.source_height()), (128, 128), "the sample stays");
-    let (_, param) = error_parts(v.generate(65.0, 1.0).unwrap_err());
+    let (_, param) = error_parts(v.generate(65.0.js(), 1.0.js()).unwrap_err());
     assert_eq!(param, "n");
-    let (_, param) = error_parts(v.set_sample("../etc/passwd").unwrap_err());
+    let (_, param) = error_parts(v.set_sample("../etc/passwd".js()).unwrap_err());
     assert!(!param.is_empty());
     // The vertical flip of the 6 is flagged.
-    v.set_pipeline("vflip").unwrap();
-    v.set_sample("digit6").unwrap();
-    let risks = v.risks("en");
+    v.set_pipeline("vflip".js()).unwrap();
+    v.set_sample("digit6".js()).unwrap();
+    let risks = v.risks("en".js()).unwrap();
     assert_eq!(get(&risks.get(0), "key").as_string().as_deref(), Some("vflip_digit_6_9"));
 }
 
 // ------------------------------------------------------------------ the engine through the facade
 
 mod engine {
+    use super::Js;
     use cnn_playground::data::digits::DIGITS_BIN;
     use cnn_playground::web::{Dataset, Trainer};
     use wasm_bindgen::{JsCast, JsValue};
@@ -272,13 +320,13 @@ mod engine {
         assert_eq!(t.classes(), 10);
         assert_eq!(num(&t.flops(), "forward"), 2.0 * 786_560.0);
         let (x, y) = squares(20);
-        let losses: Vec<f32> = (0..30).map(|_| t.train_step(&x, &y).unwrap()).collect();
+        let losses: Vec<f32> = (0..30).map(|_| t.train_step(x.js(), y.js()).unwrap()).collect();
         // Ten classes from random weights start near ln 10 ≈ 2.30; thirty steps on one batch must fit it well.
         assert!((1.5..3.5).contains(&losses[0]), "{losses:?}");
         assert!(losses[29] < 0.25 * losses[0], "{losses:?}");
-        let logits = t.forward(&x).unwrap();
+        let logits = t.forward(x.js()).unwrap();
         assert_eq!(logits.len(), 20 * 10);
-        let e = t.evaluate(&x, &y).unwrap();
+        let e = t.evaluate(x.js(), y.js()).unwrap();
         assert_eq!(num(&e, "accuracy"), 1.0);
         assert_eq!(num(&e, "n"), 20.0);
         assert_eq!(t.steps(), 30.0);
@@ -287,33 +335,33 @@ mod engine {
     #[wasm_bindgen_test]
     fn same_seed_same_losses_and_snapshots_continue_exactly() {
         let (x, y) = squares(20);
-        let run = |t: &mut Trainer| (0..5).map(|_| t.train_step(&x, &y).unwrap()).collect::<Vec<f32>>();
+        let run = |t: &mut Trainer| (0..5).map(|_| t.train_step(x.js(), y.js()).unwrap()).collect::<Vec<f32>>();
         let mut a = trainer(r#"{"seed": 9, "opt": "adam(lr1e-3)"}"#);
         let mut b = trainer(r#"{"seed": 9, "opt": "adam(lr1e-3)"}"#);
         assert_eq!(run(&mut a), run(&mut b));
         let snap = a.snapshot();
         let after = run(&mut a);
-        a.restore(&snap).unwrap();
+        a.restore(snap.into()).unwrap();
         assert_eq!(run(&mut a), after);
     }
 
     #[wasm_bindgen_test]
     fn frozen_layers_stay_bit_identical_and_get_no_gradient() {
         let mut t = trainer(r#"{"seed": 1}"#);
-        t.freeze_first(2.0).unwrap(); // both convs: layers 0 and 3
+        t.freeze_first(2.0.js()).unwrap(); // both convs: layers 0 and 3
         let frozen = ["0.weight", "0.bias", "3.weight", "3.bias"];
-        let before: Vec<Vec<f32>> = frozen.iter().map(|n| t.param(n).unwrap()).collect();
-        let head = t.param("7.weight").unwrap();
+        let before: Vec<Vec<f32>> = frozen.iter().map(|n| t.param(n.js()).unwrap()).collect();
+        let head = t.param("7.weight".js()).unwrap();
         let (x, y) = squares(20);
         for _ in 0..10 {
-            t.train_step(&x, &y).unwrap();
+            t.train_step(x.js(), y.js()).unwrap();
         }
         for (name, old) in frozen.iter().zip(&before) {
-            let now = t.param(name).unwrap();
+            let now = t.param(name.js()).unwrap();
             assert!(now.iter().zip(old).all(|(a, b)| a.to_bits() == b.to_bits()), "{name} changed");
-            assert!(t.grad(name).unwrap().iter().all(|&g| g == 0.0), "{name} got a gradient");
+            assert!(t.grad(name.js()).unwrap().iter().all(|&g| g == 0.0), "{name} got a gradient");
         }
-        assert_ne!(t.param("7.weight").unwrap(), head, "the head trains");
+        assert_ne!(t.param("7.weight".js()).unwrap(), head, "the head trains");
         assert_eq!(t.trainable_param_count(), 2_570);
         // Frozen convs cost no weight or input gradients: training FLOPs are the forward plus the head's products.
         let f = t.flops();
@@ -324,8 +372,8 @@ mod engine {
         assert_eq!(trainable(7).as_bool(), Some(true));
         assert!(trainable(1).is_null(), "relu has no parameters");
         t.unfreeze_all().unwrap();
-        t.train_step(&x, &y).unwrap();
-        assert_ne!(t.param("0.weight").unwrap(), before[0]);
+        t.train_step(x.js(), y.js()).unwrap();
+        assert_ne!(t.param("0.weight".js()).unwrap(), before[0]);
     }
 
     #[wasm_bindgen_test]
@@ -346,23 +394,32 @@ mod engine {
         let mut t = trainer("{}");
         let (x, y) = squares(2);
         let pc = param_code;
-        assert_eq!(pc(t.train_step(&x, &[3, 10]).unwrap_err()), ("labels".into(), "label_out_of_range".into()));
-        assert_eq!(pc(t.train_step(&x, &[3]).unwrap_err()).0, "x");
+        assert_eq!(
+            pc(t.train_step(x.js(), [3u32, 10][..].js()).unwrap_err()),
+            ("labels".into(), "label_out_of_range".into())
+        );
+        assert_eq!(pc(t.train_step(x.js(), [3u32][..].js()).unwrap_err()).0, "x");
         let mut nan = x.clone();
         nan[5] = f32::NAN;
-        assert_eq!(pc(t.train_step(&nan, &y).unwrap_err()), ("x".into(), "not_finite".into()));
-        assert_eq!(pc(t.forward(&x[..100]).unwrap_err()), ("x".into(), "wrong_length".into()));
-        assert_eq!(pc(t.forward(&[]).unwrap_err()).0, "batch");
-        assert_eq!(pc(t.set_param("0.weight", &[1.0]).unwrap_err()), ("param".into(), "wrong_length".into()));
-        assert_eq!(pc(t.param("9.weight").unwrap_err()), ("param".into(), "unknown_parameter".into()));
-        assert_eq!(pc(t.freeze_first(4.0).unwrap_err()), ("k".into(), "out_of_range".into()));
-        assert_eq!(pc(t.freeze(&[1]).unwrap_err()), ("freeze".into(), "no_parameters".into()));
-        assert_eq!(pc(t.train(5.0).unwrap_err()), ("data".into(), "no_data".into()));
-        assert_eq!(pc(t.train(0.5).unwrap_err()), ("steps".into(), "out_of_range".into()));
+        assert_eq!(pc(t.train_step(nan.js(), y.js()).unwrap_err()), ("x".into(), "not_finite".into()));
+        assert_eq!(pc(t.forward(x[..100].js()).unwrap_err()), ("x".into(), "wrong_length".into()));
+        assert_eq!(pc(t.forward([0f32; 0][..].js()).unwrap_err()).0, "batch");
+        assert_eq!(
+            pc(t.set_param("0.weight".js(), [1.0f32][..].js()).unwrap_err()),
+            ("param".into(), "wrong_length".into())
+        );
+        assert_eq!(pc(t.param("9.weight".js()).unwrap_err()), ("param".into(), "unknown_parameter".into()));
+        assert_eq!(pc(t.freeze_first(4.0.js()).unwrap_err()), ("k".into(), "out_of_range".into()));
+        assert_eq!(pc(t.freeze([1u32][..].js()).unwrap_err()), ("freeze".into(), "no_parameters".into()));
+        assert_eq!(pc(t.train(5.0.js()).unwrap_err()), ("data".into(), "no_data".into()));
+        assert_eq!(pc(t.train(0.5.js()).unwrap_err()), ("steps".into(), "out_of_range".into()));
         let symbols =
             Dataset::new(json(r#"{"source": "symbols", "classes": 3, "per_class": 4, "height": 16, "width": 16}"#))
                 .unwrap();
-        assert_eq!(pc(t.set_data(&symbols, JsValue::UNDEFINED).unwrap_err()), ("data".into(), "shape_mismatch".into()));
+        assert_eq!(
+            pc(t.set_data(symbols.into(), JsValue::UNDEFINED).unwrap_err()),
+            ("data".into(), "shape_mismatch".into())
+        );
         let d = |c: &str| param_code(Dataset::new(json(c)).err().expect("an error"));
         assert_eq!(d(r#"{"source": "digits"}"#), ("bytes".into(), "missing".into()));
         assert_eq!(d(r#"{"source": "mnist"}"#), ("source".into(), "unknown_source".into()));
@@ -391,35 +448,35 @@ mod engine {
         let (x, y) = squares(4);
         let mut a = trainer(r#"{"seed": 1}"#);
         for _ in 0..3 {
-            a.train_step(&x, &y).unwrap();
+            a.train_step(x.js(), y.js()).unwrap();
         }
         let bytes = a.save_safetensors();
         let mut b = trainer(r#"{"seed": 2}"#);
-        assert_ne!(b.forward(&x).unwrap(), a.forward(&x).unwrap());
-        b.load_safetensors(&bytes).unwrap();
-        assert_eq!(b.forward(&x).unwrap(), a.forward(&x).unwrap());
+        assert_ne!(b.forward(x.js()).unwrap(), a.forward(x.js()).unwrap());
+        b.load_safetensors(bytes.js()).unwrap();
+        assert_eq!(b.forward(x.js()).unwrap(), a.forward(x.js()).unwrap());
 
         let mut c = trainer(r#"{"seed": 5}"#);
-        let before: Vec<Vec<f32>> = ["0.weight", "7.bias"].iter().map(|n| c.param(n).unwrap()).collect();
+        let before: Vec<Vec<f32>> = ["0.weight", "7.bias"].iter().map(|n| c.param(n.js()).unwrap()).collect();
         let cut = &bytes[..bytes.len() - 1];
-        assert_eq!(param_code(c.load_safetensors(cut).unwrap_err()), ("weights".into(), "truncated".into()));
+        assert_eq!(param_code(c.load_safetensors(cut.js()).unwrap_err()), ("weights".into(), "truncated".into()));
         let other =
             trainer(r#"{"model": "conv(4_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(10)"}"#);
         let other = other.save_safetensors();
-        assert_eq!(param_code(c.load_safetensors(&other).unwrap_err()), ("weights".into(), "wrong_shape".into()));
-        assert_eq!(param_code(c.load_safetensors(&[]).unwrap_err()).0, "weights");
-        let after: Vec<Vec<f32>> = ["0.weight", "7.bias"].iter().map(|n| c.param(n).unwrap()).collect();
+        assert_eq!(param_code(c.load_safetensors(other.js()).unwrap_err()), ("weights".into(), "wrong_shape".into()));
+        assert_eq!(param_code(c.load_safetensors([0u8; 0][..].js()).unwrap_err()).0, "weights");
+        let after: Vec<Vec<f32>> = ["0.weight", "7.bias"].iter().map(|n| c.param(n.js()).unwrap()).collect();
         assert_eq!(after, before);
 
-        let code = a.pytorch_code(None).unwrap();
+        let code = a.pytorch_code(JsValue::UNDEFINED).unwrap();
         assert!(code.contains("model.load_state_dict(load_file(\"model.safetensors\"))"), "{code}");
         assert!(!code.contains("interpolate"), "no data attached: no preprocessing\n{code}");
         let mut d = trainer(r#"{"seed": 0}"#);
-        d.set_data(&digits(&[]), JsValue::UNDEFINED).unwrap();
-        let code = d.pytorch_code(Some("digits.safetensors".into())).unwrap();
+        d.set_data(digits(&[]).into(), JsValue::UNDEFINED).unwrap();
+        let code = d.pytorch_code("digits.safetensors".js()).unwrap();
         assert!(code.contains("x = x / 16"), "{code}");
         assert!(code.contains("size=(28, 28), mode=\"bilinear\", align_corners=False"), "{code}");
-        let bad = d.pytorch_code(Some("../x".into())).unwrap_err();
+        let bad = d.pytorch_code("../x".js()).unwrap_err();
         assert_eq!(param_code(bad), ("file".into(), "bad_file_name".into()));
     }
 
@@ -429,10 +486,10 @@ mod engine {
         assert_eq!((data.len(), data.classes(), data.train_len(), data.val_len()), (1797, 10, 1346, 451));
         assert_eq!(data.input(), vec![28, 28, 1]);
         let mut t = trainer(r#"{"seed": 0}"#);
-        t.set_data(&data, json(r#"{"batch": 32, "seed": 0}"#)).unwrap();
-        let losses = t.train(200.0).unwrap();
+        t.set_data(data.into(), json(r#"{"batch": 32, "seed": 0}"#)).unwrap();
+        let losses = t.train(200.0.js()).unwrap();
         assert_eq!(losses.len(), 200);
-        let val = t.evaluate_data("val").unwrap();
+        let val = t.evaluate_data("val".js()).unwrap();
         assert_eq!(num(&val, "n"), 451.0);
         assert!(num(&val, "accuracy") >= 0.90, "validation accuracy {}", num(&val, "accuracy"));
         let state = t.data_state();
@@ -443,6 +500,7 @@ mod engine {
 // ------------------------------------------------------------------ the transfer lab's facade
 
 mod transfer {
+    use super::Js;
     use cnn_playground::transfer::sha256::sha256_hex;
     use cnn_playground::web::{Dataset, Trainer, transfer_agrees, transfer_model, transfer_plan, zoo_verify};
     use wasm_bindgen::{JsCast, JsValue};
@@ -480,33 +538,33 @@ mod transfer {
         let small = models.get(0);
         let spec = get(&small, "target_model").as_string().unwrap();
         assert!(spec.ends_with("dense(10)"), "{spec}");
-        assert_eq!(transfer_model(&get(&small, "model").as_string().unwrap(), 10.0).unwrap(), spec);
+        assert_eq!(transfer_model(get(&small, "model"), 10.0.js()).unwrap(), spec);
         let strategies: js_sys::Array = get(&plan, "strategies").dyn_into().unwrap();
         assert_eq!(strategies.length(), 5);
     }
 
     #[wasm_bindgen_test]
     fn zoo_files_are_verified_and_load_as_a_backbone() {
-        zoo_verify(entry(&sha256_hex(SMALL), SMALL.len()), SMALL).unwrap();
-        let bad = zoo_verify(entry(&sha256_hex(SMALL), SMALL.len()), &SMALL[..100]).unwrap_err();
+        zoo_verify(entry(&sha256_hex(SMALL), SMALL.len()), SMALL.js()).unwrap();
+        let bad = zoo_verify(entry(&sha256_hex(SMALL), SMALL.len()), SMALL[..100].js()).unwrap_err();
         assert_eq!(param_code(bad), ("zoo".into(), "zoo_truncated".into()));
-        let bad = zoo_verify(entry(&sha256_hex(b"x"), SMALL.len()), SMALL).unwrap_err();
+        let bad = zoo_verify(entry(&sha256_hex(b"x"), SMALL.len()), SMALL.js()).unwrap_err();
         assert_eq!(param_code(bad), ("zoo".into(), "zoo_checksum".into()));
         let plan = transfer_plan();
         let models: js_sys::Array = get(&plan, "models").dyn_into().unwrap();
         let spec = get(&models.get(0), "target_model").as_string().unwrap();
         let config = js_sys::JSON::parse(&format!(r#"{{"model": "{spec}", "seed": 3}}"#)).unwrap();
         let mut t = Trainer::new(config).unwrap();
-        t.load_backbone(SMALL).unwrap();
+        t.load_backbone(SMALL.js()).unwrap();
         let start = t.save_safetensors();
-        t.reinit_mean_var(5.0).unwrap();
-        let rows = t.layer_change(&start).unwrap();
+        t.reinit_mean_var(5.0.js()).unwrap();
+        let rows = t.layer_change(start.js()).unwrap();
         assert_eq!(rows.length(), 3);
         assert_eq!(get(&rows.get(0), "name").as_string().as_deref(), Some("conv1"));
         let moved = get(&rows.get(0), "rel_change").as_f64().unwrap();
         assert!(moved > 0.5, "Mean Var re-draws every weight: {moved}");
-        assert_eq!(param_code(t.freeze_first(4.0).unwrap_err()), ("k".into(), "out_of_range".into()));
-        assert_eq!(param_code(t.load_backbone(&SMALL[..50]).unwrap_err()).0, "weights");
+        assert_eq!(param_code(t.freeze_first(4.0.js()).unwrap_err()), ("k".into(), "out_of_range".into()));
+        assert_eq!(param_code(t.load_backbone(SMALL[..50].js()).unwrap_err()).0, "weights");
     }
 
     #[wasm_bindgen_test]
@@ -528,11 +586,314 @@ mod transfer {
         // Too many labels is refused before the arrays are copied.
         let labels: Vec<u32> = (0..1000).map(|i| i % 2).collect();
         assert_eq!(param_code(make(1, &labels).err().unwrap()), ("labels".into(), "too_large".into()));
-        let verdict = transfer_agrees(
-            &[0.9, 0.91, 0.89],
-            [[0.5, 0.5, 0.5]].iter().map(|v| JsValue::from(js_sys::Float64Array::from(&v[..]))).collect(),
+        let others: js_sys::Array =
+            [[0.5, 0.5, 0.5]].iter().map(|v| JsValue::from(js_sys::Float64Array::from(&v[..]))).collect();
+        let verdict = transfer_agrees([0.9, 0.91, 0.89][..].js(), others.into()).unwrap();
+        assert_eq!(get(&verdict, "agrees").as_string().as_deref(), Some("yes"));
+    }
+}
+
+// ------------------------------------------------------------------ hostile arguments (issue 23)
+
+/// Every value a hostile caller can pass is refused with `param` and `code` by the checked path (src/web/args.rs):
+/// getters and Proxy traps that throw, numbers past 2³², fractions, numbers where text is expected, objects posing
+/// as arrays, huge typed arrays; and the object keeps working after each refusal.
+mod hostile {
+    use super::Js;
+    use cnn_playground::web::{AugmentView, Dataset, InitView, Trainer, tiles_rgba, transfer_model, zoo_verify};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::*;
+
+    /// A JS value from an expression (the test's own code, evaluated in the test page).
+    fn js(expression: &str) -> JsValue {
+        js_sys::Function::new_no_args(&format!("return ({expression});")).call0(&JsValue::NULL).expect(expression)
+    }
+
+    fn param_code(e: JsValue) -> (String, String) {
+        let err: js_sys::Error = e.dyn_into().expect("a JS Error object");
+        let get = |k: &str| js_sys::Reflect::get(&err, &k.into()).unwrap().as_string().unwrap_or_default();
+        (get("param"), get("code"))
+    }
+
+    fn pc(param: &str, code: &str) -> (String, String) {
+        (param.into(), code.into())
+    }
+
+    #[track_caller]
+    fn refused<T>(r: Result<T, JsValue>) -> (String, String) {
+        param_code(r.err().expect("refused"))
+    }
+
+    fn symbols() -> Dataset {
+        Dataset::new(js("{ source: 'symbols', classes: 3, per_class: 4, height: 16, width: 16 }")).unwrap()
+    }
+
+    fn small_trainer() -> Trainer {
+        Trainer::new(js("{ model: 'flatten~dense(3)', input: [16, 16, 1], seed: 1 }")).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn throwing_getters_and_proxies_are_that_settings_error() {
+        let thrower = "{ get seed() { throw new Error('boom'); } }";
+        assert_eq!(refused(Trainer::new(js(thrower))), pc("seed", "unreadable"));
+        assert_eq!(refused(Trainer::new(js("{ get model() { throw 1; } }"))), pc("model", "unreadable"));
+        let get_trap = "new Proxy({}, { get() { throw new Error('trap'); } })";
+        assert_eq!(refused(Trainer::new(js(get_trap))).1, "unreadable");
+        let keys_trap = "new Proxy({}, { ownKeys() { throw new Error('keys'); } })";
+        assert_eq!(refused(Trainer::new(js(keys_trap))), pc("trainer", "unreadable"));
+        let revoked = "(() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; })()";
+        assert_eq!(refused(Trainer::new(js(revoked))).1, "unreadable");
+        let bad_index = "{ input: Object.defineProperty([16, 16, 1], 0, { get() { throw new Error('index'); } }) }";
+        assert_eq!(refused(Trainer::new(js(bad_index))), pc("input", "unreadable"));
+
+        let mut t = small_trainer();
+        let data = JsValue::from(symbols());
+        assert_eq!(refused(t.set_data(data.clone(), js("{ get batch() { throw 1; } }"))), pc("batch", "unreadable"));
+        assert_eq!(refused(t.set_data(data.clone(), js(keys_trap))), pc("data", "unreadable"));
+        assert_eq!(refused(t.set_optimizer(js("{ get opt() { throw 1; } }"))), pc("opt", "unreadable"));
+        assert_eq!(refused(t.set_optimizer(js(get_trap))).1, "unreadable");
+        // A head with fewer outputs than the classes is the model's fault, with the classes named (issue 23).
+        let mut narrow = Trainer::new(js("{ model: 'flatten~dense(2)', input: [16, 16, 1] }")).unwrap();
+        let e = narrow.set_data(JsValue::from(symbols()), JsValue::UNDEFINED).unwrap_err();
+        let values = js_sys::Reflect::get(&e, &"values".into()).unwrap();
+        let number = |k: &str| js_sys::Reflect::get(&values, &k.into()).unwrap().as_f64();
+        assert_eq!(param_code(e), pc("model", "head_too_small"));
+        assert_eq!((number("classes"), number("outputs")), (Some(3.0), Some(2.0)));
+        // The trainer still works: the same calls with plain settings succeed and it trains.
+        t.set_optimizer(js("{ opt: 'sgd(lr0.1)' }")).unwrap();
+        t.set_data(data, js("{ batch: 4 }")).unwrap();
+        assert_eq!(t.train(3.0.js()).unwrap().len(), 3);
+    }
+
+    #[wasm_bindgen_test]
+    fn whole_numbers_are_compared_before_they_are_converted() {
+        let images = |extra: &str| {
+            Dataset::new(js(&format!(
+                "{{ source: 'images', images: new Float32Array(4 * 8 * 8), labels: Uint32Array.of(0, 1, 0, 1), \
+                 channels: 1, height: 8, width: 8, classes: 2, {extra} }}"
+            )))
+        };
+        assert_eq!(refused(images("channels: 2 ** 32 + 1")), pc("channels", "out_of_range"));
+        assert_eq!(refused(images("height: 2 ** 32 + 8")), pc("height", "out_of_range"));
+        assert_eq!(refused(images("width: 2 ** 32 + 8")), pc("width", "out_of_range"));
+        assert_eq!(refused(images("classes: 2 ** 32 + 2")), pc("classes", "out_of_range"));
+        assert_eq!(refused(images("classes: 2.5")), pc("classes", "not_whole"));
+        assert_eq!(refused(images("classes: '2'")), pc("classes", "wrong_type"));
+        let entry = "{ name: 'small', file: 'small.safetensors', model: 'flatten~dense(32)', input: [1, 28, 28], \
+                     classes: 2 ** 32 + 32, source: {}, seed: 1, steps: 1, source_acc: 1, sha256: 'x', bytes: 1 }";
+        assert_eq!(refused(zoo_verify(js(entry), [0u8; 1][..].js())), pc("classes", "out_of_range"));
+
+        let mut v = AugmentView::new();
+        let rgba = [255u8; 4 * 4 * 4][..].js();
+        assert_eq!(refused(v.set_image(rgba.clone(), js("2 ** 32 + 4"), 4.0.js())), pc("width", "out_of_range"));
+        assert_eq!(refused(v.set_image(rgba.clone(), 4.5.js(), 4.0.js())), pc("width", "not_whole"));
+        assert_eq!(refused(v.set_image(rgba.clone(), "4".js(), 4.0.js())), pc("width", "wrong_type"));
+        v.set_image(rgba, 4.0.js(), 4.0.js()).unwrap();
+        assert_eq!((v.source_width(), v.source_height()), (4, 4));
+        let mut t = small_trainer();
+        assert_eq!(refused(t.train(js("2 ** 32 + 1"))), pc("steps", "out_of_range"));
+        assert_eq!(refused(t.freeze_first(0.5.js())), pc("k", "not_whole"));
+        assert_eq!(refused(t.reinit_mean_var(js("2 ** 53"))), pc("seed", "out_of_range"));
+        assert_eq!(refused(t.freeze(js("[2 ** 32]"))), pc("layers", "out_of_range"));
+    }
+
+    #[wasm_bindgen_test]
+    fn wrong_types_and_huge_lengths_are_refused_before_allocating() {
+        let data = symbols();
+        assert_eq!(refused(data.images(js("new Uint32Array(1e7)"))), pc("batch", "too_large"));
+        assert_eq!(refused(data.images(js("{ length: 1e9 }"))), pc("batch", "wrong_type"));
+        // A Proxy of an array is read through its traps: one that throws is refused, a quiet one is an array.
+        let trap = "new Proxy([1, 2], { get(t, k) { if (k === '1') throw new Error('trap'); return t[k]; } })";
+        assert_eq!(refused(data.labels(js(trap))), pc("batch", "unreadable"));
+        assert_eq!(data.labels(js("new Proxy([1, 2], {})")).unwrap().len(), 2);
+        assert_eq!(refused(data.indices(42.0.js())), pc("part", "wrong_type"));
+        assert_eq!(data.images(js("[0, 1]")).unwrap().len(), 2 * 16 * 16);
+        assert_eq!(data.indices("val".js()).unwrap().len(), data.val_len());
+
+        let mut t = small_trainer();
+        assert_eq!(refused(t.freeze(js("{ length: 1e9 }"))), pc("layers", "wrong_type"));
+        assert_eq!(refused(t.freeze("abc".js())), pc("layers", "wrong_type"));
+        assert_eq!(refused(t.freeze(js("[0.5]"))), pc("layers", "not_whole"));
+        assert_eq!(refused(t.param(42.0.js())), pc("param", "wrong_type"));
+        assert_eq!(refused(t.evaluate_data(0.0.js())), pc("part", "wrong_type"));
+        assert_eq!(refused(t.set_data(42.0.js(), JsValue::UNDEFINED)), pc("data", "wrong_type"));
+        assert_eq!(refused(t.set_data(js("{ handle: 12345 }"), JsValue::UNDEFINED)), pc("data", "wrong_type"));
+        assert_eq!(refused(t.restore(js("{}"))), pc("snapshot", "wrong_type"));
+        assert_eq!(refused(t.load_safetensors("abc".js())), pc("weights", "wrong_type"));
+        assert_eq!(refused(t.pytorch_code(7.0.js())), pc("file", "wrong_type"));
+        assert_eq!(refused(t.forward(js("new Float32Array(2 ** 27)"))), pc("x", "too_large"));
+        assert_eq!(refused(t.forward(js("new BigInt64Array(256)"))), pc("x", "wrong_type"));
+        assert_eq!(refused(t.forward(js("new Proxy(new Float32Array(256), {})"))), pc("x", "wrong_type"));
+        // A typed array's own `length` that throws or lies is not what is read: the true length is.
+        let liar = "Object.defineProperty(new Float32Array(256), 'length', { get() { throw new Error('length'); } })";
+        assert_eq!(t.forward(js(liar)).unwrap().len(), 3);
+        let liar = "Object.defineProperty(new Float32Array(512), 'length', { value: 1 })";
+        assert_eq!(t.forward(js(liar)).unwrap().len(), 6);
+        assert_eq!(refused(t.set_param("0.weight".js(), js("['a']"))), pc("values", "wrong_type"));
+        // Plain arrays are read value by value, and the trainer still works.
+        assert_eq!(t.param("1.weight".js()).unwrap().len(), 3 * 256);
+        t.freeze(js("[1]")).unwrap();
+        assert_eq!(t.trainable_param_count(), 0);
+
+        let mut v = AugmentView::new();
+        assert_eq!(refused(v.set_pipeline(42.0.js())), pc("aug", "wrong_type"));
+        assert_eq!(refused(v.set_pipeline(js("'x'.repeat(1e6)"))), pc("aug", "too_long"));
+        assert_eq!(refused(v.set_sample(js("{ toString() { return 'digit6'; } }"))), pc("src", "wrong_type"));
+        v.set_pipeline("hflip".js()).unwrap();
+        assert_eq!(refused(transfer_model(42.0.js(), 10.0.js())), pc("model", "wrong_type"));
+        assert_eq!(refused(transfer_model("flatten~dense(3)".js(), js("2 ** 32 + 10"))), pc("classes", "out_of_range"));
+        let huge = tiles_rgba(js("new Float32Array(4)"), 1e6.js(), 4096.0.js(), 4096.0.js(), 1.0.js(), false.into());
+        assert_eq!(refused(huge), pc("tiles", "too_large"));
+
+        // A number, an object and a Proxy of a canvas are not a canvas; the view still draws on a real one.
+        let mut view = InitView::new(
+            "he_normal".js(),
+            "4x4".js(),
+            "fan_in".js(),
+            "auto".js(),
+            0.01.js(),
+            "normal".js(),
+            0.01.js(),
+            0.05.js(),
         )
         .unwrap();
-        assert_eq!(get(&verdict, "agrees").as_string().as_deref(), Some("yes"));
+        view.sample(100.0.js(), 1.0.js()).unwrap();
+        let words = ("x".js(), "y".js());
+        assert_eq!(
+            refused(view.draw(42.0.js(), words.0.clone(), words.1.clone(), 1.0.js())),
+            pc("canvas", "wrong_type")
+        );
+        let proxy = js("new Proxy(document.createElement('canvas'), { get() { throw new Error('trap'); } })");
+        assert_eq!(refused(view.draw(proxy, words.0.clone(), words.1.clone(), 1.0.js())), pc("canvas", "wrong_type"));
+        let canvas = js("document.createElement('canvas')");
+        assert_eq!(
+            refused(view.draw(canvas.clone(), words.0.clone(), words.1.clone(), f64::NAN.js())).0,
+            "pixel_ratio"
+        );
+        view.draw(canvas, words.0, words.1, 1.0.js()).unwrap();
+    }
+}
+
+/// A property test of every config reader (src/web/config.rs over src/web/args.rs), seeded and bounded by case count:
+/// each key of the constructors' settings gets random JS values of every kind. A value of a kind the key does not take
+/// is refused as `wrong_type` naming that key; a getter that throws is `unreadable` naming it; `undefined` and `null`
+/// are absent; any other refusal names that key too (its range, its grammar). Nothing escapes as a bare exception.
+mod readers {
+    use cnn_playground::web::{Dataset, Trainer};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::*;
+
+    const CASES: usize = 400;
+
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Kind {
+        Absent,
+        Number,
+        Text,
+        Flag,
+        Numbers,
+        Object,
+        Throwing,
+    }
+
+    /// What each reader takes: (constructor, base settings, key, the kinds it accepts).
+    const READERS: [(&str, &str, &str, &[Kind]); 12] = [
+        ("trainer", "{ input: [8, 8, 1], model: 'flatten~dense(3)' }", "seed", &[Kind::Number]),
+        ("trainer", "{ input: [8, 8, 1] }", "model", &[Kind::Text]),
+        ("trainer", "{ model: 'flatten~dense(3)' }", "input", &[Kind::Numbers]),
+        ("trainer", "{ input: [8, 8, 1], model: 'flatten~dense(3)' }", "opt", &[Kind::Text]),
+        ("trainer", "{ input: [8, 8, 1], model: 'flatten~dense(3)', init: 'normal' }", "std", &[Kind::Number]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "classes", &[Kind::Number]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "thickness", &[Kind::Numbers]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "invert", &[Kind::Flag]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "shapes", &[Kind::Text]),
+        ("data", "{ source: 'symbols', classes: 2, per_class: 2, height: 8, width: 8 }", "val", &[Kind::Number]),
+        (
+            "data",
+            "{ source: 'images', images: new Float32Array(4 * 64), channels: 1, height: 8, width: 8, classes: 2 }",
+            "labels",
+            &[Kind::Numbers],
+        ),
+        ("data", "{ source: 'digits', height: 8, width: 8 }", "bytes", &[Kind::Numbers]),
+    ];
+
+    const VALUES: [(&str, Kind); 30] = [
+        ("undefined", Kind::Absent),
+        ("null", Kind::Absent),
+        ("0", Kind::Number),
+        ("1", Kind::Number),
+        ("3", Kind::Number),
+        ("-1", Kind::Number),
+        ("4.5", Kind::Number),
+        ("NaN", Kind::Number),
+        ("Infinity", Kind::Number),
+        ("2 ** 32 + 1", Kind::Number),
+        ("2 ** 53 + 2", Kind::Number),
+        ("0.25", Kind::Number),
+        ("''", Kind::Text),
+        ("'3'", Kind::Text),
+        ("'flatten~dense(3)'", Kind::Text),
+        ("'sgd(lr0.1)'", Kind::Text),
+        ("'x'.repeat(5000)", Kind::Text),
+        ("true", Kind::Flag),
+        ("false", Kind::Flag),
+        ("[8, 8, 1]", Kind::Numbers),
+        ("[0.1, 0.2]", Kind::Numbers),
+        ("[0, 1, 0, 1]", Kind::Numbers),
+        ("Uint32Array.of(0, 1, 1, 0)", Kind::Numbers),
+        ("new Float32Array(3)", Kind::Numbers),
+        ("new Uint8Array(16)", Kind::Numbers),
+        ("['a', 'b']", Kind::Object),
+        ("{}", Kind::Object),
+        ("{ length: 1e9 }", Kind::Object),
+        ("new Proxy({}, {})", Kind::Object),
+        ("(() => { throw new Error('getter'); })", Kind::Throwing),
+    ];
+
+    fn js(expression: &str) -> JsValue {
+        js_sys::Function::new_no_args(&format!("return ({expression});")).call0(&JsValue::NULL).expect(expression)
+    }
+
+    #[wasm_bindgen_test]
+    fn every_reader_names_its_key_and_refuses_other_kinds_as_wrong_type() {
+        let mut state = 23u64;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let mut counts = [0usize; 3];
+        for case in 0..CASES {
+            let (what, base, key, accepts) = READERS[next(READERS.len())];
+            let (text, kind) = VALUES[next(VALUES.len())];
+            let settings = if kind == Kind::Throwing {
+                js(&format!("Object.defineProperty({base}, '{key}', {{ get: {text}, enumerable: true }})"))
+            } else {
+                let settings = js(base);
+                js_sys::Reflect::set(&settings, &key.into(), &js(text)).unwrap();
+                settings
+            };
+            let result =
+                if what == "trainer" { Trainer::new(settings).map(drop) } else { Dataset::new(settings).map(drop) };
+            let where_ = format!("case {case}: {what} {key} = {text}");
+            let Err(e) = result else {
+                assert!(kind == Kind::Absent || accepts.contains(&kind), "{where_}: accepted");
+                counts[0] += 1;
+                continue;
+            };
+            let err: js_sys::Error = e.dyn_into().unwrap_or_else(|_| panic!("{where_}: not an Error"));
+            let get = |k: &str| js_sys::Reflect::get(&err, &k.into()).unwrap().as_string().unwrap_or_default();
+            let (param, code) = (get("param"), get("code"));
+            match kind {
+                Kind::Throwing => assert_eq!((param.as_str(), code.as_str()), (key, "unreadable"), "{where_}"),
+                // Absent: the default applies, so an error (the digits without bytes) names another key or none of this.
+                Kind::Absent => assert_ne!(code, "wrong_type", "{where_}: {param} {code}"),
+                k if !accepts.contains(&k) => {
+                    assert_eq!((param.as_str(), code.as_str()), (key, "wrong_type"), "{where_}")
+                }
+                _ => assert!(!code.is_empty() && !param.is_empty(), "{where_}: {param} {code}"),
+            }
+            counts[if kind != Kind::Absent && accepts.contains(&kind) { 1 } else { 2 }] += 1;
+        }
+        assert!(counts.iter().all(|&c| c > 20), "every outcome is exercised: {counts:?}");
     }
 }

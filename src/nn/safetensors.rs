@@ -23,8 +23,9 @@
 //! and counts not negative. Only then are the weights and statistics replaced, all of them; on any error the model
 //! is unchanged. Metadata is not required (a file saved
 //! by PyTorch has its own or none), and the spec it names is not compared: the names and shapes decide.
-//! Errors have param `weights` and the codes `truncated`, `header_too_large`, `bad_header`, `bad_offsets`,
-//! `missing_tensor`, `unexpected_tensor`, `wrong_dtype`, `wrong_shape`, `not_finite`, `bad_statistic`.
+//! Errors have param `weights` and the codes `truncated`, `header_too_large`, `too_many_keys` (more than
+//! [`MAX_HEADER_KEYS`] keys), `bad_header`, `bad_offsets`, `missing_tensor`, `unexpected_tensor`, `wrong_dtype`,
+//! `wrong_shape`, `not_finite`, `bad_statistic`.
 //!
 //! The format is written here by hand rather than with the `safetensors` crate (serde + serde_json): in a minimal
 //! stripped release cdylib that parses and writes a file, the crate added 67 KB of wasm (22 KB gzipped) and this
@@ -43,6 +44,9 @@ pub const MAX_HEADER_BYTES: usize = 1 << 20;
 pub const MAX_FILE_BYTES: usize = 8 + MAX_HEADER_BYTES + 4 * crate::nn::spec::MAX_PARAMS;
 /// The deepest JSON nesting accepted (a valid header nests 3 deep).
 pub const MAX_JSON_DEPTH: usize = 16;
+/// The most object keys in a header, all objects together (a model of the playground has at most a few hundred
+/// tensors and a handful of metadata keys); past it the file is refused (code `too_many_keys`).
+pub const MAX_HEADER_KEYS: usize = 4096;
 /// What the metadata's `producer` says.
 pub const PRODUCER: &str = "cnn-playground";
 
@@ -354,11 +358,13 @@ enum Json {
 struct Parser<'a> {
     text: &'a [u8],
     at: usize,
+    /// Object keys read so far, all objects together (at most [`MAX_HEADER_KEYS`]).
+    keys: usize,
 }
 
 impl<'a> Parser<'a> {
     fn parse(text: &'a str) -> Result<Json> {
-        let mut p = Parser { text: text.as_bytes(), at: 0 };
+        let mut p = Parser { text: text.as_bytes(), at: 0, keys: 0 };
         let value = p.value(0)?;
         p.space();
         if p.at != p.text.len() {
@@ -399,6 +405,8 @@ impl<'a> Parser<'a> {
             Some(b'{') => {
                 self.at += 1;
                 let mut entries: Vec<(String, Json)> = Vec::new();
+                // Duplicates are found with a set, so a header of many keys is read in linear time.
+                let mut seen = std::collections::HashSet::new();
                 self.space();
                 if self.peek() == Some(b'}') {
                     self.at += 1;
@@ -407,7 +415,16 @@ impl<'a> Parser<'a> {
                 loop {
                     self.space();
                     let key = self.string()?;
-                    if entries.iter().any(|(k, _)| *k == key) {
+                    self.keys += 1;
+                    if self.keys > MAX_HEADER_KEYS {
+                        return Err(Error::coded(
+                            PARAM,
+                            "too_many_keys",
+                            format!("the header has more than {MAX_HEADER_KEYS} keys"),
+                        )
+                        .with("max", MAX_HEADER_KEYS as f64));
+                    }
+                    if !seen.insert(key.clone()) {
                         return Err(self.fail(&format!("the key {} appears twice", quote(&key))));
                     }
                     self.expect(b':')?;

@@ -2,7 +2,7 @@
 //! page gets the grid as RGBA bytes for an ImageData, and each tile's fired steps for the captions and the table.
 //! A rejected pipeline or image leaves the previous one in place.
 
-use super::js_error;
+use super::{args, js_error};
 use crate::augment::{self, Image, Lang, Pipeline, export, geometric, realism, samples};
 use crate::spec::ParamType;
 use wasm_bindgen::prelude::*;
@@ -38,8 +38,9 @@ impl AugmentView {
     }
 
     /// Parses `aug=` text; on error the previous pipeline stays.
-    pub fn set_pipeline(&mut self, aug: &str) -> Result<(), JsValue> {
-        self.pipeline = Pipeline::parse(aug).map_err(js_error)?;
+    pub fn set_pipeline(&mut self, aug: JsValue) -> Result<(), JsValue> {
+        let aug = args::text("aug", &aug).map_err(js_error)?;
+        self.pipeline = Pipeline::parse(&aug).map_err(js_error)?;
         Ok(())
     }
 
@@ -69,18 +70,23 @@ impl AugmentView {
     }
 
     /// A built-in sample by name; asking again for the one already shown costs nothing.
-    pub fn set_sample(&mut self, name: &str) -> Result<(), JsValue> {
-        if self.sample.as_deref() == Some(name) {
+    pub fn set_sample(&mut self, name: JsValue) -> Result<(), JsValue> {
+        let name = args::text("src", &name).map_err(js_error)?;
+        if self.sample.as_deref() == Some(name.as_str()) {
             return Ok(());
         }
-        self.source = samples::by_name(name).map_err(js_error)?;
-        self.sample = Some(name.into());
+        self.source = samples::by_name(&name).map_err(js_error)?;
+        self.sample = Some(name);
         Ok(())
     }
 
-    /// The person's own image as RGBA bytes (ImageData order); alpha is composited onto white.
-    pub fn set_image(&mut self, rgba: &[u8], width: usize, height: usize) -> Result<(), JsValue> {
-        self.source = augment::from_rgba8(rgba, width, height).map_err(js_error)?;
+    /// The person's own image as RGBA bytes (ImageData order: a Uint8ClampedArray or Uint8Array of width × height
+    /// × 4 bytes); alpha is composited onto white. Sides 1 … `augment::MAX_SIDE` (params `width`, `height`).
+    pub fn set_image(&mut self, rgba: JsValue, width: JsValue, height: JsValue) -> Result<(), JsValue> {
+        let side = |param, v: &JsValue| args::count(param, v, 1, augment::MAX_SIDE);
+        let (width, height) = (side("width", &width).map_err(js_error)?, side("height", &height).map_err(js_error)?);
+        let rgba = args::bytes("image", &rgba, width * height * 4).map_err(js_error)?;
+        self.source = augment::from_rgba8(&rgba, width, height).map_err(js_error)?;
         self.sample = None;
         Ok(())
     }
@@ -96,9 +102,9 @@ impl AugmentView {
 
     /// Draws `n` tiles (1–64) with `seed`: tile i is reproducible from (pipeline, source, seed, i) alone. The grid
     /// shows the untouched source as tile 0 before the n augmented tiles 1…n.
-    pub fn generate(&mut self, n: f64, seed: f64) -> Result<(), JsValue> {
-        let n = super::whole("n", n, 1, augment::pipeline::MAX_TILES)?;
-        let seed = super::seed_from_js(seed)?;
+    pub fn generate(&mut self, n: JsValue, seed: JsValue) -> Result<(), JsValue> {
+        let n = args::count("n", &n, 1, augment::pipeline::MAX_TILES).map_err(js_error)?;
+        let seed = args::seed(&seed).map_err(js_error)?;
         self.tiles = self.pipeline.sample_grid(&self.source, n, seed).map_err(js_error)?;
         let slots = n + 1;
         self.cols = slots.isqrt() + usize::from(slots.isqrt().pow(2) < slots);
@@ -196,9 +202,10 @@ impl AugmentView {
     }
 
     /// The label-risk warnings of the pipeline on the current source: `[{ key, step (1-based), message }]`.
-    pub fn risks(&self, lang: &str) -> js_sys::Array {
-        let lang = Lang::parse(lang);
-        self.pipeline
+    pub fn risks(&self, lang: JsValue) -> Result<js_sys::Array, JsValue> {
+        let lang = Lang::parse(&args::text("lang", &lang).map_err(js_error)?);
+        Ok(self
+            .pipeline
             .label_risks(self.sample.as_deref())
             .iter()
             .map(|r| {
@@ -208,7 +215,7 @@ impl AugmentView {
                 set(&o, "message", &r.message(lang).into());
                 JsValue::from(o)
             })
-            .collect()
+            .collect())
     }
 
     pub fn torchvision_code(&self) -> String {
@@ -265,9 +272,9 @@ pub fn augment_catalog() -> js_sys::Array {
 
 /// The lecture's six families with the note on when each stops being label-preserving: `[{ family, note }]`.
 #[wasm_bindgen]
-pub fn augment_notes(lang: &str) -> js_sys::Array {
-    let lang = Lang::parse(lang);
-    realism::FAMILIES
+pub fn augment_notes(lang: JsValue) -> Result<js_sys::Array, JsValue> {
+    let lang = Lang::parse(&args::text("lang", &lang).map_err(js_error)?);
+    Ok(realism::FAMILIES
         .iter()
         .map(|f| {
             let o = js_sys::Object::new();
@@ -275,5 +282,5 @@ pub fn augment_notes(lang: &str) -> js_sys::Array {
             set(&o, "note", &realism::note(f, lang).unwrap_or("").into());
             JsValue::from(o)
         })
-        .collect()
+        .collect())
 }

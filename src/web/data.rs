@@ -3,7 +3,7 @@
 //! (no copy), and its images come out as N×C×H×W Float32Arrays.
 
 use super::config::{Config, MAX_SAFE};
-use super::js_error;
+use super::{args, js_error};
 use crate::data::{self, Background, Digits, Shapes, Split, SplitSpec, StrokeStyle, SymbolConfig};
 use crate::error::{Error, Result as CoreResult};
 use crate::feed::Part;
@@ -34,15 +34,47 @@ const SYMBOL_KEYS: [&str; 18] = [
     "noise",
 ];
 
+/// Values one `images` call returns at most (2²⁶ floats, 256 MiB).
+pub const MAX_GATHER_VALUES: usize = crate::nn::model::MAX_STEP_VALUES;
+
 /// The keys of `source: 'images'` (a person's own pictures, README "Transfer lab").
 const IMAGE_KEYS: [&str; 6] = ["images", "labels", "channels", "height", "width", "classes"];
 
 #[wasm_bindgen]
 pub struct Dataset {
+    handle: u32,
+    pub(crate) shared: Shared,
+}
+
+/// What a trainer takes from a data set (shared, no copy).
+#[derive(Clone)]
+pub(crate) struct Shared {
     pub(crate) data: Rc<data::Dataset>,
     pub(crate) split: Rc<Split>,
     /// How the source's raw images became these (the exported PyTorch code repeats it).
     pub(crate) preprocess: Preprocess,
+}
+
+thread_local! {
+    static LIVE: args::Registry<Shared> = const { args::Registry::new() };
+}
+
+impl Drop for Dataset {
+    fn drop(&mut self) {
+        LIVE.with(|live| live.remove(self.handle));
+    }
+}
+
+impl Dataset {
+    fn register(shared: Shared) -> Dataset {
+        Dataset { handle: LIVE.with(|live| live.add(shared.clone())), shared }
+    }
+
+    /// The data set a JS argument is (param `param`: `wrong_type` for anything but a live Dataset, `unreadable`
+    /// when reading it throws).
+    pub(crate) fn from_js(param: &str, value: &JsValue) -> CoreResult<Shared> {
+        LIVE.with(|live| live.find(param, value, "Dataset"))
+    }
 }
 
 impl Dataset {
@@ -79,11 +111,17 @@ impl Dataset {
                 let keys: Vec<&str> = ["source"].into_iter().chain(IMAGE_KEYS).chain(SPLIT_KEYS).collect();
                 let c = Config::read(config, "data", &keys)?;
                 let missing = |key: &str| Error::coded(key, "missing", format!("the images need {key}"));
-                let size = |key: &str| -> CoreResult<usize> {
-                    Ok(c.whole(key, 1.0, MAX_SAFE)?.ok_or_else(|| missing(key))? as usize)
+                // Each compared with its limit as a JS number, so 2³² + 1 is refused rather than wrapped to 1.
+                let size = |key: &str, max: usize| -> CoreResult<usize> {
+                    Ok(c.whole(key, 1.0, max as f64)?.ok_or_else(|| missing(key))? as usize)
                 };
-                let (channels, height, width, classes) =
-                    (size("channels")?, size("height")?, size("width")?, size("classes")?);
+                use data::images::{MAX_CHANNELS, MAX_CLASSES, MAX_SIDE};
+                let (channels, height, width, classes) = (
+                    size("channels", MAX_CHANNELS)?,
+                    size("height", MAX_SIDE)?,
+                    size("width", MAX_SIDE)?,
+                    size("classes", MAX_CLASSES)?,
+                );
                 // Bounded before anything is copied: a hostile length must not exhaust the wasm memory.
                 let labels = c.uints("labels", data::images::MAX_IMAGES + 1)?.ok_or_else(|| missing("labels"))?;
                 let images = c.floats("images", data::MAX_VALUES)?.ok_or_else(|| missing("images"))?;
@@ -109,7 +147,7 @@ impl Dataset {
             split.seed = s;
         }
         let split = Split::stratified(data.labels(), data.classes(), &split)?;
-        Ok(Dataset { data: Rc::new(data), split: Rc::new(split), preprocess })
+        Ok(Dataset::register(Shared { data: Rc::new(data), split: Rc::new(split), preprocess }))
     }
 }
 
@@ -181,52 +219,67 @@ impl Dataset {
     }
 
     /// Images in the whole set (never 0: an empty data set is an error).
+    /// An opaque number naming this data set for `Trainer.set_data` (not a setting).
+    #[wasm_bindgen(getter)]
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
+
     #[wasm_bindgen(getter)]
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.shared.data.len()
     }
 
     #[wasm_bindgen(getter)]
     pub fn classes(&self) -> usize {
-        self.data.classes()
+        self.shared.data.classes()
     }
 
     /// `[height, width, channels]`: what a trainer's `input` must be for this set.
     #[wasm_bindgen(getter)]
     pub fn input(&self) -> Vec<u32> {
-        vec![self.data.height() as u32, self.data.width() as u32, self.data.channels() as u32]
+        vec![self.shared.data.height() as u32, self.shared.data.width() as u32, self.shared.data.channels() as u32]
     }
 
     #[wasm_bindgen(getter)]
     pub fn train_len(&self) -> usize {
-        self.split.train.len()
+        self.shared.split.train.len()
     }
 
     #[wasm_bindgen(getter)]
     pub fn val_len(&self) -> usize {
-        self.split.val.len()
+        self.shared.split.val.len()
     }
 
     /// The indices (into the whole set) of a part: `'train'`, `'val'` or `'all'`, ascending.
-    pub fn indices(&self, part: &str) -> Result<Vec<u32>, JsValue> {
-        let part = Part::parse(part).map_err(js_error)?;
-        Ok(part.indices(&self.split, self.data.len()).into_iter().map(|i| i as u32).collect())
+    pub fn indices(&self, part: JsValue) -> Result<Vec<u32>, JsValue> {
+        let part = args::text("part", &part).and_then(|p| Part::parse(&p)).map_err(js_error)?;
+        Ok(part.indices(&self.shared.split, self.shared.data.len()).into_iter().map(|i| i as u32).collect())
     }
 
-    /// The images at `indices` as N×C×H×W values in [0, 1] (param `batch`, code `index_out_of_range`).
-    pub fn images(&self, indices: &[u32]) -> Result<Vec<f32>, JsValue> {
+    /// The images at `indices` (a Uint32Array or an array of whole numbers) as N×C×H×W values in [0, 1] (param
+    /// `batch`, codes `index_out_of_range`, `too_large` past [`MAX_GATHER_VALUES`] values, checked before anything
+    /// is allocated).
+    pub fn images(&self, indices: JsValue) -> Result<Vec<f32>, JsValue> {
+        let per = self.shared.data.example_len();
+        let indices = args::u32s("batch", &indices, MAX_GATHER_VALUES / per.max(1)).map_err(js_error)?;
         let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
-        let mut x = vec![0.0; idx.len() * self.data.example_len()];
+        let mut x = vec![0.0; idx.len() * self.shared.data.example_len()];
         let mut y = vec![0; idx.len()];
-        self.data.gather(&idx, &mut x, &mut y).map_err(js_error)?;
+        self.shared.data.gather(&idx, &mut x, &mut y).map_err(js_error)?;
         Ok(x)
     }
 
-    /// The labels at `indices`.
-    pub fn labels(&self, indices: &[u32]) -> Result<Vec<u32>, JsValue> {
-        indices.iter().map(|&i| self.data.labels().get(i as usize).copied()).collect::<Option<Vec<u32>>>().ok_or_else(
-            || js_error(Error::coded("batch", "index_out_of_range", "an index is past the end of the data set")),
-        )
+    /// The labels at `indices` (at most [`MAX_GATHER_VALUES`]).
+    pub fn labels(&self, indices: JsValue) -> Result<Vec<u32>, JsValue> {
+        let indices = args::u32s("batch", &indices, MAX_GATHER_VALUES).map_err(js_error)?;
+        indices
+            .iter()
+            .map(|&i| self.shared.data.labels().get(i as usize).copied())
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| {
+                js_error(Error::coded("batch", "index_out_of_range", "an index is past the end of the data set"))
+            })
     }
 }

@@ -1,7 +1,7 @@
 //! The weight-initialization panel: one view object that owns the sampled weights, so a million samples never
 //! cross the boundary unless asked for.
 
-use super::{canvas_backend, chart_error, js_error, seed_from_js};
+use super::{args, canvas_backend, chart_error, js_error};
 use crate::init::{self, InitConfig, InitSpec};
 use crate::plot::{self, DensityPlot, Style, draw_density};
 use crate::stats::{Histogram, Moments, moments};
@@ -12,6 +12,24 @@ pub const MAX_SAMPLES: u32 = 1_000_000;
 const BINS: usize = 80;
 const CURVE_POINTS: usize = 400;
 const COMPARE_POINTS: usize = 160;
+
+/// Words (names, labels) one chart takes at most.
+const WORDS: usize = 64;
+
+/// An initializer from the JS arguments `[init, mode, nonlinearity, slope, dist, std, a]` (the URL's names and
+/// meanings), each read through the checked path; `InitView` and `ProbeRun` take them alike.
+pub(crate) fn init_from_js(v: [&JsValue; 7]) -> crate::Result<InitConfig> {
+    let [scheme, mode, nonlinearity, slope, dist, std, a] = v;
+    InitConfig::from_params(
+        &args::text("init", scheme)?,
+        &args::text("mode", mode)?,
+        &args::text("nonlinearity", nonlinearity)?,
+        args::number("slope", slope)?,
+        &args::text("dist", dist)?,
+        args::number("std", std)?,
+        args::number("a", a)?,
+    )
+}
 
 #[wasm_bindgen]
 pub struct InitView {
@@ -28,18 +46,18 @@ impl InitView {
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        scheme: &str,
-        shape: &str,
-        mode: &str,
-        nonlinearity: &str,
-        slope: f64,
-        dist: &str,
-        std: f64,
-        a: f64,
+        scheme: JsValue,
+        shape: JsValue,
+        mode: JsValue,
+        nonlinearity: JsValue,
+        slope: JsValue,
+        dist: JsValue,
+        std: JsValue,
+        a: JsValue,
     ) -> Result<InitView, JsValue> {
         let build = || -> crate::Result<(InitConfig, InitSpec)> {
-            let cfg = InitConfig::from_params(scheme, mode, nonlinearity, slope, dist, std, a)?;
-            let spec = cfg.spec(init::fans(&init::parse_shape(shape)?)?)?;
+            let cfg = init_from_js([&scheme, &mode, &nonlinearity, &slope, &dist, &std, &a])?;
+            let spec = cfg.spec(init::fans(&init::parse_shape(&args::text("shape", &shape)?)?)?)?;
             Ok((cfg, spec))
         };
         let (cfg, spec) = build().map_err(js_error)?;
@@ -48,9 +66,9 @@ impl InitView {
     }
 
     /// Draws `n` weights (1 to 10⁶) with the given seed and recomputes the statistics and the histogram.
-    pub fn sample(&mut self, n: f64, seed: f64) -> Result<(), JsValue> {
-        let n = super::whole("samples", n, 1, MAX_SAMPLES as usize)?;
-        let mut rng = crate::rng::seeded(seed_from_js(seed)?);
+    pub fn sample(&mut self, n: JsValue, seed: JsValue) -> Result<(), JsValue> {
+        let n = args::count("samples", &n, 1, MAX_SAMPLES as usize).map_err(js_error)?;
+        let mut rng = crate::rng::seeded(args::seed(&seed).map_err(js_error)?);
         self.samples.resize(n, 0.0);
         self.spec.fill(&mut self.samples, &mut rng);
         self.moments = moments(&self.samples);
@@ -164,11 +182,14 @@ impl InitView {
     /// `words` = [point mass, clipped].
     pub fn draw_comparison(
         &self,
-        canvas: web_sys::HtmlCanvasElement,
-        names: Vec<String>,
-        words: Vec<String>,
-        pixel_ratio: f64,
+        canvas: JsValue,
+        names: JsValue,
+        words: JsValue,
+        pixel_ratio: JsValue,
     ) -> Result<(), JsValue> {
+        let names = args::texts("names", &names, WORDS).map_err(js_error)?;
+        let words = args::texts("words", &words, WORDS).map_err(js_error)?;
+        let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
         let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
         let alternatives = self.cfg.alternatives(self.spec.fans);
         let specs: Vec<(usize, init::Scheme, InitSpec)> = alternatives
@@ -225,11 +246,16 @@ impl InitView {
 
     pub fn draw(
         &self,
-        canvas: web_sys::HtmlCanvasElement,
-        x_label: &str,
-        y_label: &str,
-        pixel_ratio: f64,
+        canvas: JsValue,
+        x_label: JsValue,
+        y_label: JsValue,
+        pixel_ratio: JsValue,
     ) -> Result<(), JsValue> {
+        let x_label = args::text("words", &x_label).map_err(js_error)?;
+        let y_label = args::text("words", &y_label).map_err(js_error)?;
+        let x_label = x_label.as_str();
+        let y_label = y_label.as_str();
+        let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
         let area = canvas_backend(canvas)?.into_drawing_area();
         let (lo, hi) = (self.hist.lo, self.hist.hi);
         let curve: Vec<(f64, f64)> = if matches!(self.spec.shape, init::Shape::Zeros) {

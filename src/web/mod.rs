@@ -1,6 +1,7 @@
 //! The only place that talks to JavaScript. Typed arrays in, typed arrays out; every core `Error` becomes a JS
 //! `Error` whose `param` property names the setting at fault, so the page can show the message next to it.
 
+mod args;
 mod augment;
 mod catalog;
 mod config;
@@ -17,12 +18,12 @@ pub use catalog::core_catalog;
 pub use data::Dataset;
 pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
-pub use session::{Session, SessionState, check_settings, check_weights};
+pub use session::{Session, check_settings, check_weights};
 pub use train::{Trainer, TrainerSnapshot};
 pub use train_view::{draw_confusion, draw_train_curves, tiles_rgba};
 pub use transfer::{transfer_agrees, transfer_model, transfer_plan, zoo_verify};
 
-use crate::error::{Error, brief};
+use crate::error::Error;
 use wasm_bindgen::prelude::*;
 
 /// Runs once when the module is instantiated: a Rust panic then reaches the console with its message, and the
@@ -63,34 +64,19 @@ pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
     o.into()
 }
 
-/// A whole number in `[min, max]` from a JS number, or an error naming the parameter (codes as `check_range`,
-/// or `not_whole`).
-pub(crate) fn whole(param: &str, x: f64, min: usize, max: usize) -> Result<usize, JsValue> {
-    let x = crate::error::check_range(param, x, min as f64, max as f64).map_err(js_error)?;
-    if x.fract() != 0.0 {
-        let message = format!("must be a whole number, got {}", brief(x));
-        return Err(js_error(
-            Error::coded(param, "not_whole", message).with("min", min as f64).with("max", max as f64),
-        ));
-    }
-    Ok(x as usize)
-}
-
-/// Seeds arrive as JS numbers: whole, non-negative and exactly representable (below 2^53).
-pub(crate) fn seed_from_js(seed: f64) -> Result<u64, JsValue> {
-    const MAX: f64 = 9_007_199_254_740_991.0;
-    if seed.is_finite() && seed.fract() == 0.0 && (0.0..=MAX).contains(&seed) {
-        Ok(seed as u64)
-    } else {
-        let message = format!("must be a whole number between 0 and {MAX}, got {}", brief(seed));
-        Err(js_error(Error::coded("seed", "not_whole", message).with("min", 0.0).with("max", MAX).with("got", seed)))
-    }
-}
-
-/// A plotters drawing area on a canvas, sized in device pixels.
-pub(crate) fn canvas_backend(canvas: web_sys::HtmlCanvasElement) -> Result<plotters_canvas::CanvasBackend, JsValue> {
+/// A plotters drawing area on a canvas, sized in device pixels (param `canvas`, code `wrong_type` for anything but a
+/// canvas element).
+pub(crate) fn canvas_backend(canvas: JsValue) -> Result<plotters_canvas::CanvasBackend, JsValue> {
+    let canvas = args::canvas("canvas", &canvas).map_err(js_error)?;
     plotters_canvas::CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| js_error(Error::invalid("canvas", "the canvas has no 2D context")))
+}
+
+/// The canvas's device pixels per CSS pixel: a number in [0.01, 16] (param `pixel_ratio`).
+pub(crate) fn pixel_ratio(value: &JsValue) -> Result<f64, JsValue> {
+    args::number("pixel_ratio", value)
+        .and_then(|x| crate::error::check_range("pixel_ratio", x, 0.01, 16.0))
+        .map_err(js_error)
 }
 
 pub(crate) fn chart_error(message: String) -> JsValue {

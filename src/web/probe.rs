@@ -1,13 +1,17 @@
 //! The vanishing/exploding-signals panel. `ProbeRun` lives in the worker and hands out one layer at a time;
 //! the chart functions run on the main thread with the numbers the worker posted.
 
-use super::{canvas_backend, chart_error, js_error, seed_from_js, whole};
-use crate::init::InitConfig;
+use super::{args, canvas_backend, chart_error, js_error};
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
 use crate::probe::{Act, Probe, ProbeConfig, ProbeNorm};
 use crate::signal::{self, Comparison, Fit, Size};
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
+
+/// Bins of one layer's histogram, and words of one chart, that the charts take at most.
+const MAX_BINS: usize = 1000;
+const WORDS: usize = 64;
+use crate::probe::MAX_DEPTH;
 
 #[wasm_bindgen]
 pub struct ProbeRun {
@@ -21,30 +25,38 @@ impl ProbeRun {
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        depth: f64,
-        width: f64,
-        batch: f64,
-        act: &str,
-        scheme: &str,
-        mode: &str,
-        nonlinearity: &str,
-        slope: f64,
-        dist: &str,
-        std: f64,
-        a: f64,
-        seed: f64,
-        norm: Option<String>,
+        depth: JsValue,
+        width: JsValue,
+        batch: JsValue,
+        act: JsValue,
+        scheme: JsValue,
+        mode: JsValue,
+        nonlinearity: JsValue,
+        slope: JsValue,
+        dist: JsValue,
+        std: JsValue,
+        a: JsValue,
+        seed: JsValue,
+        norm: JsValue,
     ) -> Result<ProbeRun, JsValue> {
-        use crate::probe::{MAX_BATCH, MAX_DEPTH, MAX_WIDTH, MIN_WIDTH};
-        let cfg = ProbeConfig {
-            depth: whole("depth", depth, 1, MAX_DEPTH)?,
-            width: whole("width", width, MIN_WIDTH, MAX_WIDTH)?,
-            batch: whole("batch", batch, 1, MAX_BATCH)?,
-            act: Act::parse(act).map_err(js_error)?,
-            init: InitConfig::from_params(scheme, mode, nonlinearity, slope, dist, std, a).map_err(js_error)?,
-            seed: seed_from_js(seed)?,
-            norm: ProbeNorm::parse(norm.as_deref().unwrap_or("none")).map_err(js_error)?,
+        use crate::probe::{MAX_BATCH, MAX_WIDTH, MIN_WIDTH};
+        let config = || -> crate::Result<ProbeConfig> {
+            Ok(ProbeConfig {
+                depth: args::count("depth", &depth, 1, MAX_DEPTH)?,
+                width: args::count("width", &width, MIN_WIDTH, MAX_WIDTH)?,
+                batch: args::count("batch", &batch, 1, MAX_BATCH)?,
+                act: Act::parse(&args::text("act", &act)?)?,
+                init: super::init::init_from_js([&scheme, &mode, &nonlinearity, &slope, &dist, &std, &a])?,
+                seed: args::seed(&seed)?,
+                // Optional (older callers pass twelve arguments): no normalization.
+                norm: if norm.is_undefined() {
+                    ProbeNorm::None
+                } else {
+                    ProbeNorm::parse(&args::text("norm", &norm)?)?
+                },
+            })
         };
+        let cfg = config().map_err(js_error)?;
         Ok(ProbeRun { inner: Probe::new(cfg).map_err(js_error)? })
     }
 
@@ -153,26 +165,36 @@ fn object(fields: &[(&str, JsValue)]) -> js_sys::Object {
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn draw_layer_histograms(
-    canvas: web_sys::HtmlCanvasElement,
-    lo: f64,
-    hi: f64,
-    bins: usize,
-    counts: &[f64],
-    totals: &[f64],
-    outside: &[f64],
-    overflow: &[f64],
-    words: Vec<String>,
-    pixel_ratio: f64,
+    canvas: JsValue,
+    lo: JsValue,
+    hi: JsValue,
+    bins: JsValue,
+    counts: JsValue,
+    totals: JsValue,
+    outside: JsValue,
+    overflow: JsValue,
+    words: JsValue,
+    pixel_ratio: JsValue,
 ) -> Result<(), JsValue> {
+    let finite = |param, v: &JsValue| {
+        args::number(param, v).and_then(|x| crate::error::check_range(param, x, -f64::MAX, f64::MAX)).map_err(js_error)
+    };
+    let (lo, hi) = (finite("lo", &lo)?, finite("hi", &hi)?);
+    let bins = args::count("bins", &bins, 1, MAX_BINS).map_err(js_error)?;
+    let series = |param, v: &JsValue| args::f64s(param, v, MAX_BINS * MAX_DEPTH).map_err(js_error);
+    let (counts, totals) = (series("counts", &counts)?, series("totals", &totals)?);
+    let (outside, overflow) = (series("outside", &outside)?, series("overflow", &overflow)?);
+    let words = args::texts("words", &words, WORDS).map_err(js_error)?;
+    let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let plot = LayerHistograms {
         lo,
         hi,
         bins,
-        counts,
-        totals,
-        outside,
-        overflow,
+        counts: &counts,
+        totals: &totals,
+        outside: &outside,
+        overflow: &overflow,
         layer_word: word(0),
         overflow_word: word(1),
         outside_word: word(2),
@@ -194,16 +216,26 @@ pub fn signal_axis_ranges() -> Vec<f64> {
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn draw_signal_layers(
-    canvas: web_sys::HtmlCanvasElement,
-    act_std: &[f64],
-    grad_x_std: &[f64],
-    grad_w_std: &[f64],
-    ref_act_std: &[f64],
-    ref_grad_x_std: &[f64],
-    ref_grad_w_std: &[f64],
-    words: Vec<String>,
-    pixel_ratio: f64,
+    canvas: JsValue,
+    act_std: JsValue,
+    grad_x_std: JsValue,
+    grad_w_std: JsValue,
+    ref_act_std: JsValue,
+    ref_grad_x_std: JsValue,
+    ref_grad_w_std: JsValue,
+    words: JsValue,
+    pixel_ratio: JsValue,
 ) -> Result<(), JsValue> {
+    let series = |param, v: &JsValue| args::f64s(param, v, MAX_DEPTH + 1).map_err(js_error);
+    let (act_std, grad_x_std, grad_w_std) =
+        (series("act_std", &act_std)?, series("grad_x_std", &grad_x_std)?, series("grad_w_std", &grad_w_std)?);
+    let (ref_act_std, ref_grad_x_std) =
+        (series("ref_act_std", &ref_act_std)?, series("ref_grad_x_std", &ref_grad_x_std)?);
+    let ref_grad_w_std = series("ref_grad_w_std", &ref_grad_w_std)?;
+    let (act_std, grad_x_std, grad_w_std) = (&act_std[..], &grad_x_std[..], &grad_w_std[..]);
+    let (ref_act_std, ref_grad_x_std, ref_grad_w_std) = (&ref_act_std[..], &ref_grad_x_std[..], &ref_grad_w_std[..]);
+    let words = args::texts("words", &words, WORDS).map_err(js_error)?;
+    let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let act = |name, values| Series { name, values, color: plot::CURVE };
     let gx = |name, values| Series { name, values, color: plot::BAR };

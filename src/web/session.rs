@@ -4,12 +4,13 @@
 //! checks a run's settings and returns what the page shows before a run opens, without a run. Shapes of the
 //! progress items and results: README, "JavaScript API".
 
-use super::config::Config;
+use super::args;
+use super::config::{Config, MAX_BYTES};
 use super::data::Dataset;
 use super::train::{evaluation_object, layers_array, now_ms};
 use super::{js_error, object};
 use crate::error::{Error, Result as CoreResult};
-use crate::run::train::{self as train_run, Info, Look, TrainEnd, TrainEvent, TrainSession, TrainSnapshot};
+use crate::run::train::{self as train_run, Info, Look, TrainEnd, TrainEvent, TrainSession};
 use crate::run::transfer::{self as transfer_run, Cell, CellEvent, PretrainEvent, PretrainSession};
 use crate::run::{Kind, Settings, Value};
 use wasm_bindgen::prelude::*;
@@ -30,10 +31,12 @@ pub struct Session {
     inner: Inner,
 }
 
-/// A training session's exact state (`Session.save()`), for `Session.restore()`.
-#[wasm_bindgen]
-pub struct SessionState {
-    train: TrainSnapshot,
+/// The optional bytes argument (the digits file of a training run on the digits): absent when undefined or null.
+fn optional_bytes(bytes: &JsValue) -> CoreResult<Option<Vec<u8>>> {
+    if bytes.is_undefined() || bytes.is_null() {
+        return Ok(None);
+    }
+    args::bytes("bytes", bytes, MAX_BYTES).map(Some)
 }
 
 fn unknown_kind(kind: &str) -> Error {
@@ -45,8 +48,13 @@ fn unknown_kind(kind: &str) -> Error {
 }
 
 /// A JS settings object as core [`Settings`]: only `keys` (and `extra`, read by the caller), each of its type.
-fn settings_of(value: &JsValue, what: &str, keys: &[(&str, Kind)], extra: &[&str]) -> CoreResult<Settings> {
-    let names: Vec<&str> = keys.iter().map(|(k, _)| *k).chain(extra.iter().copied()).collect();
+fn settings_of(
+    value: &JsValue,
+    what: &str,
+    keys: &[(&'static str, Kind)],
+    extra: &[&'static str],
+) -> CoreResult<Settings> {
+    let names: Vec<&'static str> = keys.iter().map(|(k, _)| *k).chain(extra.iter().copied()).collect();
     let c = Config::read(value, what, &names)?;
     let mut s = Settings::new();
     for &(key, kind) in keys {
@@ -66,7 +74,7 @@ fn settings_of(value: &JsValue, what: &str, keys: &[(&str, Kind)], extra: &[&str
 /// A cell's settings and its target data set (the `data` entry: a `Dataset` config).
 fn cell_of(value: &JsValue) -> CoreResult<(Settings, Dataset)> {
     let s = settings_of(value, "transfer", &transfer_run::CELL_KEYS, &["data"])?;
-    let data = js_sys::Reflect::get(value, &"data".into()).unwrap_or(JsValue::UNDEFINED);
+    let data = super::args::get("data", value, "data")?;
     if data.is_undefined() || data.is_null() {
         return Err(Error::coded("data", "missing", "a cell needs its target's data set"));
     }
@@ -83,7 +91,8 @@ fn open(kind: &str, settings: &JsValue, bytes: Option<Vec<u8>>) -> CoreResult<In
         }
         "transfer" => {
             let (s, data) = cell_of(settings)?;
-            Inner::Transfer(Box::new(Cell::open(&s, data.data, data.split, data.preprocess)?))
+            let shared = data.shared.clone();
+            Inner::Transfer(Box::new(Cell::open(&s, shared.data, shared.split, shared.preprocess)?))
         }
         "pretrain" => {
             let s = settings_of(settings, "pretrain", &transfer_run::PRETRAIN_KEYS, &[])?;
@@ -280,8 +289,9 @@ impl Session {
     /// layerChange, keep }`, `data` a `Dataset` config) or `pretrain` (`{ zoo }`). Every error's `param` is the
     /// setting at fault.
     #[wasm_bindgen(constructor)]
-    pub fn new(kind: &str, settings: JsValue, bytes: Option<Vec<u8>>) -> Result<Session, JsValue> {
-        let inner = open(kind, &settings, bytes).map_err(js_error)?;
+    pub fn new(kind: JsValue, settings: JsValue, bytes: JsValue) -> Result<Session, JsValue> {
+        let opened = || open(&args::text("kind", &kind)?, &settings, optional_bytes(&bytes)?);
+        let inner = opened().map_err(js_error)?;
         Ok(Session { inner })
     }
 
@@ -318,29 +328,14 @@ impl Session {
 
     /// A training run: replaces the weights by a safetensors file of its model (all or nothing, param `weights`)
     /// and returns `{ val }`, the validation set's `{ loss, accuracy, correct, n }` with them.
-    pub fn load(&mut self, bytes: &[u8]) -> Result<JsValue, JsValue> {
+    pub fn load(&mut self, bytes: JsValue) -> Result<JsValue, JsValue> {
         match &mut self.inner {
             Inner::Train(s) => {
-                let val = s.load(bytes).map_err(js_error)?;
+                let bytes = args::bytes("weights", &bytes, MAX_BYTES).map_err(js_error)?;
+                let val = s.load(&bytes).map_err(js_error)?;
                 Ok(object(&[("val", evaluation_object(val))]))
             }
             _ => Err(not_supported("weights to load")),
-        }
-    }
-
-    /// A training run's exact state (weights, optimizer, RNG, the batcher's position, the step).
-    pub fn save(&self) -> Result<SessionState, JsValue> {
-        match &self.inner {
-            Inner::Train(s) => Ok(SessionState { train: s.snapshot() }),
-            _ => Err(not_supported("saved state")),
-        }
-    }
-
-    /// Returns to a state saved from a run with the same settings: it continues exactly.
-    pub fn restore(&mut self, state: &SessionState) -> Result<(), JsValue> {
-        match &mut self.inner {
-            Inner::Train(s) => s.restore(&state.train).map_err(js_error),
-            _ => Err(not_supported("saved state")),
         }
     }
 
@@ -357,9 +352,11 @@ impl Session {
 /// (`code` the PyTorch code that loads `model.safetensors`), `transfer` → `{ trainable, params, flops }` (what a step
 /// of the cell costs; its `data` is not read), `pretrain` → `{}`. Throws the error of the setting at fault.
 #[wasm_bindgen]
-pub fn check_settings(kind: &str, settings: JsValue, bytes: Option<Vec<u8>>) -> Result<JsValue, JsValue> {
+pub fn check_settings(kind: JsValue, settings: JsValue, bytes: JsValue) -> Result<JsValue, JsValue> {
     let checked = (|| -> CoreResult<JsValue> {
-        Ok(match kind {
+        let kind = args::text("kind", &kind)?;
+        let bytes = optional_bytes(&bytes)?;
+        Ok(match kind.as_str() {
             "train" => {
                 let s = settings_of(&settings, "train", &train_run::KEYS, &[])?;
                 let c = train_run::check(&s, bytes.as_deref(), WEIGHTS_FILE)?;
@@ -381,7 +378,7 @@ pub fn check_settings(kind: &str, settings: JsValue, bytes: Option<Vec<u8>>) -> 
                 crate::transfer::zoo::recipe(s.text("zoo")?.unwrap_or_default())?;
                 object(&[])
             }
-            _ => return Err(unknown_kind(kind)),
+            _ => return Err(unknown_kind(&kind)),
         })
     })();
     checked.map_err(js_error)
@@ -389,7 +386,10 @@ pub fn check_settings(kind: &str, settings: JsValue, bytes: Option<Vec<u8>>) -> 
 
 /// Checks a weights file against a training run's model (its settings), all or nothing (param `weights`).
 #[wasm_bindgen]
-pub fn check_weights(settings: JsValue, bytes: &[u8]) -> Result<(), JsValue> {
-    let s = settings_of(&settings, "train", &train_run::KEYS, &[]).map_err(js_error)?;
-    train_run::check_weights(&s, bytes).map_err(js_error)
+pub fn check_weights(settings: JsValue, bytes: JsValue) -> Result<(), JsValue> {
+    let checked = || -> CoreResult<()> {
+        let s = settings_of(&settings, "train", &train_run::KEYS, &[])?;
+        train_run::check_weights(&s, &args::bytes("weights", &bytes, MAX_BYTES)?)
+    };
+    checked().map_err(js_error)
 }

@@ -3,9 +3,9 @@
 //! (`train_step`, `forward`, `evaluate`) take N×C×H×W Float32Arrays and Uint32Array labels. Layouts, names and
 //! errors: README, "JavaScript API".
 
-use super::config::{Config, MAX_SAFE, whole};
-use super::data::Dataset;
-use super::{js_error, object};
+use super::config::{Config, MAX_BYTES, MAX_SAFE};
+use super::data::{Dataset, Shared};
+use super::{args, js_error, object};
 use crate::augment::Pipeline;
 use crate::data::BatcherState;
 use crate::error::{Error, Result as CoreResult};
@@ -22,6 +22,9 @@ use wasm_bindgen::prelude::*;
 
 /// The most steps one `train` call runs (a worker reports progress between calls).
 const MAX_STEPS_PER_CALL: f64 = 100_000.0;
+
+/// Values in one raw batch argument (`x` of `train_step`, `forward`, …; a tensor of `set_param`).
+const MAX_X: usize = crate::nn::model::MAX_STEP_VALUES;
 
 const INIT_KEYS: [&str; 6] = ["mode", "nonlinearity", "slope", "dist", "std", "a"];
 
@@ -40,8 +43,32 @@ struct Attached {
 /// What `Trainer::snapshot` keeps: the model's weights, freezing, optimizer and RNG, and where the batcher is.
 #[wasm_bindgen]
 pub struct TrainerSnapshot {
+    /// The parts live in `SNAPSHOTS` under this handle until the snapshot is freed.
+    handle: u32,
+}
+
+struct SnapshotParts {
     model: Snapshot,
     batcher: Option<BatcherState>,
+}
+
+thread_local! {
+    static SNAPSHOTS: args::Registry<std::rc::Rc<SnapshotParts>> = const { args::Registry::new() };
+}
+
+impl Drop for TrainerSnapshot {
+    fn drop(&mut self) {
+        SNAPSHOTS.with(|live| live.remove(self.handle));
+    }
+}
+
+#[wasm_bindgen]
+impl TrainerSnapshot {
+    /// An opaque number naming this snapshot for `Trainer.restore` (not a setting).
+    #[wasm_bindgen(getter)]
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
 }
 
 fn optimizer_config(c: &Config) -> CoreResult<OptimizerConfig> {
@@ -147,6 +174,11 @@ pub(crate) fn now_ms() -> f64 {
     now.call0(&perf).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
 }
 
+/// `x` (param `x`) and `labels` (param `labels`) of a raw batch, read through the checked path.
+fn batch_args(x: &JsValue, labels: &JsValue) -> CoreResult<(Vec<f32>, Vec<u32>)> {
+    Ok((args::f32s("x", x, MAX_X)?, args::u32s("labels", labels, MAX_X)?))
+}
+
 fn no_data() -> Error {
     Error::coded("data", "no_data", "attach a dataset with set_data first")
 }
@@ -166,14 +198,16 @@ impl Trainer {
         Ok(x.len() / per)
     }
 
-    fn attach(&mut self, dataset: &Dataset, config: &JsValue) -> CoreResult<()> {
+    fn attach(&mut self, dataset: &JsValue, config: &JsValue) -> CoreResult<()> {
+        let dataset = Dataset::from_js("data", dataset)?;
         let c = Config::read(config, "data", &["batch", "aug", "seed"])?;
         let batch = c.whole("batch", 1.0, MAX_BATCH as f64)?.unwrap_or(32) as usize;
         let pipeline = Pipeline::parse(&c.string("aug")?.unwrap_or_default())?;
         let seed = c.whole("seed", 0.0, MAX_SAFE)?.unwrap_or(0);
-        let feed = Feed::new(dataset.data.clone(), dataset.split.clone(), batch, pipeline, seed)?;
+        let Shared { data, split, preprocess } = dataset;
+        let feed = Feed::new(data, split, batch, pipeline, seed)?;
         feed.check_model(&self.model)?;
-        self.feed = Some(Attached { feed, preprocess: dataset.preprocess });
+        self.feed = Some(Attached { feed, preprocess });
         Ok(())
     }
 }
@@ -267,49 +301,56 @@ impl Trainer {
     }
 
     /// A copy of a tensor's values, row-major in its shape (param `param`, code `unknown_parameter`).
-    pub fn param(&self, name: &str) -> Result<Vec<f32>, JsValue> {
-        self.tensor(name).map(|p| p.value.clone())
+    pub fn param(&self, name: JsValue) -> Result<Vec<f32>, JsValue> {
+        self.tensor(&name).map(|p| p.value.clone())
     }
 
     /// A copy of a tensor's gradient from the last training step (zeros before one, and while frozen).
-    pub fn grad(&self, name: &str) -> Result<Vec<f32>, JsValue> {
-        self.tensor(name).map(|p| p.grad.clone())
+    pub fn grad(&self, name: JsValue) -> Result<Vec<f32>, JsValue> {
+        self.tensor(&name).map(|p| p.grad.clone())
     }
 
-    fn tensor(&self, name: &str) -> Result<&crate::nn::layer::Parameter, JsValue> {
-        self.model.param(name).ok_or_else(|| {
-            js_error(Error::coded("param", "unknown_parameter", format!("no parameter {}", crate::error::quote(name))))
+    fn tensor(&self, name: &JsValue) -> Result<&crate::nn::layer::Parameter, JsValue> {
+        let name = args::text("param", name).map_err(js_error)?;
+        self.model.param(&name).ok_or_else(|| {
+            js_error(Error::coded("param", "unknown_parameter", format!("no parameter {}", crate::error::quote(&name))))
         })
     }
 
     /// Replaces a tensor's values (same length, finite; codes `unknown_parameter`, `wrong_length`, `not_finite`).
-    pub fn set_param(&mut self, name: &str, values: &[f32]) -> Result<(), JsValue> {
-        self.model.set_param(name, values).map_err(js_error)
+    pub fn set_param(&mut self, name: JsValue, values: JsValue) -> Result<(), JsValue> {
+        let name = args::text("param", &name).map_err(js_error)?;
+        let values = args::f32s("values", &values, MAX_X).map_err(js_error)?;
+        self.model.set_param(&name, &values).map_err(js_error)
     }
 
     /// One training step on a batch: `x` N×C×H×W, `labels` N class indices (Uint32Array). Returns the batch's mean
     /// loss before the update.
-    pub fn train_step(&mut self, x: &[f32], labels: &[u32]) -> Result<f32, JsValue> {
-        self.model.train_step(x, labels, labels.len()).map_err(js_error)
+    pub fn train_step(&mut self, x: JsValue, labels: JsValue) -> Result<f32, JsValue> {
+        let (x, labels) = batch_args(&x, &labels).map_err(js_error)?;
+        self.model.train_step(&x, &labels, labels.len()).map_err(js_error)
     }
 
     /// The logits (N × classes) of a batch in evaluation mode.
-    pub fn forward(&mut self, x: &[f32]) -> Result<Vec<f32>, JsValue> {
-        let n = self.batch_size(x, "x").map_err(js_error)?;
-        self.model.forward(x, n).map(<[f32]>::to_vec).map_err(js_error)
+    pub fn forward(&mut self, x: JsValue) -> Result<Vec<f32>, JsValue> {
+        let x = args::f32s("x", &x, MAX_X).map_err(js_error)?;
+        let n = self.batch_size(&x, "x").map_err(js_error)?;
+        self.model.forward(&x, n).map(<[f32]>::to_vec).map_err(js_error)
     }
 
     /// `{ loss, accuracy, correct, n }` over the examples (any number; evaluation mode, in batches of 100).
-    pub fn evaluate(&mut self, x: &[f32], labels: &[u32]) -> Result<JsValue, JsValue> {
-        self.model.evaluate(x, labels, labels.len()).map(evaluation_object).map_err(js_error)
+    pub fn evaluate(&mut self, x: JsValue, labels: JsValue) -> Result<JsValue, JsValue> {
+        let (x, labels) = batch_args(&x, &labels).map_err(js_error)?;
+        self.model.evaluate(&x, &labels, labels.len()).map(evaluation_object).map_err(js_error)
     }
 
     /// Every layer's output for a batch in evaluation mode (the activation maps of one example through the net):
     /// an array with one Float32Array per layer of the spec, `N × C×H×W` in the layer's output shape (`layers()`).
     /// Added for the Train panel.
-    pub fn layer_outputs(&mut self, x: &[f32]) -> Result<js_sys::Array, JsValue> {
-        let n = self.batch_size(x, "x").map_err(js_error)?;
-        self.model.forward(x, n).map_err(js_error)?;
+    pub fn layer_outputs(&mut self, x: JsValue) -> Result<js_sys::Array, JsValue> {
+        let x = args::f32s("x", &x, MAX_X).map_err(js_error)?;
+        let n = self.batch_size(&x, "x").map_err(js_error)?;
+        self.model.forward(&x, n).map_err(js_error)?;
         Ok((0..self.model.plans().len())
             .map(|i| JsValue::from(js_sys::Float32Array::from(self.model.layer_output(i).unwrap_or(&[]))))
             .collect())
@@ -318,14 +359,15 @@ impl Trainer {
     /// Loads a pretrained file's weights into every layer but the head (the last layer with weights keeps its
     /// fresh initialization, so the file's head may be for another number of classes), all or nothing; checked as
     /// `load_safetensors` (param `weights`, same codes).
-    pub fn load_backbone(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
-        transfer::load_backbone(&mut self.model, bytes).map_err(js_error)
+    pub fn load_backbone(&mut self, bytes: JsValue) -> Result<(), JsValue> {
+        let bytes = args::bytes("weights", &bytes, MAX_BYTES).map_err(js_error)?;
+        transfer::load_backbone(&mut self.model, &bytes).map_err(js_error)
     }
 
     /// Transfusion's "Mean Var" initialization: every parameter tensor re-drawn i.i.d. from N(mean, std²) of its
     /// current values (call it after loading the pretrained weights), from `seed`.
-    pub fn reinit_mean_var(&mut self, seed: f64) -> Result<(), JsValue> {
-        let seed = super::seed_from_js(seed)?;
+    pub fn reinit_mean_var(&mut self, seed: JsValue) -> Result<(), JsValue> {
+        let seed = args::seed(&seed).map_err(js_error)?;
         transfer::reinit_mean_var(&mut self.model, seed).map_err(js_error)
     }
 
@@ -333,8 +375,9 @@ impl Trainer {
     /// `save_safetensors()` taken before fine-tuning): `[{ layer, name, param, rel_change }]`, `rel_change` =
     /// ‖W − W₀‖ / ‖W₀‖ of the weight tensor (biases left out), `name` like `conv1`, `dense1`, `param` like
     /// `0.weight` (param `weights`, codes as `load_safetensors`).
-    pub fn layer_change(&self, reference: &[u8]) -> Result<js_sys::Array, JsValue> {
-        let rows = transfer::layer_change(&self.model, reference).map_err(js_error)?;
+    pub fn layer_change(&self, reference: JsValue) -> Result<js_sys::Array, JsValue> {
+        let reference = args::bytes("weights", &reference, MAX_BYTES).map_err(js_error)?;
+        let rows = transfer::layer_change(&self.model, &reference).map_err(js_error)?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -348,16 +391,18 @@ impl Trainer {
             .collect())
     }
 
-    /// Freezes exactly these layers (indices of layers with parameters); every other layer trains.
-    pub fn freeze(&mut self, layers: &[u32]) -> Result<(), JsValue> {
+    /// Freezes exactly these layers (a Uint32Array or an array of indices of layers with parameters, at most
+    /// `MAX_LAYERS`; param `layers`); every other layer trains.
+    pub fn freeze(&mut self, layers: JsValue) -> Result<(), JsValue> {
+        let layers = args::u32s("layers", &layers, crate::nn::spec::MAX_LAYERS).map_err(js_error)?;
         let layers: Vec<usize> = layers.iter().map(|&i| i as usize).collect();
         self.model.freeze_layers(&layers).map_err(js_error)
     }
 
     /// Freezes the first `k` layers with parameters (0 unfreezes all; param `k`, code `out_of_range` past the
     /// model's layers with weights).
-    pub fn freeze_first(&mut self, k: f64) -> Result<(), JsValue> {
-        let k = whole("k", k, 0.0, self.model.weight_layers().len() as f64).map_err(js_error)?;
+    pub fn freeze_first(&mut self, k: JsValue) -> Result<(), JsValue> {
+        let k = args::whole_arg("k", &k, 0.0, self.model.weight_layers().len() as f64).map_err(js_error)?;
         self.model.freeze_first(k as usize).map_err(js_error)
     }
 
@@ -381,13 +426,13 @@ impl Trainer {
 
     /// Trains on a dataset's training part from now on: `{ batch, aug, seed }` (batch 1 … 1024, default 32; `aug`
     /// a pipeline in the `aug=` syntax, default none; seed of the shuffle and the augmentation, default 0).
-    pub fn set_data(&mut self, dataset: &Dataset, config: JsValue) -> Result<(), JsValue> {
-        self.attach(dataset, &config).map_err(js_error)
+    pub fn set_data(&mut self, dataset: JsValue, config: JsValue) -> Result<(), JsValue> {
+        self.attach(&dataset, &config).map_err(js_error)
     }
 
     /// `steps` training steps (1 … 100,000) on batches of the attached data; returns their losses.
-    pub fn train(&mut self, steps: f64) -> Result<Vec<f32>, JsValue> {
-        let steps = whole("steps", steps, 1.0, MAX_STEPS_PER_CALL).map_err(js_error)?;
+    pub fn train(&mut self, steps: JsValue) -> Result<Vec<f32>, JsValue> {
+        let steps = args::whole_arg("steps", &steps, 1.0, MAX_STEPS_PER_CALL).map_err(js_error)?;
         let model = &mut self.model;
         let feed = self.feed.as_mut().map(|a| &mut a.feed).ok_or_else(no_data).map_err(js_error)?;
         feed.train_steps(model, steps as usize).map_err(js_error)
@@ -395,8 +440,8 @@ impl Trainer {
 
     /// `{ loss, accuracy, correct, n }` on a part of the attached data (`'train'`, `'val'` or `'all'`), without
     /// augmentation, in evaluation mode.
-    pub fn evaluate_data(&mut self, part: &str) -> Result<JsValue, JsValue> {
-        let part = Part::parse(part).map_err(js_error)?;
+    pub fn evaluate_data(&mut self, part: JsValue) -> Result<JsValue, JsValue> {
+        let part = args::text("part", &part).and_then(|p| Part::parse(&p)).map_err(js_error)?;
         let model = &mut self.model;
         let feed = self.feed.as_mut().map(|a| &mut a.feed).ok_or_else(no_data).map_err(js_error)?;
         feed.evaluate(model, part).map(evaluation_object).map_err(js_error)
@@ -415,12 +460,17 @@ impl Trainer {
     }
 
     pub fn snapshot(&self) -> TrainerSnapshot {
-        TrainerSnapshot { model: self.model.snapshot(), batcher: self.feed.as_ref().map(|a| a.feed.batcher.state()) }
+        let inner = std::rc::Rc::new(SnapshotParts {
+            model: self.model.snapshot(),
+            batcher: self.feed.as_ref().map(|a| a.feed.batcher.state()),
+        });
+        TrainerSnapshot { handle: SNAPSHOTS.with(|live| live.add(inner)) }
     }
 
     /// Returns to a snapshot of a trainer with the same model: weights, freezing, optimizer, RNG and (with data
     /// attached) the batcher's position continue exactly.
-    pub fn restore(&mut self, snapshot: &TrainerSnapshot) -> Result<(), JsValue> {
+    pub fn restore(&mut self, snapshot: JsValue) -> Result<(), JsValue> {
+        let snapshot = SNAPSHOTS.with(|live| live.find("snapshot", &snapshot, "TrainerSnapshot")).map_err(js_error)?;
         self.model.restore(&snapshot.model).map_err(js_error)?;
         if let (Some(attached), Some(state)) = (self.feed.as_mut(), snapshot.batcher) {
             attached.feed.batcher.set_state(state).map_err(js_error)?;
@@ -438,14 +488,16 @@ impl Trainer {
     /// tensor names with its shapes, as finite float32 (param `weights`; codes `truncated`, `header_too_large`,
     /// `bad_header`, `bad_offsets`, `missing_tensor`, `unexpected_tensor`, `wrong_dtype`, `wrong_shape`,
     /// `not_finite`). Freezing and the optimizer's state stay as they were.
-    pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
-        load_safetensors(&mut self.model, bytes).map_err(js_error)
+    pub fn load_safetensors(&mut self, bytes: JsValue) -> Result<(), JsValue> {
+        let bytes = args::bytes("weights", &bytes, MAX_BYTES).map_err(js_error)?;
+        load_safetensors(&mut self.model, &bytes).map_err(js_error)
     }
 
     /// This model as PyTorch code that loads `weights_file` (default `model.safetensors`; param `file`) and
     /// predicts from raw images with the attached data's preprocessing (the digits: 0 … 16 pixels divided by 16,
     /// bilinear 8×8 → input size; without data: none).
-    pub fn pytorch_code(&self, weights_file: Option<String>) -> Result<String, JsValue> {
+    pub fn pytorch_code(&self, weights_file: JsValue) -> Result<String, JsValue> {
+        let weights_file = args::optional_text("file", &weights_file).map_err(js_error)?;
         let pre = self.feed.as_ref().map_or_else(|| Preprocess::none(self.model.input_shape()), |a| a.preprocess);
         let file = weights_file.as_deref().unwrap_or("model.safetensors");
         pytorch_code(&self.model, &pre, file).map_err(js_error)
@@ -454,10 +506,11 @@ impl Trainer {
     /// Times every layer's forward and backward pass over `reps` training passes on the batch (no update; the
     /// trainer is unchanged): `[{ index, layer, forward_ms, backward_ms }]`, means per pass, from
     /// `performance.now()` (its resolution is coarse: use enough reps).
-    pub fn profile(&mut self, x: &[f32], labels: &[u32], reps: f64) -> Result<js_sys::Array, JsValue> {
-        let reps = whole("reps", reps, 1.0, 1000.0).map_err(js_error)?;
+    pub fn profile(&mut self, x: JsValue, labels: JsValue, reps: JsValue) -> Result<js_sys::Array, JsValue> {
+        let reps = args::whole_arg("reps", &reps, 1.0, 1000.0).map_err(js_error)?;
+        let (x, labels) = batch_args(&x, &labels).map_err(js_error)?;
         let rows =
-            profile_step(&mut self.model, x, labels, labels.len(), reps as usize, &mut now_ms).map_err(js_error)?;
+            profile_step(&mut self.model, &x, &labels, labels.len(), reps as usize, &mut now_ms).map_err(js_error)?;
         Ok(rows
             .into_iter()
             .map(|r| {

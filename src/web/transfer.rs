@@ -2,14 +2,19 @@
 //! of a downloaded zoo file. The Trainer's transfer methods (`load_backbone`, `reinit_mean_var`, `layer_change`)
 //! live with the Trainer (train.rs).
 
-use super::config::{Config, MAX_SAFE};
-use super::{js_error, object};
+use super::config::{Config, MAX_BYTES};
+use super::{args, js_error, object};
+use crate::data::MAX_DATASET_CLASSES;
 use crate::data::{Knob, SymbolConfig};
 use crate::error::Error;
 use crate::nn::spec::{ModelSpec, Shape};
 use crate::transfer::plan::{self, Quadrant, Strategy};
 use crate::transfer::zoo::{self, ZooCheck};
 use wasm_bindgen::prelude::*;
+
+/// Repeats per strategy and strategies `transfer_agrees` takes at most.
+const MAX_REPEATS: usize = 1000;
+const MAX_STRATEGIES: usize = 64;
 
 fn knob_value(k: Knob) -> JsValue {
     match k {
@@ -117,7 +122,8 @@ pub fn transfer_plan() -> JsValue {
 /// `entry.classes` outputs, and its SHA-256. Throws (param `zoo`) `zoo_truncated`, `zoo_corrupt`,
 /// `zoo_architecture`, `zoo_checksum`, or `zoo_bad_entry` for a malformed entry (or the entry's own key errors).
 #[wasm_bindgen]
-pub fn zoo_verify(entry: JsValue, bytes: &[u8]) -> Result<(), JsValue> {
+pub fn zoo_verify(entry: JsValue, bytes: JsValue) -> Result<(), JsValue> {
+    let bytes = args::bytes("zoo", &bytes, MAX_BYTES).map_err(js_error)?;
     let check = (|| {
         let c = Config::read(&entry, "zoo", &zoo::ENTRY_KEYS)?;
         let missing = |key: &str| Error::coded(key, "missing", format!("the zoo entry has no {key}"));
@@ -127,21 +133,23 @@ pub fn zoo_verify(entry: JsValue, bytes: &[u8]) -> Result<(), JsValue> {
             return Err(Error::coded("input", "wrong_type", "must be [channels, height, width]"));
         }
         let input = Shape::image(input[0] as usize, input[1] as usize, input[2] as usize);
-        let classes = c.whole("classes", 1.0, MAX_SAFE)?.ok_or_else(|| missing("classes"))? as usize;
+        // Compared with their limits as JS numbers: 2³² + 32 classes is refused, not wrapped to 32.
+        let classes = c.whole("classes", 1.0, MAX_DATASET_CLASSES as f64)?.ok_or_else(|| missing("classes"))? as usize;
         let sha256 = c.string("sha256")?.ok_or_else(|| missing("sha256"))?;
-        let bytes = c.whole("bytes", 0.0, MAX_SAFE)?.ok_or_else(|| missing("bytes"))? as usize;
+        let bytes = c.whole("bytes", 0.0, MAX_BYTES as f64)?.ok_or_else(|| missing("bytes"))? as usize;
         Ok(ZooCheck { model, input, classes, sha256, bytes })
     })()
     .map_err(js_error)?;
-    zoo::verify(&check, bytes).map_err(js_error)
+    zoo::verify(&check, &bytes).map_err(js_error)
 }
 
 /// The spec with its head (the last layer, dense) giving `classes` outputs: a zoo model's body for a new task
 /// (param `model`, code `head_not_dense`; `classes` 1 … 1000).
 #[wasm_bindgen]
-pub fn transfer_model(spec: &str, classes: f64) -> Result<String, JsValue> {
-    let classes = super::whole("classes", classes, 1, crate::data::MAX_DATASET_CLASSES)?;
-    let spec = ModelSpec::parse(spec).map_err(js_error)?;
+pub fn transfer_model(spec: JsValue, classes: JsValue) -> Result<String, JsValue> {
+    let spec = args::text("model", &spec).map_err(js_error)?;
+    let classes = args::count("classes", &classes, 1, MAX_DATASET_CLASSES).map_err(js_error)?;
+    let spec = ModelSpec::parse(&spec).map_err(js_error)?;
     crate::transfer::with_head(&spec, classes).map(|s| s.to_string()).map_err(js_error)
 }
 
@@ -151,8 +159,15 @@ pub fn transfer_model(spec: &str, classes: f64) -> Result<String, JsValue> {
 /// the means, recommended minus best); the rule:
 /// README, "Transfer lab" (param `repeats`, code `too_few_repeats` below 2 repeats or unequal counts).
 #[wasm_bindgen]
-pub fn transfer_agrees(recommended: &[f64], others: js_sys::Array) -> Result<JsValue, JsValue> {
-    let others: Vec<Vec<f64>> = others.iter().map(|v| js_sys::Float64Array::new(&v).to_vec()).collect();
+pub fn transfer_agrees(recommended: JsValue, others: JsValue) -> Result<JsValue, JsValue> {
+    let read = || -> crate::Result<(Vec<f64>, Vec<Vec<f64>>)> {
+        let recommended = args::f64s("repeats", &recommended, MAX_REPEATS)?;
+        let others = args::list("repeats", &others, MAX_STRATEGIES)?;
+        let others = others.iter().map(|v| args::f64s("repeats", v, MAX_REPEATS)).collect::<crate::Result<_>>()?;
+        Ok((recommended, others))
+    };
+    let (recommended, others) = read().map_err(js_error)?;
+    let recommended = &recommended[..];
     let n = recommended.len();
     if n < 2 || others.is_empty() || others.iter().any(|o| o.len() != n) {
         return Err(js_error(

@@ -59,7 +59,8 @@ test('bad arguments are thrown as Errors with .param and .code', async () => {
   assert.equal(errors.spec.param, 'model');
   assert.deepEqual([errors.key.param, errors.key.code], ['lr', 'unknown_key']);
   assert.deepEqual([errors.label.param, errors.label.code, errors.label.values.got], ['labels', 'label_out_of_range', 12]);
-  assert.equal(errors.negative.code, 'label_out_of_range');
+  // A negative label is refused as the number it is (it used to wrap to 2³² − 1 on its way in).
+  assert.deepEqual([errors.negative.param, errors.negative.code, errors.negative.values.got], ['labels', 'out_of_range', -1]);
   assert.deepEqual([errors.length.param, errors.length.code], ['x', 'wrong_length']);
   assert.deepEqual([errors.freeze.param, errors.freeze.code], ['k', 'out_of_range']);
   assert.deepEqual(problems, []);

@@ -72,6 +72,12 @@ function chromeOf({ state: early, given }, lang) {
 export function createApp(root, store) {
   let state = null;
   let before = null; // the state in effect before the last deliberate change: what a rejected value goes back to
+  const refused = new Map(); // `${panel}|${param}` → the values the core refused for it (never a fallback)
+  const refusedValues = (param) => {
+    const k = `${state?.panel}|${param}`;
+    if (!refused.has(k)) refused.set(k, new Set());
+    return refused.get(k);
+  };
   let lastEdit = null; // { name, text } of the field whose edit made the last change
   let current = null; // { name, section, view, fields, live, wasm }
   let lastPush = { name: null, time: 0 };
@@ -151,8 +157,12 @@ export function createApp(root, store) {
     reject(error) {
       const param = error?.param;
       if (!known(param)) throw error;
-      // The last good value: the one before the change that brought this value, else the default.
-      const undo = before && before.panel === state.panel && before[param] !== state[param];
+      // A value the core refused is never a fallback again (a refused model in a link must not become what the next
+      // refused model falls back to).
+      refusedValues(param).add(String(state[param]));
+      // The last good value: the one before the change that brought this value, unless refused, else the default.
+      const undo = before && before.panel === state.panel && before[param] !== state[param]
+        && !refusedValues(param).has(String(before[param]));
       const fallback = undo ? before[param] : defaultOf(param, state.panel);
       if (state[param] === fallback) throw error;
       const message = coreMessage(error);

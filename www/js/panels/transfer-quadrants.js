@@ -14,6 +14,7 @@ import {
   REFRESH_MS, pretrainBox,
 } from './transfer.js';
 import { zooVersion } from '../zoo.js';
+import { unstarted } from './train-paused.js';
 
 export const SETTINGS = ['zoo', 'k', 'ft_lr', 'repeats', 'seed'];
 
@@ -208,6 +209,8 @@ export function quadrantsView(section, ctx) {
     }
     shownKey = key;
     for (const q of quadrants) { q.list.replaceChildren(); q.drawn = null; }
+    // Cells never started are closed, not kept paused: each settings change would otherwise leave 20 more runs.
+    for (const c of cells) if (c.run && unstarted(c.run)) c.run.close();
     const opened = showCells(ctx, list, `quadrants|${key}`);
     list.forEach((c, i) => { c.run = opened[i]; });
     follow(list);
