@@ -56,7 +56,7 @@ export const KINDS = {
     stateless: true,
     unit: 'flop',
     *open(wasm, a) {
-      const run = new wasm.ProbeRun(a.depth, a.width, a.batch, a.act, a.init, a.mode, a.nonlinearity, a.slope, a.dist, a.std, a.a, a.seed);
+      const run = new wasm.ProbeRun(a.depth, a.width, a.batch, a.act, a.init, a.mode, a.nonlinearity, a.slope, a.dist, a.std, a.a, a.seed, a.norm);
       try {
         const flops = { forward: run.forward_flops, backward: run.backward_flops };
         const work = (fwd, bwd) => ({ done: (flops.forward * fwd + flops.backward * bwd) / a.depth, total: flops.forward + flops.backward });

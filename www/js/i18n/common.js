@@ -150,7 +150,7 @@ export default {
     'core.wrong_shape': '텐서의 모양이 이 모델과 다릅니다 (값 {expected}개 대신 {got}개). 다른 모델의 파일입니다',
     'core.bad_statistic': '파일의 BatchNorm 통계(분산 또는 스텝 수)가 음수입니다. 손상된 파일입니다',
     'core.groups_not_dividing': '{layer}번째 층: 그룹 {groups}개로 채널 {channels}개를 나눌 수 없습니다. {channels}의 약수를 쓰세요',
-    'core.one_value_per_channel': '{layer}번 층(BatchNorm)은 배치 크기 {batch}에서 채널마다 값이 하나뿐입니다. 배치 크기를 2 이상으로 하거나 이 층을 고정하세요',
+    'core.one_value_per_channel': '{layer}번 층(BatchNorm)은 배치 크기 {batch}에서 채널마다 값이 하나뿐입니다. 배치 크기를 2 이상으로 하거나 이 층을 동결하세요',
     'core.invalid': '받아들일 수 없는 값입니다',
     'core.out_of_range': '{min}~{max} 범위여야 합니다 (입력: {got})',
     'core.not_finite': '유한한 수여야 합니다',

@@ -11,7 +11,7 @@ import { saturationOf } from '../state.js';
 
 // Each preset is a URL that sets everything its note depends on: the net's shape and the seed too, so the numbers
 // its note quotes are those of its own run.
-const RESET = { init: 'xavier_normal', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal', depth: 10, width: 500, batch: 500, seed: 42 };
+const RESET = { init: 'xavier_normal', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal', depth: 10, width: 500, batch: 500, seed: 42, norm: 'none' };
 export const PRESETS = {
   tanh_small: { ...RESET, act: 'tanh', init: 'normal', std: 0.01 },
   tanh_large: { ...RESET, act: 'tanh', init: 'normal', std: 1 },
@@ -27,7 +27,7 @@ const referenceOf = (s, init) => ({ ...s, init, mode: 'fan_in', nonlinearity: 'a
 // Reference runs' spreads by settings key, for the page's lifetime: a preset click, a seed change back and forth or a
 // re-render does not recompute them.
 const references = new Map();
-const SETTINGS = ['act', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a', 'depth', 'width', 'batch', 'seed'];
+const SETTINGS = ['act', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a', 'depth', 'width', 'batch', 'seed', 'norm'];
 
 // Numbers for the layer table: plain decimals where readable, exponents for very small or large values.
 function num(x) {
@@ -66,6 +66,14 @@ export function referenceSentences(wasm, run, ref, refName, depth) {
   return [grads, acts].filter(Boolean);
 }
 
+// With BatchNorm before each activation: whether the activations keep one scale from the first layer to the last
+// (wasm.signal_first_last on the activations' spreads: "the same scale" only within its band), and what BatchNorm
+// does not change (it undoes a scale of the weights in the forward pass, not in dL/dW, which scales as 1/scale).
+export function normSentence(wasm, act, depth) {
+  const { size, ratio } = wasm.signal_first_last(act[depth - 1], act[0]);
+  return t(`signal.bn.${size}`, { ratio: ratioText(ratio), band: plain(wasm.signal_band()), depth });
+}
+
 function matchPreset(s) {
   return Object.keys(PRESETS).find((name) => Object.entries(PRESETS[name]).every(([k, v]) => s[k] === v)) ?? null;
 }
@@ -80,6 +88,7 @@ export function mount(section, ctx) {
 
   const controls = controlSet(ctx);
   const act = controls.enumField('act', 'signal.act');
+  const norm = controls.enumField('norm', 'signal.norm', (v) => t(`signal.norm.${v}`));
   const init = initControls(controls);
   const depth = controls.numberField('depth', 'signal.depth', 1);
   const width = controls.numberField('width', 'signal.width', 1);
@@ -87,7 +96,7 @@ export function mount(section, ctx) {
   const seed = controls.numberField('seed', 'init.seed', 1);
   const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
   const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
-    act.wrap, ...init.wraps, depth.wrap, width.wrap, batch.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed));
+    act.wrap, norm.wrap, ...init.wraps, depth.wrap, width.wrap, batch.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed));
 
   const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
     class: 'preset', 'data-preset': name, href: '#',
@@ -213,9 +222,10 @@ export function mount(section, ctx) {
     // A run compared with a reference that itself still vanishes says so, so the faint curves are not read as healthy.
     const refVanishes = fit.fit === 'still_vanishes'
       ? t('signal.vs.reference_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) }) : '';
+    const normed = shown.norm === 'bn' ? normSentence(wasm, fwd.map((f) => f.std), fwd.length) : '';
     summary.textContent = isReference
-      ? `${isRef} ${own}`
-      : [...referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length), refVanishes].filter(Boolean).join(' ');
+      ? [normed, isRef, own].filter(Boolean).join(' ')
+      : [normed, ...referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length), refVanishes].filter(Boolean).join(' ');
   }
 
   // The reference run for these settings (same net, seed and activation; the usual initialization), computed once
@@ -305,7 +315,7 @@ export function mount(section, ctx) {
   function attach(r) {
     unsubscribe();
     run = r;
-    shown = { key: r.key, fwd: [], bwd: [], depth: r.config.depth, act: r.config.act, reference: null };
+    shown = { key: r.key, fwd: [], bwd: [], depth: r.config.depth, act: r.config.act, norm: r.config.norm, reference: null };
     layerTable.setRows([]);
     referenceTable.setRows([]);
     errorBox.textContent = '';

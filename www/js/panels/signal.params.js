@@ -6,4 +6,6 @@ export const PARAMS = {
   depth: { type: 'int', core: 'depth', default: 10, panels: ['signal'] },
   width: { type: 'int', core: 'width', default: 500, panels: ['signal'] },
   batch: { type: 'int', core: 'batch', default: 500, panels: ['signal'] },
+  // BatchNorm per feature over the batch before each activation (the core's list: ProbeNorm), or none.
+  norm: { type: 'enum', core: 'norm', default: 'none', panels: ['signal'] },
 };
