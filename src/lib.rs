@@ -13,6 +13,7 @@ pub mod rng;
 pub mod spec;
 pub mod stats;
 pub mod transfer;
+pub mod verdict;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -443,7 +443,10 @@ mod engine {
 
 mod transfer {
     use cnn_playground::transfer::sha256::sha256_hex;
-    use cnn_playground::web::{Dataset, Trainer, transfer_agrees, transfer_model, transfer_plan, zoo_verify};
+    use cnn_playground::web::{
+        Dataset, Trainer, transfer_model, transfer_plan, transfer_verdict, verdict_compare, verdict_learned,
+        verdict_still_learning, zoo_verify,
+    };
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_test::*;
 
@@ -527,11 +530,33 @@ mod transfer {
         // Too many labels is refused before the arrays are copied.
         let labels: Vec<u32> = (0..1000).map(|i| i % 2).collect();
         assert_eq!(param_code(make(1, &labels).err().unwrap()), ("labels".into(), "too_large".into()));
-        let verdict = transfer_agrees(
-            &[0.9, 0.91, 0.89],
-            [[0.5, 0.5, 0.5]].iter().map(|v| JsValue::from(js_sys::Float64Array::from(&v[..]))).collect(),
-        )
-        .unwrap();
+        let f64s = |v: &[f64]| JsValue::from(js_sys::Float64Array::from(v));
+        let names = vec!["head".to_string(), "scratch".to_string(), "finetune".to_string()];
+        let finals: js_sys::Array =
+            [f64s(&[0.9, 0.91, 0.89]), f64s(&[0.5, 0.5, 0.5]), f64s(&[0.9, 0.9, 0.9])].into_iter().collect();
+        let verdict = transfer_verdict("head", names.clone(), finals.clone(), 200.0).unwrap();
         assert_eq!(get(&verdict, "agrees").as_string().as_deref(), Some("yes"));
+        let against: js_sys::Array = get(&verdict, "against").dyn_into().unwrap();
+        let first = against.get(0);
+        assert_eq!(get(&first, "strategy").as_string().as_deref(), Some("scratch"));
+        assert_eq!(get(&first, "outcome").as_string().as_deref(), Some("better"));
+        assert_eq!(get(&against.get(1), "outcome").as_string().as_deref(), Some("within"));
+        // A wrong name, a missing array and a non-array are coded errors, never a panic.
+        let e = transfer_verdict("best", names.clone(), finals.clone(), 200.0).unwrap_err();
+        assert_eq!(param_code(e), ("strategy".into(), "unknown_value".into()));
+        let e = transfer_verdict("head", names[..2].to_vec(), finals.clone(), 200.0).unwrap_err();
+        assert_eq!(param_code(e).1, "invalid");
+        let bad: js_sys::Array = [JsValue::from(1.0), f64s(&[0.5]), f64s(&[0.5])].into_iter().collect();
+        assert_eq!(param_code(transfer_verdict("head", names, bad, 200.0).unwrap_err()).1, "wrong_type");
+        // One run each: only the floor (one image of 10 is within it); df and se are null.
+        let v = verdict_compare(&[0.6], &[0.5], 10.0).unwrap();
+        assert_eq!(get(&v, "outcome").as_string().as_deref(), Some("within"));
+        assert!(get(&v, "df").is_null());
+        assert_eq!(param_code(verdict_compare(&[], &[0.5], 10.0).unwrap_err()).1, "too_few_repeats");
+        assert_eq!(param_code(verdict_compare(&[0.5], &[0.5], 0.5).unwrap_err()).0, "val_size");
+        assert!(!verdict_learned(0.3, 10.0, 0.3).unwrap() && verdict_learned(0.9, 10.0, 0.95).unwrap());
+        let steps = [0.0, 10.0, 20.0, 30.0, 40.0];
+        assert_eq!(verdict_still_learning(&steps, &[0.1, 0.3, 0.5, 0.6, 0.8], 200.0, 10.0).unwrap(), Some(40.0));
+        assert!(verdict_still_learning(&steps, &[0.5], 200.0, 10.0).is_err());
     }
 }

@@ -142,27 +142,42 @@ pub fn transfer_model(spec: &str, classes: f64) -> Result<String, JsValue> {
     crate::transfer::with_head(&spec, classes).map(|s| s.to_string()).map_err(js_error)
 }
 
-/// Whether a task's runs agreed with the lecture's advice: `recommended` the recommended strategy's final
-/// accuracies over the repeats, `others` an array of the other strategies' (Float64Arrays). Returns `{ agrees:
-/// 'yes' | 'no' | 'within noise', best, diff, margin }` (`best` an index into `others`, `diff` the difference of
-/// the means, recommended minus best); the rule:
-/// README, "Transfer lab" (param `repeats`, code `too_few_repeats` below 2 repeats or unequal counts).
+/// Whether a task's runs agreed with the lecture's advice (src/transfer/run.rs, `judge`): `recommended` the advised
+/// strategy's name, `strategies` the names and `finals` (Float64Arrays, one accuracy per repeat) of every strategy run
+/// on the task, `val_size` the validation images. Returns `{ agrees: 'yes' | 'no' | 'undecided', against: [{
+/// strategy, outcome, mean_a, mean_b, diff, n_a, n_b, se, df, cut, t, floor, margin, val_size }] }` — the advised
+/// strategy (arm a) against from-scratch first, then each other strategy. Throws (param `strategy`) `unknown_value`
+/// / `missing`, (param `repeats`) `too_few_repeats` / `not_finite`, (param `val_size`) the range codes.
 #[wasm_bindgen]
-pub fn transfer_agrees(recommended: &[f64], others: js_sys::Array) -> Result<JsValue, JsValue> {
-    let others: Vec<Vec<f64>> = others.iter().map(|v| js_sys::Float64Array::new(&v).to_vec()).collect();
-    let n = recommended.len();
-    if n < 2 || others.is_empty() || others.iter().any(|o| o.len() != n) {
-        return Err(js_error(
-            Error::coded("repeats", "too_few_repeats", "each strategy needs the same number of repeats, at least 2")
-                .with("got", n as f64),
-        ));
+pub fn transfer_verdict(
+    recommended: &str,
+    strategies: Vec<String>,
+    finals: js_sys::Array,
+    val_size: f64,
+) -> Result<JsValue, JsValue> {
+    let val = super::whole("val_size", val_size, 1, 1_000_000)?;
+    if strategies.len() != finals.length() as usize {
+        return Err(js_error(Error::coded("strategy", "invalid", "one array of accuracies per strategy")));
     }
-    let refs: Vec<&[f64]> = others.iter().map(Vec::as_slice).collect();
-    let (verdict, best, diff, margin) = crate::transfer::run::agrees(recommended, &refs);
-    Ok(object(&[
-        ("agrees", verdict.name().into()),
-        ("best", best.into()),
-        ("diff", diff.into()),
-        ("margin", margin.into()),
-    ]))
+    let recommended = Strategy::parse(recommended).map_err(js_error)?;
+    let mut arms = Vec::new();
+    for (name, v) in strategies.iter().zip(finals.iter()) {
+        let s = Strategy::parse(name).map_err(js_error)?;
+        let values = v.dyn_into::<js_sys::Float64Array>().map_err(|_| {
+            js_error(Error::coded("repeats", "wrong_type", "each strategy's accuracies must be a Float64Array"))
+        })?;
+        arms.push((s, values.to_vec()));
+    }
+    let refs: Vec<(Strategy, &[f64])> = arms.iter().map(|(s, v)| (*s, v.as_slice())).collect();
+    let j = crate::transfer::run::judge(recommended, &refs, val).map_err(js_error)?;
+    let against: js_sys::Array = j
+        .against
+        .iter()
+        .map(|(s, v)| {
+            let o = super::verdict::verdict_object(v);
+            let _ = js_sys::Reflect::set(&o, &"strategy".into(), &s.name().into());
+            o
+        })
+        .collect();
+    Ok(object(&[("agrees", j.agrees.name().into()), ("against", against.into())]))
 }
