@@ -197,6 +197,7 @@ fn the_tasks_have_the_documented_sizes_and_class_sets() {
             assert_eq!(counts, [per_class; 10], "{} {}", q.size.name(), q.sim.name());
         }
         assert!(split.train.iter().all(|i| !split.val.contains(i)));
+        assert_eq!(q.val_size(), split.val.len(), "the verdicts' validation size is the split's");
         val_sets.push((q.sim, split.val.clone()));
         if q.sim == Similarity::Similar {
             // The same generator with the source's first 42 symbols: classes 32 … 41 are the target's 0 … 9.

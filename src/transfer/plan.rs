@@ -139,6 +139,14 @@ impl Quadrant {
     pub fn words(&self) -> String {
         format!("transfer.task.{}_{}", self.size.name(), self.sim.name())
     }
+
+    /// How many images its validation set holds (the verdicts' floor): the split of its labels, without drawing
+    /// the images.
+    pub fn val_size(&self) -> usize {
+        let labels: Vec<u32> =
+            (0..self.data.classes).flat_map(|c| std::iter::repeat_n(c as u32, self.data.per_class)).collect();
+        crate::data::Split::stratified(&labels, self.data.classes, &self.split).map_or(0, |s| s.val.len())
+    }
 }
 
 /// The target's generator settings.

@@ -18,7 +18,7 @@ pub use data::Dataset;
 pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 pub use train::{Trainer, TrainerSnapshot};
-pub use train_view::{draw_confusion, draw_train_curves, tiles_rgba};
+pub use train_view::{draw_confusion, draw_confusion_rows, draw_train_curves, run_colors, tiles_rgba};
 pub use transfer::{transfer_model, transfer_plan, transfer_verdict, zoo_verify};
 pub use verdict::{verdict_compare, verdict_learned, verdict_rules, verdict_steps_to_reach, verdict_still_learning};
 

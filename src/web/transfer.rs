@@ -43,6 +43,7 @@ fn quadrant_object(q: &Quadrant) -> JsValue {
         ("recommended", q.recommended.name().into()),
         ("steps", q.steps.into()),
         ("classes", q.data.classes.into()),
+        ("val_size", q.val_size().into()),
     ])
 }
 
@@ -79,7 +80,7 @@ fn models_array() -> js_sys::Array {
 }
 
 /// The experiment's numbers (README, "Transfer lab"): `{ quadrants: [{ size, sim, words, data, recommended, steps,
-/// classes }], strategies: [{ name, words, opt, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
+/// classes, val_size }], strategies: [{ name, words, opt, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
 /// weight_layers, default_k }],
 /// default_model, batch, eval_every, repeats, init_view: { size, sim, steps, long_steps }, source, classes }`.
 /// `data` is a ready `Dataset` config; a strategy's `opt` is its optimizer in the `opt=` syntax, `freeze` what it

@@ -100,12 +100,12 @@ export function curveColumns(withRun = false) {
 export const rowCells = (r) => [String(r.step), plain(r.train_loss), plain(r.train_acc), plain(r.val_loss), plain(r.val_acc)];
 
 // Draws one or more runs' curves on a canvas (series = [{ name, rows }]).
-export function drawCurves(wasm, canvas, series, lastStep = 0) {
+export function drawCurves(wasm, canvas, series, lastStep = 0, options = undefined) {
   const all = series.flatMap((s) => s.rows);
   const col = (k) => Float64Array.from(all, (r) => r[k]);
   wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('train_loss'), col('train_acc'),
     col('val_loss'), col('val_acc'), series.map((s) => s.name),
-    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas));
+    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
 }
 
 // Puts RGBA tiles on a canvas at their own pixel size (CSS scales them up without smoothing).
@@ -230,7 +230,7 @@ function singleView(section, ctx) {
 
   // What the run has shown so far: its info, its curve rows, its latest look.
   let shown = { info: null, rows: [], look: null, losses: 0 };
-  const drawCurvesNow = perFrame(() => { if (shown.rows.length) drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0); });
+  const drawCurvesNow = perFrame(() => { if (shown.rows.length) drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0, { gap: true }); });
   new ResizeObserver(() => drawCurvesNow()).observe(curves);
 
   function setRunState(state) {
