@@ -121,6 +121,7 @@ export default {
     'train.compare.label_trap.rows': 'The 6 and 9 rows of the confusion matrix, {run}',
     'train.compare.label_trap.images': 'Validation images of 6 taken for 9 and of 9 taken for 6, {run}',
     'train.compare.label_trap.images_note': '{n} sixes and nines taken for each other among the misclassified images shown (at most 32).',
+    'train.empty_chart': 'Nothing measured yet: press Start and the curves fill these axes as the run reports.',
   },
   ko: {
     'train.view.init_race': '초기화 경주',
@@ -243,5 +244,6 @@ export default {
     'train.compare.label_trap.rows': '혼동 행렬의 6과 9 행, {run}',
     'train.compare.label_trap.images': '9로 분류된 6과 6으로 분류된 9의 검증 이미지, {run}',
     'train.compare.label_trap.images_note': '보여 준 잘못 분류된 이미지(최대 32개) 중 서로 바뀐 6과 9: {n}개.',
+    'train.empty_chart': '아직 측정한 값이 없습니다: 시작을 누르면 실행이 보고하는 대로 곡선이 이 축을 채웁니다.',
   },
 };

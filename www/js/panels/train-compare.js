@@ -51,6 +51,7 @@ export function compareView(section, ctx, name) {
   const verdict = el('p', { class: 'summary', 'data-summary': 'compare' });
   const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
   const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns(true));
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
   const factColumns = [['run', 'train.col.run'], ['final_gap', 'train.col.final_gap'], ['best_val_acc', 'train.col.best_val_acc'],
     ['steps_to_target', 'train.col.steps_to_target'], ...(name === 'label_trap' ? [['six_nine', 'train.col.six_nine']] : [])];
   const factTable = dataTable('train-compare', 'train.compare.table', factColumns);
@@ -74,7 +75,7 @@ export function compareView(section, ctx, name) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         message, verdict, paused.wrap,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
         status,
         trap?.box ?? '',
         factTable.table,
@@ -97,7 +98,9 @@ export function compareView(section, ctx, name) {
     ? { colors: arms.map((a) => inits.indexOf(a.init)), dashed: arms.map((a) => (a.act === 'relu' ? 1 : 0)) }
     : { gap: name === 'overfit' };
   const draw = perFrame(() => {
-    if (arms.some((a) => a.rows.length)) drawCurves(wasm, curves, arms.map((a) => ({ name: armName(a), rows: a.rows })), Math.max(0, ...arms.map((a) => a.total ?? 0)), curveOptions);
+    // Before the first measurement: the empty axes with the runs' legend, and "Press Start".
+    emptyNote.hidden = arms.some((a) => a.rows.length);
+    drawCurves(wasm, curves, arms.map((a) => ({ name: armName(a), rows: a.rows })), Math.max(0, ...arms.map((a) => a.total ?? 0)), curveOptions);
   });
   new ResizeObserver(() => draw()).observe(curves);
 

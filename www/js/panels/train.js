@@ -174,6 +174,7 @@ function singleView(section, ctx) {
   const facts = el('p', { class: 'summary', 'data-summary': 'train' });
 
   const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
   const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns());
   const filters = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-filters', role: 'img', 'aria-label': t('train.filters') });
   const maps = el('div', { class: 'maps', 'data-chart': 'train-maps' });
@@ -222,7 +223,7 @@ function singleView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset),
         progress, status, message, about, facts, paused.wrap,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
         el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
@@ -230,7 +231,11 @@ function singleView(section, ctx) {
 
   // What the run has shown so far: its info, its curve rows, its latest look.
   let shown = { info: null, rows: [], look: null, losses: 0 };
-  const drawCurvesNow = perFrame(() => { if (shown.rows.length) drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0, { gap: true }); });
+  // Before the first measurement: empty axes and "Press Start" instead of a blank frame.
+  const drawCurvesNow = perFrame(() => {
+    emptyNote.hidden = shown.rows.length > 0;
+    drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0, { gap: true });
+  });
   new ResizeObserver(() => drawCurvesNow()).observe(curves);
 
   function setRunState(state) {
@@ -335,8 +340,7 @@ function singleView(section, ctx) {
     message.dataset.message = '';
     facts.textContent = '';
     progress.value = 0;
-    const ctx2d = curves.getContext('2d');
-    ctx2d.clearRect(0, 0, curves.width, curves.height);
+    drawCurvesNow();
     status.textContent = t('train.idle');
     weightsError.textContent = '';
     const imported = importedInto.get(r);

@@ -50,6 +50,7 @@ export function initView(section, ctx) {
   const target = el('p', { class: 'field-help' });
   const verdict = el('p', { class: 'summary', 'data-summary': 'init' });
   const curves = el('canvas', { 'data-chart': 'transfer-init', role: 'img', 'aria-label': t('transfer.init.curves') });
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'transfer-init' }, t('transfer.empty_chart'));
   const table = dataTable('transfer-init', 'transfer.init.table', [['step', 'train.col.step'],
     ...ARMS.map(([col]) => [col, `transfer.arm.${col}`])]);
   const changeCanvas = el('canvas', { 'data-chart': 'transfer-layer-change', role: 'img', 'aria-label': t('transfer.layer_change') });
@@ -65,7 +66,7 @@ export function initView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         message, verdict,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('transfer.init.curves'), ' ', t('transfer.every', { n: plan.eval_every }))),
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('transfer.init.curves'), ' ', t('transfer.every', { n: plan.eval_every }))),
         runList, el('p', { class: 'field-help' }, t('transfer.init.lr_reason')), target,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), table.table),
         el('figure', { class: 'chart' }, changeCanvas, el('figcaption', {}, t('transfer.layer_change'))),
@@ -112,7 +113,8 @@ export function initView(section, ctx) {
       const r = m.find((p) => p.step === step);
       return r ? plain(r.val_acc) : '—';
     })]));
-    if (steps.length) drawValCurves(wasm, curves, arms.map((a, i) => ({ name: t(`transfer.arm.${a.id}`), rows: means[i] })), arms[0].run?.config.steps ?? 0);
+    emptyNote.hidden = steps.length > 0;
+    drawValCurves(wasm, curves, arms.map((a, i) => ({ name: t(`transfer.arm.${a.id}`), rows: means[i] })), arms[0].run?.config.steps ?? 0);
     const change = arms[0].run?.state === 'done' ? arms[0].run.result.layerChange : null;
     changeTable.setRows((change ?? []).map((r) => [r.name, plain(r.rel_change)]));
     drawLayerChange(changeCanvas, change ?? []);

@@ -70,6 +70,7 @@ export function quadrantsView(section, ctx) {
     ...STRATEGIES.map((s, i) => el('span', { class: 'legend-item' },
       el('span', { class: 'swatch', style: `background:${wasm.run_colors()[i]}` }), t(`transfer.strategy.${s}`))));
   const rule = el('p', { class: 'field-help', 'data-rule': 'verdict' });
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'transfer-curves' }, t('transfer.empty_chart'));
 
   section.append(
     el('h2', {}, t('transfer.title')),
@@ -81,7 +82,7 @@ export function quadrantsView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         progress, status, message,
-        legend, grid, rule,
+        legend, emptyNote, grid, rule,
         el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.eval_every })),
         strategyTable.table,
         table.table,
@@ -126,7 +127,7 @@ export function quadrantsView(section, ctx) {
       const series = mine.map((c) => ({ name: t(`transfer.strategy.${c.strategy}`), rows: meanCurve(curvesOf(c)) }));
       // Redrawn only when its numbers or its size changed: four charts per frame would crowd the main thread.
       const drawn = `${series.map((x) => x.rows.length).join()}|${q.canvas.clientWidth}|${mine.map((c) => c.run?.state).join()}`;
-      if (series.some((x) => x.rows.length) && drawn !== q.drawn) {
+      if (drawn !== q.drawn) { // empty axes before the first measurement
         drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)), { legend: false, accuracy_only: true });
         q.drawn = drawn;
       }
@@ -147,6 +148,7 @@ export function quadrantsView(section, ctx) {
     }
     table.setRows(rows);
     curveTable.setRows(curveRows);
+    emptyNote.hidden = curveRows.length > 0;
     const n = cells.length && cells.every((c) => cellStats(c)) ? Math.min(...cells.map((c) => cellStats(c).n)) : 0;
     rule.textContent = n ? t(n > 1 ? 'transfer.rule.welch' : 'transfer.rule.one', { n, val: quadrants[0].val_size }) : '';
     showCosts();
