@@ -122,6 +122,8 @@ export default {
     'train.compare.label_trap.images': 'Validation images of 6 taken for 9 and of 9 taken for 6, {run}',
     'train.compare.label_trap.images_note': '{n} sixes and nines taken for each other among the misclassified images shown (at most 32).',
     'train.empty_chart': 'Nothing measured yet: press Start and the curves fill these axes as the run reports.',
+    'train.single.aug_note': 'The shaded band is the train–validation accuracy gap. This run trains with augmentation (aug=), which keeps the gap narrow; clear it, or open the overfitting comparison, to see a network memorise its images.',
+    'train.single.no_aug_note': 'The shaded band is the train–validation accuracy gap; without augmentation it widens as the network memorises its few images.',
   },
   ko: {
     'train.view.init_race': '초기화 경주',
@@ -245,5 +247,7 @@ export default {
     'train.compare.label_trap.images': '9로 분류된 6과 6으로 분류된 9의 검증 이미지, {run}',
     'train.compare.label_trap.images_note': '보여 준 잘못 분류된 이미지(최대 32개) 중 서로 바뀐 6과 9: {n}개.',
     'train.empty_chart': '아직 측정한 값이 없습니다: 시작을 누르면 실행이 보고하는 대로 곡선이 이 축을 채웁니다.',
+    'train.single.aug_note': '색칠한 띠는 훈련–검증 정확도 차이입니다. 이 실행은 데이터 증강(aug=)을 하며 학습하므로 차이가 좁게 유지됩니다. 신경망이 이미지를 외우는 모습을 보려면 aug를 비우거나 과적합 비교를 여세요.',
+    'train.single.no_aug_note': '색칠한 띠는 훈련–검증 정확도 차이입니다. 데이터 증강이 없으면 신경망이 적은 이미지를 외우면서 차이가 넓어집니다.',
   },
 };

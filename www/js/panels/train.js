@@ -175,6 +175,8 @@ function singleView(section, ctx) {
 
   const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
   const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
+  // What the default shows: with augmentation on (the default pipeline) the shaded gap stays narrow.
+  const augNote = el('span', { 'data-note': 'aug' });
   const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns());
   const filters = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-filters', role: 'img', 'aria-label': t('train.filters') });
   const maps = el('div', { class: 'maps', 'data-chart': 'train-maps' });
@@ -223,7 +225,7 @@ function singleView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset),
         progress, status, message, about, facts, paused.wrap,
-        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.curves'), ' ', augNote, ' ', t('train.every', { n: VAL_EVERY, m: MEASURE_N }))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
         el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
@@ -431,6 +433,7 @@ function singleView(section, ctx) {
   let bytesNow = null; // the digits' bytes, once fetched
   async function update(s) {
     controls.sync(s);
+    augNote.textContent = t(s.aug ? 'train.single.aug_note' : 'train.single.no_aug_note');
     init.show(s);
     momentum.wrap.hidden = s.opt !== 'sgd';
     const key = settingsKey(s);

@@ -136,7 +136,8 @@ export function initView(section, ctx) {
     const [vr, vm] = [cmp(0, 1), cmp(0, 2)];
     return t('transfer.init.judge', {
       steps: arms[0].run.result.steps, n: stats[0].n, pretrained: pct(stats[0].mean), random: pct(stats[1].mean), mean_var: pct(stats[2].mean),
-      vs_random: `${points(vr.diff)}, ${said(vr)}`, vs_mean_var: `${points(vm.diff)}, ${said(vm)}`, margin: (100 * Math.max(vr.margin, vm.margin)).toFixed(1),
+      vs_random: t('transfer.init.diff', { diff: points(vr.diff), outcome: said(vr) }),
+      vs_mean_var: t('transfer.init.diff', { diff: points(vm.diff), outcome: said(vm) }), margin: (100 * Math.max(vr.margin, vm.margin)).toFixed(1),
       level: pct(0.9 * best), reach_pretrained: steps(reach[0]), reach_random: steps(reach[1]), reach_mean_var: steps(reach[2]),
     });
   }
