@@ -179,9 +179,9 @@ pub fn steps(size: Size) -> usize {
 pub const BATCH: usize = 16;
 /// Validation accuracy is measured at step 0 and every this many steps.
 pub const EVAL_EVERY: usize = 10;
-/// Five repeats: measured over repeats 0–7 (BENCHMARKS.md, "Lessons over seeds"), the first three leave three of
-/// the four quadrants undecided by the 95 % rule, the first five all but large & different (whose from-scratch runs
-/// spread too widely for any count the budget allows).
+/// Five repeats, measured over repeats 0–7 (BENCHMARKS.md, "Lessons over seeds"): by the 95 % rule the first
+/// three decide one quadrant, the first five three (the held-out 3–7 two), all eight all four (large & different's
+/// from-scratch runs spread widely) — eight would take about 1.6× five's time, past the budget.
 pub const REPEATS: usize = 5;
 /// Repeat r's seed is `rng::derive(SEED, [r])` (see `transfer::run`).
 pub const SEED: u64 = 2019;

@@ -70,6 +70,7 @@ export function quadrantsView(section, ctx) {
     ...STRATEGIES.map((s, i) => el('span', { class: 'legend-item' },
       el('span', { class: 'swatch', style: `background:${wasm.run_colors()[i]}` }), t(`transfer.strategy.${s}`))));
   const rule = el('p', { class: 'field-help', 'data-rule': 'verdict' });
+  const repeatsNote = el('p', { class: 'field-help' }, t('transfer.quadrants.repeats_note'));
   const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'transfer-curves' }, t('transfer.empty_chart'));
 
   section.append(
@@ -82,7 +83,7 @@ export function quadrantsView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         progress, status, message,
-        legend, emptyNote, grid, rule,
+        legend, emptyNote, grid, rule, repeatsNote,
         el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.eval_every })),
         strategyTable.table,
         table.table,
