@@ -321,7 +321,7 @@ function singleView(section, ctx) {
     if (result.misclassified.length) putTiles(wasm, mistakes, result.images, result.misclassified.length, h, w, Math.min(8, result.misclassified.length), false);
     mistakes.hidden = !result.misclassified.length;
     mistakeTable.setRows(result.misclassified.map((m) => [String(m.index), String(m.label), String(m.predicted)]));
-    status.textContent = `${t('train.done', { wrong: result.wrongCount, n: shown.info.valLen })} ${speedText(run)}`;
+    status.textContent = t('train.done', { wrong: result.wrongCount, n: shown.info.valLen }); // finished: no time left to state
     setRunState('done');
   }
 
