@@ -245,11 +245,43 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// Whether a run "learned" (the Train comparisons' rule): its best validation accuracy reaches at least
-/// [`LEARNED_TIMES_CHANCE`] × chance (1/classes) and is within [`LEARNED_WITHIN`] of the best run's best.
-pub fn learned(best: f64, classes: usize, best_of_all: f64) -> bool {
+/// How far a run got (the Train comparisons' rule, [`learning`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Learning {
+    /// At least [`LEARNED_TIMES_CHANCE`] × chance and within [`LEARNED_WITHIN`] of the best run.
+    Learned,
+    /// At least [`LEARNED_TIMES_CHANCE`] × chance, but more than [`LEARNED_WITHIN`] behind the best run.
+    Behind,
+    /// Below [`LEARNED_TIMES_CHANCE`] × chance.
+    Failed,
+}
+
+impl Learning {
+    pub fn name(self) -> &'static str {
+        match self {
+            Learning::Learned => "learned",
+            Learning::Behind => "behind",
+            Learning::Failed => "failed",
+        }
+    }
+}
+
+/// A run's [`Learning`] from its best validation accuracy, the number of classes (chance = 1/classes) and the best
+/// run's best.
+pub fn learning(best: f64, classes: usize, best_of_all: f64) -> Learning {
     let chance = 1.0 / classes.max(1) as f64;
-    best >= LEARNED_TIMES_CHANCE * chance && best >= best_of_all - LEARNED_WITHIN
+    if best < LEARNED_TIMES_CHANCE * chance {
+        Learning::Failed
+    } else if best < best_of_all - LEARNED_WITHIN {
+        Learning::Behind
+    } else {
+        Learning::Learned
+    }
+}
+
+/// Whether a run learned: [`Learning::Learned`].
+pub fn learned(best: f64, classes: usize, best_of_all: f64) -> bool {
+    learning(best, classes, best_of_all) == Learning::Learned
 }
 pub const LEARNED_TIMES_CHANCE: f64 = 5.0;
 pub const LEARNED_WITHIN: f64 = 0.10;
@@ -427,12 +459,22 @@ mod tests {
             let top = top.max(best);
             let l = learned(best, classes, top);
             assert_eq!(l, best * classes as f64 >= 5.0 - 1e-12 && top - best <= 0.10 + 1e-12);
+            let expected = if best * (classes as f64) < 5.0 - 1e-12 {
+                Learning::Failed
+            } else if top - best > 0.10 + 1e-12 {
+                Learning::Behind
+            } else {
+                Learning::Learned
+            };
+            assert_eq!(learning(best, classes, top), expected);
         }
         // Ten classes: chance 0.1, so 0.115 (the tiny init's flat line) never learned; 0.84 next to 0.96 did not
         // either (12 points behind), next to 0.9 it did.
         assert!(!learned(0.115, 10, 0.115));
         assert!(!learned(0.84, 10, 0.96));
         assert!(learned(0.84, 10, 0.9));
+        assert_eq!(learning(0.84, 10, 0.96), Learning::Behind);
+        assert_eq!(learning(0.115, 10, 0.96), Learning::Failed);
     }
 
     #[test]

@@ -554,7 +554,9 @@ mod transfer {
         assert!(get(&v, "df").is_null());
         assert_eq!(param_code(verdict_compare(&[], &[0.5], 10.0).unwrap_err()).1, "too_few_repeats");
         assert_eq!(param_code(verdict_compare(&[0.5], &[0.5], 0.5).unwrap_err()).0, "val_size");
-        assert!(!verdict_learned(0.3, 10.0, 0.3).unwrap() && verdict_learned(0.9, 10.0, 0.95).unwrap());
+        assert_eq!(verdict_learned(0.3, 10.0, 0.3).unwrap(), "failed");
+        assert_eq!(verdict_learned(0.9, 10.0, 0.95).unwrap(), "learned");
+        assert_eq!(verdict_learned(0.84, 10.0, 0.96).unwrap(), "behind");
         let steps = [0.0, 10.0, 20.0, 30.0, 40.0];
         assert_eq!(verdict_still_learning(&steps, &[0.1, 0.3, 0.5, 0.6, 0.8], 200.0, 10.0).unwrap(), Some(40.0));
         assert!(verdict_still_learning(&steps, &[0.5], 200.0, 10.0).is_err());

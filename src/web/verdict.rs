@@ -39,11 +39,12 @@ pub fn verdict_compare(a: &[f64], b: &[f64], val_size: f64) -> Result<JsValue, J
     verdict::compare(a, b, n).map(|v| verdict_object(&v)).map_err(js_error)
 }
 
-/// Whether a run learned: best ≥ 5 × chance (1/`classes`) and within 10 points of `best_of_all`.
+/// How far a run got: `'learned'` (best ≥ 5 × chance (1/`classes`) and within 10 points of `best_of_all`),
+/// `'behind'` (≥ 5 × chance, more than 10 points behind) or `'failed'` (below 5 × chance).
 #[wasm_bindgen]
-pub fn verdict_learned(best: f64, classes: f64, best_of_all: f64) -> Result<bool, JsValue> {
+pub fn verdict_learned(best: f64, classes: f64, best_of_all: f64) -> Result<String, JsValue> {
     let classes = whole("classes", classes, 1, crate::data::MAX_DATASET_CLASSES)?;
-    Ok(verdict::learned(best, classes, best_of_all))
+    Ok(verdict::learning(best, classes, best_of_all).name().into())
 }
 
 /// The rules' constants for the page's sentences: `{ learned_times_chance, learned_within, z95 }`.

@@ -157,8 +157,8 @@ export function compareView(section, ctx, name) {
       const done = facts.filter((x) => x.f);
       const top = Math.max(...done.map((x) => x.f.best));
       const named = (x) => `${armName(x.arm)} ${pct(x.f.best)}`;
-      const learned = done.filter((x) => wasm.verdict_learned(x.f.best, classes, top));
-      const failed = done.filter((x) => !wasm.verdict_learned(x.f.best, classes, top));
+      const how = (x) => wasm.verdict_learned(x.f.best, classes, top);
+      const [learned, behind, failed] = ['learned', 'behind', 'failed'].map((k) => done.filter((x) => how(x) === k));
       const by = (id) => done.find((x) => x.arm.id === id)?.f.best;
       const pair = (usual, other) => {
         const [a, b] = [by(usual), by(other)];
@@ -166,7 +166,7 @@ export function compareView(section, ctx, name) {
       };
       return t('train.compare.init_race.judge', {
         times: rules.learned_times_chance, level: pct(rules.learned_times_chance / classes), within: (100 * rules.learned_within).toFixed(0),
-        learned: learned.map(named).join(', ') || '—', failed: failed.map(named).join(', ') || '—',
+        learned: learned.map(named).join(', ') || '—', behind: behind.map(named).join(', ') || '—', failed: failed.map(named).join(', ') || '—',
         tanh: pair('xavier_tanh', 'he_tanh'), relu: pair('he_relu', 'xavier_relu'),
       });
     }
