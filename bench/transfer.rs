@@ -114,19 +114,27 @@ fn main() {
             r.seconds
         );
     }
-    println!("\n| size | sim | recommended | best other | difference | noise margin | agrees |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!(
+        "\n| size | sim | advised | against | advised mean | other mean | difference | df | 95 % margin | outcome | agrees |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for v in &verdicts {
-        println!(
-            "| {} | {} | {} | {} | {:+.3} | {:.3} | {} |",
-            v.size.name(),
-            v.sim.name(),
-            v.recommended.name(),
-            v.best_other.name(),
-            v.diff,
-            v.margin,
-            v.agrees.name()
-        );
+        for (other, c) in &v.judgement.against {
+            println!(
+                "| {} | {} | {} | {} | {:.3} | {:.3} | {:+.3} | {} | {:.3} | {} | {} |",
+                v.size.name(),
+                v.sim.name(),
+                v.recommended.name(),
+                other.name(),
+                c.mean_a,
+                c.mean_b,
+                c.diff,
+                c.df.map_or("—".into(), |d| format!("{d:.1}")),
+                c.margin,
+                c.outcome.name(),
+                v.judgement.agrees.name()
+            );
+        }
     }
     println!("\nwhole experiment: {total:.1} s on one core natively; load average after: {}", loadavg());
 }

@@ -15,6 +15,7 @@ pub mod signal;
 pub mod spec;
 pub mod stats;
 pub mod transfer;
+pub mod verdict;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

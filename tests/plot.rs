@@ -325,3 +325,86 @@ fn run_colours_are_distinct_and_none_is_grey_like_the_legend_samples() {
         }
     }
 }
+
+/// Two runs' curves as the comparisons draw them (steps 0, 10, 20).
+fn two_runs<'a>(train: &'a [f64], val: &'a [f64], none: &'a [f64]) -> [plot::CurveRun<'a>; 2] {
+    let steps: &'a [f64] = &[0.0, 10.0, 20.0];
+    [
+        plot::CurveRun { name: "a", steps, train_loss: none, train_acc: train, val_loss: val, val_acc: val },
+        plot::CurveRun { name: "b", steps, train_loss: none, train_acc: train, val_loss: val, val_acc: val },
+    ]
+}
+
+const CURVE_WORDS: plot::CurveWords = plot::CurveWords {
+    step: "step",
+    loss: "loss",
+    accuracy: "accuracy",
+    training: "training",
+    validation: "validation",
+};
+
+#[test]
+fn curves_name_training_only_when_a_training_line_is_drawn_and_can_leave_the_legend_out() {
+    let (acc, nan) = ([0.1, 0.5, 0.8], [f64::NAN; 3]);
+    let draw = |train: &[f64], options: plot::CurveOptions| {
+        svg((800, 300), |area| {
+            plot::draw_curves_with(area, &two_runs(train, &acc, &nan), 20.0, &CURVE_WORDS, Style::new(1.0), &options)
+                .unwrap();
+        })
+    };
+    let with_train = draw(&acc, Default::default());
+    assert!(has_text(&with_train, "training") && has_text(&with_train, "validation") && has_text(&with_train, "a"));
+    // The transfer charts: validation only, so no "training" entry (it would name a line that is never drawn).
+    let val_only = draw(&nan, Default::default());
+    assert!(!has_text(&val_only, "training") && has_text(&val_only, "validation"));
+    // Small multiples with one legend on the page: none in the chart, and only the accuracy pane.
+    let bare = draw(&nan, plot::CurveOptions { legend: false, accuracy_only: true, ..Default::default() });
+    assert!(!has_text(&bare, "validation") && !has_text(&bare, "a") && !has_text(&bare, "loss"));
+    assert!(has_text(&bare, "accuracy"));
+}
+
+#[test]
+fn the_gap_is_a_shaded_band_and_dashed_runs_are_dashed() {
+    let (train, val, nan) = ([0.2, 0.9, 1.0], [0.2, 0.6, 0.7], [f64::NAN; 3]);
+    let plain = svg((800, 300), |area| {
+        plot::draw_curves(area, &two_runs(&train, &val, &nan), 20.0, &CURVE_WORDS, Style::new(1.0)).unwrap();
+    });
+    let gap = svg((800, 300), |area| {
+        let o = plot::CurveOptions { gap: true, ..Default::default() };
+        plot::draw_curves_with(area, &two_runs(&train, &val, &nan), 20.0, &CURVE_WORDS, Style::new(1.0), &o).unwrap();
+    });
+    assert_eq!(plain.matches("<polygon").count(), 0);
+    assert_eq!(gap.matches("<polygon").count(), 2, "one band per run");
+    // Dashes: plotters draws a dashed path as many short lines, so the SVG has more line elements.
+    let dashed = svg((800, 300), |area| {
+        let o = plot::CurveOptions { dashed: vec![false, true], colors: vec![2, 2], ..Default::default() };
+        plot::draw_curves_with(area, &two_runs(&train, &val, &nan), 20.0, &CURVE_WORDS, Style::new(1.0), &o).unwrap();
+    });
+    let lines = |s: &str| s.matches("<line").count() + s.matches("<polyline").count();
+    assert!(lines(&dashed) > lines(&plain) + 4, "{} vs {}", lines(&dashed), lines(&plain));
+}
+
+#[test]
+fn confusion_rows_draw_only_the_rows_asked_for() {
+    let labels: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+    // The 6 row: 30 right, 10 taken for 9; the 9 row: 5 taken for 6, 35 right.
+    let mut counts = vec![0u32; 20];
+    counts[6] = 30;
+    counts[9] = 10;
+    counts[10 + 6] = 5;
+    counts[10 + 9] = 35;
+    let out = svg((600, 140), |area| {
+        plot::draw_confusion_rows(area, &counts, &[6, 9], &labels, "true", "predicted", Style::new(1.0)).unwrap();
+    });
+    for n in ["30", "10", "5", "35"] {
+        assert!(has_text(&out, n), "{n}");
+    }
+    // Row labels 6 and 9 plus the column labels 0 … 9: "6" and "9" twice, "3" once.
+    assert_eq!(texts(&out).iter().filter(|t| **t == "6").count(), 2);
+    assert_eq!(texts(&out).iter().filter(|t| **t == "3").count(), 1);
+    // A row past the classes draws nothing (and does not panic).
+    let empty = svg((600, 140), |area| {
+        plot::draw_confusion_rows(area, &counts, &[6, 10], &labels, "true", "predicted", Style::new(1.0)).unwrap();
+    });
+    assert!(!has_text(&empty, "30"));
+}

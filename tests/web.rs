@@ -502,7 +502,10 @@ mod engine {
 mod transfer {
     use super::Js;
     use cnn_playground::transfer::sha256::sha256_hex;
-    use cnn_playground::web::{Dataset, Trainer, transfer_agrees, transfer_model, transfer_plan, zoo_verify};
+    use cnn_playground::web::{
+        Dataset, Trainer, transfer_model, transfer_plan, transfer_verdict, verdict_compare, verdict_learned,
+        verdict_still_learning, zoo_verify,
+    };
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_test::*;
 
@@ -586,10 +589,43 @@ mod transfer {
         // Too many labels is refused before the arrays are copied.
         let labels: Vec<u32> = (0..1000).map(|i| i % 2).collect();
         assert_eq!(param_code(make(1, &labels).err().unwrap()), ("labels".into(), "too_large".into()));
-        let others: js_sys::Array =
-            [[0.5, 0.5, 0.5]].iter().map(|v| JsValue::from(js_sys::Float64Array::from(&v[..]))).collect();
-        let verdict = transfer_agrees([0.9, 0.91, 0.89][..].js(), others.into()).unwrap();
+        let f64s = |v: &[f64]| JsValue::from(js_sys::Float64Array::from(v));
+        let texts = |v: &[&str]| -> JsValue { v.iter().map(|&t| JsValue::from(t)).collect::<js_sys::Array>().into() };
+        let names = texts(&["head", "scratch", "finetune"]);
+        let finals: JsValue = [f64s(&[0.9, 0.91, 0.89]), f64s(&[0.5, 0.5, 0.5]), f64s(&[0.9, 0.9, 0.9])]
+            .into_iter()
+            .collect::<js_sys::Array>()
+            .into();
+        let verdict = transfer_verdict("head".js(), names.clone(), finals.clone(), 200.0.js()).unwrap();
         assert_eq!(get(&verdict, "agrees").as_string().as_deref(), Some("yes"));
+        let against: js_sys::Array = get(&verdict, "against").dyn_into().unwrap();
+        let first = against.get(0);
+        assert_eq!(get(&first, "strategy").as_string().as_deref(), Some("scratch"));
+        assert_eq!(get(&first, "outcome").as_string().as_deref(), Some("better"));
+        assert_eq!(get(&against.get(1), "outcome").as_string().as_deref(), Some("within"));
+        // A wrong name, a missing array and a non-array are coded errors, never a panic.
+        let e = transfer_verdict("best".js(), names.clone(), finals.clone(), 200.0.js()).unwrap_err();
+        assert_eq!(param_code(e), ("strategy".into(), "unknown_value".into()));
+        let e = transfer_verdict("head".js(), texts(&["head", "scratch"]), finals.clone(), 200.0.js()).unwrap_err();
+        assert_eq!(param_code(e).1, "invalid");
+        let bad: JsValue =
+            [JsValue::from(1.0), f64s(&[0.5]), f64s(&[0.5])].into_iter().collect::<js_sys::Array>().into();
+        assert_eq!(param_code(transfer_verdict("head".js(), names, bad, 200.0.js()).unwrap_err()).1, "wrong_type");
+        // One run each: only the floor (one image of 10 is within it); df and se are null.
+        let v = verdict_compare([0.6][..].js(), [0.5][..].js(), 10.0.js()).unwrap();
+        assert_eq!(get(&v, "outcome").as_string().as_deref(), Some("within"));
+        assert!(get(&v, "df").is_null());
+        let e = verdict_compare(<[f64]>::js(&[]), [0.5][..].js(), 10.0.js()).unwrap_err();
+        assert_eq!(param_code(e).1, "too_few_repeats");
+        assert_eq!(param_code(verdict_compare([0.5][..].js(), [0.5][..].js(), 0.5.js()).unwrap_err()).0, "val_size");
+        assert_eq!(verdict_learned(0.3.js(), 10.0.js(), 0.3.js()).unwrap(), "failed");
+        assert_eq!(verdict_learned(0.9.js(), 10.0.js(), 0.95.js()).unwrap(), "learned");
+        assert_eq!(verdict_learned(0.84.js(), 10.0.js(), 0.96.js()).unwrap(), "behind");
+        let steps = [0.0, 10.0, 20.0, 30.0, 40.0];
+        let learning =
+            verdict_still_learning(steps[..].js(), [0.1, 0.3, 0.5, 0.6, 0.8][..].js(), 200.0.js(), 10.0.js());
+        assert_eq!(learning.unwrap(), Some(40.0));
+        assert!(verdict_still_learning(steps[..].js(), [0.5][..].js(), 200.0.js(), 10.0.js()).is_err());
     }
 }
 

@@ -19,9 +19,25 @@ pub fn draw_confusion<DB: DrawingBackend>(
     predicted_word: &str,
     style: Style,
 ) -> Result<(), String> {
+    let rows: Vec<usize> = (0..labels.len()).collect();
+    draw_confusion_rows(area, counts, &rows, labels, true_word, predicted_word, style)
+}
+
+/// Some rows of a confusion matrix: `counts` is `rows.len() × classes`, row i the true class `rows[i]` (the label
+/// trap shows the 6 and 9 rows).
+pub fn draw_confusion_rows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    counts: &[u32],
+    rows: &[usize],
+    labels: &[String],
+    true_word: &str,
+    predicted_word: &str,
+    style: Style,
+) -> Result<(), String> {
     area.fill(&WHITE).map_err(err)?;
     let k = labels.len();
-    if k == 0 || counts.len() < k * k {
+    let n_rows = rows.len();
+    if k == 0 || n_rows == 0 || counts.len() < n_rows * k || rows.iter().any(|&r| r >= k) {
         return area.present().map_err(err);
     }
     let (w, h) = area.dim_in_pixel();
@@ -30,7 +46,7 @@ pub fn draw_confusion<DB: DrawingBackend>(
         ("sans-serif", style.scale * size).into_font().color(color).pos(Pos::new(hp, vp))
     };
     let (left, top) = (px(44.0), px(36.0));
-    let cell = ((w as i32 - left - px(4.0)).min(h as i32 - top - px(4.0)) / k as i32).max(1);
+    let cell = ((w as i32 - left - px(4.0)) / k as i32).min((h as i32 - top - px(4.0)) / n_rows as i32).max(1);
     area.draw(&Text::new(
         predicted_word,
         (left + cell * k as i32 / 2, px(2.0)),
@@ -39,10 +55,10 @@ pub fn draw_confusion<DB: DrawingBackend>(
     .map_err(err)?;
     area.draw(&Text::new(true_word, (px(2.0), top - px(14.0)), font(11.0, &AXIS, HPos::Left, VPos::Top)))
         .map_err(err)?;
-    for r in 0..k {
-        let row = &counts[r * k..(r + 1) * k];
+    for (i, &r) in rows.iter().enumerate() {
+        let row = &counts[i * k..(i + 1) * k];
         let total: u32 = row.iter().sum();
-        let y = top + r as i32 * cell;
+        let y = top + i as i32 * cell;
         area.draw(&Text::new(
             labels[r].as_str(),
             (left - px(6.0), y + cell / 2),

@@ -39,6 +39,37 @@ pub struct CurveWords<'a> {
     pub validation: &'a str,
 }
 
+/// How a chart is drawn beyond its data. The default: both panes, a legend, every run in its own colour, solid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveOptions {
+    /// Each run's colour as an index into [`RUN_COLORS`] (default: its position), so runs that share a setting share
+    /// a colour (the initialization race: colour by initializer).
+    pub colors: Vec<usize>,
+    /// Runs whose lines are dashed (the race: dash by activation).
+    pub dashed: Vec<bool>,
+    /// Draw the legend (off when the page draws one legend for several charts).
+    pub legend: bool,
+    /// Shade the train–validation accuracy gap of each run (the overfitting lesson, drawn and not only stated).
+    pub gap: bool,
+    /// Only the accuracy pane (small multiples: the quadrants).
+    pub accuracy_only: bool,
+}
+
+impl Default for CurveOptions {
+    fn default() -> Self {
+        CurveOptions { colors: Vec::new(), dashed: Vec::new(), legend: true, gap: false, accuracy_only: false }
+    }
+}
+
+impl CurveOptions {
+    pub fn color(&self, run: usize) -> RGBColor {
+        RUN_COLORS[self.colors.get(run).copied().unwrap_or(run) % RUN_COLORS.len()]
+    }
+    fn is_dashed(&self, run: usize) -> bool {
+        self.dashed.get(run).copied().unwrap_or(false)
+    }
+}
+
 /// Narrower than this (CSS pixels), the two panes are stacked instead of side by side.
 const SIDE_BY_SIDE_MIN: f64 = 560.0;
 
@@ -59,6 +90,18 @@ pub fn draw_curves<DB: DrawingBackend>(
     last_step: f64,
     words: &CurveWords,
     style: Style,
+) -> Result<(), String> {
+    draw_curves_with(area, runs, last_step, words, style, &CurveOptions::default())
+}
+
+/// [`draw_curves`] with its [`CurveOptions`].
+pub fn draw_curves_with<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    runs: &[CurveRun],
+    last_step: f64,
+    words: &CurveWords,
+    style: Style,
+    options: &CurveOptions,
 ) -> Result<(), String> {
     area.fill(&WHITE).map_err(err)?;
     let (w, h) = area.dim_in_pixel();
@@ -89,7 +132,13 @@ pub fn draw_curves<DB: DrawingBackend>(
             *y += px(16.0);
         }
     };
-    for (label, width, alpha) in [(words.validation, 3.0, 1.0), (words.training, 1.5, 0.5)] {
+    // The training entry only when a training line is drawn (the transfer charts have validation only).
+    let has_train = runs.iter().any(|r| r.train_acc.iter().chain(r.train_loss).any(|v| v.is_finite()));
+    let entries: Vec<(&str, f64, f64)> = [(words.validation, 3.0, 1.0), (words.training, 1.5, 0.5)]
+        .into_iter()
+        .filter(|e| e.1 > 2.0 || has_train)
+        .collect();
+    for &(label, width, alpha) in entries.iter().filter(|_| options.legend) {
         let need = px(30.0 + 7.0 * label.chars().count() as f64 + 14.0);
         place(need, &mut x, &mut legend_y);
         let c = AXIS.mix(alpha);
@@ -102,30 +151,43 @@ pub fn draw_curves<DB: DrawingBackend>(
             .map_err(err)?;
         x += need;
     }
-    if runs.len() > 1 {
+    if runs.len() > 1 && options.legend {
         for (i, r) in runs.iter().enumerate() {
-            let color = RUN_COLORS[i % RUN_COLORS.len()];
-            let need = px(14.0 + 7.0 * r.name.chars().count() as f64 + 14.0);
+            let color = options.color(i);
+            let sample = if options.dashed.is_empty() { 14.0 } else { 26.0 };
+            let need = px(sample + 7.0 * r.name.chars().count() as f64 + 14.0);
             place(need, &mut x, &mut legend_y);
-            area.draw(&Rectangle::new([(x, legend_y + px(2.0)), (x + px(10.0), legend_y + px(12.0))], color.filled()))
+            if options.dashed.is_empty() {
+                area.draw(&Rectangle::new(
+                    [(x, legend_y + px(2.0)), (x + px(10.0), legend_y + px(12.0))],
+                    color.filled(),
+                ))
                 .map_err(err)?;
-            area.draw(&Text::new(r.name, (x + px(14.0), legend_y), font(11.0, &color, HPos::Left, VPos::Top)))
+            } else {
+                let line = vec![(x, legend_y + px(7.0)), (x + px(22.0), legend_y + px(7.0))];
+                draw_line(area, line, color.stroke_width(style.px(3.0)), options.is_dashed(i), px(5.0))?;
+            }
+            area.draw(&Text::new(r.name, (x + px(sample), legend_y), font(11.0, &color, HPos::Left, VPos::Top)))
                 .map_err(err)?;
             x += need;
         }
     }
+    let legend_y = if options.legend { legend_y } else { legend_y - px(22.0) + px(4.0) };
 
     let side_by_side = w as f64 / style.scale >= SIDE_BY_SIDE_MIN;
     let top = legend_y + px(22.0);
-    let panes: [(i32, i32, i32, i32); 2] = if side_by_side {
+    let panes: Vec<(i32, i32, i32, i32)> = if options.accuracy_only {
+        vec![(w as i32, top, w as i32, h as i32)] // x0 = w marks the accuracy pane (see below)
+    } else if side_by_side {
         let half = w as i32 / 2;
-        [(0, top, half, h as i32), (half, top, w as i32, h as i32)]
+        vec![(0, top, half, h as i32), (half, top, w as i32, h as i32)]
     } else {
         let half = top + (h as i32 - top) / 2;
-        [(0, top, w as i32, half), (0, half, w as i32, h as i32)]
+        vec![(0, top, w as i32, half), (0, half, w as i32, h as i32)]
     };
     for (pane, (x0, y0, x1, y1)) in panes.into_iter().enumerate() {
-        let is_loss = pane == 0;
+        let is_loss = pane == 0 && !options.accuracy_only;
+        let x0 = if options.accuracy_only { 0 } else { x0 };
         let y_hi = if is_loss { loss_hi } else { 1.0 };
         let (left, right, title, bottom) = (x0 + px(40.0), x1 - px(12.0), y0 + px(18.0), y1 - px(32.0));
         let (pw, ph) = (f64::from((right - left).max(1)), f64::from((bottom - title).max(1)));
@@ -162,22 +224,49 @@ pub fn draw_curves<DB: DrawingBackend>(
         ))
         .map_err(err)?;
         for (i, r) in runs.iter().enumerate() {
-            let color = RUN_COLORS[i % RUN_COLORS.len()];
+            let color = options.color(i);
             let (train, val) = if is_loss { (r.train_loss, r.val_loss) } else { (r.train_acc, r.val_acc) };
+            if options.gap && !is_loss {
+                // The gap: the band between the training and the validation accuracy where both were measured.
+                let both: Vec<(f64, f64, f64)> = (0..r.steps.len())
+                    .filter(|&k| r.steps[k].is_finite() && train[k].is_finite() && val[k].is_finite())
+                    .map(|k| (r.steps[k], train[k], val[k]))
+                    .collect();
+                if both.len() > 1 {
+                    let mut band: Vec<(i32, i32)> = both.iter().map(|&(s, t, _)| (x_of(s), y_of(t))).collect();
+                    band.extend(both.iter().rev().map(|&(s, _, v)| (x_of(s), y_of(v))));
+                    area.draw(&Polygon::new(band, color.mix(0.18).filled())).map_err(err)?;
+                }
+            }
             for (values, width, alpha) in [(train, 1.5, 0.55), (val, 3.0, 1.0)] {
                 for segment in finite_segments(r.steps, values) {
                     let points: Vec<(i32, i32)> = segment.iter().map(|&(s, v)| (x_of(s), y_of(v))).collect();
                     if points.len() == 1 {
                         area.draw(&Circle::new(points[0], px(width), color.mix(alpha).filled())).map_err(err)?;
                     } else {
-                        area.draw(&PathElement::new(points, color.mix(alpha).stroke_width(style.px(width))))
-                            .map_err(err)?;
+                        let stroke = color.mix(alpha).stroke_width(style.px(width));
+                        draw_line(area, points, stroke, options.is_dashed(i), px(6.0))?;
                     }
                 }
             }
         }
     }
     area.present().map_err(err)
+}
+
+/// A polyline, solid or dashed (dashes and gaps of `dash` pixels).
+fn draw_line<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    points: Vec<(i32, i32)>,
+    stroke: ShapeStyle,
+    dashed: bool,
+    dash: i32,
+) -> Result<(), String> {
+    if dashed {
+        area.draw(&plotters::element::DashedPathElement::new(points, dash, dash, stroke)).map_err(err)
+    } else {
+        area.draw(&PathElement::new(points, stroke)).map_err(err)
+    }
 }
 
 /// The runs of consecutive finite points of a curve.

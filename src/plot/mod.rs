@@ -10,8 +10,8 @@ mod layers;
 mod tiles;
 
 pub use compare::{ComparePanel, Comparison, draw_comparison, text_width};
-pub use confusion::draw_confusion;
-pub use curves::{CurveRun, CurveWords, RUN_COLORS, draw_curves, nice_ceiling};
+pub use confusion::{draw_confusion, draw_confusion_rows};
+pub use curves::{CurveOptions, CurveRun, CurveWords, RUN_COLORS, draw_curves, draw_curves_with, nice_ceiling};
 pub use histogram::{DensityPlot, draw_density};
 pub use layers::{
     ACT_RANGE, GRAD_RANGE, GRAD_W, LayerHistograms, LogPane, LogWords, OVERFLOW, Series, draw_layer_histograms,

@@ -9,9 +9,10 @@
 //! same in every repeat. The quadrant experiment's cells use s = [`plan::SEED`] ([`repeat_seed`]).
 //!
 //! # Agrees?
-//! The recommended strategy is compared with the best of the others by the difference of their mean final
-//! accuracies d, against the noise margin m = 2·√(s₁²/n + s₂²/n) (two standard errors of the difference, sample
-//! standard deviations over the n repeats): d > m → `yes`, d < −m → `no`, otherwise `within noise`.
+//! The recommended strategy's final accuracies are compared with each other strategy's by the one verdict rule
+//! ([`crate::verdict::compare`]: Welch's t at 95 %, floored by the validation set's binomial error). The task agrees
+//! with the lecture (`yes`) when the advised strategy beats training from scratch and no strategy beats it; `no` when
+//! some strategy beats it; `undecided` otherwise (it ties with scratch and nothing beats it).
 
 use super::{Kind, Settings, blame};
 use crate::augment::Pipeline;
@@ -31,6 +32,7 @@ use crate::transfer::zoo::{self, Pretraining};
 use crate::transfer::{LayerChange, layer_change};
 use crate::transfer::{load_backbone, reinit_mean_var, with_head};
 
+use crate::verdict::{self, Outcome};
 use std::rc::Rc;
 
 /// A target task's data and split, generated from its plan.
@@ -148,12 +150,12 @@ pub fn mean_std(values: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// Whether a run agreed with the lecture's advice (module docs).
+/// Whether a task's runs agreed with the lecture's advice (module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Agrees {
     Yes,
     No,
-    WithinNoise,
+    Undecided,
 }
 
 impl Agrees {
@@ -161,29 +163,45 @@ impl Agrees {
         match self {
             Agrees::Yes => "yes",
             Agrees::No => "no",
-            Agrees::WithinNoise => "within noise",
+            Agrees::Undecided => "undecided",
         }
     }
 }
 
-/// The verdict for one task: `recommended`'s final accuracies against each other strategy's (same number of
-/// repeats each; module docs). Returns the verdict, the best other strategy's index in `others`, d and m.
-pub fn agrees(recommended: &[f64], others: &[&[f64]]) -> (Agrees, usize, f64, f64) {
-    let (mr, sr) = mean_std(recommended);
-    let best = (0..others.len()).max_by(|&a, &b| mean_std(others[a]).0.total_cmp(&mean_std(others[b]).0)).unwrap_or(0);
-    let Some(other) = others.get(best) else { return (Agrees::Yes, 0, 0.0, 0.0) };
-    let (mo, so) = mean_std(other);
-    let n = recommended.len().min(other.len()).max(1) as f64;
-    let d = mr - mo;
-    let margin = 2.0 * (sr * sr / n + so * so / n).sqrt();
-    let verdict = if d > margin {
-        Agrees::Yes
-    } else if d < -margin {
+/// The advised strategy against every other on one task: whether it agreed, and each comparison (advised = arm a),
+/// from scratch first, then the others in [`Strategy::ALL`]'s order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    pub agrees: Agrees,
+    pub against: Vec<(Strategy, verdict::Verdict)>,
+}
+
+/// Judges a task (module docs): `finals` holds every strategy's final accuracies (one per repeat), `val_size` the
+/// validation images they were measured on. Errors as [`verdict::compare`] does, and (param `strategy`, code
+/// `missing`) when the advised strategy or from-scratch has no runs.
+pub fn judge(recommended: Strategy, finals: &[(Strategy, &[f64])], val_size: usize) -> Result<Judgement> {
+    let of = |s: Strategy| finals.iter().find(|f| f.0 == s).map(|f| f.1);
+    let missing = |s: Strategy| Error::coded("strategy", "missing", format!("no runs of {}", s.name()));
+    let advised = of(recommended).ok_or_else(|| missing(recommended))?;
+    of(Strategy::Scratch).ok_or_else(|| missing(Strategy::Scratch))?;
+    let mut order: Vec<Strategy> = vec![Strategy::Scratch];
+    order.extend(
+        Strategy::ALL.iter().copied().filter(|&s| s != Strategy::Scratch && s != recommended && of(s).is_some()),
+    );
+    let mut against = Vec::new();
+    for s in order.into_iter().filter(|&s| s != recommended) {
+        against.push((s, verdict::compare(advised, of(s).unwrap_or_default(), val_size)?));
+    }
+    let beaten = against.iter().any(|(_, v)| v.outcome == Outcome::Worse);
+    let beats_scratch = against.iter().any(|(s, v)| *s == Strategy::Scratch && v.outcome == Outcome::Better);
+    let agrees = if beaten {
         Agrees::No
+    } else if beats_scratch {
+        Agrees::Yes
     } else {
-        Agrees::WithinNoise
+        Agrees::Undecided
     };
-    (verdict, best, d, margin)
+    Ok(Judgement { agrees, against })
 }
 
 /// One strategy on one task over the repeats.
@@ -202,15 +220,11 @@ pub struct Row {
 
 /// One task's verdict.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
+pub struct TaskVerdict {
     pub size: plan::Size,
     pub sim: plan::Similarity,
     pub recommended: Strategy,
-    pub agrees: Agrees,
-    /// The best of the other strategies by mean final accuracy.
-    pub best_other: Strategy,
-    pub diff: f64,
-    pub margin: f64,
+    pub judgement: Judgement,
 }
 
 /// The whole quadrant experiment from a zoo model (`spec` with its source head, `weights` its file): every task of
@@ -223,7 +237,7 @@ pub fn experiment(
     repeats: usize,
     clock: &mut dyn FnMut() -> f64,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<(Vec<Row>, Vec<Verdict>)> {
+) -> Result<(Vec<Row>, Vec<TaskVerdict>)> {
     let quadrants = plan::quadrants();
     let total = quadrants.len() * Strategy::ALL.len() * repeats;
     let (mut rows, mut verdicts, mut done) = (Vec::new(), Vec::new(), 0);
@@ -268,20 +282,9 @@ pub fn experiment(
                 seconds,
             });
         }
-        let task = &rows[first..];
-        let rec = task.iter().find(|r| r.strategy == q.recommended).map(|r| r.finals.clone()).unwrap_or_default();
-        let others: Vec<&Row> = task.iter().filter(|r| r.strategy != q.recommended).collect();
-        let finals: Vec<&[f64]> = others.iter().map(|r| r.finals.as_slice()).collect();
-        let (agrees, best, diff, margin) = agrees(&rec, &finals);
-        verdicts.push(Verdict {
-            size: q.size,
-            sim: q.sim,
-            recommended: q.recommended,
-            agrees,
-            best_other: others.get(best).map_or(q.recommended, |r| r.strategy),
-            diff,
-            margin,
-        });
+        let finals: Vec<(Strategy, &[f64])> = rows[first..].iter().map(|r| (r.strategy, r.finals.as_slice())).collect();
+        let judgement = judge(q.recommended, &finals, split.val.len())?;
+        verdicts.push(TaskVerdict { size: q.size, sim: q.sim, recommended: q.recommended, judgement });
     }
     Ok((rows, verdicts))
 }

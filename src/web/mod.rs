@@ -12,6 +12,7 @@ mod session;
 mod train;
 mod train_view;
 mod transfer;
+mod verdict;
 
 pub use augment::{AugmentView, augment_catalog, augment_notes};
 pub use catalog::core_catalog;
@@ -20,8 +21,9 @@ pub use init::InitView;
 pub use probe::{ProbeRun, draw_layer_histograms, draw_signal_layers};
 pub use session::{Session, check_settings, check_weights};
 pub use train::{Trainer, TrainerSnapshot};
-pub use train_view::{draw_confusion, draw_train_curves, tiles_rgba};
-pub use transfer::{transfer_agrees, transfer_model, transfer_plan, zoo_verify};
+pub use train_view::{draw_confusion, draw_confusion_rows, draw_train_curves, run_colors, tiles_rgba};
+pub use transfer::{transfer_model, transfer_plan, transfer_verdict, zoo_verify};
+pub use verdict::{verdict_compare, verdict_learned, verdict_rules, verdict_steps_to_reach, verdict_still_learning};
 
 use crate::error::Error;
 use wasm_bindgen::prelude::*;

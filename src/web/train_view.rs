@@ -1,9 +1,10 @@
 //! The Train panel's drawing on the main thread: training curves (one or several runs), the confusion matrix, and
 //! grids of small images (filters, activation maps, misclassified examples) as RGBA bytes.
 
+use super::config::Config;
 use super::{args, canvas_backend, chart_error, js_error, pixel_ratio};
 use crate::error::Error;
-use crate::plot::{self, CurveRun, CurveWords, Style, TileGrid};
+use crate::plot::{self, CurveOptions, CurveRun, CurveWords, Style, TileGrid};
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 
@@ -17,7 +18,9 @@ const MAX_SAFE_STEP: f64 = args::MAX_SAFE;
 /// Curves of `lengths.len()` runs: `steps`, `train_loss`, `train_acc`, `val_loss`, `val_acc` hold every run's rows
 /// one run after another (`lengths[i]` rows for run i); `names` one per run; `words` = [step, loss, accuracy,
 /// training, validation] in the page's language; the step axis ends at `last_step` (a run's planned total) when that
-/// is positive, else at the last measured step.
+/// is positive, else at the last measured step. `options` (optional): `{ colors: [palette index per run], dashed:
+/// [0 | 1 per run], legend: bool, gap: bool, accuracy_only: bool }` (src/plot/curves.rs, `CurveOptions`); a wrong
+/// key or type throws with that key as `.param`.
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn draw_train_curves(
@@ -32,7 +35,9 @@ pub fn draw_train_curves(
     names: JsValue,
     words: JsValue,
     ratio: JsValue,
+    options: JsValue,
 ) -> Result<(), JsValue> {
+    let options = curve_options(&options).map_err(js_error)?;
     let last_step = args::number("last_step", &last_step)
         .and_then(|x| crate::error::check_range("last_step", x, -MAX_SAFE_STEP, MAX_SAFE_STEP))
         .map_err(js_error)?;
@@ -67,7 +72,21 @@ pub fn draw_train_curves(
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let words = CurveWords { step: word(0), loss: word(1), accuracy: word(2), training: word(3), validation: word(4) };
     let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_curves(&area, &runs, last_step, &words, Style::new(pixel_ratio)).map_err(chart_error)
+    plot::draw_curves_with(&area, &runs, last_step, &words, Style::new(pixel_ratio), &options).map_err(chart_error)
+}
+
+fn curve_options(value: &JsValue) -> crate::Result<CurveOptions> {
+    const MAX_RUNS: usize = 64;
+    let c = Config::read(value, "options", &["colors", "dashed", "legend", "gap", "accuracy_only"])?;
+    let max = (plot::RUN_COLORS.len() - 1) as f64;
+    let defaults = CurveOptions::default();
+    Ok(CurveOptions {
+        colors: c.wholes("colors", 0.0, max, MAX_RUNS)?.unwrap_or_default().into_iter().map(|v| v as usize).collect(),
+        dashed: c.wholes("dashed", 0.0, 1.0, MAX_RUNS)?.unwrap_or_default().into_iter().map(|v| v == 1).collect(),
+        legend: c.bool("legend")?.unwrap_or(defaults.legend),
+        gap: c.bool("gap")?.unwrap_or(defaults.gap),
+        accuracy_only: c.bool("accuracy_only")?.unwrap_or(defaults.accuracy_only),
+    })
 }
 
 /// The confusion matrix of `labels.len()` classes (`counts` row = true class); `words` = [true, predicted].
@@ -86,6 +105,29 @@ pub fn draw_confusion(
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let area = canvas_backend(canvas)?.into_drawing_area();
     plot::draw_confusion(&area, &counts, &labels, word(0), word(1), Style::new(pixel_ratio)).map_err(chart_error)
+}
+
+/// Some rows of a confusion matrix (`counts` = `rows.len() × labels.len()`, row i the true class `rows[i]`);
+/// `words` = [true, predicted].
+#[wasm_bindgen]
+pub fn draw_confusion_rows(
+    canvas: JsValue,
+    counts: JsValue,
+    rows: JsValue,
+    labels: JsValue,
+    words: JsValue,
+    ratio: JsValue,
+) -> Result<(), JsValue> {
+    let counts = args::u32s("counts", &counts, MAX_NAMES * MAX_NAMES).map_err(js_error)?;
+    let rows = args::u32s("rows", &rows, MAX_NAMES).map_err(js_error)?;
+    let labels = args::texts("labels", &labels, MAX_NAMES).map_err(js_error)?;
+    let words = args::texts("words", &words, MAX_NAMES).map_err(js_error)?;
+    let pixel_ratio = pixel_ratio(&ratio)?;
+    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let rows: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
+    let area = canvas_backend(canvas)?.into_drawing_area();
+    plot::draw_confusion_rows(&area, &counts, &rows, &labels, word(0), word(1), Style::new(pixel_ratio))
+        .map_err(chart_error)
 }
 
 /// RGBA bytes of `tiles` images of `height × width` values laid out in `columns` columns with one-pixel gaps:
@@ -120,4 +162,10 @@ pub fn tiles_rgba(
     };
     let (values, grid, signed) = read().map_err(js_error)?;
     Ok(plot::tiles_rgba(&values, grid, signed))
+}
+
+/// The runs' colours of the curve charts as CSS hex (`#d55e00`, …), so a legend the page draws matches them.
+#[wasm_bindgen]
+pub fn run_colors() -> Vec<String> {
+    plot::RUN_COLORS.iter().map(|c| format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)).collect()
 }

@@ -48,6 +48,7 @@ fn quadrant_object(q: &Quadrant) -> JsValue {
         ("recommended", q.recommended.name().into()),
         ("steps", q.steps.into()),
         ("classes", q.data.classes.into()),
+        ("val_size", q.val_size().into()),
     ])
 }
 
@@ -86,7 +87,7 @@ fn models_array() -> js_sys::Array {
 }
 
 /// The experiment's numbers (README, "Transfer lab"): `{ quadrants: [{ size, sim, words, data, recommended, steps,
-/// classes }], strategies: [{ name, words, opt, lr, uses_ft_lr, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
+/// classes, val_size }], strategies: [{ name, words, opt, lr, uses_ft_lr, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
 /// weight_layers, default_k }],
 /// default_model, batch, eval_every, repeats, init_view: { size, sim, steps, long_steps }, source, classes }`.
 /// `data` is a ready `Dataset` config; a strategy's `opt` is its optimizer in the `opt=` syntax (`lr` its learning
@@ -153,34 +154,43 @@ pub fn transfer_model(spec: JsValue, classes: JsValue) -> Result<String, JsValue
     crate::transfer::with_head(&spec, classes).map(|s| s.to_string()).map_err(js_error)
 }
 
-/// Whether a task's runs agreed with the lecture's advice: `recommended` the recommended strategy's final
-/// accuracies over the repeats, `others` an array of the other strategies' (Float64Arrays). Returns `{ agrees:
-/// 'yes' | 'no' | 'within noise', best, diff, margin }` (`best` an index into `others`, `diff` the difference of
-/// the means, recommended minus best); the rule:
-/// README, "Transfer lab" (param `repeats`, code `too_few_repeats` below 2 repeats or unequal counts).
+/// Whether a task's runs agreed with the lecture's advice (src/run/transfer.rs, `judge`): `recommended` the advised
+/// strategy's name, `strategies` the names and `finals` (Float64Arrays, one accuracy per repeat) of every strategy run
+/// on the task, `val_size` the validation images. Returns `{ agrees: 'yes' | 'no' | 'undecided', against: [{
+/// strategy, outcome, mean_a, mean_b, diff, n_a, n_b, se, df, cut, t, floor, margin, val_size }] }` — the advised
+/// strategy (arm a) against from-scratch first, then each other strategy. Throws (param `strategy`) `unknown_value`
+/// / `missing`, (param `repeats`) `too_few_repeats` / `not_finite`, (param `val_size`) the range codes.
 #[wasm_bindgen]
-pub fn transfer_agrees(recommended: JsValue, others: JsValue) -> Result<JsValue, JsValue> {
-    let read = || -> crate::Result<(Vec<f64>, Vec<Vec<f64>>)> {
-        let recommended = args::f64s("repeats", &recommended, MAX_REPEATS)?;
-        let others = args::list("repeats", &others, MAX_STRATEGIES)?;
-        let others = others.iter().map(|v| args::f64s("repeats", v, MAX_REPEATS)).collect::<crate::Result<_>>()?;
-        Ok((recommended, others))
+pub fn transfer_verdict(
+    recommended: JsValue,
+    strategies: JsValue,
+    finals: JsValue,
+    val_size: JsValue,
+) -> Result<JsValue, JsValue> {
+    let judged = || -> crate::Result<JsValue> {
+        let val = args::count("val_size", &val_size, 1, 1_000_000)?;
+        let recommended = Strategy::parse(&args::text("strategy", &recommended)?)?;
+        let strategies = args::texts("strategy", &strategies, MAX_STRATEGIES)?;
+        let finals = args::list("repeats", &finals, MAX_STRATEGIES)?;
+        if strategies.len() != finals.len() {
+            return Err(Error::coded("strategy", "invalid", "one array of accuracies per strategy"));
+        }
+        let mut arms = Vec::new();
+        for (name, v) in strategies.iter().zip(&finals) {
+            arms.push((Strategy::parse(name)?, args::f64s("repeats", v, MAX_REPEATS)?));
+        }
+        let refs: Vec<(Strategy, &[f64])> = arms.iter().map(|(s, v)| (*s, v.as_slice())).collect();
+        let j = crate::run::transfer::judge(recommended, &refs, val)?;
+        let against: js_sys::Array = j
+            .against
+            .iter()
+            .map(|(s, v)| {
+                let o = super::verdict::verdict_object(v);
+                let _ = js_sys::Reflect::set(&o, &"strategy".into(), &s.name().into());
+                o
+            })
+            .collect();
+        Ok(object(&[("agrees", j.agrees.name().into()), ("against", against.into())]))
     };
-    let (recommended, others) = read().map_err(js_error)?;
-    let recommended = &recommended[..];
-    let n = recommended.len();
-    if n < 2 || others.is_empty() || others.iter().any(|o| o.len() != n) {
-        return Err(js_error(
-            Error::coded("repeats", "too_few_repeats", "each strategy needs the same number of repeats, at least 2")
-                .with("got", n as f64),
-        ));
-    }
-    let refs: Vec<&[f64]> = others.iter().map(Vec::as_slice).collect();
-    let (verdict, best, diff, margin) = crate::run::transfer::agrees(recommended, &refs);
-    Ok(object(&[
-        ("agrees", verdict.name().into()),
-        ("best", best.into()),
-        ("diff", diff.into()),
-        ("margin", margin.into()),
-    ]))
+    judged().map_err(js_error)
 }

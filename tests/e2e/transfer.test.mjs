@@ -20,7 +20,7 @@ test('the quadrant view runs every strategy in every quadrant and fills its tabl
   const { page, problems, context } = await h.open('#panel=transfer&experiment=quadrants&zoo=small&repeats=2&seed=7');
   await waitState(page, 'idle', 60_000);
   assert.deepEqual(await headers(page, 'transfer-quadrants'),
-    ['size', 'sim', 'strategy', 'trainable_params', 'final_acc_mean', 'final_acc_std', 'repeats', 'steps', 'agrees']);
+    ['size', 'sim', 'strategy', 'trainable_params', 'final_acc_mean', 'final_acc_std', 'repeats', 'steps', 'agrees', 'advised_vs']);
   const strategies = await tableRows(page, 'transfer-strategies');
   assert.deepEqual(strategies.map((r) => r[0]), ['finetune', 'freeze_k', 'head', 'scratch', 'mean_var']);
   const trainable = Object.fromEntries(strategies.map((r) => [r[0], Number(r[3])]));
@@ -41,7 +41,9 @@ test('the quadrant view runs every strategy in every quadrant and fills its tabl
     assert.ok(Number(r[5]) >= 0 && Number(r[5]) <= Math.SQRT1_2, `spread of two accuracies in [0, 1]: ${r}`);
     assert.equal(r[6], '2');
     assert.ok(Number(r[7]) > 0);
-    assert.ok(['yes', 'no', 'within noise'].includes(r[8]), r[8]);
+    assert.ok(['yes', 'no', 'undecided'].includes(r[8]), r[8]);
+    // The advised strategy's own row has no comparison; every other row has the core's outcome against it.
+    assert.ok(['better', 'worse', 'within', '—'].includes(r[9]), r[9]);
   }
   // Better than a guess somewhere: the pretrained strategies learn the similar targets.
   const best = Math.max(...rows.filter((r) => r[1] === 'similar').map((r) => Number(r[4])));
@@ -50,6 +52,9 @@ test('the quadrant view runs every strategy in every quadrant and fills its tabl
     const chart = await page.$eval(`canvas[data-quadrant="${q}"]`, canvasStats);
     assert.ok(chart.colours > 10, `${q}: ${JSON.stringify(chart)}`);
     assert.ok((await page.$eval(`[data-verdict="${q}"]`, (p) => p.textContent)).length > 10, `verdict of ${q}`);
+    // The advised strategy against each of the other four, from-scratch first.
+    assert.deepEqual(await page.$$eval(`[data-verdict="${q}"] li[data-against]`, (li) => li.map((x) => x.dataset.against))
+      .then((a) => [a.length, a[0]]), [4, 'scratch']);
   }
   assert.ok((await tableRows(page, 'transfer-curves')).length >= 20 * 2);
   assert.deepEqual(problems, []);

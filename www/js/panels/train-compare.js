@@ -5,13 +5,24 @@
 
 import { t } from '../i18n.js';
 import { controlSet } from '../controls.js';
-import { dataTable, el, perFrame, plain } from '../ui.js';
+import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
-import { COMPARISONS, LEARNED_ACC, layerSpreads, sixNine } from './train.lessons.js';
+import { COMPARISONS, RACE_INITS, layerSpreads, sixNine, sixNineImages } from './train.lessons.js';
 import { pausedRuns, unstarted } from './train-paused.js';
 import { SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
+
+// RGBA tiles at their own pixel size, scaled up by CSS.
+function putImages(canvas, rgba, tiles, h, w, columns, zoom = 3) {
+  const width = Math.min(columns, tiles) * (w + 1) - 1;
+  const height = Math.ceil(tiles / columns) * (h + 1) - 1;
+  if (!rgba.length || width <= 0) return;
+  canvas.width = width;
+  canvas.height = height;
+  canvas.style.width = `${width * zoom}px`;
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
+}
 
 export function compareView(section, ctx, name) {
   const { wasm } = ctx;
@@ -39,6 +50,7 @@ export function compareView(section, ctx, name) {
   const verdict = el('p', { class: 'summary', 'data-summary': 'compare' });
   const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
   const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns(true));
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
   const factColumns = [['run', 'train.col.run'], ['final_gap', 'train.col.final_gap'], ['best_val_acc', 'train.col.best_val_acc'],
     ['steps_to_target', 'train.col.steps_to_target'], ...(name === 'label_trap' ? [['six_nine', 'train.col.six_nine']] : [])];
   const factTable = dataTable('train-compare', 'train.compare.table', factColumns);
@@ -47,6 +59,9 @@ export function compareView(section, ctx, name) {
     ? dataTable('train-init-stats', 'train.compare.init_race.stats', [['layer', 'train.col.layer'], ...comparison.arms.map((a) => [a.id, 'train.col.run'])])
     : null;
   const paused = pausedRuns(ctx, SETTINGS, () => arms.map((a) => a.run).filter(Boolean));
+  // The label trap's point drawn: each run's 6 and 9 rows of its confusion matrix side by side, and the 6s and 9s it
+  // took for each other as images.
+  const trap = name === 'label_trap' ? labelTrapBox(comparison.arms.map((a) => a.id)) : null;
   const singleLink = el('a', { href: '#', 'data-view': 'single', onclick: (e) => { e.preventDefault(); ctx.set({ view: 'single' }); } }, t('train.view.single'));
 
   section.append(
@@ -58,8 +73,10 @@ export function compareView(section, ctx, name) {
       form,
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
-        status, message, verdict, paused.wrap,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
+        message, verdict, paused.wrap,
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
+        status,
+        trap?.box ?? '',
         factTable.table,
         spreadTable?.table ?? null,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));
@@ -74,8 +91,15 @@ export function compareView(section, ctx, name) {
     return { ...arm, elem, progress, text, run: null, rows: [], unsubscribe: () => {} };
   });
 
+  // The race: colour by initializer, dash by activation (ReLU dashed), so the six lines read as a 3 × 2 table.
+  const inits = Object.keys(RACE_INITS);
+  const curveOptions = name === 'init_race'
+    ? { colors: arms.map((a) => inits.indexOf(a.init)), dashed: arms.map((a) => (a.act === 'relu' ? 1 : 0)) }
+    : { gap: name === 'overfit' };
   const draw = perFrame(() => {
-    if (arms.some((a) => a.rows.length)) drawCurves(wasm, curves, arms.map((a) => ({ name: armName(a), rows: a.rows })), Math.max(0, ...arms.map((a) => a.total ?? 0)));
+    // Before the first measurement: the empty axes with the runs' legend, and "Press Start".
+    emptyNote.hidden = arms.some((a) => a.rows.length);
+    drawCurves(wasm, curves, arms.map((a) => ({ name: armName(a), rows: a.rows })), Math.max(0, ...arms.map((a) => a.total ?? 0)), curveOptions);
   });
   new ResizeObserver(() => draw()).observe(curves);
 
@@ -90,7 +114,8 @@ export function compareView(section, ctx, name) {
     for (const [i, a] of arms.entries()) {
       a.elem.dataset.runState = states[i];
       if (a.run?.work) a.progress.value = a.run.work.total ? a.run.work.done / a.run.work.total : 0;
-      a.text.textContent = a.run?.result?.diverged ? t('train.diverged', a.run.result.diverged) : a.run?.error ? errorText(a.run.error) : speedText(a.run ?? {});
+      a.text.textContent = a.run?.result?.diverged ? t('train.diverged', a.run.result.diverged) : a.run?.error ? errorText(a.run.error)
+        : states[i] === 'done' ? t('train.compare.finished', { steps: a.rows.at(-1)?.step ?? 0 }) : speedText(a.run ?? {});
     }
     // The section's state: running while any run runs; done once all are done; else the most telling state.
     const overall = ['error', 'running', 'diverged', 'paused', 'idle'].find((s) => states.includes(s)) ?? 'done';
@@ -104,6 +129,7 @@ export function compareView(section, ctx, name) {
       ...(name === 'label_trap' ? [arm.run?.state === 'done' && !arm.run.result.diverged ? String(sixNine(arm.run.result)) : '—'] : [])]));
     verdict.textContent = overall === 'done' ? verdictText(facts) : '';
     if (spreadTable) fillSpreads();
+    if (trap) trap.show(arms.map((a) => (a.run?.state === 'done' && !a.run.result.diverged ? { result: a.run.result, input: a.input } : null)));
     draw();
   }
 
@@ -114,22 +140,78 @@ export function compareView(section, ctx, name) {
     const info = first.find(Boolean)?.info;
     if (!info) { spreadTable.setRows([]); return; }
     const spreads = first.map((p) => (p ? layerSpreads(p.before.maps) : null));
-    spreadTable.setRows(info.layers.map((layer, l) => [`${l}: ${layer.layer}`, ...spreads.map((s) => (s ? s[l].toExponential(2) : '—'))]));
+    // The runs share the net but not the activation: an activation layer is named for both.
+    const layerName = (n) => (n === 'tanh' || n === 'relu' ? 'tanh | relu' : n);
+    spreadTable.setRows(info.layers.map((layer, l) => [`${l}: ${layerName(layer.layer)}`, ...spreads.map((s) => (s ? s[l].toExponential(2) : '—'))]));
   }
 
+  // The words come from the core's rules (src/verdict.rs): learned = at least 5 × chance and within 10 points of
+  // the best run; better / worse / within the 95 % band of the validation subset's binomial error (one run each).
   function verdictText(facts) {
+    const rules = wasm.verdict_rules();
+    const classes = arms[0].run?.result?.classes ?? 10;
+    const cmp = (a, b) => wasm.verdict_compare(Float64Array.of(a), Float64Array.of(b), measuring(wasm).measure_n);
+    const outcome = (v) => t(`train.outcome.${v.outcome}`, { margin: (100 * v.margin).toFixed(1) });
     if (name === 'init_race') {
-      const learned = facts.filter((x) => x.f && x.f.best >= LEARNED_ACC).map((x) => armName(x.arm));
-      const failed = facts.filter((x) => x.f && x.f.best < LEARNED_ACC).map((x) => armName(x.arm));
-      return t('train.compare.init_race.verdict', { learned: learned.join(', ') || '—', failed: failed.join(', ') || '—', acc: pct(LEARNED_ACC) });
+      const done = facts.filter((x) => x.f);
+      const top = Math.max(...done.map((x) => x.f.best));
+      const named = (x) => `${armName(x.arm)} ${pct(x.f.best)}`;
+      const how = (x) => wasm.verdict_learned(x.f.best, classes, top);
+      const [learned, behind, failed] = ['learned', 'behind', 'failed'].map((k) => done.filter((x) => how(x) === k));
+      const by = (id) => done.find((x) => x.arm.id === id)?.f.best;
+      const pair = (usual, other) => {
+        const [a, b] = [by(usual), by(other)];
+        return a === undefined || b === undefined ? '—' : `${pct(a)} vs ${pct(b)}: ${outcome(cmp(a, b))}`;
+      };
+      return t('train.compare.init_race.judge', {
+        times: rules.learned_times_chance, level: pct(rules.learned_times_chance / classes), within: (100 * rules.learned_within).toFixed(0),
+        learned: learned.map(named).join(', ') || '—', behind: behind.map(named).join(', ') || '—', failed: failed.map(named).join(', ') || '—',
+        tanh: pair('xavier_tanh', 'he_tanh'), relu: pair('he_relu', 'xavier_relu'),
+      });
     }
     const [a, b] = facts;
     if (!a.f || !b.f) return '';
     if (name === 'overfit') {
-      return t('train.compare.overfit.verdict', { gap_a: (100 * a.f.gap).toFixed(1), gap_b: (100 * b.f.gap).toFixed(1), best_a: pct(a.f.best), best_b: pct(b.f.best), target: pct(TARGET_ACC) });
+      const text = t('train.compare.overfit.judge', { gap_a: (100 * a.f.gap).toFixed(1), gap_b: (100 * b.f.gap).toFixed(1), best_a: pct(a.f.best), best_b: pct(b.f.best),
+        outcome: outcome(cmp(b.f.best, a.f.best)) });
+      const rows = b.arm.rows;
+      const more = wasm.verdict_still_learning(Float64Array.from(rows, (r) => r.step), Float64Array.from(rows, (r) => r.val_acc), measuring(wasm).measure_n, measuring(wasm).every);
+      return more === undefined ? text : `${text} ${t('train.compare.overfit.still_learning', { steps: more })}`;
     }
     const [sa, sb] = [a.arm.run.result, b.arm.run.result].map((r) => (r && !r.diverged ? sixNine(r) : null));
     return t('train.compare.label_trap.verdict', { a: sa ?? '—', b: sb ?? '—', best_a: pct(a.f.best), best_b: pct(b.f.best) });
+  }
+
+  function labelTrapBox(ids) {
+    const parts = ids.map((id) => {
+      const matrix = el('canvas', { 'data-chart': `six-nine-${id}`, role: 'img', 'aria-label': t('train.compare.label_trap.rows', { run: t(`train.run.${id}`) }) });
+      const images = el('canvas', { class: 'grid pixelated', 'data-chart': `six-nine-images-${id}`, role: 'img', 'aria-label': t('train.compare.label_trap.images', { run: t(`train.run.${id}`) }) });
+      const note = el('p', { class: 'field-help' });
+      const box = el('figure', { class: 'chart six-nine', 'data-run': id }, el('figcaption', {}, t(`train.run.${id}`)), matrix, images, note);
+      return { id, matrix, images, note, box };
+    });
+    const box = el('div', { class: 'six-nine-pair', 'data-chart': 'six-nine' }, ...parts.map((p) => p.box));
+    return {
+      box,
+      show(done) {
+        done.forEach((d, i) => {
+          const p = parts[i];
+          if (!d?.input) return;
+          const r = d.result;
+          const k = r.classes;
+          const rows = new Uint32Array(2 * k);
+          rows.set(r.confusion.subarray(6 * k, 7 * k), 0);
+          rows.set(r.confusion.subarray(9 * k, 10 * k), k);
+          // Two true classes (6, 9) against every predicted class: drawn as a 2-row matrix.
+          wasm.draw_confusion_rows(p.matrix, rows, Uint32Array.of(6, 9), Array.from({ length: k }, (_, j) => String(j)),
+            [t('train.word.true'), t('train.word.predicted')], fitCanvas(p.matrix));
+          const { values, count, h, w } = sixNineImages(r, d.input);
+          p.images.hidden = !count;
+          if (count) putImages(p.images, wasm.tiles_rgba(values, count, h, w, Math.min(count, 12), false), count, h, w, Math.min(count, 12));
+          p.note.textContent = t('train.compare.label_trap.images_note', { n: count });
+        });
+      },
+    };
   }
 
   function follow(arm, r) {
@@ -137,12 +219,14 @@ export function compareView(section, ctx, name) {
     arm.run = r;
     arm.rows = curveRows(r.items);
     arm.total = r.items.find((p) => p.info)?.info.total ?? r.result?.info?.total;
+    arm.input = r.items.find((p) => p.info)?.info.input ?? r.result?.info?.input;
     // The no-augmentation arm's name already says it; other arms name their pipeline, or its absence.
     arm.elem.querySelector('.arm-aug').textContent = r.config.aug !== '' ? `aug=${r.config.aug}` : arm.id === 'no_aug' ? '' : t('train.compare.no_aug');
     arm.unsubscribe = r.subscribe((_, event) => {
       if (event.type === 'progress') {
         arm.rows.push(...curveRows(event.items));
         arm.total ??= event.items.find((p) => p.info)?.info.total;
+        arm.input ??= event.items.find((p) => p.info)?.info.input;
       }
       if (event.type === 'done' && r.result?.diverged) arm.rows.push(...curveRows([r.result]));
       refresh();

@@ -68,12 +68,12 @@ export function curveColumns(withRun = false) {
 export const rowCells = (r) => [String(r.step), plain(r.train_loss), plain(r.train_acc), plain(r.val_loss), plain(r.val_acc)];
 
 // Draws one or more runs' curves on a canvas (series = [{ name, rows }]).
-export function drawCurves(wasm, canvas, series, lastStep = 0) {
+export function drawCurves(wasm, canvas, series, lastStep = 0, options = undefined) {
   const all = series.flatMap((s) => s.rows);
   const col = (k) => Float64Array.from(all, (r) => r[k]);
   wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('train_loss'), col('train_acc'),
     col('val_loss'), col('val_acc'), series.map((s) => s.name),
-    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas));
+    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
 }
 
 // Puts RGBA tiles on a canvas at their own pixel size (CSS scales them up without smoothing).
@@ -142,6 +142,9 @@ function singleView(section, ctx) {
   const facts = el('p', { class: 'summary', 'data-summary': 'train' });
 
   const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
+  // What the default shows: with augmentation on (the default pipeline) the shaded gap stays narrow.
+  const augNote = el('span', { 'data-note': 'aug' });
   const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns());
   const filters = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-filters', role: 'img', 'aria-label': t('train.filters') });
   const maps = el('div', { class: 'maps', 'data-chart': 'train-maps' });
@@ -190,7 +193,7 @@ function singleView(section, ctx) {
       form,
       el('div', { class: 'outputs' },
         progress, status, message, about, facts, paused.wrap,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('train.curves'), ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.curves'), ' ', augNote, ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
         el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
@@ -198,7 +201,11 @@ function singleView(section, ctx) {
 
   // What the run has shown so far: its info, its curve rows, its latest look.
   let shown = { info: null, rows: [], look: null, losses: 0 };
-  const drawCurvesNow = perFrame(() => { if (shown.rows.length) drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0); });
+  // Before the first measurement: empty axes and "Press Start" instead of a blank frame.
+  const drawCurvesNow = perFrame(() => {
+    emptyNote.hidden = shown.rows.length > 0;
+    drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0, { gap: true });
+  });
   new ResizeObserver(() => drawCurvesNow()).observe(curves);
 
   function setRunState(state) {
@@ -282,7 +289,7 @@ function singleView(section, ctx) {
     if (result.misclassified.length) putTiles(wasm, mistakes, result.images, result.misclassified.length, h, w, Math.min(8, result.misclassified.length), false);
     mistakes.hidden = !result.misclassified.length;
     mistakeTable.setRows(result.misclassified.map((m) => [String(m.index), String(m.label), String(m.predicted)]));
-    status.textContent = `${t('train.done', { wrong: result.wrongCount, n: shown.info.valLen })} ${speedText(run)}`;
+    status.textContent = t('train.done', { wrong: result.wrongCount, n: shown.info.valLen }); // finished: no time left to state
     setRunState('done');
   }
 
@@ -303,8 +310,7 @@ function singleView(section, ctx) {
     message.dataset.message = '';
     facts.textContent = '';
     progress.value = 0;
-    const ctx2d = curves.getContext('2d');
-    ctx2d.clearRect(0, 0, curves.width, curves.height);
+    drawCurvesNow();
     status.textContent = t('train.idle');
     weightsError.textContent = '';
     const imported = importedInto.get(r);
@@ -396,6 +402,7 @@ function singleView(section, ctx) {
   let bytesNow = null; // the digits' bytes, once fetched
   async function update(s) {
     controls.sync(s);
+    augNote.textContent = t(s.aug ? 'train.single.aug_note' : 'train.single.no_aug_note');
     init.show(s);
     momentum.wrap.hidden = s.opt !== 'sgd';
     const key = settingsKey(s);

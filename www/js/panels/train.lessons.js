@@ -14,9 +14,6 @@ export function deepNet(act) {
 }
 export const RACE_INITS = { small: { init: 'normal', std: 0.01 }, xavier: { init: 'xavier_normal' }, he: { init: 'he_normal' } };
 
-// A run "fails to learn" when its best validation accuracy stays below this (chance is 0.1 on ten classes).
-export const LEARNED_ACC = 0.3;
-
 // The spread (standard deviation) of each layer's output for one example: the same net's signal at step 0.
 export function layerSpreads(maps) {
   return maps.map((m) => {
@@ -55,4 +52,18 @@ export const COMPARISONS = {
 export function sixNine(result) {
   const k = result.classes;
   return k > 9 ? result.confusion[6 * k + 9] + result.confusion[9 * k + 6] : 0;
+}
+
+// The validation images a finished run took a 6 for a 9 or a 9 for a 6, among the misclassified examples its result
+// carries (their images in order; input = [height, width, …] of the run's info): { values (Float32Array), count, h, w }.
+export function sixNineImages(result, input) {
+  const [h, w] = input;
+  const size = h * w;
+  const picked = [];
+  result.misclassified.forEach((m, i) => {
+    if ((m.label === 6 && m.predicted === 9) || (m.label === 9 && m.predicted === 6)) picked.push(i);
+  });
+  const values = new Float32Array(picked.length * size);
+  picked.forEach((i, j) => values.set(result.images.subarray(i * size, (i + 1) * size), j * size));
+  return { values, count: picked.length, h, w };
 }

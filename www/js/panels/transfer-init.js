@@ -2,8 +2,11 @@
 // weights (fine-tuning everything), from a random He draw, and from a mean-var draw (each tensor i.i.d. from the
 // mean and spread of its pretrained values), validation accuracy against steps, mean over the repeats; budget=long runs
 // the plan's longer schedule, where random init may catch up. The published results (Raghu et al. 2019; He et al.
-// 2018) are described in words with their source, never drawn as our data. After fine-tuning, each layer's relative
-// weight change (Transfusion: the lower layers change little).
+// 2018) are described in words with their source, never drawn as our data, beside what the lecture note says. Every
+// arm shows its learning rate; the verdict (the core's rule: Welch's t at 95 %, floored by the validation set's
+// binomial error) compares the final accuracies, and the steps each arm needs to reach 90 % of the best final
+// accuracy show the speed Raghu et al. write about. After fine-tuning, each layer's relative weight change
+// (Transfusion: the lower layers change little).
 
 import { t } from '../i18n.js';
 import { controlSet } from '../controls.js';
@@ -11,7 +14,7 @@ import { atMost, dataTable, el, plain } from '../ui.js';
 import { errorText } from '../runs.js';
 import { meanCurve, meanStd } from './transfer.lessons.js';
 import {
-  cellConfig, checkCell, costText, drawLayerChange, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
+  cellConfig, cellLr, checkCell, costText, drawLayerChange, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
 } from './transfer.js';
 import { zooVersion } from '../zoo.js';
@@ -19,6 +22,8 @@ import { zooVersion } from '../zoo.js';
 export const SETTINGS = ['zoo', 'size', 'similarity', 'ft_lr', 'repeats', 'budget', 'seed'];
 // The three arms: their column in the table and the strategy each trains.
 export const ARMS = [['pretrained', 'finetune'], ['random', 'scratch'], ['mean_var', 'mean_var']];
+
+const points = (x) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 
 export function initView(section, ctx) {
   const { wasm } = ctx;
@@ -45,6 +50,7 @@ export function initView(section, ctx) {
   const target = el('p', { class: 'field-help' });
   const verdict = el('p', { class: 'summary', 'data-summary': 'init' });
   const curves = el('canvas', { 'data-chart': 'transfer-init', role: 'img', 'aria-label': t('transfer.init.curves') });
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'transfer-init' }, t('transfer.empty_chart'));
   const table = dataTable('transfer-init', 'transfer.init.table', [['step', 'train.col.step'],
     ...ARMS.map(([col]) => [col, `transfer.arm.${col}`])]);
   const changeCanvas = el('canvas', { 'data-chart': 'transfer-layer-change', role: 'img', 'aria-label': t('transfer.layer_change') });
@@ -60,21 +66,24 @@ export function initView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         message, verdict,
-        el('figure', { class: 'chart' }, curves, el('figcaption', {}, t('transfer.init.curves'), ' ', t('transfer.every', { n: plan.eval_every }))),
-        runList, target,
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('transfer.init.curves'), ' ', t('transfer.every', { n: plan.eval_every }))),
+        runList, el('p', { class: 'field-help' }, t('transfer.init.lr_reason')), target,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), table.table),
         el('figure', { class: 'chart' }, changeCanvas, el('figcaption', {}, t('transfer.layer_change'))),
         changeTable.table,
         el('h3', {}, t('transfer.published')),
+        el('p', { class: 'published', 'data-published': 'lecture' }, t('transfer.init.lecture')),
         el('p', { class: 'published', 'data-published': 'raghu2019' }, t('transfer.published.raghu2019')),
-        el('p', { class: 'published', 'data-published': 'he2018' }, t('transfer.published.he2018')))));
+        el('p', { class: 'published', 'data-published': 'he2018' }, t('transfer.published.he2018')),
+        el('p', { class: 'published', 'data-published': 'he2018-small' }, t('transfer.init.he_small')))));
 
   const arms = ARMS.map(([id, strategy]) => {
     const progress = el('progress', { max: 1, value: 0, 'aria-label': t(`transfer.arm.${id}`) });
     const text = el('span', { class: 'status' });
-    const elem = el('div', { class: 'compare-run', 'data-run': id, 'data-run-state': 'idle' }, el('strong', {}, t(`transfer.arm.${id}`)), ' ', progress, text);
+    const lr = el('span', { class: 'arm-lr', 'data-lr': id });
+    const elem = el('div', { class: 'compare-run', 'data-run': id, 'data-run-state': 'idle' }, el('strong', {}, t(`transfer.arm.${id}`)), ' ', lr, ' ', progress, text);
     runList.append(elem);
-    return { id, strategy, elem, progress, text, run: null, unsubscribe: () => {} };
+    return { id, strategy, elem, progress, lr, text, run: null, unsubscribe: () => {} };
   });
 
   const curvesOf = (a) => {
@@ -104,19 +113,33 @@ export function initView(section, ctx) {
       const r = m.find((p) => p.step === step);
       return r ? plain(r.val_acc) : '—';
     })]));
-    if (steps.length) drawValCurves(wasm, curves, arms.map((a, i) => ({ name: t(`transfer.arm.${a.id}`), rows: means[i] })), arms[0].run?.config.steps ?? 0);
+    emptyNote.hidden = steps.length > 0;
+    drawValCurves(wasm, curves, arms.map((a, i) => ({ name: t(`transfer.arm.${a.id}`), rows: means[i] })), arms[0].run?.config.steps ?? 0);
     const change = arms[0].run?.state === 'done' ? arms[0].run.result.layerChange : null;
     changeTable.setRows((change ?? []).map((r) => [r.name, plain(r.rel_change)]));
     drawLayerChange(changeCanvas, change ?? []);
-    verdict.textContent = states.every((s) => s === 'done') ? verdictText() : '';
+    verdict.textContent = states.every((s) => s === 'done') ? verdictText(means) : '';
   });
   new ResizeObserver(() => refresh()).observe(curves);
 
-  function verdictText() {
-    const finals = arms.map((a) => meanStd(a.run.result.finals));
-    const [pre, rnd, mv] = finals;
-    return t('transfer.init.verdict', { pretrained: pct(pre.mean), random: pct(rnd.mean), mean_var: pct(mv.mean), n: pre.n,
-      steps: arms[0].run.result.steps });
+  // Final accuracies compared by the core's rule, and the speed: the first measured step at which each arm's mean
+  // curve reaches 90 % of the best arm's final mean (verdict_steps_to_reach).
+  function verdictText(means) {
+    const finals = arms.map((a) => a.run.result.finals);
+    const stats = finals.map(meanStd);
+    const val = shownQuadrant.val_size;
+    const cmp = (i, j) => wasm.verdict_compare(Float64Array.from(finals[i]), Float64Array.from(finals[j]), val);
+    const said = (v) => t(`transfer.outcome.${v.outcome}`);
+    const best = Math.max(...stats.map((x) => x.mean));
+    const reach = means.map((m) => wasm.verdict_steps_to_reach(Float64Array.from(m, (r) => r.step), Float64Array.from(m, (r) => r.val_acc), 0.9, best));
+    const steps = (x) => (x === undefined ? t('transfer.init.not_reached') : String(x));
+    const [vr, vm] = [cmp(0, 1), cmp(0, 2)];
+    return t('transfer.init.judge', {
+      steps: arms[0].run.result.steps, n: stats[0].n, pretrained: pct(stats[0].mean), random: pct(stats[1].mean), mean_var: pct(stats[2].mean),
+      vs_random: t('transfer.init.diff', { diff: points(vr.diff), outcome: said(vr) }),
+      vs_mean_var: t('transfer.init.diff', { diff: points(vm.diff), outcome: said(vm) }), margin: (100 * Math.max(vr.margin, vm.margin)).toFixed(1),
+      level: pct(0.9 * best), reach_pretrained: steps(reach[0]), reach_random: steps(reach[1]), reach_mean_var: steps(reach[2]),
+    });
   }
 
   function resetAll() {
@@ -126,6 +149,7 @@ export function initView(section, ctx) {
   }
 
   let shownKey = null;
+  let shownQuadrant = null;
   let token = 0;
   async function update(s) {
     controls.sync(s);
@@ -136,10 +160,12 @@ export function initView(section, ctx) {
     if (!zooModel) return;
     pretrain.show(zooModel.entry);
     const q = plan.quadrants.find((x) => x.size === s.size && x.sim === s.similarity);
+    shownQuadrant = q;
     target.textContent = t('transfer.init.target', { quadrant: t(`transfer.quadrant.${q.size}_${q.sim}`), about: t(q.words) });
     const configs = arms.map((a) => cellConfig(wasm, s, zooModel, {
       strategy: a.strategy, data: q.data, steps: s.budget === 'long' ? plan.init_view.long_steps : plan.init_view.steps, layerChange: a.id === 'pretrained',
     }));
+    arms.forEach((a, i) => { a.lr.textContent = t('transfer.init.lr', { lr: plain(cellLr(plan, configs[i])) }); });
     try {
       arms.forEach((a, i) => { a.cost = checkCell(wasm, configs[i]); });
     } catch (e) {

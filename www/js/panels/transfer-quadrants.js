@@ -1,8 +1,9 @@
 // The quadrant view (experiment=quadrants): the lecture's 2×2 of data set size × similarity to the source. In each
 // quadrant every strategy trains on the same target, repeated with different seeds; the quadrant's chart overlays the
-// strategies' mean validation curves, the lecture's recommendation is marked, and a sentence says whether this run
-// agreed with it (yes / no / within noise: two standard errors of the difference of the means). Each (quadrant,
-// strategy) is a cell, a run of its own in the registry, so the pool's workers share the experiment.
+// strategies' mean validation curves (one legend for the four charts), the lecture's recommendation is marked, and
+// the core's verdict (transfer_verdict: Welch's t at 95 %, floored by the validation set's binomial error) says
+// whether this run agreed with it, with the advised strategy against from-scratch and against each other strategy.
+// Each (quadrant, strategy) is a cell, a run of its own in the registry, so the pool's workers share the experiment.
 
 import { t } from '../i18n.js';
 import { controlSet } from '../controls.js';
@@ -44,7 +45,8 @@ export function quadrantsView(section, ctx) {
     ['flops_per_step', 'transfer.col.flops_per_step'], ['ms_per_step', 'transfer.col.ms_per_step']]);
   const table = dataTable('transfer-quadrants', 'transfer.quadrants.table', [['size', 'transfer.col.size'], ['sim', 'transfer.col.sim'],
     ['strategy', 'transfer.col.strategy'], ['trainable_params', 'transfer.col.trainable_params'], ['final_acc_mean', 'transfer.col.final_acc_mean'],
-    ['final_acc_std', 'transfer.col.final_acc_std'], ['repeats', 'transfer.col.repeats'], ['steps', 'transfer.col.steps'], ['agrees', 'transfer.col.agrees']]);
+    ['final_acc_std', 'transfer.col.final_acc_std'], ['repeats', 'transfer.col.repeats'], ['steps', 'transfer.col.steps'], ['agrees', 'transfer.col.agrees'],
+    ['advised_vs', 'transfer.col.advised_vs']]);
   const curveTable = dataTable('transfer-curves', 'transfer.curves.table', [['size', 'transfer.col.size'], ['sim', 'transfer.col.sim'],
     ['strategy', 'transfer.col.strategy'], ['step', 'train.col.step'], ['val_acc', 'train.col.val_acc'], ['val_loss', 'train.col.val_loss']]);
 
@@ -54,7 +56,7 @@ export function quadrantsView(section, ctx) {
     const id = `${q.size}_${q.sim}`;
     const canvas = el('canvas', { 'data-quadrant': id, role: 'img', 'aria-label': t(`transfer.quadrant.${id}`) });
     const list = el('ul', { class: 'cells' });
-    const verdict = el('p', { class: 'summary', 'data-verdict': id });
+    const verdict = el('div', { class: 'summary', 'data-verdict': id });
     const box = el('figure', { class: 'chart quadrant', 'data-quadrant': id },
       el('h3', {}, t(`transfer.quadrant.${id}`)),
       el('p', { class: 'field-help' }, t(q.words)),
@@ -63,6 +65,14 @@ export function quadrantsView(section, ctx) {
     return { ...q, id, canvas, list, verdict, box };
   });
   const grid = el('div', { class: 'quadrants', 'data-chart': 'transfer-curves' }, quadrants.map((q) => q.box));
+  // One legend for the four charts: each strategy's colour (validation accuracy, mean over the repeats).
+  const legend = el('p', { class: 'chart-legend', 'data-legend': 'transfer-curves' },
+    el('span', {}, t('transfer.legend')),
+    ...strategies(wasm).map((s, i) => el('span', { class: 'legend-item' },
+      el('span', { class: 'swatch', style: `background:${wasm.run_colors()[i]}` }), t(`transfer.strategy.${s}`))));
+  const rule = el('p', { class: 'field-help', 'data-rule': 'verdict' });
+  const repeatsNote = el('p', { class: 'field-help' }, t('transfer.quadrants.repeats_note'));
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'transfer-curves' }, t('transfer.empty_chart'));
 
   section.append(
     el('h2', {}, t('transfer.title')),
@@ -74,7 +84,7 @@ export function quadrantsView(section, ctx) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         progress, status, message,
-        grid,
+        legend, emptyNote, grid, rule, repeatsNote,
         el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.eval_every })),
         strategyTable.table,
         table.table,
@@ -115,12 +125,12 @@ export function quadrantsView(section, ctx) {
       const mine = cells.filter((c) => c.quadrant === q);
       const stats = Object.fromEntries(mine.map((c) => [c.strategy, cellStats(c)]));
       const complete = mine.length && mine.every((c) => stats[c.strategy]);
-      const verdict = complete ? agreementOf(wasm, q.recommended, Object.fromEntries(mine.map((c) => [c.strategy, stats[c.strategy].result.finals]))) : null;
+      const verdict = complete ? verdictOf(wasm, q, mine.map((c) => [c.strategy, stats[c.strategy].result.finals])) : null;
       const series = mine.map((c) => ({ name: t(`transfer.strategy.${c.strategy}`), rows: meanCurve(curvesOf(c)) }));
       // Redrawn only when its numbers or its size changed: four charts per frame would crowd the main thread.
       const drawn = `${series.map((x) => x.rows.length).join()}|${q.canvas.clientWidth}|${mine.map((c) => c.run?.state).join()}`;
-      if (series.some((x) => x.rows.length) && drawn !== q.drawn) {
-        drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)));
+      if (drawn !== q.drawn) { // empty axes before the first measurement
+        drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)), { legend: false, accuracy_only: true });
         q.drawn = drawn;
       }
       for (const [i, c] of mine.entries()) {
@@ -129,19 +139,20 @@ export function quadrantsView(section, ctx) {
         c.text.textContent = st ? `${pct(st.mean)} ± ${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
         for (const r of series[i].rows) curveRows.push([q.size, q.sim, c.strategy, String(r.step), plain(r.val_acc), plain(r.val_loss)]);
         if (st) {
+          const against = verdict?.against.find((a) => a.strategy === c.strategy);
           rows.push([q.size, q.sim, c.strategy, String(st.result.trainable), plain(st.mean), plain(st.std), String(st.n), String(st.result.steps),
-            verdict?.agrees ?? '—']);
+            verdict?.agrees ?? '—', against?.outcome ?? '—']);
         }
       }
-      const key = verdict?.agrees.replace(' ', '_');
-      q.verdict.textContent = verdict ? t(`transfer.verdict.${key}`, {
-        best: t(`transfer.strategy.${verdict.best}`), recommended: t(`transfer.strategy.${q.recommended}`),
-        diff: (100 * Math.abs(verdict.diff)).toFixed(1), margin: (100 * verdict.margin).toFixed(1), n: stats[q.recommended].n,
-      }) : complete ? t('transfer.verdict.one_repeat') : '';
+      const key = verdict?.agrees;
+      q.verdict.replaceChildren(...(verdict ? verdictLines(q, verdict) : []));
       q.box.dataset.agrees = key ?? '';
     }
     table.setRows(rows);
     curveTable.setRows(curveRows);
+    emptyNote.hidden = curveRows.length > 0;
+    const n = cells.length && cells.every((c) => cellStats(c)) ? Math.min(...cells.map((c) => cellStats(c).n)) : 0;
+    rule.textContent = n ? t(n > 1 ? 'transfer.rule.welch' : 'transfer.rule.one', { n, val: quadrants[0].val_size }) : '';
     showCosts();
   });
   new ResizeObserver(() => refresh()).observe(grid);
@@ -226,17 +237,28 @@ export function quadrantsView(section, ctx) {
   return { update, dispose: () => { token++; pretrain.dispose(); for (const c of cells) c.unsubscribe?.(); } };
 }
 
-// Whether a quadrant agreed with the lecture's advice, by the core's rule (transfer_agrees: the advised strategy's
-// mean final accuracy against the best of the others, with two standard errors of the difference as the noise):
-// { agrees: 'yes' | 'no' | 'within noise', best (a strategy), diff (advised − best), margin }, or null with fewer
-// than two repeats (one repeat has no spread to tell a difference from noise). finals: { strategy: [accuracies] }.
-function agreementOf(wasm, recommended, finals) {
-  const others = strategies(wasm).filter((s) => s !== recommended);
-  try {
-    const r = wasm.transfer_agrees(Float64Array.from(finals[recommended]), others.map((s) => Float64Array.from(finals[s])));
-    return { ...r, best: others[r.best] };
-  } catch (e) {
-    if (e?.code === 'too_few_repeats') return null;
-    throw e;
-  }
+// The core's verdict on a quadrant (transfer_verdict): { agrees: 'yes' | 'no' | 'undecided', against: [{ strategy,
+// outcome, diff, margin, df, … }] }, the advised strategy against from-scratch first. finals: [[strategy, accuracies]].
+function verdictOf(wasm, q, finals) {
+  return wasm.transfer_verdict(q.recommended, finals.map((f) => f[0]), finals.map((f) => Float64Array.from(f[1])), q.val_size);
+}
+
+const points = (x) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
+
+// The verdict in words: the headline (agrees, does not, undecided) and one line per comparison, each with its
+// difference, the 95 % margin it had to exceed and Welch's degrees of freedom.
+function verdictLines(q, v) {
+  const name = (s) => t(`transfer.strategy.${s}`);
+  const scratch = v.against.find((a) => a.strategy === 'scratch');
+  const beaten = v.against.filter((a) => a.outcome === 'worse').sort((a, b) => a.diff - b.diff)[0];
+  const head = el('p', { class: `verdict-${v.agrees}` }, el('strong', {}, t(`transfer.judge.${v.agrees}`, {
+    recommended: name(q.recommended), other: beaten ? name(beaten.strategy) : '', diff: (100 * Math.abs(beaten ? beaten.diff : scratch.diff)).toFixed(1),
+    margin: (100 * scratch.margin).toFixed(1),
+  })));
+  const list = el('ul', { class: 'against' }, v.against.map((a) => el('li', { 'data-against': a.strategy, 'data-outcome': a.outcome },
+    t('transfer.judge.against', {
+      other: name(a.strategy), diff: points(a.diff), outcome: t(`transfer.outcome.${a.outcome}`), margin: (100 * a.margin).toFixed(1),
+      df: a.df === null ? '' : t('transfer.judge.df', { df: a.df.toFixed(1) }),
+    }))));
+  return [head, list];
 }

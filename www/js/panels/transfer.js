@@ -108,13 +108,13 @@ export function showCells(ctx, cells, key) {
 }
 
 // Validation accuracy (thick) and loss of one or more series [{ name, rows: [{ step, val_acc, val_loss }] }], drawn by
-// the Train panel's curve chart with no training-set columns.
-export function drawValCurves(wasm, canvas, series, lastStep = 0) {
+// the Train panel's curve chart with no training-set columns; options as draw_train_curves takes them.
+export function drawValCurves(wasm, canvas, series, lastStep = 0, options = undefined) {
   const all = series.flatMap((s) => s.rows);
   const col = (k) => Float64Array.from(all, (r) => r[k] ?? NaN);
   wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('none'), col('none'),
     col('val_loss'), col('val_acc'), series.map((s) => s.name),
-    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas));
+    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
 }
 
 // Each layer's relative weight change ‖W − W₀‖ / ‖W₀‖ as bars, one per layer with weights, labelled by its name.

@@ -1,5 +1,5 @@
 // The transfer lab's numbers as plain data (no DOM, so node tests can use them): means and spreads over repeats and
-// the mean curve of a cell. Whether a quadrant agreed with the advice is the core's rule (transfer_agrees).
+// the mean curve of a cell. Whether a quadrant agreed with the advice is the core's rule (transfer_verdict).
 
 // Mean and sample standard deviation (n − 1; 0 for one value).
 export function meanStd(values) {
