@@ -41,8 +41,10 @@ test:
 	$(MAKE) test-e2e
 	$(MAKE) test-e2e-firefox
 
-# Formatting (rustfmt.toml) and clippy with warnings as errors, for the native and the wasm32 build.
+# Formatting (rustfmt.toml) and clippy with warnings as errors, for the native and the wasm32 build; the page's import
+# graph without circles and without a panel importing worker-side code (tools/check-imports.mjs).
 lint:
+	node tools/check-imports.mjs www/js
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings

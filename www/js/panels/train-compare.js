@@ -9,7 +9,7 @@ import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
 import { COMPARISONS, RACE_INITS, layerSpreads, sixNine, sixNineImages } from './train.lessons.js';
 import { pausedRuns, unstarted } from './train-paused.js';
-import { SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train.js';
+import { SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train-shared.js';
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 

@@ -16,7 +16,7 @@ import { meanCurve, meanStd } from './transfer.lessons.js';
 import {
   cellConfig, cellLr, checkCell, costText, drawLayerChange, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
-} from './transfer.js';
+} from './transfer-shared.js';
 import { zooVersion } from '../zoo.js';
 
 export const SETTINGS = ['zoo', 'size', 'similarity', 'ft_lr', 'repeats', 'budget', 'seed'];

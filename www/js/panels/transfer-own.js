@@ -11,7 +11,7 @@ import { errorText, runs, speedText } from '../runs.js';
 import { decodeImage } from '../image-file.js';
 import {
   cellConfig, checkCell, costText, usesFtLr, drawLayerChange, drawValCurves, showZoo, pct, planOf, showCells, stateOf, viewLinks,
-} from './transfer.js';
+} from './transfer-shared.js';
 
 export const SETTINGS = ['zoo', 'strategy', 'k', 'ft_lr', 'seed'];
 // The page's own limits: how many buckets, how many images a bucket takes (decoding stays bounded). The core checks

@@ -13,7 +13,7 @@ import { meanCurve, meanStd } from './transfer.lessons.js';
 import {
   strategies, cellConfig, cellLr, checkCell, costText, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
-} from './transfer.js';
+} from './transfer-shared.js';
 import { zooVersion } from '../zoo.js';
 import { unstarted } from './train-paused.js';
 

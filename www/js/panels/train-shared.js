@@ -1,0 +1,58 @@
+// What the Train panel's single view (train.js) and its comparisons (train-compare.js) share: the settings that
+// define a run, the digits' bytes, checking settings with the core, the curve table's columns and drawing the curves.
+// Both import it; neither imports the other's module back.
+
+import { t } from '../i18n.js';
+import { fitCanvas, plain } from '../ui.js';
+import { TARGET_ACC, curveFacts, curveRows } from './train-facts.js';
+
+export { TARGET_ACC, curveFacts, curveRows };
+
+export const SETTINGS = ['data', 'per_class', 'model', 'init', 'mode', 'nonlinearity', 'slope', 'dist', 'std', 'a',
+  'opt', 'lr', 'momentum', 'wd', 'bs', 'epochs', 'aug', 'seed', 'example'];
+
+// The digits' bytes, fetched once per page and handed to every run (the worker copies them).
+let digitsBytes = null;
+export function digits() {
+  digitsBytes ??= fetch(new URL('../../data/digits.bin', import.meta.url)).then((r) => {
+    if (!r.ok) throw new Error(`data/digits.bin: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  }).then((b) => new Uint8Array(b));
+  return digitsBytes;
+}
+
+export const settingsKey = (s) => SETTINGS.map((k) => s[k]).join('|');
+export const runSettings = (s) => Object.fromEntries(SETTINGS.map((k) => [k, s[k]]));
+export const runConfig = (s, bytes) => ({ ...runSettings(s), bytes });
+
+// Checks the settings with the core on the main thread as opening the run would (the spec against its input, the
+// optimizer, the data), without a run: throws the core's error, whose .param is the URL parameter at fault.
+// Returns { trainLen, valLen, params, code } (code: the PyTorch code that loads WEIGHTS_FILE).
+export function checkSettings(wasm, s, bytes) {
+  return wasm.check_settings('train', runSettings(s), bytes);
+}
+
+// How often the live curves measure, and on how many images per part (the core's run: src/run/train.rs).
+export const measuring = (wasm) => wasm.core_catalog().train_run;
+
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+export const factsText = (f) => t('train.facts', {
+  gap: (100 * f.gap).toFixed(1), best: pct(f.best), step: f.bestStep,
+  target: f.toTarget === null ? t('train.facts.not_reached', { target: pct(TARGET_ACC) }) : t('train.facts.reached', { target: pct(TARGET_ACC), step: f.toTarget }),
+});
+
+export function curveColumns(withRun = false) {
+  return [...(withRun ? [['run', 'train.col.run']] : []), ['step', 'train.col.step'], ['train_loss', 'train.col.train_loss'],
+    ['train_acc', 'train.col.train_acc'], ['val_loss', 'train.col.val_loss'], ['val_acc', 'train.col.val_acc']];
+}
+export const rowCells = (r) => [String(r.step), plain(r.train_loss), plain(r.train_acc), plain(r.val_loss), plain(r.val_acc)];
+
+// Draws one or more runs' curves on a canvas (series = [{ name, rows }]).
+export function drawCurves(wasm, canvas, series, lastStep = 0, options = undefined) {
+  const all = series.flatMap((s) => s.rows);
+  const col = (k) => Float64Array.from(all, (r) => r[k]);
+  wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('train_loss'), col('train_acc'),
+    col('val_loss'), col('val_acc'), series.map((s) => s.name),
+    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
+}
+

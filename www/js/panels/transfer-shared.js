@@ -1,0 +1,231 @@
+// The transfer lab (panel=transfer): fine-tune a pretrained model from the zoo instead of starting from scratch.
+// Three experiments (experiment=): the four quadrants (data set size × similarity to the source, every strategy,
+// repeated), the initializations (pretrained vs random vs mean-var on one target, with a longer schedule), and the
+// person's own classes. Every training is a cell (jobs.js kind 'transfer', src/run/transfer.rs) run in the
+// workers; the experiment's numbers come from the core's transfer_plan(), the weights from www/zoo (zoo.js), checked
+// by the core before use. This module holds what the three views share (transfer.js mounts them; each view is its
+// own module), so no view imports the module that imports it.
+
+import { t } from '../i18n.js';
+import { el, fitCanvas, plain } from '../ui.js';
+import { errorText, runs } from '../runs.js';
+import { live, sha256Hex, useLive, zooEntry, zooWeights } from '../zoo.js';
+
+// How often a view of many runs redraws (charts and tables) while they report.
+export const REFRESH_MS = 250;
+
+let plan = null;
+export const planOf = (wasm) => (plan ??= wasm.transfer_plan());
+
+export const strategyOf = (p, name) => p.strategies.find((s) => s.name === name);
+// The strategies, in the plan's order.
+export const strategies = (wasm) => planOf(wasm).strategies.map((s) => s.name);
+
+// The zoo model and its verified weights; errors name the zoo parameter.
+async function loadZoo(wasm, name) {
+  const entry = await zooEntry(name);
+  const weights = await zooWeights(wasm, entry);
+  return { entry, weights };
+}
+
+// The zoo model a view's settings name, shown alike in every view: a file that fails gets its sentence next to the
+// menu and in the view's message (run state error); a good one, the manifest's facts under the menu. Resolves to
+// { entry, weights }, or null when it failed or a newer update took over meanwhile (current() is false).
+export async function showZoo(wasm, name, { zoo, zooInfo, message, section }, current) {
+  let model;
+  try {
+    model = await loadZoo(wasm, name);
+  } catch (e) {
+    if (!current()) return null;
+    const text = zooErrorText(e);
+    zoo.setError(text);
+    message.dataset.message = 'zoo';
+    message.textContent = text;
+    section.dataset.runState = 'error';
+    section.setAttribute('aria-busy', 'false');
+    return null;
+  }
+  if (!current()) return null;
+  message.dataset.message = '';
+  message.textContent = '';
+  zoo.clear();
+  zooInfo.textContent = t('transfer.zoo.info', zooFacts(model.entry));
+  return model;
+}
+
+// What the manifest says about a zoo model, for the sentence under the menu.
+const zooFacts = (entry) => ({
+  classes: entry.classes, acc: pct(entry.source_acc), steps: entry.steps, seed: entry.seed,
+  input: entry.input.join('×'), kb: (entry.bytes / 1024).toFixed(0),
+});
+
+// A zoo file that failed: its code's sentence (transfer.zoo_error.CODE), the core's message after it.
+function zooErrorText(e) {
+  const key = `transfer.zoo_error.${e?.code}`;
+  const known = t(key) !== key;
+  return known ? t(key, { detail: String(e?.message ?? '').slice(0, 200) }) : errorText(e);
+}
+
+// Whether a strategy trains at ft_lr (the plan fine-tunes it at the lower rate), and the rate a cell trains at.
+export const usesFtLr = (p, strategy) => strategyOf(p, strategy).uses_ft_lr;
+export const cellLr = (p, config) => (usesFtLr(p, config.strategy) ? config.ft_lr : strategyOf(p, config.strategy).lr);
+
+// A cell's settings (src/run/transfer.rs, CELL_KEYS): the plan's batch and validation interval, ft_lr for the
+// strategies that fine-tune at the lower rate.
+export function cellConfig(wasm, s, zoo, { strategy, data, steps, classes, layerChange = false, keep = null }) {
+  const p = planOf(wasm);
+  return {
+    // The zoo model's body with a head for the target's classes.
+    model: wasm.transfer_model(zoo.entry.model, classes ?? p.classes), weights: strategyOf(p, strategy).pretrained ? zoo.weights : null, data, strategy,
+    k: s.k, ft_lr: s.ft_lr, steps, every: p.eval_every, batch: p.batch, repeats: s.repeats, seed: s.seed,
+    layerChange, keep: keep || null,
+  };
+}
+
+// Checks a cell on the main thread before any run opens (k against the depth, the weights against the spec) and
+// returns what a step of it costs: { trainable, params, flops } (training FLOPs per step of a batch). A refused
+// value throws the core's error, whose .param is the URL parameter at fault.
+export const checkCell = (wasm, config) => wasm.check_settings('transfer', config);
+
+// A run's state as the page names it (README: idle = opened but not started).
+export function stateOf(r) {
+  if (!r) return 'idle';
+  if (r.state === 'paused') return r.steps === 0 ? 'idle' : 'paused';
+  return r.state;
+}
+
+// The state of several runs together: running while any runs, done once all are, else the most telling one.
+export function overallState(states) {
+  return ['error', 'running', 'paused', 'idle'].find((s) => states.includes(s)) ?? 'done';
+}
+
+// Opens (or finds again) one run per cell: owner transfer-ID (of this view: ctx.owner), key = the settings, paused
+// until Start.
+export function showCells(ctx, cells, key) {
+  return cells.map((c) => runs.show(ctx.owner(`transfer-${c.id}`), 'transfer', key, c.config, { paused: true }));
+}
+
+// Validation accuracy (thick) and loss of one or more series [{ name, rows: [{ step, val_acc, val_loss }] }], drawn by
+// the Train panel's curve chart with no training-set columns; options as draw_train_curves takes them.
+export function drawValCurves(wasm, canvas, series, lastStep = 0, options = undefined) {
+  const all = series.flatMap((s) => s.rows);
+  const col = (k) => Float64Array.from(all, (r) => r[k] ?? NaN);
+  wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('none'), col('none'),
+    col('val_loss'), col('val_acc'), series.map((s) => s.name),
+    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
+}
+
+// Each layer's relative weight change ‖W − W₀‖ / ‖W₀‖ as bars, one per layer with weights, labelled by its name.
+export function drawLayerChange(canvas, rows) {
+  const ratio = fitCanvas(canvas);
+  const g = canvas.getContext('2d');
+  const { width, height } = canvas;
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, width, height);
+  if (!rows.length) return;
+  const top = Math.max(...rows.map((r) => r.rel_change), 1e-9);
+  const pad = { left: 48 * ratio, right: 12 * ratio, top: 14 * ratio, bottom: 30 * ratio };
+  const plotH = height - pad.top - pad.bottom;
+  const slot = (width - pad.left - pad.right) / rows.length;
+  g.font = `${12 * ratio}px sans-serif`;
+  g.fillStyle = '#555';
+  g.textAlign = 'right';
+  g.textBaseline = 'middle';
+  for (const f of [0, 0.5, 1]) {
+    const y = pad.top + plotH * (1 - f);
+    g.fillText(plain(Number((top * f).toPrecision(2))), pad.left - 6 * ratio, y);
+    g.fillRect(pad.left, y, width - pad.left - pad.right, 1);
+  }
+  g.textAlign = 'center';
+  g.textBaseline = 'top';
+  rows.forEach((r, i) => {
+    const h = (plotH * r.rel_change) / top;
+    const x = pad.left + slot * i + slot * 0.2;
+    g.fillStyle = '#2f6fb0';
+    g.fillRect(x, pad.top + plotH - h, slot * 0.6, h);
+    g.fillStyle = '#333';
+    g.fillText(r.name, pad.left + slot * (i + 0.5), height - pad.bottom + 6 * ratio);
+  });
+}
+
+// Pretraining the chosen zoo model here, from its manifest entry (jobs.js kind 'pretrain'): a button, a progress bar
+// and what came out — the source accuracy and whether the weights are the shipped file's bits (sha256). The result
+// becomes the session's copy of that model once the core has taken it as this spec's weights; onLive() then lets the
+// view open its runs again with it. One run per model, in the registry, so a re-mount finds it.
+export function pretrainBox(wasm, onLive) {
+  const button = el('button', { type: 'button', 'data-action': 'pretrain' }, t('transfer.pretrain'));
+  const progress = el('progress', { max: 1, value: 0, 'aria-label': t('transfer.pretrain') });
+  const text = el('p', { class: 'field-help', role: 'status', 'data-summary': 'pretrain' });
+  const box = el('div', { class: 'pretrain', 'data-run-state': 'idle' }, button, progress, text);
+  let entry = null;
+  let run = null;
+  let stop = () => {};
+
+  const doneText = (info) => [
+    t('transfer.pretrain.done', { acc: pct(info.acc), seconds: info.seconds.toFixed(1), sha: info.sha256.slice(0, 12) }),
+    t(info.identical ? 'transfer.pretrain.identical' : document.documentElement.dataset.wasmBuild === 'relaxed' ? 'transfer.pretrain.differs_relaxed' : 'transfer.pretrain.differs'),
+  ].join(' ');
+
+  async function finish(r) {
+    const info = live(entry.name);
+    if (info?.run === r.id) { text.textContent = doneText(info); return; }
+    const bytes = r.result.weights;
+    let trainer = null;
+    try {
+      trainer = new wasm.Trainer({ model: entry.model, seed: 0 });
+      trainer.load_safetensors(bytes); // all or nothing: exactly this spec's tensors
+    } catch (e) {
+      text.textContent = errorText(e);
+      return;
+    } finally {
+      trainer?.free();
+    }
+    const sha256 = await sha256Hex(bytes);
+    const seconds = r.work?.rate > 0 ? r.work.done / r.work.rate : NaN;
+    const next = { run: r.id, sha256, identical: sha256 === entry.sha256, acc: r.result.acc, seconds };
+    useLive(entry, bytes, next);
+    text.textContent = doneText(next);
+    onLive();
+  }
+
+  function refresh(r) {
+    const state = stateOf(r);
+    box.dataset.runState = state;
+    button.disabled = state === 'running' || state === 'done';
+    progress.value = state === 'done' ? 1 : r.work?.total ? r.work.done / r.work.total : 0;
+    if (state === 'running' || state === 'paused') text.textContent = t('transfer.pretrain.at', { step: r.work?.done ?? 0, steps: entry.steps });
+    else if (state === 'error') text.textContent = errorText(r.error);
+    else if (state === 'idle') text.textContent = t('transfer.pretrain.about', { steps: entry.steps, classes: entry.classes });
+  }
+
+  button.addEventListener('click', () => run?.resume());
+  return {
+    box,
+    show(e) {
+      if (entry?.name === e.name) return;
+      entry = e;
+      stop();
+      run = runs.show(`transfer-pretrain-${e.name}`, 'pretrain', `pretrain|${e.name}`, { zoo: e.name }, { paused: true });
+      stop = run.subscribe((r, event) => { refresh(r); if (event.type === 'done') finish(r); });
+      refresh(run);
+      if (run.state === 'done') finish(run);
+    },
+    dispose: () => stop(),
+  };
+}
+
+// "12,345 trainable of 45,678 parameters · 1.2 MFLOP a step · 0.8 ms a step"
+export function costText(cost, msPerStep) {
+  const flops = cost.flops >= 1e9 ? t('transfer.gflop', { n: (cost.flops / 1e9).toFixed(2) }) : t('transfer.mflop', { n: (cost.flops / 1e6).toFixed(1) });
+  const parts = [t('transfer.trainable', { n: cost.trainable.toLocaleString('en-US'), of: cost.params.toLocaleString('en-US') }), flops];
+  if (Number.isFinite(msPerStep)) parts.push(t('transfer.ms', { n: msPerStep.toFixed(2) }));
+  return parts.join(' · ');
+}
+
+export const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
+
+export function viewLinks(ctx, current) {
+  return el('p', { class: 'presets chips' }, ['quadrants', 'init', 'own'].map((name) => (name === current
+    ? el('strong', { 'data-experiment': name, 'aria-current': 'page' }, t(`transfer.experiment.${name}`))
+    : el('a', { href: '#', 'data-experiment': name, onclick: (e) => { e.preventDefault(); ctx.set({ experiment: name }); } }, t(`transfer.experiment.${name}`)))));
+}
