@@ -108,8 +108,9 @@ impl ProbeRun {
 /// `{ init: scheme name, fit: 'holds' | 'still_vanishes', slope, assumed (NaN when it holds), band }`; `band` is
 /// the factor within which two spreads are "about the same size".
 #[wasm_bindgen]
-pub fn signal_reference(act: &str) -> Result<js_sys::Object, JsValue> {
-    let r = signal::reference(Act::parse(act).map_err(js_error)?);
+pub fn signal_reference(act: JsValue) -> Result<js_sys::Object, JsValue> {
+    let act = args::text("act", &act).and_then(|a| Act::parse(&a)).map_err(js_error)?;
+    let r = signal::reference(act);
     let (fit, slope, assumed) = match r.fit {
         Fit::Holds => ("holds", f64::NAN, f64::NAN),
         Fit::StillVanishes { slope, assumed } => ("still_vanishes", slope, assumed),
@@ -132,22 +133,26 @@ pub fn signal_band() -> f64 {
 /// The first layer's dL/dW spread against the last's ([`signal::first_last`]): `{ size: 'smaller' | 'similar' |
 /// 'larger' | 'undefined', ratio }`.
 #[wasm_bindgen]
-pub fn signal_first_last(first: f64, last: f64) -> js_sys::Object {
+pub fn signal_first_last(first: JsValue, last: JsValue) -> Result<js_sys::Object, JsValue> {
+    let first = args::number("first", &first).map_err(js_error)?;
+    let last = args::number("last", &last).map_err(js_error)?;
     let v = signal::first_last(first, last);
-    object(&[("size", v.size.map_or("undefined", Size::name).into()), ("ratio", v.ratio.into())])
+    Ok(object(&[("size", v.size.map_or("undefined", Size::name).into()), ("ratio", v.ratio.into())]))
 }
 
 /// A run's per-layer spreads against the reference run's ([`signal::compare`]): `{ kind: 'close' | 'uniform' |
 /// 'spread' | 'undefined', ratio (uniform), first, last (spread); NaN where not used }`.
 #[wasm_bindgen]
-pub fn signal_compare(run: &[f64], reference: &[f64]) -> js_sys::Object {
-    let c = signal::compare(run, reference);
+pub fn signal_compare(run: JsValue, reference: JsValue) -> Result<js_sys::Object, JsValue> {
+    let run = args::f64s("run", &run, MAX_DEPTH).map_err(js_error)?;
+    let reference = args::f64s("reference", &reference, MAX_DEPTH).map_err(js_error)?;
+    let c = signal::compare(&run, &reference);
     let (ratio, first, last) = match c {
         Comparison::Uniform { ratio } => (ratio, f64::NAN, f64::NAN),
         Comparison::Spread { first, last } => (f64::NAN, first, last),
         _ => (f64::NAN, f64::NAN, f64::NAN),
     };
-    object(&[("kind", c.name().into()), ("ratio", ratio.into()), ("first", first.into()), ("last", last.into())])
+    Ok(object(&[("kind", c.name().into()), ("ratio", ratio.into()), ("first", first.into()), ("last", last.into())]))
 }
 
 fn object(fields: &[(&str, JsValue)]) -> js_sys::Object {

@@ -142,7 +142,7 @@ export default {
     'core.wrong_type': '올바른 종류의 값이 아닙니다',
     'core.too_large': '값이 {got}개입니다. 최대 {max}개',
     'core.unreadable': '읽을 수 없습니다 (읽는 중에 오류가 났습니다)',
-    'core.head_too_small': '분류 층(헤드)의 출력은 {outputs}개인데 데이터의 클래스는 {classes}개입니다. 모델을 dense({classes})로 끝내세요',
+    'core.head_too_small': '분류 층(헤드)의 출력은 {outputs}개인데 데이터의 클래스는 {classes}개입니다. 모델의 마지막 층을 dense({classes}) 형태로 하세요',
     'core.bad_offsets': '텐서 데이터의 위치가 파일과 맞지 않습니다',
     'core.missing_tensor': '이 모델의 텐서가 파일에 없습니다. 다른 모델의 파일입니다',
     'core.unexpected_tensor': '이 모델에 없는 텐서가 파일에 있습니다. 다른 모델의 파일입니다',
