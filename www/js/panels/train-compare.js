@@ -9,20 +9,12 @@ import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
 import { errorText, runs, speedText } from '../runs.js';
 import { COMPARISONS, RACE_INITS, layerSpreads, sixNine, sixNineImages } from './train.lessons.js';
 import { pausedRuns, unstarted } from './train-paused.js';
-import { SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, rowCells, runConfig, settingsKey } from './train-shared.js';
+import {
+  SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, putImages, rowCells, runConfig,
+  settingsKey,
+} from './train-shared.js';
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
-
-// RGBA tiles at their own pixel size, scaled up by CSS.
-function putImages(canvas, rgba, tiles, h, w, columns, zoom = 3) {
-  const width = Math.min(columns, tiles) * (w + 1) - 1;
-  const height = Math.ceil(tiles / columns) * (h + 1) - 1;
-  if (!rgba.length || width <= 0) return;
-  canvas.width = width;
-  canvas.height = height;
-  canvas.style.width = `${width * zoom}px`;
-  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
-}
 
 export function compareView(section, ctx, name) {
   const { wasm } = ctx;

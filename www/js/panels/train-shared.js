@@ -56,3 +56,13 @@ export function drawCurves(wasm, canvas, series, lastStep = 0, options = undefin
     ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
 }
 
+// RGBA tiles at their own pixel size, scaled up by CSS.
+export function putImages(canvas, rgba, tiles, h, w, columns, zoom = 3) {
+  const width = Math.min(columns, tiles) * (w + 1) - 1;
+  const height = Math.ceil(tiles / columns) * (h + 1) - 1;
+  if (!rgba.length || width <= 0) return;
+  canvas.width = width;
+  canvas.height = height;
+  canvas.style.width = `${width * zoom}px`;
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
+}

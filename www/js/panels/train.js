@@ -15,7 +15,7 @@ import { pausedRuns, unstarted } from './train-paused.js';
 
 import {
   SETTINGS, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, factsText, measuring, rowCells,
-  runConfig, runSettings, settingsKey,
+  putImages, runConfig, runSettings, settingsKey,
 } from './train-shared.js';
 
 export { SETTINGS };
@@ -34,15 +34,7 @@ const checkWeights = (wasm, s, bytes) => wasm.check_weights(runSettings(s), byte
 
 // Puts RGBA tiles on a canvas at their own pixel size (CSS scales them up without smoothing).
 function putTiles(wasm, canvas, values, tiles, h, w, columns, signed, zoom = 3) {
-  const rgba = wasm.tiles_rgba(values, tiles, h, w, columns, signed);
-  const cols = Math.min(columns, tiles);
-  const width = cols * (w + 1) - 1;
-  const height = Math.ceil(tiles / columns) * (h + 1) - 1;
-  if (!rgba.length || width <= 0) return;
-  canvas.width = width;
-  canvas.height = height;
-  canvas.style.width = `${width * zoom}px`;
-  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
+  putImages(canvas, wasm.tiles_rgba(values, tiles, h, w, columns, signed), tiles, h, w, columns, zoom);
 }
 
 // The panel shows one view at a time (view=single or a comparison); a change of view re-mounts the view below the
