@@ -5,7 +5,7 @@
 // whether this run agreed with it, with the advised strategy against from-scratch and against each other strategy.
 // Each (quadrant, strategy) is a cell, a run of its own in the registry, so the pool's workers share the experiment.
 
-import { t } from '../i18n.js';
+import { lang, t } from '../i18n.js';
 import { controlSet } from '../controls.js';
 import { atMost, dataTable, el, plain } from '../ui.js';
 import { errorText } from '../runs.js';
@@ -121,6 +121,10 @@ export function quadrantsView(section, ctx) {
 
     const rows = [];
     const curveRows = [];
+    // Values the core names by an id: the id itself on an English page (scripts and tests read it), the page's word
+    // for it on a Korean one (no English left in Korean mode).
+    const id = (key, value) => (lang() === 'en' || value === '—' ? value : t(`${key}.${value}`));
+    const named = (size, sim, strategy) => [id('transfer.size', size), id('transfer.similarity', sim), id('transfer.strategy', strategy)];
     for (const q of quadrants) {
       const mine = cells.filter((c) => c.quadrant === q);
       const stats = Object.fromEntries(mine.map((c) => [c.strategy, cellStats(c)]));
@@ -137,11 +141,11 @@ export function quadrantsView(section, ctx) {
         const st = stats[c.strategy];
         c.elem.dataset.runState = stateOf(c.run);
         c.text.textContent = st ? `${pct(st.mean)} ± ${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
-        for (const r of series[i].rows) curveRows.push([q.size, q.sim, c.strategy, String(r.step), plain(r.val_acc), plain(r.val_loss)]);
+        for (const r of series[i].rows) curveRows.push([...named(q.size, q.sim, c.strategy), String(r.step), plain(r.val_acc), plain(r.val_loss)]);
         if (st) {
           const against = verdict?.against.find((a) => a.strategy === c.strategy);
-          rows.push([q.size, q.sim, c.strategy, String(st.result.trainable), plain(st.mean), plain(st.std), String(st.n), String(st.result.steps),
-            verdict?.agrees ?? '—', against?.outcome ?? '—']);
+          rows.push([...named(q.size, q.sim, c.strategy), String(st.result.trainable), plain(st.mean), plain(st.std), String(st.n), String(st.result.steps),
+            id('transfer.agrees', verdict?.agrees ?? '—'), id('transfer.outcome', against?.outcome ?? '—')]);
         }
       }
       const key = verdict?.agrees;
@@ -171,7 +175,7 @@ export function quadrantsView(section, ctx) {
       const done = cells.filter((c) => c.strategy === s && c.run?.state === 'done');
       const ms = done.length ? done.reduce((a, c) => a + c.run.result.msPerStep, 0) / done.length : NaN;
       const config = cells.find((c) => c.strategy === s)?.config;
-      return [s, plain(cellLr(plan, config)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
+      return [lang() === 'en' ? s : t(`transfer.strategy.${s}`), plain(cellLr(plan, config)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
     }));
   }
 
