@@ -10,11 +10,10 @@ import { errorText, runs, speedText } from '../runs.js';
 import { COMPARISONS, RACE_INITS, layerSpreads, sixNine, sixNineImages } from './train.lessons.js';
 import { pausedRuns, unstarted } from './train-paused.js';
 import {
-  SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, putImages, rowCells, runConfig,
-  settingsKey,
+  SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, pct, putImages, rowCells,
+  runConfig, settingsKey,
 } from './train-shared.js';
 
-const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
 export function compareView(section, ctx, name) {
   const { wasm } = ctx;

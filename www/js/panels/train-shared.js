@@ -35,7 +35,8 @@ export function checkSettings(wasm, s, bytes) {
 // How often the live curves measure, and on how many images per part (the core's run: src/run/train.rs).
 export const measuring = (wasm) => wasm.core_catalog().train_run;
 
-const pct = (x) => `${(100 * x).toFixed(1)} %`;
+// A fraction as a percentage with one decimal (accuracies in the Train panel's sentences).
+export const pct = (x) => `${(100 * x).toFixed(1)} %`;
 export const factsText = (f) => t('train.facts', {
   gap: (100 * f.gap).toFixed(1), best: pct(f.best), step: f.bestStep,
   target: f.toTarget === null ? t('train.facts.not_reached', { target: pct(TARGET_ACC) }) : t('train.facts.reached', { target: pct(TARGET_ACC), step: f.toTarget }),

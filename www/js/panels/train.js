@@ -15,7 +15,7 @@ import { pausedRuns, unstarted } from './train-paused.js';
 
 import {
   SETTINGS, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, factsText, measuring, rowCells,
-  putImages, runConfig, runSettings, settingsKey,
+  pct, putImages, runConfig, runSettings, settingsKey,
 } from './train-shared.js';
 
 export { SETTINGS };
