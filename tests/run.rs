@@ -263,7 +263,11 @@ fn every_settings_bad_value_names_that_setting() {
     let e = TrainSession::open(&settings(), Some(&bytes[..100])).err().unwrap();
     assert_eq!(e.param, "data", "a damaged digits file");
     let e = TrainSession::open(&settings().with("model", "flatten~dense(3)"), Some(&bytes)).err().unwrap();
-    assert_eq!((e.param.as_str(), e.code), ("model", "head_too_small"), "a head too small for the classes is the model");
+    assert_eq!(
+        (e.param.as_str(), e.code),
+        ("model", "head_too_small"),
+        "a head too small for the classes is the model"
+    );
     // The symbols need no bytes; the check writes the PyTorch code.
     let c = train::check(&settings().with("data", "symbols"), None, "w.safetensors").unwrap();
     assert_eq!((c.train_len, c.val_len), (50, 250));
