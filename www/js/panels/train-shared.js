@@ -33,7 +33,9 @@ export function checkSettings(wasm, s, bytes) {
 }
 
 // How often the live curves measure, and on how many images per part (the core's run: src/run/train.rs).
-export const measuring = (wasm) => wasm.core_catalog().train_run;
+// Read once: core_catalog() builds the whole catalog object, and the comparisons ask on every redraw.
+let trainRun = null;
+export const measuring = (wasm) => (trainRun ??= wasm.core_catalog().train_run);
 
 // A fraction as a percentage with one decimal (accuracies in the Train panel's sentences).
 export const pct = (x) => `${(100 * x).toFixed(1)} %`;
