@@ -59,6 +59,85 @@ function chromeOf({ state: early, given }, lang) {
   return { ...defaults(early.panel), panel: early.panel, lang: given.has('lang') ? early.lang : lang, embed: early.embed };
 }
 
+// The wasm module as a panel sees it: every class that owns wasm memory is counted, so that after dispose() a
+// panel that forgot to free something is reported (as a console error, which fails the end-to-end tests).
+function trackedWasm(wasm, live) {
+  const tracked = { ...wasm };
+  for (const [name, value] of Object.entries(wasm)) {
+    if (typeof value !== 'function' || typeof value.prototype?.free !== 'function') continue;
+    const Tracked = class extends value {
+      constructor(...args) {
+        super(...args);
+        live.add(this);
+      }
+    };
+    Object.defineProperty(Tracked, 'name', { value: name });
+    tracked[name] = Tracked;
+  }
+  return tracked;
+}
+
+// Reset puts the panel's own settings back to their defaults (language and embedding stay); Copy link copies the
+// link to this exact view (or, where the clipboard is refused, shows it selected); Embed gives the iframe snippet.
+function panelTools(name, app) {
+  const { ctx, store } = app;
+  const state = () => app.state;
+  const status = el('span', { class: 'tools-status', role: 'status' });
+  const linkField = el('input', { type: 'text', readonly: true, hidden: true, class: 'mono copy-fallback', 'aria-label': t('tools.link') });
+  const reset = () => {
+    const partial = {};
+    for (const key of Object.keys(state())) {
+      if (known(key) && !['panel', 'lang', 'embed'].includes(key) && appliesTo(key, name)) partial[key] = defaultOf(key, name);
+    }
+    ctx.set(partial);
+  };
+  const copy = async () => {
+    status.textContent = (await copyText(store.link(state()), linkField)) ? t('tools.copied') : t('embed.copy_refused');
+    setTimeout(() => { status.textContent = ''; }, 3000);
+  };
+  const embed = embedAction(state, store.link);
+  return el('div', { class: 'panel-tools' },
+    el('button', { type: 'button', 'data-action': 'reset', onclick: reset }, t('tools.reset')),
+    el('button', { type: 'button', 'data-action': 'copy-link', onclick: copy }, t('tools.copy_link')),
+    embed.button, status, embed.status, linkField, embed.box);
+}
+
+
+// One history entry per deliberate change; a run of changes to the same single setting within a second is one entry.
+// Returns mode(partial) → 'push' | 'replace'.
+function historyModes() {
+  let lastPush = { name: null, time: 0 };
+  return (partial) => {
+    const names = Object.keys(partial);
+    const name = names.length === 1 ? names[0] : null;
+    const now = performance.now();
+    const coalesce = name !== null && name === lastPush.name && now - lastPush.time < 1000;
+    lastPush = { name, time: now };
+    return coalesce ? 'replace' : 'push';
+  };
+}
+
+// The notices of an app (store.notices): a dismissable line each; `problems` are what parse() found in the store,
+// said in the store's words (store.noticeKey), with the value each setting falls back to (`fallback(param)`).
+function notices(store, fallback) {
+  function notice(text, kind = 'warning') {
+    const item = el('div', { class: `notice notice-${kind}` },
+      el('span', {}, text),
+      el('button', { type: 'button', class: 'dismiss', 'aria-label': t('notice.dismiss'), onclick: () => item.remove() }, '×'));
+    store.notices.append(item);
+  }
+  function reportProblems(problems) {
+    const k = store.noticeKey;
+    for (const p of problems) {
+      if (p.key === 'unknown') notice(t(`${k}.unknown`, { param: p.param }));
+      else if (p.key === 'duplicate') notice(t(`${k}.duplicate`, { param: p.param, ...p.args }));
+      else if (p.key === 'hash_too_long') notice(t(`${k}.hash_too_long`, p.args));
+      else notice(t(`${k}.invalid`, { param: p.param, value: p.value, reason: t(`reason.${p.key}`, p.args), fallback: fallback(p.param) }));
+    }
+  }
+  return { notice, reportProblems };
+}
+
 // store: {
 //   read()              → { state, problems, given } as parse() returns them (the hash, or the attributes)
 //   write(state, mode)  keeps the store in step with the state in effect; mode 'push' (a deliberate change) or 'replace'
@@ -80,31 +159,13 @@ export function createApp(root, store) {
   };
   let lastEdit = null; // { name, text } of the field whose edit made the last change
   let current = null; // { name, section, view, fields, live, wasm }
-  let lastPush = { name: null, time: 0 };
+  const historyMode = historyModes();
   let renderCount = 0;
   let wasm = null; // the core's JS module
   let disposed = false;
 
-  function notice(text, kind = 'warning') {
-    const item = el('div', { class: `notice notice-${kind}` },
-      el('span', {}, text),
-      el('button', { type: 'button', class: 'dismiss', 'aria-label': t('notice.dismiss'), onclick: () => item.remove() }, '×'));
-    store.notices.append(item);
-  }
-
-  function fallbackText(name) {
-    return known(name) ? String(defaultOf(name, state?.panel)) : '';
-  }
-
-  function reportProblems(problems) {
-    const k = store.noticeKey;
-    for (const p of problems) {
-      if (p.key === 'unknown') notice(t(`${k}.unknown`, { param: p.param }));
-      else if (p.key === 'duplicate') notice(t(`${k}.duplicate`, { param: p.param, ...p.args }));
-      else if (p.key === 'hash_too_long') notice(t(`${k}.hash_too_long`, p.args));
-      else notice(t(`${k}.invalid`, { param: p.param, value: p.value, reason: t(`reason.${p.key}`, p.args), fallback: fallbackText(p.param) }));
-    }
-  }
+  const fallbackText = (name) => (known(name) ? String(defaultOf(name, state?.panel)) : '');
+  const { notice, reportProblems } = notices(store, fallbackText);
 
   // Shows any error visibly: a Rust panic arrives as a RuntimeError ("unreachable"), a bug in a panel as an exception.
   function showFatal(error) {
@@ -118,16 +179,6 @@ export function createApp(root, store) {
     store.write(state, mode);
     const open = current?.section.querySelector('.open-full');
     if (open) open.href = store.link(state);
-  }
-
-  // One entry per deliberate change; a run of changes to the same single setting within a second is one entry.
-  function historyMode(partial) {
-    const names = Object.keys(partial);
-    const name = names.length === 1 ? names[0] : null;
-    const now = performance.now();
-    const coalesce = name !== null && name === lastPush.name && now - lastPush.time < 1000;
-    lastPush = { name, time: now };
-    return coalesce ? 'replace' : 'push';
   }
 
   // What panels call. set() takes already-validated values: { history: 'replace' } for a rewrite that is not a
@@ -183,24 +234,6 @@ export function createApp(root, store) {
     owner: (name) => store.owner(name),
   };
 
-  // The wasm module as a panel sees it: every class that owns wasm memory is counted, so that after dispose() a
-  // panel that forgot to free something is reported (as a console error, which fails the end-to-end tests).
-  function trackedWasm(live) {
-    const tracked = { ...wasm };
-    for (const [name, value] of Object.entries(wasm)) {
-      if (typeof value !== 'function' || typeof value.prototype?.free !== 'function') continue;
-      const Tracked = class extends value {
-        constructor(...args) {
-          super(...args);
-          live.add(this);
-        }
-      };
-      Object.defineProperty(Tracked, 'name', { value: name });
-      tracked[name] = Tracked;
-    }
-    return tracked;
-  }
-
   function disposeCurrent() {
     if (!current) return;
     current.view.dispose?.();
@@ -217,29 +250,6 @@ export function createApp(root, store) {
     if (coreReady) write();
   }
 
-  // Reset puts the panel's own settings back to their defaults (language and embedding stay); Copy link copies the
-  // link to this exact view (or, where the clipboard is refused, shows it selected); Embed gives the iframe snippet.
-  function panelTools(name) {
-    const status = el('span', { class: 'tools-status', role: 'status' });
-    const linkField = el('input', { type: 'text', readonly: true, hidden: true, class: 'mono copy-fallback', 'aria-label': t('tools.link') });
-    const reset = () => {
-      const partial = {};
-      for (const key of Object.keys(state)) {
-        if (known(key) && !['panel', 'lang', 'embed'].includes(key) && appliesTo(key, name)) partial[key] = defaultOf(key, name);
-      }
-      ctx.set(partial);
-    };
-    const copy = async () => {
-      status.textContent = (await copyText(store.link(state), linkField)) ? t('tools.copied') : t('embed.copy_refused');
-      setTimeout(() => { status.textContent = ''; }, 3000);
-    };
-    const embed = embedAction(() => state, store.link);
-    return el('div', { class: 'panel-tools' },
-      el('button', { type: 'button', 'data-action': 'reset', onclick: reset }, t('tools.reset')),
-      el('button', { type: 'button', 'data-action': 'copy-link', onclick: copy }, t('tools.copy_link')),
-      embed.button, status, embed.status, linkField, embed.box);
-  }
-
   async function render() {
     const token = ++renderCount;
     renderChrome();
@@ -253,11 +263,11 @@ export function createApp(root, store) {
       section.append(el('a', { class: 'open-full', href: '#', target: '_blank', rel: 'noopener', 'data-i18n': 'app.open_full' }, t('app.open_full')));
     }
     // An embedded view without controls (controls=0) is read only: no Reset, Copy link or Embed either.
-    if (!(state.embed && !state.controls)) section.append(panelTools(name));
+    if (!(state.embed && !state.controls)) section.append(panelTools(name, { ctx, store, get state() { return state; } }));
     root.replaceChildren(section);
     disposeCurrent();
     const live = new Set();
-    current = { name, section, view: null, fields: {}, live, wasm: trackedWasm(live) };
+    current = { name, section, view: null, fields: {}, live, wasm: trackedWasm(wasm, live) };
     current.view = module.mount(section, ctx);
     arrange(section, state);
     write();
