@@ -91,6 +91,7 @@ fn main() {
         &load(name),
         k,
         plan::REPEATS,
+        plan::BnStats::Frozen,
         &mut || t0.elapsed().as_secs_f64(),
         &mut |done, total| eprint!("\r{done}/{total} runs"),
     )

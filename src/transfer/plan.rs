@@ -132,6 +132,38 @@ impl Strategy {
     }
 }
 
+/// What a frozen BatchNorm layer does while the rest trains on the target (URL parameter `bn_stats`): `frozen` keeps
+/// its running statistics and normalizes by them (evaluation behaviour, as `model.eval()` on a frozen backbone in
+/// PyTorch, the default); `updated` normalizes by each batch's statistics and moves the running statistics towards
+/// the target's (PyTorch's frozen `requires_grad` with the module left in `train()`), γ and β staying fixed. Only
+/// zoo models with BatchNorm layers (`small_bn`) and strategies that freeze (`freeze_k`, `head`) are affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BnStats {
+    #[default]
+    Frozen,
+    Updated,
+}
+
+impl BnStats {
+    pub const ALL: [BnStats; 2] = [BnStats::Frozen, BnStats::Updated];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BnStats::Frozen => "frozen",
+            BnStats::Updated => "updated",
+        }
+    }
+
+    /// The setting of that name (param `bn_stats`, code `unknown_value`).
+    pub fn parse(text: &str) -> Result<BnStats> {
+        BnStats::ALL
+            .iter()
+            .copied()
+            .find(|s| s.name() == text)
+            .ok_or_else(|| Error::coded("bn_stats", "unknown_value", format!("{text:?} is not one of frozen, updated")))
+    }
+}
+
 /// The accepted range of the fine-tuning learning rate (URL parameter `ft_lr`).
 pub const FT_LR: (f64, f64) = (1e-6, 1.0);
 
