@@ -1,6 +1,8 @@
 //! The transfer lab natively (`make bench-transfer`, i.e. `cargo bench --bench transfer`): what a fine-tuning step
 //! costs with the conv base trainable, frozen without the feature cache, and frozen with it; then the whole quadrant
-//! experiment of the plan (4 tasks × 5 strategies × the default repeats) with its table, verdicts and time. The
+//! experiment of the plan (4 tasks × 5 strategies × the default repeats) with its table, verdicts and time
+//! (`cargo bench --bench transfer -- --every`: instead, the experiment's time with validation every 10 steps against
+//! every `QUADRANT_EVERY`, same run, alternating). The
 //! page runs the same experiment in two workers of the wasm build (bench/ in the browser measures that).
 
 use cnn_playground::feed::Feed;
@@ -46,7 +48,8 @@ fn main() {
     println!("load average before: {}", loadavg());
     let q = plan::quadrant(Size::Large, Similarity::Similar);
     let (data, split) = run::task_data(&q).expect("task");
-    for name in ["small", "deep"] {
+    let every_mode = std::env::args().any(|a| a == "--every");
+    for name in ["small", "deep"].into_iter().filter(|_| !every_mode) {
         let weights = load(name);
         let spec = ModelSpec::parse(zoo::recipe(name).unwrap().spec).unwrap();
         let make = |strategy: Strategy, caching: bool| {
@@ -76,21 +79,52 @@ fn main() {
         }
     }
 
-    println!(
-        "\nquadrant experiment (zoo model {}, k = default, {} repeats); load average {}",
-        plan::DEFAULT_MODEL,
-        plan::REPEATS,
-        loadavg()
-    );
     let name = plan::DEFAULT_MODEL;
     let spec = ModelSpec::parse(zoo::recipe(name).unwrap().spec).unwrap();
     let k = plan::default_k(spec.layers.iter().filter(|l| l.has_params()).count());
+    let weights = load(name);
+    // The quadrant experiment's work by how often it measures validation: one repeat at every 10 and every
+    // QUADRANT_EVERY steps, alternating (ABAB), so the load hits both alike; the ratio is what the page saves.
+    if every_mode {
+        println!(
+            "\nquadrant experiment, 1 repeat, validation every 10 vs every {} steps (ABAB); load {}",
+            plan::QUADRANT_EVERY,
+            loadavg()
+        );
+        let mut times = [Vec::new(), Vec::new()];
+        for round in 0..4 {
+            let every = [10, plan::QUADRANT_EVERY][round % 2];
+            let t0 = Instant::now();
+            run::experiment(&spec, &weights, k, 1, every, plan::BnStats::Frozen, &mut || 0.0, &mut |_, _| {})
+                .expect("experiment");
+            times[round % 2].push(t0.elapsed().as_secs_f64());
+        }
+        let (a, b) = (times[0].iter().sum::<f64>(), times[1].iter().sum::<f64>());
+        println!(
+            "every 10: {:?} s; every {}: {:?} s; ratio {:.3}; load {}",
+            times[0],
+            plan::QUADRANT_EVERY,
+            times[1],
+            b / a,
+            loadavg()
+        );
+        return;
+    }
+
+    println!(
+        "\nquadrant experiment (zoo model {}, k = default, {} repeats, validation every {} steps); load average {}",
+        plan::DEFAULT_MODEL,
+        plan::REPEATS,
+        plan::QUADRANT_EVERY,
+        loadavg()
+    );
     let t0 = Instant::now();
     let (rows, verdicts) = run::experiment(
         &spec,
-        &load(name),
+        &weights,
         k,
         plan::REPEATS,
+        plan::QUADRANT_EVERY,
         plan::BnStats::Frozen,
         &mut || t0.elapsed().as_secs_f64(),
         &mut |done, total| eprint!("\r{done}/{total} runs"),

@@ -239,8 +239,9 @@ pub struct TaskVerdict {
 }
 
 /// The whole quadrant experiment from a zoo model (`spec` with its source head, `weights` its file): every task of
-/// the plan × every strategy × `repeats`, `k` for `freeze_k`, `bn_stats` for the frozen BatchNorm layers, each
-/// strategy a [`Cell`] of the plan's settings.
+/// the plan × every strategy × `repeats`, `k` for `freeze_k`, validation `every` so many steps (the page's
+/// [`plan::QUADRANT_EVERY`]), `bn_stats` for the frozen BatchNorm layers, each strategy a [`Cell`] of the plan's
+/// settings.
 /// `clock()` gives seconds (for the rows' times); `progress(done, total)` is called after every repeat.
 #[allow(clippy::too_many_arguments)]
 pub fn experiment(
@@ -248,6 +249,7 @@ pub fn experiment(
     weights: &[u8],
     k: usize,
     repeats: usize,
+    every: usize,
     bn_stats: plan::BnStats,
     clock: &mut dyn FnMut() -> f64,
     progress: &mut dyn FnMut(usize, usize),
@@ -267,7 +269,7 @@ pub fn experiment(
                 k,
                 optimizer: strategy.optimizer(plan::finetune_lr())?,
                 steps: q.steps,
-                every: plan::EVAL_EVERY,
+                every,
                 batch: plan::BATCH,
                 repeats,
                 seed: plan::SEED,

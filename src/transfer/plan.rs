@@ -230,8 +230,12 @@ pub fn steps(size: Size) -> usize {
 }
 
 pub const BATCH: usize = 16;
-/// Validation accuracy is measured at step 0 and every this many steps.
+/// Validation accuracy is measured at step 0 and every this many steps (the init view and the own-classes view).
 pub const EVAL_EVERY: usize = 10;
+/// The quadrant experiment measures less often: a validation pass over 200 images costs as much as about 4 training
+/// steps of the full net, so at every 10 steps it was a third of the experiment's work; the verdicts read only the
+/// final accuracies, which do not depend on it (evaluation draws nothing). BENCHMARKS.md, "Quadrants in 60 s".
+pub const QUADRANT_EVERY: usize = 25;
 /// Five repeats, measured over repeats 0–7 (BENCHMARKS.md, "Lessons over seeds"): by the 95 % rule the first
 /// three decide one quadrant, the first five three (the held-out 3–7 two), all eight all four (large & different's
 /// from-scratch runs spread widely) — eight would take about 1.6× five's time, past the budget.
