@@ -223,6 +223,16 @@ fn main() {
             one("init_gn", &q, Strategy::Scratch, plan::INIT_VIEW_LONG_STEPS, r);
         }
     }
+    if part == "bn" {
+        // The strategies a frozen BatchNorm affects, in every quadrant (run once per bn_stats).
+        for q in plan::quadrants() {
+            for r in 0..repeats {
+                for s in [Strategy::Head, Strategy::FreezeK] {
+                    one("quadrants", &q, s, q.steps, r);
+                }
+            }
+        }
+    }
     if part == "gn" {
         // The GroupNorm arm and pretrained at the longer schedule only.
         let q = plan::quadrant(plan::INIT_VIEW_SIZE, plan::INIT_VIEW_SIM);

@@ -463,15 +463,10 @@ fn a_cells_steps_count_over_its_repeats() {
     let preprocess = cnn_playground::nn::export::Preprocess::none(zoo::INPUT);
     let mut cell = run::Cell::new(config, data, split, preprocess).unwrap();
     let mut seen = vec![cell.steps()];
-    loop {
-        match cell.step(&mut || 0.0).unwrap() {
-            run::CellEvent::Point(_, (done, total)) => {
-                assert_eq!(cell.steps(), done, "the progress's count");
-                assert_eq!(total, 40);
-                seen.push(cell.steps());
-            }
-            run::CellEvent::End(_) => break,
-        }
+    while let run::CellEvent::Point(_, (done, total)) = cell.step(&mut || 0.0).unwrap() {
+        assert_eq!(cell.steps(), done, "the progress's count");
+        assert_eq!(total, 40);
+        seen.push(cell.steps());
     }
     assert_eq!(cell.steps(), 40);
     assert_eq!(seen, vec![0, 0, 10, 20, 20, 30, 40]);

@@ -49,7 +49,7 @@ pub const GN_GROUPS: usize = 4;
 pub fn with_group_norm(spec: &ModelSpec, groups: usize) -> ModelSpec {
     let mut layers = Vec::new();
     for layer in spec.layers.iter().filter(|l| !matches!(l, LayerSpec::BatchNorm | LayerSpec::GroupNorm { .. })) {
-        layers.push(layer.clone());
+        layers.push(*layer);
         if matches!(layer, LayerSpec::Conv { .. }) {
             layers.push(LayerSpec::GroupNorm { groups });
         }
