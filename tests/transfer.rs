@@ -471,3 +471,26 @@ fn a_cells_steps_count_over_its_repeats() {
     assert_eq!(cell.steps(), 40);
     assert_eq!(seen, vec![0, 0, 10, 20, 20, 30, 40]);
 }
+
+/// The init view's GroupNorm arm: every zoo model with a GroupNorm right after each conv (a BatchNorm replaced), the
+/// rest unchanged, builds for the targets' input and classes (GN_GROUPS divides every conv's width).
+#[test]
+fn the_group_norm_arm_puts_a_groupnorm_after_each_conv() {
+    use cnn_playground::nn::spec::LayerSpec;
+    use cnn_playground::transfer::{GN_GROUPS, with_group_norm, with_head};
+    for recipe in &RECIPES {
+        let spec = with_head(&zoo_spec(recipe.name), plan::TARGET_CLASSES).unwrap();
+        let gn = with_group_norm(&spec, GN_GROUPS);
+        let plain: Vec<&LayerSpec> = spec.layers.iter().filter(|l| !matches!(l, LayerSpec::BatchNorm)).collect();
+        let without: Vec<&LayerSpec> =
+            gn.layers.iter().filter(|l| !matches!(l, LayerSpec::GroupNorm { .. })).collect();
+        assert_eq!(plain, without, "{}: the other layers unchanged", recipe.name);
+        for (i, l) in gn.layers.iter().enumerate() {
+            let is_conv = matches!(l, LayerSpec::Conv { .. });
+            assert_eq!(is_conv, matches!(gn.layers.get(i + 1), Some(LayerSpec::GroupNorm { groups: GN_GROUPS })));
+        }
+        let model = run::strategy_model(&gn, zoo::INPUT, &[], plan::TARGET_CLASSES, Strategy::Scratch, 0, 1).unwrap();
+        assert_eq!(model.classes(), plan::TARGET_CLASSES);
+        assert!(gn.to_string().contains("~gn(4)~relu"), "{gn}");
+    }
+}
