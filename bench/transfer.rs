@@ -2,7 +2,7 @@
 //! costs with the conv base trainable, frozen without the feature cache, and frozen with it; then the whole quadrant
 //! experiment of the plan (4 tasks × 5 strategies × the default repeats) with its table, verdicts and time
 //! (`cargo bench --bench transfer -- --every`: instead, the experiment's time with validation every 10 steps against
-//! every `QUADRANT_EVERY`, same run, alternating). The
+//! every `QUADRANT_EVERY`, same run, alternating, by CPU time). The
 //! page runs the same experiment in two workers of the wasm build (bench/ in the browser measures that).
 
 use cnn_playground::feed::Feed;
@@ -15,6 +15,16 @@ use std::time::Instant;
 
 fn load(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/www/zoo/{name}.safetensors", env!("CARGO_MANIFEST_DIR"))).expect("a shipped zoo file")
+}
+
+/// This process's CPU seconds (user + system, from /proc/self/stat at 100 ticks a second): the experiment runs on
+/// one thread, so its CPU time is its work whatever the other processes on the machine do to its wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<f64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    // Fields 14 and 15 of the file (utime, stime) are the 12th and 13th after the command's closing parenthesis.
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
 }
 
 fn loadavg() -> String {

@@ -482,8 +482,7 @@ fn the_group_norm_arm_puts_a_groupnorm_after_each_conv() {
         let spec = with_head(&zoo_spec(recipe.name), plan::TARGET_CLASSES).unwrap();
         let gn = with_group_norm(&spec, GN_GROUPS);
         let plain: Vec<&LayerSpec> = spec.layers.iter().filter(|l| !matches!(l, LayerSpec::BatchNorm)).collect();
-        let without: Vec<&LayerSpec> =
-            gn.layers.iter().filter(|l| !matches!(l, LayerSpec::GroupNorm { .. })).collect();
+        let without: Vec<&LayerSpec> = gn.layers.iter().filter(|l| !matches!(l, LayerSpec::GroupNorm { .. })).collect();
         assert_eq!(plain, without, "{}: the other layers unchanged", recipe.name);
         for (i, l) in gn.layers.iter().enumerate() {
             let is_conv = matches!(l, LayerSpec::Conv { .. });

@@ -75,8 +75,10 @@ fn models_array() -> js_sys::Array {
             let spec = ModelSpec::parse(r.spec).unwrap_or_default(); // the zoo's specs parse (a test checks)
             let layers = spec.layers.iter().filter(|l| l.has_params()).count();
             let target = crate::transfer::with_head(&spec, plan::TARGET_CLASSES);
-            let gn =
-                target.as_ref().map(|s| crate::transfer::with_group_norm(s, crate::transfer::GN_GROUPS).to_string());
+            let gn = target
+                .as_ref()
+                .ok()
+                .map(|s| crate::transfer::with_group_norm(s, crate::transfer::GN_GROUPS).to_string());
             let target = target.map(|s| s.to_string());
             object(&[
                 ("name", r.name.into()),
