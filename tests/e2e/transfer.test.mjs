@@ -72,7 +72,8 @@ test('the init view compares pretrained, random and mean-var and shows which lay
   const rows = await tableRows(page, 'transfer-init');
   assert.ok(rows.length >= 3, `rows: ${rows.length}`);
   assert.equal(rows[0][0], '0');
-  for (const r of rows) for (const v of r.slice(1)) assert.ok(Number(v) >= 0 && Number(v) <= 1, `accuracy: ${r}`);
+  for (const r of rows) for (const v of r.slice(1, 4)) assert.ok(Number(v) >= 0 && Number(v) <= 1, `accuracy: ${r}`);
+  for (const r of rows) assert.equal(r[4], '—', 'no GroupNorm arm with the plan’s budget');
   assert.deepEqual(await headers(page, 'transfer-layer-change'), ['layer', 'rel_change']);
   const change = await tableRows(page, 'transfer-layer-change');
   assert.equal(change.length, 3, 'the small net has three layers with weights');

@@ -135,7 +135,7 @@ export function initView(section, ctx) {
     const cmp = (i, j) => wasm.verdict_compare(Float64Array.from(finals[i]), Float64Array.from(finals[j]), val);
     const said = (v) => t(`transfer.outcome.${v.outcome}`);
     const best = Math.max(...stats.filter((x) => x.n).map((x) => x.mean));
-    const reach = means.map((m) => wasm.verdict_steps_to_reach(Float64Array.from(m, (r) => r.step), Float64Array.from(m, (r) => r.val_acc), 0.9, best));
+    const reach = means.map((m) => m.length && wasm.verdict_steps_to_reach(Float64Array.from(m, (r) => r.step), Float64Array.from(m, (r) => r.val_acc), 0.9, best));
     const steps = (x) => (x === undefined ? t('transfer.init.not_reached') : String(x));
     const [vr, vm] = [cmp(0, 1), cmp(0, 2)];
     // He et al. 2018's setting: random init with GroupNorm, the longer schedule, against pretrained; the words for
