@@ -94,30 +94,26 @@ fn main() {
     let k = plan::default_k(spec.layers.iter().filter(|l| l.has_params()).count());
     let weights = load(name);
     // The quadrant experiment's work by how often it measures validation: one repeat at every 10 and every
-    // QUADRANT_EVERY steps, alternating (ABAB), so the load hits both alike; the ratio is what the page saves.
+    // QUADRANT_EVERY steps, alternating, by CPU time (one thread: its work, whatever the load does to the wall time).
     if every_mode {
         println!(
             "\nquadrant experiment, 1 repeat, validation every 10 vs every {} steps (ABAB); load {}",
             plan::QUADRANT_EVERY,
             loadavg()
         );
-        let mut times = [Vec::new(), Vec::new()];
-        for round in 0..4 {
+        let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(2);
+        let mut cpu = [Vec::new(), Vec::new()];
+        for round in 0..rounds {
             let every = [10, plan::QUADRANT_EVERY][round % 2];
-            let t0 = Instant::now();
+            let (t0, c0) = (Instant::now(), cpu_seconds());
             run::experiment(&spec, &weights, k, 1, every, plan::BnStats::Frozen, &mut || 0.0, &mut |_, _| {})
                 .expect("experiment");
-            times[round % 2].push(t0.elapsed().as_secs_f64());
+            let c = cpu_seconds() - c0;
+            cpu[round % 2].push(c);
+            println!("every {every}: {c:.2} CPU s, {:.1} s wall; load {}", t0.elapsed().as_secs_f64(), loadavg());
         }
-        let (a, b) = (times[0].iter().sum::<f64>(), times[1].iter().sum::<f64>());
-        println!(
-            "every 10: {:?} s; every {}: {:?} s; ratio {:.3}; load {}",
-            times[0],
-            plan::QUADRANT_EVERY,
-            times[1],
-            b / a,
-            loadavg()
-        );
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        println!("CPU time ratio every {} / every 10: {:.3}", plan::QUADRANT_EVERY, mean(&cpu[1]) / mean(&cpu[0]));
         return;
     }
 
