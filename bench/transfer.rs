@@ -1,6 +1,8 @@
 //! The transfer lab natively (`make bench-transfer`, i.e. `cargo bench --bench transfer`): what a fine-tuning step
 //! costs with the conv base trainable, frozen without the feature cache, and frozen with it; then the whole quadrant
-//! experiment of the plan (4 tasks × 5 strategies × the default repeats) with its table, verdicts and time. The
+//! experiment of the plan (4 tasks × 5 strategies × the default repeats) with its table, verdicts and time
+//! (`cargo bench --bench transfer -- --every`: instead, the experiment's time with validation every 10 steps against
+//! every `QUADRANT_EVERY`, same run, alternating, by CPU time). The
 //! page runs the same experiment in two workers of the wasm build (bench/ in the browser measures that).
 
 use cnn_playground::feed::Feed;
@@ -13,6 +15,16 @@ use std::time::Instant;
 
 fn load(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/www/zoo/{name}.safetensors", env!("CARGO_MANIFEST_DIR"))).expect("a shipped zoo file")
+}
+
+/// This process's CPU seconds (user + system, from /proc/self/stat at 100 ticks a second): the experiment runs on
+/// one thread, so its CPU time is its work whatever the other processes on the machine do to its wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<f64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    // Fields 14 and 15 of the file (utime, stime) are the 12th and 13th after the command's closing parenthesis.
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
 }
 
 fn loadavg() -> String {
@@ -46,7 +58,8 @@ fn main() {
     println!("load average before: {}", loadavg());
     let q = plan::quadrant(Size::Large, Similarity::Similar);
     let (data, split) = run::task_data(&q).expect("task");
-    for name in ["small", "deep"] {
+    let every_mode = std::env::args().any(|a| a == "--every");
+    for name in ["small", "deep"].into_iter().filter(|_| !every_mode) {
         let weights = load(name);
         let spec = ModelSpec::parse(zoo::recipe(name).unwrap().spec).unwrap();
         let make = |strategy: Strategy, caching: bool| {
@@ -76,21 +89,49 @@ fn main() {
         }
     }
 
-    println!(
-        "\nquadrant experiment (zoo model {}, k = default, {} repeats); load average {}",
-        plan::DEFAULT_MODEL,
-        plan::REPEATS,
-        loadavg()
-    );
     let name = plan::DEFAULT_MODEL;
     let spec = ModelSpec::parse(zoo::recipe(name).unwrap().spec).unwrap();
     let k = plan::default_k(spec.layers.iter().filter(|l| l.has_params()).count());
+    let weights = load(name);
+    // The quadrant experiment's work by how often it measures validation: one repeat at every 10 and every
+    // QUADRANT_EVERY steps, alternating, by CPU time (one thread: its work, whatever the load does to the wall time).
+    if every_mode {
+        println!(
+            "\nquadrant experiment, 1 repeat, validation every 10 vs every {} steps (ABAB); load {}",
+            plan::QUADRANT_EVERY,
+            loadavg()
+        );
+        let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(2);
+        let mut cpu = [Vec::new(), Vec::new()];
+        for round in 0..rounds {
+            let every = [10, plan::QUADRANT_EVERY][round % 2];
+            let (t0, c0) = (Instant::now(), cpu_seconds());
+            run::experiment(&spec, &weights, k, 1, every, plan::BnStats::Frozen, &mut || 0.0, &mut |_, _| {})
+                .expect("experiment");
+            let c = cpu_seconds() - c0;
+            cpu[round % 2].push(c);
+            println!("every {every}: {c:.2} CPU s, {:.1} s wall; load {}", t0.elapsed().as_secs_f64(), loadavg());
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        println!("CPU time ratio every {} / every 10: {:.3}", plan::QUADRANT_EVERY, mean(&cpu[1]) / mean(&cpu[0]));
+        return;
+    }
+
+    println!(
+        "\nquadrant experiment (zoo model {}, k = default, {} repeats, validation every {} steps); load average {}",
+        plan::DEFAULT_MODEL,
+        plan::REPEATS,
+        plan::QUADRANT_EVERY,
+        loadavg()
+    );
     let t0 = Instant::now();
     let (rows, verdicts) = run::experiment(
         &spec,
-        &load(name),
+        &weights,
         k,
         plan::REPEATS,
+        plan::QUADRANT_EVERY,
+        plan::BnStats::Frozen,
         &mut || t0.elapsed().as_secs_f64(),
         &mut |done, total| eprint!("\r{done}/{total} runs"),
     )

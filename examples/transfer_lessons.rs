@@ -1,5 +1,5 @@
 //! The transfer lab's lessons over several seeds (issue 18: a lesson is designed, then verified with other seeds):
-//! `cargo run --release --example transfer_lessons -- REPEATS [quadrants|init]` trains the plan's quadrant
+//! `cargo run --release --example transfer_lessons -- REPEATS [quadrants|init] [ZOO_MODEL] [frozen|updated]` trains the plan's quadrant
 //! experiment (every task × strategy) and the init view's three arms (both budgets) with repeats 0 … REPEATS−1
 //! (seeds `run::transfer::repeat_seed(r)`), and prints one JSON line per run: its final accuracy and its validation curve. The
 //! verdicts over the first repeats and over the held-out ones are computed from these lines (BENCHMARKS.md).
@@ -121,10 +121,36 @@ fn judge(file: &str, from: usize, to: usize) {
             c.outcome.name()
         );
         let best = a.mean_a.max(a.mean_b).max(b.mean_b);
-        for s in ["finetune", "scratch", "mean_var"] {
+        for s in ["finetune", "scratch", "mean_var", "scratch_gn"] {
             let reach: Vec<String> = lines
                 .iter()
                 .filter(|l| l.0 == "init" && l.4 == steps && l.3 == s)
+                .map(|l| verdict::steps_to_reach(&l.8, 0.9, best).map_or("—".into(), |n| n.to_string()))
+                .collect();
+            println!("    {s}: steps to 90 % of the best final mean ({:.3}): {}", 0.9 * best, reach.join(" "));
+        }
+    }
+    let long = plan::INIT_VIEW_LONG_STEPS;
+    let pre_long = finals("init", q.size.name(), q.sim.name(), Some(long), "finetune");
+    let gn_final = finals("init", q.size.name(), q.sim.name(), Some(long), "scratch_gn");
+    if gn_final.len() >= 2 && pre_long.len() >= 2 {
+        let g = verdict::compare(&gn_final, &pre_long, 200).expect("compare");
+        println!(
+            "random+GN at {long} steps {:.3} ± {:.3} vs pretrained at {long} {:.3} ± {:.3}: {:+.3}/{:.3} {} (df {:.1})",
+            g.mean_a,
+            run::mean_std(&gn_final).1,
+            g.mean_b,
+            run::mean_std(&pre_long).1,
+            g.diff,
+            g.margin,
+            g.outcome.name(),
+            g.df.unwrap_or(0.0),
+        );
+        let best = g.mean_a.max(g.mean_b);
+        for s in ["finetune", "scratch_gn"] {
+            let reach: Vec<String> = lines
+                .iter()
+                .filter(|l| l.0 == "init" && l.4 == long && l.3 == s)
                 .map(|l| verdict::steps_to_reach(&l.8, 0.9, best).map_or("—".into(), |n| n.to_string()))
                 .collect();
             println!("    {s}: steps to 90 % of the best final mean ({:.3}): {}", 0.9 * best, reach.join(" "));
@@ -141,24 +167,34 @@ fn main() {
     }
     let repeats: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
     let part = args.next().unwrap_or_else(|| "all".into());
-    let name = plan::DEFAULT_MODEL;
+    let name = args.next().unwrap_or_else(|| plan::DEFAULT_MODEL.into());
+    let bn_stats = plan::BnStats::parse(&args.next().unwrap_or_else(|| "frozen".into())).expect("bn_stats");
+    let name = name.as_str();
     let weights =
         std::fs::read(format!("{}/www/zoo/{name}.safetensors", env!("CARGO_MANIFEST_DIR"))).expect("zoo file");
     let spec = ModelSpec::parse(zoo::recipe(name).expect("recipe").spec).expect("spec");
     let k = plan::default_k(spec.layers.iter().filter(|l| l.has_params()).count());
     let t0 = Instant::now();
+    let gn_spec = cnn_playground::transfer::with_group_norm(&spec, cnn_playground::transfer::GN_GROUPS);
     let one = |view: &str, q: &plan::Quadrant, strategy: Strategy, steps: usize, r: usize| {
         let (data, split) = run::task_data(q).expect("task");
         let seed = run::repeat_seed(r);
+        // The init view's random-init-with-GroupNorm arm is printed as strategy "scratch_gn".
+        let (spec, name) = match view {
+            "init_gn" => (&gn_spec, "scratch_gn"),
+            _ => (&spec, strategy.name()),
+        };
+        let view = if view == "init_gn" { "init" } else { view };
         let mut model =
-            run::strategy_model(&spec, zoo::INPUT, &weights, data.classes(), strategy, k, seed).expect("model");
+            run::strategy_model(spec, zoo::INPUT, &weights, data.classes(), strategy, k, seed).expect("model");
+        run::set_bn_stats(&mut model, bn_stats).expect("bn_stats");
         let result = run::train_run(&mut model, &data, &split, steps, seed).expect("run");
         let curve: Vec<String> = result.curve.iter().map(|(s, a)| format!("[{s},{a}]")).collect();
         println!(
             "{{\"view\":\"{view}\",\"size\":\"{}\",\"sim\":\"{}\",\"strategy\":\"{}\",\"steps\":{steps},\"repeat\":{r},\"final\":{},\"val\":{},\"curve\":[{}],\"t\":{:.1}}}",
             q.size.name(),
             q.sim.name(),
-            strategy.name(),
+            name,
             result.final_acc,
             split.val.len(),
             curve.join(","),
@@ -182,6 +218,27 @@ fn main() {
                     one("init", &q, s, steps, r);
                 }
             }
+        }
+        for r in 0..repeats {
+            one("init_gn", &q, Strategy::Scratch, plan::INIT_VIEW_LONG_STEPS, r);
+        }
+    }
+    if part == "bn" {
+        // The strategies a frozen BatchNorm affects, in every quadrant (run once per bn_stats).
+        for q in plan::quadrants() {
+            for r in 0..repeats {
+                for s in [Strategy::Head, Strategy::FreezeK] {
+                    one("quadrants", &q, s, q.steps, r);
+                }
+            }
+        }
+    }
+    if part == "gn" {
+        // The GroupNorm arm and pretrained at the longer schedule only.
+        let q = plan::quadrant(plan::INIT_VIEW_SIZE, plan::INIT_VIEW_SIM);
+        for r in 0..repeats {
+            one("init", &q, Strategy::Finetune, plan::INIT_VIEW_LONG_STEPS, r);
+            one("init_gn", &q, Strategy::Scratch, plan::INIT_VIEW_LONG_STEPS, r);
         }
     }
 }

@@ -415,6 +415,7 @@ fn a_transfer_cell_is_the_native_experiments_run_repeat_for_repeat() {
             seed: plan::SEED,
             layer_change: true,
             keep: Some("m.safetensors".into()),
+            bn_stats: plan::BnStats::Frozen,
         };
         let pre = cnn_playground::nn::export::Preprocess::none(zoo::INPUT);
         let mut cell = Cell::new(config, data.clone(), split.clone(), pre).unwrap();

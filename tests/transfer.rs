@@ -368,3 +368,128 @@ fn the_task_verdict_follows_the_per_comparison_outcomes() {
     assert!((j.against[0].1.margin - 2.776 * (0.01f64 / 3.0 * 2.0).sqrt()).abs() < 1e-3);
     assert_eq!(run::judge(Strategy::Head, &[(Strategy::Head, &hi)], 200).unwrap_err().code, "missing");
 }
+
+// ------------------------------------------------------------------ frozen BatchNorm: statistics frozen or updated
+
+/// Each BatchNorm layer's running mean, running variance and steps tracked, and its γ and β.
+fn bn_state(model: &Model) -> Vec<(String, Vec<f32>)> {
+    use cnn_playground::nn::model::StateValues;
+    let bn: Vec<String> = (0..model.plans().len())
+        .filter(|&i| matches!(model.plans()[i].spec, cnn_playground::nn::spec::LayerSpec::BatchNorm))
+        .map(|i| format!("{i}."))
+        .collect();
+    model
+        .state_dict()
+        .into_iter()
+        .filter(|t| bn.iter().any(|p| t.name.starts_with(p)))
+        .map(|t| {
+            let v = match t.values {
+                StateValues::F32(v) => v.to_vec(),
+                StateValues::I64(n) => vec![n as f32],
+            };
+            (t.name, v)
+        })
+        .collect()
+}
+
+/// The conv base of `small_bn` frozen (only the head trains): with `bn_stats=frozen` the BatchNorm layers keep their
+/// running statistics bit for bit (evaluation behaviour); with `updated` the running mean and variance move and
+/// `num_batches_tracked` counts the steps, while γ and β stay bit for bit in both. The feed's cache of the frozen
+/// prefix stops before the first BatchNorm on the batch (layer 1) in the updated mode.
+#[test]
+fn frozen_batchnorm_statistics_change_only_when_updated() {
+    let q = plan::quadrant(Size::Small, Similarity::Different);
+    let (data, split) = run::task_data(&q).unwrap();
+    let recipe = zoo::recipe("small_bn").unwrap();
+    let steps = 12;
+    for bn_stats in plan::BnStats::ALL {
+        let spec = cnn_playground::transfer::with_head(&zoo_spec("small_bn"), plan::TARGET_CLASSES).unwrap();
+        let mut model = cnn_playground::nn::model::Model::new(cnn_playground::nn::model::ModelConfig {
+            spec,
+            input: zoo::INPUT,
+            init: None,
+            optimizer: cnn_playground::nn::optim::OptimizerConfig::parse(recipe.opt).unwrap(),
+            seed: 5,
+        })
+        .unwrap();
+        model.freeze_all_but_head().unwrap();
+        run::set_bn_stats(&mut model, bn_stats).unwrap();
+        assert_eq!(model.frozen_prefix(), if bn_stats == plan::BnStats::Updated { 1 } else { 9 });
+        let before = bn_state(&model);
+        assert_eq!(before.len(), 2 * 5, "two BatchNorm layers, five tensors each");
+        let mut feed = Feed::new(data.clone(), split.clone(), plan::BATCH, Default::default(), 3).unwrap();
+        feed.train_steps(&mut model, steps).unwrap();
+        feed.evaluate(&mut model, Part::Val).unwrap();
+        for ((name, old), (_, new)) in before.iter().zip(bn_state(&model)) {
+            let same = old.iter().zip(&new).all(|(a, b)| a.to_bits() == b.to_bits());
+            let statistic = name.contains("running_") || name.ends_with("num_batches_tracked");
+            match (bn_stats, statistic) {
+                (plan::BnStats::Updated, true) => {
+                    assert!(!same, "{name} did not move in the updated mode");
+                    if name.ends_with("num_batches_tracked") {
+                        assert_eq!(new, vec![steps as f32], "{name}");
+                    }
+                }
+                _ => assert!(same, "{bn_stats:?}: {name} moved: {old:?} → {new:?}"),
+            }
+        }
+    }
+    // A model without BatchNorm is unaffected; a layer that is not BatchNorm is refused by the engine.
+    let mut plain = target_model("small", Strategy::Head, 0);
+    run::set_bn_stats(&mut plain, plan::BnStats::Updated).unwrap();
+    assert_eq!(plain.set_bn_batch_stats_when_frozen(0, true).unwrap_err().code, "not_batchnorm");
+}
+
+/// A cell's `steps` counts the training steps over its repeats (the Session's `steps` getter).
+#[test]
+fn a_cells_steps_count_over_its_repeats() {
+    let q = plan::quadrant(Size::Small, Similarity::Similar);
+    let (data, split) = run::task_data(&q).unwrap();
+    let config = run::CellConfig {
+        spec: cnn_playground::transfer::with_head(&zoo_spec("small"), plan::TARGET_CLASSES).unwrap(),
+        weights: Some(shipped("small.safetensors")),
+        strategy: Strategy::Head,
+        k: 1,
+        optimizer: Strategy::Head.optimizer(plan::finetune_lr()).unwrap(),
+        steps: 20,
+        every: 10,
+        batch: plan::BATCH,
+        repeats: 2,
+        seed: 1,
+        layer_change: false,
+        keep: None,
+        bn_stats: plan::BnStats::Frozen,
+    };
+    let preprocess = cnn_playground::nn::export::Preprocess::none(zoo::INPUT);
+    let mut cell = run::Cell::new(config, data, split, preprocess).unwrap();
+    let mut seen = vec![cell.steps()];
+    while let run::CellEvent::Point(_, (done, total)) = cell.step(&mut || 0.0).unwrap() {
+        assert_eq!(cell.steps(), done, "the progress's count");
+        assert_eq!(total, 40);
+        seen.push(cell.steps());
+    }
+    assert_eq!(cell.steps(), 40);
+    assert_eq!(seen, vec![0, 0, 10, 20, 20, 30, 40]);
+}
+
+/// The init view's GroupNorm arm: every zoo model with a GroupNorm right after each conv (a BatchNorm replaced), the
+/// rest unchanged, builds for the targets' input and classes (GN_GROUPS divides every conv's width).
+#[test]
+fn the_group_norm_arm_puts_a_groupnorm_after_each_conv() {
+    use cnn_playground::nn::spec::LayerSpec;
+    use cnn_playground::transfer::{GN_GROUPS, with_group_norm, with_head};
+    for recipe in &RECIPES {
+        let spec = with_head(&zoo_spec(recipe.name), plan::TARGET_CLASSES).unwrap();
+        let gn = with_group_norm(&spec, GN_GROUPS);
+        let plain: Vec<&LayerSpec> = spec.layers.iter().filter(|l| !matches!(l, LayerSpec::BatchNorm)).collect();
+        let without: Vec<&LayerSpec> = gn.layers.iter().filter(|l| !matches!(l, LayerSpec::GroupNorm { .. })).collect();
+        assert_eq!(plain, without, "{}: the other layers unchanged", recipe.name);
+        for (i, l) in gn.layers.iter().enumerate() {
+            let is_conv = matches!(l, LayerSpec::Conv { .. });
+            assert_eq!(is_conv, matches!(gn.layers.get(i + 1), Some(LayerSpec::GroupNorm { groups: GN_GROUPS })));
+        }
+        let model = run::strategy_model(&gn, zoo::INPUT, &[], plan::TARGET_CLASSES, Strategy::Scratch, 0, 1).unwrap();
+        assert_eq!(model.classes(), plan::TARGET_CLASSES);
+        assert!(gn.to_string().contains("~gn(4)~relu"), "{gn}");
+    }
+}

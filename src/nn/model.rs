@@ -435,6 +435,29 @@ impl Model {
         Ok(())
     }
 
+    /// Whether BatchNorm layer `i`, when frozen, still normalizes by the batch in training and updates its running
+    /// statistics (`true`; its γ and β stay fixed) or uses its running statistics (`false`, the default: evaluation
+    /// behaviour). A trainable BatchNorm is not affected. Param `freeze`, code `not_batchnorm` for another layer.
+    pub fn set_bn_batch_stats_when_frozen(&mut self, i: usize, on: bool) -> Result<()> {
+        match self.layers.get_mut(i) {
+            Some(Layer::BatchNorm(b)) => {
+                b.batch_stats_when_frozen = on;
+                Ok(())
+            }
+            _ => Err(Error::coded("freeze", "not_batchnorm", format!("layer {i} is not a BatchNorm layer"))
+                .with("layer", i as f64)),
+        }
+    }
+
+    /// Whether layer `i` changes its state in a training forward pass (dropout, a BatchNorm on the batch's
+    /// statistics): such a layer cannot be part of a cached prefix.
+    fn differs_in_training(&self, i: usize) -> bool {
+        match &self.layers[i] {
+            Layer::BatchNorm(b) => b.uses_batch_stats(true),
+            _ => matches!(self.plans[i].spec, LayerSpec::Dropout { .. }),
+        }
+    }
+
     /// Freezes exactly these layers (each must have parameters); every other layer becomes trainable.
     pub fn freeze_layers(&mut self, frozen: &[usize]) -> Result<()> {
         for &i in frozen {
@@ -650,13 +673,14 @@ impl Model {
     }
 
     /// The layers below the lowest trainable one when that prefix can be cached: no dropout in it (dropout
-    /// differs between training and evaluation). 0 when nothing is frozen at the bottom or nothing trains.
+    /// differs between training and evaluation). 0 when nothing is frozen at the bottom or nothing trains. A frozen
+    /// BatchNorm on the batch's statistics ([`Model::set_bn_batch_stats_when_frozen`]) ends the prefix before it.
     pub fn frozen_prefix(&self) -> usize {
         let Some(lowest) = self.lowest_trainable() else { return 0 };
         if self.plans[..lowest].iter().any(|p| matches!(p.spec, LayerSpec::Dropout { .. })) {
             return 0;
         }
-        lowest
+        (0..lowest).find(|&i| self.differs_in_training(i)).unwrap_or(lowest)
     }
 
     fn check_prefix(&self, start: usize) -> Result<()> {
@@ -665,6 +689,15 @@ impl Model {
             return Err(Error::coded("start", "dropout_below_start", format!("layer {i} is dropout"))
                 .with("layer", i as f64)
                 .with("start", start as f64));
+        }
+        if let Some(i) = (0..start).find(|&i| self.differs_in_training(i)) {
+            return Err(Error::coded(
+                "start",
+                "batch_stats_below_start",
+                format!("layer {i} is a BatchNorm on the batch"),
+            )
+            .with("layer", i as f64)
+            .with("start", start as f64));
         }
         Ok(())
     }

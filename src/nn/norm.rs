@@ -47,6 +47,10 @@ pub struct BatchNorm {
     invstd: Vec<f32>,
     /// Whether the last forward pass normalized by the batch's statistics (training, not frozen).
     batch_stats: bool,
+    /// Frozen but in training mode all the same: normalizes by the batch and updates the running statistics in
+    /// training while γ and β stay fixed (PyTorch: `requires_grad_(False)` without `.eval()`; the transfer lab's
+    /// "BN statistics updated on the target"). Off by default: a frozen layer uses its running statistics.
+    pub batch_stats_when_frozen: bool,
 }
 
 /// GroupNorm: `groups` groups of consecutive channels among `channels`, `plane` values per channel.
@@ -92,12 +96,14 @@ impl BatchNorm {
             mean: vec![0.0; channels],
             invstd: vec![0.0; channels],
             batch_stats: false,
+            batch_stats_when_frozen: false,
         }
     }
 
-    /// Whether a forward pass in training mode normalizes by the batch (the layer is not frozen).
+    /// Whether a forward pass in training mode normalizes by the batch (the layer is not frozen, or frozen with
+    /// `batch_stats_when_frozen`).
     pub fn uses_batch_stats(&self, train: bool) -> bool {
-        train && self.weight.trainable
+        train && (self.weight.trainable || self.batch_stats_when_frozen)
     }
 
     /// A training pass on a batch of `n` needs more than one value per channel (param `batch`, code

@@ -89,6 +89,17 @@ pub fn strategy_model_with(
     Ok(model)
 }
 
+/// Sets what the model's frozen BatchNorm layers do in training ([`plan::BnStats`]); nothing for a model without
+/// BatchNorm.
+pub fn set_bn_stats(model: &mut Model, bn_stats: plan::BnStats) -> Result<()> {
+    let bn: Vec<usize> =
+        (0..model.plans().len()).filter(|&i| matches!(model.plans()[i].spec, LayerSpec::BatchNorm)).collect();
+    for i in bn {
+        model.set_bn_batch_stats_when_frozen(i, bn_stats == plan::BnStats::Updated)?;
+    }
+    Ok(())
+}
+
 /// What one run measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunResult {
@@ -228,13 +239,18 @@ pub struct TaskVerdict {
 }
 
 /// The whole quadrant experiment from a zoo model (`spec` with its source head, `weights` its file): every task of
-/// the plan × every strategy × `repeats`, `k` for `freeze_k`, each strategy a [`Cell`] of the plan's settings.
+/// the plan × every strategy × `repeats`, `k` for `freeze_k`, validation `every` so many steps (the page's
+/// [`plan::QUADRANT_EVERY`]), `bn_stats` for the frozen BatchNorm layers, each strategy a [`Cell`] of the plan's
+/// settings.
 /// `clock()` gives seconds (for the rows' times); `progress(done, total)` is called after every repeat.
+#[allow(clippy::too_many_arguments)]
 pub fn experiment(
     spec: &ModelSpec,
     weights: &[u8],
     k: usize,
     repeats: usize,
+    every: usize,
+    bn_stats: plan::BnStats,
     clock: &mut dyn FnMut() -> f64,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Vec<Row>, Vec<TaskVerdict>)> {
@@ -253,12 +269,13 @@ pub fn experiment(
                 k,
                 optimizer: strategy.optimizer(plan::finetune_lr())?,
                 steps: q.steps,
-                every: plan::EVAL_EVERY,
+                every,
                 batch: plan::BATCH,
                 repeats,
                 seed: plan::SEED,
                 layer_change: false,
                 keep: None,
+                bn_stats,
             };
             let mut cell = Cell::new(config, data.clone(), split.clone(), Preprocess::none(zoo::INPUT))?;
             let result = loop {
@@ -297,7 +314,7 @@ pub const MAX_REPEATS: f64 = 10.0;
 
 /// A cell's settings (the page builds them from the transfer lab's URL parameters and the plan; the target's data
 /// set comes beside them). `model` and `weights` are the zoo model's (errors about them name `zoo`).
-pub const CELL_KEYS: [(&str, Kind); 12] = [
+pub const CELL_KEYS: [(&str, Kind); 13] = [
     ("model", Kind::Text),
     ("weights", Kind::Bytes),
     ("strategy", Kind::Text),
@@ -310,6 +327,7 @@ pub const CELL_KEYS: [(&str, Kind); 12] = [
     ("seed", Kind::Number),
     ("layerChange", Kind::Bool),
     ("keep", Kind::Text),
+    ("bn_stats", Kind::Text),
 ];
 
 /// A cell, checked.
@@ -332,6 +350,8 @@ pub struct CellConfig {
     pub layer_change: bool,
     /// Keep the last repeat's weights and the PyTorch code that loads them from this file name.
     pub keep: Option<String>,
+    /// What frozen BatchNorm layers do in training.
+    pub bn_stats: plan::BnStats,
 }
 
 fn to_zoo(mut e: Error) -> Error {
@@ -362,14 +382,32 @@ impl CellConfig {
         let seed = s.whole("seed", 0.0, super::MAX_SEED)?.unwrap_or(plan::SEED);
         let layer_change = s.flag("layerChange")?.unwrap_or(false);
         let keep = s.text("keep")?.map(str::to_string);
-        Ok(CellConfig { spec, weights, strategy, k, optimizer, steps, every, batch, repeats, seed, layer_change, keep })
+        let bn_stats = s.text("bn_stats")?.map(plan::BnStats::parse).transpose()?.unwrap_or_default();
+        Ok(CellConfig {
+            spec,
+            weights,
+            strategy,
+            k,
+            optimizer,
+            steps,
+            every,
+            batch,
+            repeats,
+            seed,
+            layer_change,
+            keep,
+            bn_stats,
+        })
     }
 
     /// The model of repeat `seed` for `classes` (errors put at the setting at fault).
     fn model(&self, classes: usize, seed: u64) -> Result<Model> {
         let weights = self.weights.as_deref().unwrap_or(&[]);
-        strategy_model_with(&self.spec, zoo::INPUT, weights, classes, self.strategy, self.k, self.optimizer, seed)
-            .map_err(|e| blame(to_zoo(e), &CELL_KEYS, "zoo"))
+        let mut model =
+            strategy_model_with(&self.spec, zoo::INPUT, weights, classes, self.strategy, self.k, self.optimizer, seed)
+                .map_err(|e| blame(to_zoo(e), &CELL_KEYS, "zoo"))?;
+        set_bn_stats(&mut model, self.bn_stats)?;
+        Ok(model)
     }
 }
 
@@ -497,6 +535,11 @@ impl Cell {
 
     pub fn config(&self) -> &CellConfig {
         &self.config
+    }
+
+    /// Training steps taken, over every repeat so far.
+    pub fn steps(&self) -> usize {
+        self.repeat.min(self.config.repeats) * self.config.steps + self.live.as_ref().map_or(0, |l| l.run.done)
     }
 
     fn start(&mut self, repeat: usize) -> Result<Live> {

@@ -40,6 +40,23 @@ pub fn with_head(spec: &ModelSpec, classes: usize) -> Result<ModelSpec> {
     Ok(spec)
 }
 
+/// Groups of the GroupNorm [`with_group_norm`] inserts: divides the zoo's conv widths (8, 16, 32).
+pub const GN_GROUPS: usize = 4;
+
+/// The spec with a GroupNorm of `groups` groups after each conv (before its activation), BatchNorm layers replaced by
+/// it: the init view's "random init with GroupNorm" arm, He et al. 2018's setting in small. A conv whose width
+/// `groups` does not divide is an error when the model is built (param `model`).
+pub fn with_group_norm(spec: &ModelSpec, groups: usize) -> ModelSpec {
+    let mut layers = Vec::new();
+    for layer in spec.layers.iter().filter(|l| !matches!(l, LayerSpec::BatchNorm | LayerSpec::GroupNorm { .. })) {
+        layers.push(*layer);
+        if matches!(layer, LayerSpec::Conv { .. }) {
+            layers.push(LayerSpec::GroupNorm { groups });
+        }
+    }
+    ModelSpec { layers }
+}
+
 /// The name of the head's parameters' layer: the last layer with parameters.
 fn head_layer(model: &Model) -> Option<usize> {
     model.weight_layers().last().copied()

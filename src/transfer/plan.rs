@@ -132,6 +132,38 @@ impl Strategy {
     }
 }
 
+/// What a frozen BatchNorm layer does while the rest trains on the target (URL parameter `bn_stats`): `frozen` keeps
+/// its running statistics and normalizes by them (evaluation behaviour, as `model.eval()` on a frozen backbone in
+/// PyTorch, the default); `updated` normalizes by each batch's statistics and moves the running statistics towards
+/// the target's (PyTorch's frozen `requires_grad` with the module left in `train()`), γ and β staying fixed. Only
+/// zoo models with BatchNorm layers (`small_bn`) and strategies that freeze (`freeze_k`, `head`) are affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BnStats {
+    #[default]
+    Frozen,
+    Updated,
+}
+
+impl BnStats {
+    pub const ALL: [BnStats; 2] = [BnStats::Frozen, BnStats::Updated];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BnStats::Frozen => "frozen",
+            BnStats::Updated => "updated",
+        }
+    }
+
+    /// The setting of that name (param `bn_stats`, code `unknown_value`).
+    pub fn parse(text: &str) -> Result<BnStats> {
+        BnStats::ALL
+            .iter()
+            .copied()
+            .find(|s| s.name() == text)
+            .ok_or_else(|| Error::coded("bn_stats", "unknown_value", format!("{text:?} is not one of frozen, updated")))
+    }
+}
+
 /// The accepted range of the fine-tuning learning rate (URL parameter `ft_lr`).
 pub const FT_LR: (f64, f64) = (1e-6, 1.0);
 
@@ -198,8 +230,12 @@ pub fn steps(size: Size) -> usize {
 }
 
 pub const BATCH: usize = 16;
-/// Validation accuracy is measured at step 0 and every this many steps.
+/// Validation accuracy is measured at step 0 and every this many steps (the init view and the own-classes view).
 pub const EVAL_EVERY: usize = 10;
+/// The quadrant experiment measures less often: a validation pass over 200 images costs as much as about 4 training
+/// steps of the full net, so at every 10 steps it was a third of the experiment's work; the verdicts read only the
+/// final accuracies, which do not depend on it (evaluation draws nothing). BENCHMARKS.md, "Quadrants in 60 s".
+pub const QUADRANT_EVERY: usize = 25;
 /// Five repeats, measured over repeats 0–7 (BENCHMARKS.md, "Lessons over seeds"): by the 95 % rule the first
 /// three decide one quadrant, the first five three (the held-out 3–7 two), all eight all four (large & different's
 /// from-scratch runs spread widely) — eight would take about 1.6× five's time, past the budget.

@@ -64,9 +64,11 @@ pub struct Recipe {
 }
 
 /// `small`: the Train panel's default net with a 32-class head (three layers with weights). `deep`: four 3×3 convs
-/// and the head, so "freeze the first k" has six meaningful values (0 … 5). 400 steps of 32 (two and a half epochs
-/// of the source's 5,120 training images); their held-out accuracies are in the manifest (about 0.92).
-pub const RECIPES: [Recipe; 2] = [
+/// and the head, so "freeze the first k" has six meaningful values (0 … 5). `small_bn`: `small` with a BatchNorm
+/// after each conv (the transfer lab's BN-statistics setting: frozen running statistics, or updated on the target).
+/// 400 steps of 32 (two and a half epochs of the source's 5,120 training images); their held-out accuracies are in
+/// the manifest (about 0.9).
+pub const RECIPES: [Recipe; 3] = [
     Recipe {
         name: "small",
         spec: "conv(8_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(32)",
@@ -83,6 +85,14 @@ pub const RECIPES: [Recipe; 2] = [
         batch: 32,
         opt: "sgd(lr0.02_m0.9)",
         seed: 2,
+    },
+    Recipe {
+        name: "small_bn",
+        spec: "conv(8_k5_p2)~bn~relu~maxpool(2)~conv(16_k5_p2)~bn~relu~maxpool(3)~flatten~dense(32)",
+        steps: 400,
+        batch: 32,
+        opt: "sgd(lr0.02_m0.9)",
+        seed: 3,
     },
 ];
 

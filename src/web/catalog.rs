@@ -61,7 +61,7 @@ fn saturation() -> JsValue {
     o.into()
 }
 
-/// `{ lists: { init, mode, nonlinearity, dist, act, src, opt, strategy, data, norm }, limits: { name: { min, max } },
+/// `{ lists: { init, mode, nonlinearity, dist, act, src, opt, strategy, bn_stats, data, norm }, limits: { name: { min, max } },
 /// aug_length, model_length, spec_alphabet, weights_bytes, train_run: { every, measure_n }, run_settings: { train,
 /// transfer, pretrain }, init_uses, saturation }`: lists and limits keyed by the
 /// URL parameter they belong to (`src` lists the built-in samples; the page adds `own`), the step grammar's
@@ -79,6 +79,7 @@ pub fn core_catalog() -> JsValue {
     set(&lists, "src", &names(samples::NAMES));
     set(&lists, "opt", &names(optim::METHODS));
     set(&lists, "strategy", &names(Strategy::ALL.map(Strategy::name)));
+    set(&lists, "bn_stats", &names(plan::BnStats::ALL.map(plan::BnStats::name)));
     set(&lists, "data", &names(run::train::SOURCES));
     set(&lists, "norm", &names(crate::probe::ProbeNorm::ALL.map(crate::probe::ProbeNorm::name)));
     let limits = js_sys::Object::new();

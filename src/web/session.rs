@@ -286,7 +286,7 @@ fn not_supported(what: &str) -> JsValue {
 impl Session {
     /// Opens a run: `kind` `train` (settings: the Train panel's URL parameters; `bytes`: www/data/digits.bin),
     /// `transfer` (a cell: `{ model, weights, data, strategy, k, ft_lr, steps, every, batch, repeats, seed,
-    /// layerChange, keep }`, `data` a `Dataset` config) or `pretrain` (`{ zoo }`). Every error's `param` is the
+    /// layerChange, keep, bn_stats }`, `data` a `Dataset` config) or `pretrain` (`{ zoo }`). Every error's `param` is the
     /// setting at fault.
     #[wasm_bindgen(constructor)]
     pub fn new(kind: JsValue, settings: JsValue, bytes: JsValue) -> Result<Session, JsValue> {
@@ -305,12 +305,12 @@ impl Session {
         .map_err(js_error)
     }
 
-    /// Steps taken (training steps of a training run or a pretraining).
+    /// Steps taken (training steps of a training run, of a transfer cell over its repeats, or of a pretraining).
     #[wasm_bindgen(getter)]
     pub fn steps(&self) -> f64 {
         match &self.inner {
             Inner::Train(s) => s.steps() as f64,
-            Inner::Transfer(_) => 0.0,
+            Inner::Transfer(c) => c.steps() as f64,
             Inner::Pretrain(p) => p.steps() as f64,
         }
     }

@@ -65,20 +65,27 @@ fn strategy_object(s: Strategy) -> JsValue {
     ])
 }
 
-/// The zoo's recipes: `{ name, file, model, target_model, weight_layers, default_k }` (`target_model` with the
-/// targets' head).
+/// The zoo's recipes: `{ name, file, model, target_model, target_model_gn, weight_layers, default_k }`
+/// (`target_model` with the targets' head; `target_model_gn` that with a GroupNorm after each conv, the init view's
+/// random-init-with-GroupNorm arm).
 fn models_array() -> js_sys::Array {
     zoo::RECIPES
         .iter()
         .map(|r| {
             let spec = ModelSpec::parse(r.spec).unwrap_or_default(); // the zoo's specs parse (a test checks)
             let layers = spec.layers.iter().filter(|l| l.has_params()).count();
-            let target = crate::transfer::with_head(&spec, plan::TARGET_CLASSES).map(|s| s.to_string());
+            let target = crate::transfer::with_head(&spec, plan::TARGET_CLASSES);
+            let gn = target
+                .as_ref()
+                .ok()
+                .map(|s| crate::transfer::with_group_norm(s, crate::transfer::GN_GROUPS).to_string());
+            let target = target.map(|s| s.to_string());
             object(&[
                 ("name", r.name.into()),
                 ("file", format!("{}.safetensors", r.name).into()),
                 ("model", r.spec.into()),
                 ("target_model", target.unwrap_or_default().into()),
+                ("target_model_gn", gn.unwrap_or_default().into()),
                 ("weight_layers", layers.into()),
                 ("default_k", plan::default_k(layers).into()),
             ])
@@ -88,8 +95,8 @@ fn models_array() -> js_sys::Array {
 
 /// The experiment's numbers (README, "Transfer lab"): `{ quadrants: [{ size, sim, words, data, recommended, steps,
 /// classes, val_size }], strategies: [{ name, words, opt, lr, uses_ft_lr, pretrained, mean_var, freeze }], models: [{ name, file, model, target_model,
-/// weight_layers, default_k }],
-/// default_model, batch, eval_every, repeats, init_view: { size, sim, steps, long_steps }, source, classes }`.
+/// target_model_gn, weight_layers, default_k }],
+/// default_model, batch, eval_every, quadrant_every, repeats, init_view: { size, sim, steps, long_steps }, source, classes }`.
 /// `data` is a ready `Dataset` config; a strategy's `opt` is its optimizer in the `opt=` syntax (`lr` its learning
 /// rate, `uses_ft_lr` whether `ft_lr` replaces it), `freeze` what it
 /// freezes: `none`, `first_k` (`freeze_first(k)`, k counting the layers with weights) or `all_but_head`.
@@ -111,6 +118,7 @@ pub fn transfer_plan() -> JsValue {
         ("default_model", plan::DEFAULT_MODEL.into()),
         ("batch", plan::BATCH.into()),
         ("eval_every", plan::EVAL_EVERY.into()),
+        ("quadrant_every", plan::QUADRANT_EVERY.into()),
         ("repeats", plan::REPEATS.into()),
         ("init_view", init_view),
         ("source", symbols_config(&zoo::source(), &[("val", split.val_fraction.into())])),

@@ -64,13 +64,16 @@ test('the quadrant view runs every strategy in every quadrant and fills its tabl
 test('the init view compares pretrained, random and mean-var and shows which layers moved', async () => {
   const { page, problems, context } = await h.open('#panel=transfer&experiment=init&zoo=small&repeats=1&size=small&similarity=similar&seed=3');
   await waitState(page, 'idle', 60_000);
-  assert.deepEqual(await headers(page, 'transfer-init'), ['step', 'pretrained', 'random', 'mean_var']);
+  assert.deepEqual(await headers(page, 'transfer-init'), ['step', 'pretrained', 'random', 'mean_var', 'random_gn']);
+  // The GroupNorm arm runs with the longer schedule only.
+  assert.equal(await page.$eval('[data-run="random_gn"]', (e) => e.hidden), true);
   await page.click('button[data-action="start"]');
   await waitState(page, 'done');
   const rows = await tableRows(page, 'transfer-init');
   assert.ok(rows.length >= 3, `rows: ${rows.length}`);
   assert.equal(rows[0][0], '0');
-  for (const r of rows) for (const v of r.slice(1)) assert.ok(Number(v) >= 0 && Number(v) <= 1, `accuracy: ${r}`);
+  for (const r of rows) for (const v of r.slice(1, 4)) assert.ok(Number(v) >= 0 && Number(v) <= 1, `accuracy: ${r}`);
+  for (const r of rows) assert.equal(r[4], '—', 'no GroupNorm arm with the plan’s budget');
   assert.deepEqual(await headers(page, 'transfer-layer-change'), ['layer', 'rel_change']);
   const change = await tableRows(page, 'transfer-layer-change');
   assert.equal(change.length, 3, 'the small net has three layers with weights');
@@ -252,4 +255,33 @@ test('a language switch mid-experiment keeps the runs going', async () => {
   assert.equal(await page.$$eval('table[data-table="transfer-init"] tbody tr', (r) => r.length), 11, 'steps 0, 10, …, 100');
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('budget=long adds random init with GroupNorm (its own model, the scratch rate); bn_stats reaches the quadrants’ cells', async () => {
+  const { page, problems, context } = await h.open('#panel=transfer&experiment=init&zoo=small&repeats=1&budget=long&seed=3&lang=en');
+  await waitState(page, 'idle', 60_000);
+  assert.equal(await page.$eval('[data-run="random_gn"]', (e) => e.hidden), false);
+  assert.equal(await page.$eval('[data-note="gn"]', (e) => e.hidden), true);
+  const configs = await page.evaluate(async () => {
+    const { runs } = await import('/js/compute/runs.js');
+    return ['pretrained', 'random_gn'].map((a) => runs.current(`transfer-init_${a}`).config);
+  });
+  assert.match(configs[1].model, /^conv\(8_k5_p2\)~gn\(4\)~relu~maxpool\(2\)~conv\(16_k5_p2\)~gn\(4\)~relu/);
+  assert.equal(configs[1].strategy, 'scratch');
+  assert.equal(configs[1].steps, configs[0].steps, 'the longer schedule for both');
+  assert.equal(configs[1].weights, null, 'random init: no pretrained weights');
+  assert.match(await page.$eval('[data-lr="random_gn"]', (e) => e.textContent), /0\.02/);
+  await context.close();
+
+  const q = await h.open('#panel=transfer&experiment=quadrants&zoo=small_bn&bn_stats=updated&repeats=1');
+  await q.page.waitForSelector(`${section}[data-run-state="idle"]`, { timeout: 60_000 });
+  const cell = await q.page.evaluate(async () => {
+    const { runs } = await import('/js/compute/runs.js');
+    return runs.current('transfer-small_different_head').config;
+  });
+  assert.equal(cell.bn_stats, 'updated');
+  assert.match(cell.model, /~bn~/);
+  assert.equal(cell.every, 25, 'the quadrants measure every plan.quadrant_every steps');
+  assert.deepEqual([...problems, ...q.problems], []);
+  await q.context.close();
 });

@@ -20,8 +20,10 @@ import {
 import { zooVersion } from '../../compute/zoo.js';
 
 export const SETTINGS = ['zoo', 'size', 'similarity', 'ft_lr', 'repeats', 'budget', 'seed'];
-// The three arms: their column in the table and the strategy each trains.
-export const ARMS = [['pretrained', 'finetune'], ['random', 'scratch'], ['mean_var', 'mean_var']];
+// The arms: their column in the table and the strategy each trains. The fourth, random init with a GroupNorm after
+// each conv (the plan's target_model_gn), runs with the longer schedule only: He et al. 2018's setting.
+export const ARMS = [['pretrained', 'finetune'], ['random', 'scratch'], ['mean_var', 'mean_var'], ['random_gn', 'scratch']];
+const GN_ARM = 3;
 
 const points = (x) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 
@@ -56,6 +58,7 @@ export function initView(section, ctx) {
   const changeCanvas = el('canvas', { 'data-chart': 'transfer-layer-change', role: 'img', 'aria-label': t('transfer.layer_change') });
   const changeTable = dataTable('transfer-layer-change', 'transfer.layer_change.table', [['layer', 'transfer.col.layer'], ['rel_change', 'transfer.col.rel_change']]);
   const runList = el('div', { class: 'compare-runs' });
+  const gnNote = el('p', { class: 'field-help', 'data-note': 'gn' }, t('transfer.init.gn_hint'));
 
   section.append(
     el('h2', {}, t('transfer.experiment.init')),
@@ -67,7 +70,7 @@ export function initView(section, ctx) {
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         message, verdict,
         el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('transfer.init.curves'), ' ', t('transfer.every', { n: plan.eval_every }))),
-        runList, el('p', { class: 'field-help' }, t('transfer.init.lr_reason')), target,
+        runList, gnNote, el('p', { class: 'field-help' }, t('transfer.init.lr_reason')), target,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), table.table),
         el('figure', { class: 'chart' }, changeCanvas, el('figcaption', {}, t('transfer.layer_change'))),
         changeTable.table,
@@ -83,7 +86,7 @@ export function initView(section, ctx) {
     const lr = el('span', { class: 'arm-lr', 'data-lr': id });
     const elem = el('div', { class: 'compare-run', 'data-run': id, 'data-run-state': 'idle' }, el('strong', {}, t(`transfer.arm.${id}`)), ' ', lr, ' ', progress, text);
     runList.append(elem);
-    return { id, strategy, elem, progress, lr, text, run: null, unsubscribe: () => {} };
+    return { id, strategy, elem, progress, lr, text, run: null, active: true, unsubscribe: () => {} };
   });
 
   const curvesOf = (a) => {
@@ -95,14 +98,15 @@ export function initView(section, ctx) {
 
   const refresh = atMost(REFRESH_MS, () => {
     if (!arms[0].run) return; // nothing shown yet: the panel is still busy (aria-busy stays true)
-    const states = arms.map((a) => stateOf(a.run));
+    const live = arms.filter((a) => a.active);
+    const states = live.map((a) => stateOf(a.run));
     section.dataset.runState = overallState(states);
     section.setAttribute('aria-busy', 'false');
     buttons.start.disabled = !states.some((s) => s === 'idle' || s === 'paused');
     buttons.pause.disabled = !states.includes('running');
     const means = arms.map((a) => meanCurve(curvesOf(a)));
-    for (const [i, a] of arms.entries()) {
-      a.elem.dataset.runState = states[i];
+    for (const a of live) {
+      a.elem.dataset.runState = stateOf(a.run);
       const w = a.run?.work;
       if (w) a.progress.value = w.total ? w.done / w.total : 0;
       if (a.run?.state === 'done') a.progress.value = 1;
@@ -114,7 +118,7 @@ export function initView(section, ctx) {
       return r ? plain(r.val_acc) : '—';
     })]));
     emptyNote.hidden = steps.length > 0;
-    drawValCurves(wasm, curves, arms.map((a, i) => ({ name: t(`transfer.arm.${a.id}`), rows: means[i] })), arms[0].run?.config.steps ?? 0);
+    drawValCurves(wasm, curves, live.map((a) => ({ name: t(`transfer.arm.${a.id}`), rows: means[arms.indexOf(a)] })), Math.max(0, ...live.map((a) => a.run?.config.steps ?? 0)));
     const change = arms[0].run?.state === 'done' ? arms[0].run.result.layerChange : null;
     changeTable.setRows((change ?? []).map((r) => [r.name, plain(r.rel_change)]));
     drawLayerChange(changeCanvas, change ?? []);
@@ -125,21 +129,28 @@ export function initView(section, ctx) {
   // Final accuracies compared by the core's rule, and the speed: the first measured step at which each arm's mean
   // curve reaches 90 % of the best arm's final mean (verdict_steps_to_reach).
   function verdictText(means) {
-    const finals = arms.map((a) => a.run.result.finals);
+    const finals = arms.map((a) => a.run?.result?.finals ?? []);
     const stats = finals.map(meanStd);
     const val = shownQuadrant.val_size;
     const cmp = (i, j) => wasm.verdict_compare(Float64Array.from(finals[i]), Float64Array.from(finals[j]), val);
     const said = (v) => t(`transfer.outcome.${v.outcome}`);
-    const best = Math.max(...stats.map((x) => x.mean));
-    const reach = means.map((m) => wasm.verdict_steps_to_reach(Float64Array.from(m, (r) => r.step), Float64Array.from(m, (r) => r.val_acc), 0.9, best));
+    const best = Math.max(...stats.filter((x) => x.n).map((x) => x.mean));
+    const reach = means.map((m) => m.length && wasm.verdict_steps_to_reach(Float64Array.from(m, (r) => r.step), Float64Array.from(m, (r) => r.val_acc), 0.9, best));
     const steps = (x) => (x === undefined ? t('transfer.init.not_reached') : String(x));
     const [vr, vm] = [cmp(0, 1), cmp(0, 2)];
+    // He et al. 2018's setting: random init with GroupNorm, the longer schedule, against pretrained; the words for
+    // "caught up" are the outcome's (better / within / worse by the core's rule).
+    const gn = arms[GN_ARM].active ? cmp(GN_ARM, 0) : null;
+    const gnText = gn ? ` ${t(`transfer.init.gn.${gn.outcome}`, {
+      steps: arms[GN_ARM].run.result.steps, gn: pct(stats[GN_ARM].mean), pretrained: pct(stats[0].mean), diff: points(gn.diff),
+      margin: (100 * gn.margin).toFixed(1), reach: steps(reach[GN_ARM]),
+    })}` : '';
     return t('transfer.init.judge', {
       steps: arms[0].run.result.steps, n: stats[0].n, pretrained: pct(stats[0].mean), random: pct(stats[1].mean), mean_var: pct(stats[2].mean),
       vs_random: t('transfer.init.diff', { diff: points(vr.diff), outcome: said(vr) }),
       vs_mean_var: t('transfer.init.diff', { diff: points(vm.diff), outcome: said(vm) }), margin: (100 * Math.max(vr.margin, vm.margin)).toFixed(1),
       level: pct(0.9 * best), reach_pretrained: steps(reach[0]), reach_random: steps(reach[1]), reach_mean_var: steps(reach[2]),
-    });
+    }) + gnText;
   }
 
   function resetAll() {
@@ -162,21 +173,28 @@ export function initView(section, ctx) {
     const q = plan.quadrants.find((x) => x.size === s.size && x.sim === s.similarity);
     shownQuadrant = q;
     target.textContent = t('transfer.init.target', { quadrant: t(`transfer.quadrant.${q.size}_${q.sim}`), about: t(q.words) });
-    const configs = arms.map((a) => cellConfig(wasm, s, zooModel, {
-      strategy: a.strategy, data: q.data, steps: s.budget === 'long' ? plan.init_view.long_steps : plan.init_view.steps, layerChange: a.id === 'pretrained',
+    const long = s.budget === 'long';
+    arms[GN_ARM].active = long;
+    arms[GN_ARM].elem.hidden = !long;
+    gnNote.hidden = long;
+    const gnModel = plan.models.find((m) => m.name === s.zoo)?.target_model_gn;
+    const live = arms.filter((a) => a.active);
+    const configs = live.map((a) => cellConfig(wasm, s, zooModel, {
+      strategy: a.strategy, data: q.data, steps: long ? plan.init_view.long_steps : plan.init_view.steps, layerChange: a.id === 'pretrained',
+      model: a.id === 'random_gn' ? gnModel : null,
     }));
-    arms.forEach((a, i) => { a.lr.textContent = t('transfer.init.lr', { lr: plain(cellLr(plan, configs[i])) }); });
+    live.forEach((a, i) => { a.lr.textContent = t('transfer.init.lr', { lr: plain(cellLr(plan, configs[i])) }); });
     try {
-      arms.forEach((a, i) => { a.cost = checkCell(wasm, configs[i]); });
+      live.forEach((a, i) => { a.cost = checkCell(wasm, configs[i]); });
     } catch (e) {
       if (e?.param && e.param in s) ctx.reject(e);
       else message.textContent = errorText(e);
       return;
     }
     shownKey = key;
-    const opened = showCells(ctx, arms.map((a, i) => ({ id: `init_${a.id}`, config: configs[i] })), `init|${key}`);
-    arms.forEach((a, i) => {
-      a.unsubscribe();
+    const opened = showCells(ctx, live.map((a, i) => ({ id: `init_${a.id}`, config: configs[i] })), `init|${key}`);
+    for (const a of arms) { a.unsubscribe(); a.unsubscribe = () => {}; a.run = null; }
+    live.forEach((a, i) => {
       a.run = opened[i];
       a.unsubscribe = a.run.subscribe(() => refresh());
     });

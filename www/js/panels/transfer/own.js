@@ -13,7 +13,7 @@ import {
   cellConfig, checkCell, costText, usesFtLr, drawLayerChange, drawValCurves, showZoo, pct, planOf, showCells, stateOf, viewLinks,
 } from './shared.js';
 
-export const SETTINGS = ['zoo', 'strategy', 'k', 'ft_lr', 'seed'];
+export const SETTINGS = ['zoo', 'strategy', 'k', 'ft_lr', 'seed', 'bn_stats'];
 // The page's own limits: how many buckets, how many images a bucket takes (decoding stays bounded). The core checks
 // the rest (Dataset source 'images': a class too small for a split, classes too unbalanced) and names the class.
 export const LIMITS = { buckets: [2, 5], perBucket: 50 };
@@ -89,9 +89,10 @@ export function ownView(section, ctx) {
   const k = controls.numberField('k', 'transfer.k', 1, 'transfer.k.help');
   const ftLr = controls.numberField('ft_lr', 'transfer.ft_lr', 'any', 'transfer.ft_lr.help');
   const seed = controls.numberField('seed', 'init.seed', 1);
+  const bnStats = controls.enumField('bn_stats', 'transfer.bn_stats', (v) => t(`transfer.bn_stats.${v}`));
   const zooInfo = el('p', { class: 'field-help', 'data-zoo-info': '' });
   const costInfo = el('p', { class: 'field-help', 'data-cost': '' });
-  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() }, zoo.wrap, zooInfo, strategy.wrap, k.wrap, ftLr.wrap, seed.wrap, costInfo);
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() }, zoo.wrap, zooInfo, strategy.wrap, k.wrap, ftLr.wrap, seed.wrap, bnStats.wrap, costInfo);
 
   const bucketList = el('div', { class: 'buckets' });
   const addBucket = el('button', { type: 'button', 'data-action': 'add-bucket', onclick: () => { buckets.push(newBucket(t('transfer.own.default_name', { n: buckets.length + 1 }))); changed(); } }, t('transfer.own.add'));

@@ -10,7 +10,10 @@ export const PARAMS = {
   // own: the person's own classes.
   experiment: { type: 'enum', values: ['quadrants', 'init', 'own'], default: 'quadrants', panels: ['transfer'] },
   // The zoo model (www/zoo/manifest.json); the page checks the name against the manifest it fetched.
-  zoo: { type: 'enum', values: ['small', 'deep'], default: 'small', panels: ['transfer'] },
+  zoo: { type: 'enum', values: ['small', 'deep', 'small_bn'], default: 'small', panels: ['transfer'] },
+  // What a frozen BatchNorm layer does while the rest trains (the core's BnStats; only small_bn has BatchNorm, only
+  // freeze_k and head freeze): its source statistics, or each target batch's.
+  bn_stats: { type: 'enum', core: 'bn_stats', default: 'frozen', panels: ['transfer'] },
   // The strategy of the own-classes experiment (the quadrants run all of them).
   strategy: { type: 'enum', core: 'strategy', default: 'head', panels: ['transfer'] },
   // freeze_k freezes the first k layers with parameters (conv and dense, as Trainer.freeze_first counts); the core

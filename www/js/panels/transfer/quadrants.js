@@ -17,7 +17,7 @@ import {
 import { zooVersion } from '../../compute/zoo.js';
 import { unstarted } from '../train/paused.js';
 
-export const SETTINGS = ['zoo', 'k', 'ft_lr', 'repeats', 'seed'];
+export const SETTINGS = ['zoo', 'k', 'ft_lr', 'repeats', 'seed', 'bn_stats'];
 
 export function quadrantsView(section, ctx) {
   const { wasm } = ctx;
@@ -28,9 +28,11 @@ export function quadrantsView(section, ctx) {
   const ftLr = controls.numberField('ft_lr', 'transfer.ft_lr', 'any', 'transfer.ft_lr.help');
   const repeats = controls.numberField('repeats', 'transfer.repeats', 1, 'transfer.repeats.help');
   const seed = controls.numberField('seed', 'init.seed', 1);
+  const bnStats = controls.enumField('bn_stats', 'transfer.bn_stats', (v) => t(`transfer.bn_stats.${v}`));
+  bnStats.wrap.append(el('p', { class: 'field-help', 'data-help': 'bn_stats' }, t('transfer.bn_stats.help')));
   const zooInfo = el('p', { class: 'field-help', 'data-zoo-info': '' });
   const pretrain = pretrainBox(wasm, () => { shownKey = null; update(ctx.state); });
-  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() }, zoo.wrap, zooInfo, pretrain.box, k.wrap, ftLr.wrap, repeats.wrap, seed.wrap);
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() }, zoo.wrap, zooInfo, pretrain.box, k.wrap, ftLr.wrap, repeats.wrap, seed.wrap, bnStats.wrap);
 
   const buttons = {
     start: el('button', { type: 'button', 'data-action': 'start', onclick: () => cells.forEach((c) => c.run?.resume()) }, t('transfer.action.start')),
@@ -85,7 +87,7 @@ export function quadrantsView(section, ctx) {
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         progress, status, message,
         legend, emptyNote, grid, rule, repeatsNote,
-        el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.eval_every })),
+        el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.quadrant_every })),
         strategyTable.table,
         table.table,
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));
@@ -213,7 +215,7 @@ export function quadrantsView(section, ctx) {
     pretrain.show(zooModel.entry);
     const list = plan.quadrants.flatMap((q, qi) => strategies(wasm).map((strategy) => ({
       id: `${q.size}_${q.sim}_${strategy}`, strategy, quadrant: quadrants[qi],
-      config: cellConfig(wasm, s, zooModel, { strategy, data: q.data, steps: q.steps }),
+      config: cellConfig(wasm, s, zooModel, { strategy, data: q.data, steps: q.steps, every: plan.quadrant_every }),
     })));
     try {
       costs = Object.fromEntries(strategies(wasm).map((st) => [st, checkCell(wasm, list.find((c) => c.strategy === st).config)]));

@@ -72,13 +72,15 @@ export const cellLr = (p, config) => (usesFtLr(p, config.strategy) ? config.ft_l
 
 // A cell's settings (src/run/transfer.rs, CELL_KEYS): the plan's batch and validation interval, ft_lr for the
 // strategies that fine-tune at the lower rate.
-export function cellConfig(wasm, s, zoo, { strategy, data, steps, classes, layerChange = false, keep = null }) {
+// `model` replaces the zoo model's target spec (the init view's GroupNorm arm), `every` the plan's validation
+// interval (the quadrants measure every plan.quadrant_every steps).
+export function cellConfig(wasm, s, zoo, { strategy, data, steps, classes, layerChange = false, keep = null, model = null, every = null }) {
   const p = planOf(wasm);
   return {
     // The zoo model's body with a head for the target's classes.
-    model: wasm.transfer_model(zoo.entry.model, classes ?? p.classes), weights: strategyOf(p, strategy).pretrained ? zoo.weights : null, data, strategy,
-    k: s.k, ft_lr: s.ft_lr, steps, every: p.eval_every, batch: p.batch, repeats: s.repeats, seed: s.seed,
-    layerChange, keep: keep || null,
+    model: model ?? wasm.transfer_model(zoo.entry.model, classes ?? p.classes), weights: strategyOf(p, strategy).pretrained ? zoo.weights : null, data, strategy,
+    k: s.k, ft_lr: s.ft_lr, steps, every: every ?? p.eval_every, batch: p.batch, repeats: s.repeats, seed: s.seed,
+    layerChange, keep: keep || null, bn_stats: s.bn_stats ?? 'frozen',
   };
 }
 
