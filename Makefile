@@ -112,6 +112,12 @@ bench-notes:
 	$(MAKE) build
 	node bench/notes.mjs
 
+# The drawing pad's update per stroke: DrawModel.predict in node and the pad's whole update in the page (BENCHMARKS.md).
+bench-draw:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/draw.mjs
+
 bench-signal:
 	@tools/install.sh test
 	$(MAKE) build

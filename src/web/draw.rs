@@ -88,8 +88,8 @@ impl DrawModel {
     /// `wrong_length`).
     pub fn predict(&mut self, coords: JsValue, lengths: JsValue) -> Result<JsValue, JsValue> {
         let mut run = || -> CoreResult<JsValue> {
-            let coords = args::f64s("drawing", &coords, 2 * MAX_POINTS)?;
-            let lengths = args::u32s("drawing", &lengths, MAX_STROKES)?;
+            let coords = args::f64s("drawing", &coords, 8 * MAX_POINTS)?;
+            let lengths = args::u32s("drawing", &lengths, 4 * MAX_STROKES)?;
             let digit = Drawing::new(&coords, &lengths)?.digit()?;
             Ok(prediction_object(&draw::predict(&mut self.model, &digit)?, None))
         };
