@@ -68,7 +68,7 @@ function assertProbabilities(p) {
 test('a "1" drawn with the mouse: the 8×8 computed by hand, ten probabilities summing to 1, the top class, the maps', async () => {
   const { page, problems, context } = await h.open('#panel=train');
   await page.waitForSelector('[data-draw][data-draw-state="empty"]', { timeout: 30_000 });
-  await page.waitForFunction(() => document.querySelector('select[data-control="draw-example"]').options.length > 100, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('select[data-control="draw-example"]')?.options.length > 100, null, { timeout: 30_000 });
   assert.match(await page.$eval('[data-draw-source]', (p) => p.textContent), /shipped digits model/);
   const box = await padBox(page);
   const n = await updates(page);
@@ -133,7 +133,7 @@ test('touch strokes, Undo (button and Ctrl+Z) and Clear', async () => {
 
 test('the keyboard path: a validation image picked from the list gets the same outputs, with its label', async () => {
   const { page, problems, context } = await h.open('#panel=train&lang=ko');
-  await page.waitForFunction(() => document.querySelector('select[data-control="draw-example"]').options.length > 100, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('select[data-control="draw-example"]')?.options.length > 100, null, { timeout: 30_000 });
   // 451 validation images, each with its label, plus "none".
   assert.equal(await page.$eval('select[data-control="draw-example"]', (s) => s.options.length), 452);
   await page.focus('select[data-control="draw-example"]');
