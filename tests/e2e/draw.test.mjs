@@ -181,3 +181,20 @@ test('a hostile drawing (more strokes than the core takes) is refused with a mes
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('once the run has trained on the digits, the pad predicts with the run’s model', async () => {
+  const { page, problems, context } = await h.open('#panel=train&data=digits&per_class=5&bs=16&epochs=4&seed=3');
+  await page.waitForSelector('section[data-panel="train"][data-run-state="idle"]', { timeout: 30_000 });
+  await page.waitForSelector('[data-draw][data-draw-state="empty"]', { timeout: 30_000 });
+  await page.click('button[data-action="step"]');
+  await page.waitForSelector('section[data-panel="train"][data-run-state="paused"]', { timeout: 30_000 });
+  const box = await padBox(page);
+  const n = await updates(page);
+  await mouseLine(page, box, [box.w / 2, box.h * 0.2], [box.w / 2, box.h * 0.8]);
+  await shownAfter(page, n);
+  assert.equal(await page.$eval('[data-draw-source]', (p) => p.textContent), 'Predicting with the run above, after step 1.');
+  assert.deepEqual(await digitTable(page), ONE); // the 8×8 does not depend on the model
+  assertProbabilities(await probs(page));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -213,7 +213,9 @@ export function drawPad(ctx, getRun) {
     }
     const [weights, bytes] = await Promise.all([want.weights(), digits()]);
     const config = { weights, digits: bytes, ...(want.model ? { model: want.model } : {}) };
+    const existed = runs.current(owner)?.key === want.key && runs.current(owner).live; // a re-mounted pad finds it
     const run = runs.show(owner, 'draw', want.key, config, { paused: true });
+    if (existed && want.steps !== null) await run.load(weights); // the run has moved on since
     const about = await run.snapshot();
     model = { key: want.key, run, steps: want.steps, about };
     fillPicker(about.labels);
@@ -321,9 +323,10 @@ export function drawPad(ctx, getRun) {
     refresh() {
       if (query()) request();
     },
+    // The 'draw' session stays in the registry, so a re-mounted pad (a language switch) finds it again; another
+    // model's replaces it (runs.show), and an element's are closed with the element.
     dispose() {
       disposed = true;
-      runs.current(owner)?.close();
     },
   };
 }
