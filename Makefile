@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-transfer bench-transfer-page bench-augment bench-peers bench-digits data-digits clean
+.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-transfer bench-transfer-page bench-augment bench-peers bench-digits data-digits digits-model bench-draw clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -92,6 +92,11 @@ test-e2e-firefox:
 zoo:
 	cargo run --release --example zoo -- www/zoo
 
+# The drawing pad's shipped digits model (src/draw.rs: the Train panel's default net and run on the digits' whole
+# training split, 8 epochs): a native release build, deterministic; tests/draw.rs retrains it and compares the bytes.
+digits-model:
+	cargo run --release --example digits_model -- www/data/digits-model.safetensors
+
 # Benchmarks (not tests): numbers and commands go to BENCHMARKS.md.
 bench-page:
 	@tools/install.sh test
@@ -103,6 +108,12 @@ bench-notes:
 	@tools/install.sh test
 	$(MAKE) build
 	node bench/notes.mjs
+
+# The drawing pad's update per stroke: DrawModel.predict in node and the pad's whole update in the page (BENCHMARKS.md).
+bench-draw:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/draw.mjs
 
 bench-signal:
 	@tools/install.sh test

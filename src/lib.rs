@@ -3,6 +3,7 @@
 
 pub mod augment;
 pub mod data;
+pub mod draw;
 pub mod error;
 pub mod feed;
 pub mod init;

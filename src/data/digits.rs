@@ -194,23 +194,48 @@ impl Digits {
             .with("max", super::MAX_VALUES as f64)
             .with("got", values as f64));
         }
-        let rows = axis_taps(self.height, height);
-        let cols = axis_taps(self.width, width);
-        let scale = 1.0 / self.max_value as f32;
+        let upsample = Upsample::new(self.height, self.width, self.max_value, height, width);
         let mut images = Vec::with_capacity(self.len() * height * width);
         for i in 0..self.len() {
-            let src = self.pixels(i);
-            let at = |y: usize, x: usize| src[y * self.width + x] as f32;
-            for &(y0, y1, fy) in &rows {
-                for &(x0, x1, fx) in &cols {
-                    let top = at(y0, x0) + fx * (at(y0, x1) - at(y0, x0));
-                    let bottom = at(y1, x0) + fx * (at(y1, x1) - at(y1, x0));
-                    images.push(((top + fy * (bottom - top)) * scale).clamp(0.0, 1.0));
-                }
-            }
+            upsample.push(self.pixels(i), &mut images);
         }
         let labels = self.labels.iter().map(|&l| l as u32).collect();
         Dataset::new(1, height, width, self.classes, images, labels)
+    }
+}
+
+/// The model's preprocessing of one raw digit: `src_h×src_w` pixels valued `0..=max_value` upsampled bilinearly to
+/// `height×width` and divided by `max_value` (module docs, "Upsampling"). [`Digits::to_dataset`] runs it on every
+/// image of the file, and a drawn digit (`crate::draw`) goes through the same code.
+#[derive(Debug, Clone)]
+pub struct Upsample {
+    src_w: usize,
+    rows: Vec<(usize, usize, f32)>,
+    cols: Vec<(usize, usize, f32)>,
+    scale: f32,
+}
+
+impl Upsample {
+    /// Sides must be at least 1 and `max_value` positive (the callers check them).
+    pub fn new(src_h: usize, src_w: usize, max_value: u8, height: usize, width: usize) -> Upsample {
+        Upsample {
+            src_w,
+            rows: axis_taps(src_h, height),
+            cols: axis_taps(src_w, width),
+            scale: 1.0 / max_value.max(1) as f32,
+        }
+    }
+
+    /// Appends the upsampled image of `src` (`src_h·src_w` bytes, rows top to bottom) to `out`, values in `[0, 1]`.
+    pub fn push(&self, src: &[u8], out: &mut Vec<f32>) {
+        let at = |y: usize, x: usize| src[y * self.src_w + x] as f32;
+        for &(y0, y1, fy) in &self.rows {
+            for &(x0, x1, fx) in &self.cols {
+                let top = at(y0, x0) + fx * (at(y0, x1) - at(y0, x0));
+                let bottom = at(y1, x0) + fx * (at(y1, x1) - at(y1, x0));
+                out.push(((top + fy * (bottom - top)) * self.scale).clamp(0.0, 1.0));
+            }
+        }
     }
 }
 

@@ -23,6 +23,15 @@ pub fn softmax_cross_entropy(logits: &[f32], labels: &[u32], classes: usize, gra
     total / n as f64
 }
 
+/// The class probabilities of one row of logits, softmax(z) in f64: shifted by the row's maximum (no overflow),
+/// `exp` from the `libm` crate as in [`softmax_cross_entropy`]. They sum to 1 within rounding.
+pub fn softmax(row: &[f32]) -> Vec<f64> {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f64> = row.iter().map(|&z| libm::exp((z - max) as f64)).collect();
+    let sum: f64 = exps.iter().sum();
+    exps.into_iter().map(|e| e / sum).collect()
+}
+
 /// The index of the largest logit of each row (the first on a tie).
 pub fn argmax(row: &[f32]) -> usize {
     let mut best = 0;

@@ -243,6 +243,13 @@ pub fn measure_subset(indices: &[usize], n: usize, seed: u64, salt: u64) -> Vec<
     idx
 }
 
+/// One example's output of every layer in evaluation mode (the activation maps the page shows; the last is the
+/// logits): the Train panel's measurements and the drawing pad (`crate::draw`) both read them here.
+pub fn layer_maps(model: &mut Model, x: &[f32]) -> Result<Vec<Vec<f32>>> {
+    model.forward(x, 1)?;
+    Ok((0..model.plans().len()).map(|i| model.layer_output(i).unwrap_or(&[]).to_vec()).collect())
+}
+
 /// A measurement subset's images and labels, gathered once.
 struct Subset {
     x: Vec<f32>,
@@ -452,8 +459,7 @@ impl TrainSession {
             (self.model.evaluate(&t.x, &t.y, t.y.len())?, self.model.evaluate(&v.x, &v.y, v.y.len())?)
         };
         let filters = self.first_conv.as_ref().and_then(|(name, _)| self.model.param(name)).map(|p| p.value.clone());
-        self.model.forward(&self.example_x, 1)?;
-        let maps = (0..self.model.plans().len()).map(|i| self.model.layer_output(i).unwrap_or(&[]).to_vec()).collect();
+        let maps = layer_maps(&mut self.model, &self.example_x)?;
         Ok(Look { step, all, train, val, filters, maps })
     }
 

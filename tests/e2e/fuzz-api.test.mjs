@@ -80,6 +80,8 @@ async function fuzzApi([seed, callsPerMethod]) {
     TrainerSnapshot: () => makers.Trainer().snapshot(),
     // A training run on a small generated set: a few steps long, so stepping it to its end is part of the fuzz.
     Session: () => new mod.Session('train', { data: 'symbols', model: 'flatten~dense(10)', per_class: 2, epochs: 2, bs: 4 }),
+    // The drawing pad's model: the Train panel's spec at its fresh initialization (no weights, no digits).
+    DrawModel: () => new mod.DrawModel({ model: 'flatten~dense(10)' }),
   };
   // A call that must still work on each object after any refusal (a `&mut self` method where there is one, so a
   // borrow left behind by an escaped exception shows up).
@@ -91,6 +93,7 @@ async function fuzzApi([seed, callsPerMethod]) {
     ProbeRun: (p) => p.forward_flops > 0,
     TrainerSnapshot: (s) => s.handle > 0,
     Session: (s) => s.steps >= 0 && typeof s.pytorch_code() === 'string',
+    DrawModel: (m) => m.predict(Float64Array.of(0, 0, 3, 4), Uint32Array.of(2)).probs.length === 10,
   };
   const skip = new Set(['default', 'initSync', 'self_test_panic', 'start']);
   const classes = Object.entries(mod).filter(([, v]) => typeof v === 'function' && typeof v.prototype?.free === 'function');

@@ -11,6 +11,7 @@ export const VIEWS = [
   { element: 'view-init', panel: 'init' },
   { element: 'view-he', panel: 'signal' },
   { element: 'view-transfer', panel: 'transfer' },
+  { element: 'view-draw', panel: 'train' },
 ];
 
 // Scrolls each view into view in turn and waits until it shows its settings; returns, per view, the frame or page

@@ -138,6 +138,25 @@ export const KINDS = {
     open: (wasm, config) => hosted(new wasm.Session('pretrain', config)),
   },
 
+  // The drawing pad (src/web/draw.rs DrawModel, src/draw.rs): a model that takes no steps and answers requests: predict
+  // ({ coords, lengths } a drawing, or { example } a validation image) → { digit, input, probs, top, maps, label };
+  // load(weights) replaces its weights; snapshot() describes it: { labels (the validation images'), layers, input }.
+  draw: {
+    stateless: true,
+    open(wasm, config) {
+      const model = new wasm.DrawModel(config);
+      let freed = false;
+      const free = () => { if (!freed) { freed = true; model.free(); } };
+      return {
+        next() { free(); return { done: true, value: null }; },
+        return() { free(); return { done: true, value: undefined }; },
+        load: (weights) => model.load(weights),
+        predict: (q) => ('example' in q ? model.predict_example(q.example) : model.predict(q.coords, q.lengths)),
+        snapshot: () => ({ labels: model.example_labels(), layers: model.layers, input: model.input }),
+      };
+    },
+  },
+
   // Exists for the end-to-end test of the recovery path: a Rust panic must become an error and a fresh worker.
   self_test_panic: {
     stateless: true,

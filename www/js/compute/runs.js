@@ -184,6 +184,11 @@ class Run {
     return this.request('load', { bytes });
   }
 
+  // The drawing pad's session (jobs.js 'draw'): a drawing's or a validation image's prediction.
+  predict(query) {
+    return this.request('predict', { query });
+  }
+
   request(op, extra = {}) {
     if (!this.live) return Promise.reject(new Error(`the run is ${this.state}`));
     const req = this.registry.nextReq++;
@@ -219,7 +224,7 @@ class Run {
       const pending = this.requests.get(data.req);
       this.requests.delete(data.req);
       if (data.error) pending?.reject(runError(data.error));
-      else pending?.resolve('snapshot' in data ? data.snapshot : data.loaded);
+      else pending?.resolve('snapshot' in data ? data.snapshot : 'predicted' in data ? data.predicted : data.loaded);
       if (data.error?.fatal) this.registry.pool.lose(this.worker, data.error, this);
       return;
     }

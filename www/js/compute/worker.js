@@ -8,6 +8,8 @@
 //        { op: 'snapshot', run, req }                 answer { run, req, snapshot } between two steps
 //        { op: 'load', run, req, bytes }              the session's load(bytes) between two steps (a training run:
 //                                                     weights from a safetensors file); answer { run, req, loaded }
+//        { op: 'predict', run, req, query }          the session's predict(query) (the drawing pad); answer
+//                                                     { run, req, predicted }
 //        { op: 'close', run }                         free the session (a running one stops at its next step)
 //   out: { run, progress: [items], work }            items in order, at most one message per FRAME_MS per run
 //        { run, state: 'running' | 'paused', steps }  after resume / pause / step; steps taken so far
@@ -246,6 +248,14 @@ function handle(data) {
       try {
         if (!session.iterator.load) throw Object.assign(new Error(`a ${session.kind} run cannot load weights`), { code: 'not_supported' });
         post({ run: data.run, req: data.req, loaded: session.iterator.load(data.bytes) });
+      } catch (e) {
+        post({ run: data.run, req: data.req, error: errorOf(e) });
+      }
+      break;
+    case 'predict': // the drawing pad's session (jobs.js 'draw'): answer { run, req, predicted }
+      try {
+        if (!session.iterator.predict) throw Object.assign(new Error(`a ${session.kind} run cannot predict`), { code: 'not_supported' });
+        post({ run: data.run, req: data.req, predicted: session.iterator.predict(data.query ?? {}) });
       } catch (e) {
         post({ run: data.run, req: data.req, error: errorOf(e) });
       }

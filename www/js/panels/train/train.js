@@ -12,6 +12,8 @@ import { errorText, runs, speedText } from '../../compute/runs.js';
 import { compareView } from './compare.js';
 import { COMPARISONS } from './lessons.js';
 import { pausedRuns, unstarted } from './paused.js';
+import { mapRows } from '../draw/maps.js';
+import { drawPad } from '../draw/draw.js';
 
 import {
   SETTINGS, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, factsText, measuring, rowCells,
@@ -128,6 +130,7 @@ function singleView(section, ctx) {
     el('div', { class: 'run-buttons' }, download), weightsField, weightsError, weightsSummary, codeDetails);
 
   const paused = pausedRuns(ctx, SETTINGS, () => (run ? [run] : []));
+  const pad = drawPad(ctx, () => run); // the drawing pad predicts with this run's model once it has trained
 
   const viewLinks = Object.keys(COMPARISONS).map((name) => el('a', {
     href: '#', 'data-view': name, onclick: (e) => { e.preventDefault(); ctx.set({ view: name }); },
@@ -145,7 +148,7 @@ function singleView(section, ctx) {
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
         el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
-        end, weightsBox)));
+        pad.wrap, end, weightsBox)));
 
   // What the run has shown so far: its info, its curve rows, its latest look.
   let shown = { info: null, rows: [], look: null, losses: 0 };
@@ -181,13 +184,8 @@ function singleView(section, ctx) {
       putTiles(wasm, filters, look.filters, out * inC, kh, kw, inC === 1 ? Math.min(out, 8) : inC, true, 10);
     }
     // One row of tiles per layer: its channels (a dense layer's units as one strip).
-    const rows = info.layers.map((layer, i) => {
-      const o = layer.output;
-      const canvas = el('canvas', { class: 'grid pixelated', 'data-layer': i });
-      const flat = o.height === 1 && o.width === 1;
-      putTiles(wasm, canvas, look.maps[i], flat ? 1 : o.channels, flat ? 1 : o.height, flat ? o.channels : o.width, flat ? 1 : Math.min(o.channels, 8), false);
-      return el('div', { class: 'map-row' }, el('span', { class: 'map-label' }, `${i}: ${layer.layer} → ${o.channels}×${o.height}×${o.width}`), canvas);
-    });
+    const rows = mapRows(wasm, info.layers, look.maps);
+    pad.refresh(); // the run's model moved on: the drawing is predicted again
     const input = el('canvas', { class: 'grid pixelated', 'data-layer': 'input' });
     putTiles(wasm, input, info.exampleImage, 1, info.input[0], info.input[1], 1, false);
     maps.replaceChildren(el('div', { class: 'map-row' }, el('span', { class: 'map-label' }, t('train.maps.input', { label: info.exampleLabel, index: info.example })), input), ...rows);
@@ -374,5 +372,5 @@ function singleView(section, ctx) {
     if (codeDetails.open) showCode();
   }
 
-  return { update, dispose: () => { token++; unsubscribe(); paused.dispose(); } };
+  return { update, dispose: () => { token++; unsubscribe(); paused.dispose(); pad.dispose(); } };
 }
