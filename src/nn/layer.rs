@@ -490,7 +490,7 @@ impl Pool {
             return;
         }
         let (in_plane, out_plane) = self.planes();
-        let (k, w) = (self.kernel, self.input.w);
+        let (k, s, w, ow) = (self.kernel, self.stride, self.input.w, self.output.w);
         let mut argmax = std::mem::take(&mut self.argmax);
         let idx = workspace(&mut argmax, planes * out_plane);
         for ((src, dst), at) in x
@@ -499,40 +499,52 @@ impl Pool {
             .zip(idx.chunks_exact_mut(out_plane))
             .take(planes)
         {
-            self.each_window(|o, corner| {
-                let (mut best, mut best_at) = (src[corner], corner);
+            // Output row by output row, each window visited row by row (as `max_planes`).
+            for (oy, (out, at)) in dst.chunks_exact_mut(ow).zip(at.chunks_exact_mut(ow)).enumerate() {
                 for row in 0..k {
-                    let start = corner + row * w;
-                    for (i, &v) in src[start..start + k].iter().enumerate() {
-                        // The first NaN is taken and kept, as PyTorch's max pooling propagates NaN.
-                        if v > best || (v.is_nan() && !best.is_nan()) {
-                            (best, best_at) = (v, start + i);
+                    let start = (oy * s + row) * w;
+                    let line = &src[start..][..w];
+                    for (ox, (o, a)) in out.iter_mut().zip(at.iter_mut()).enumerate() {
+                        let window = &line[ox * s..ox * s + k];
+                        let (mut best, mut best_at) =
+                            if row == 0 { (window[0], start + ox * s) } else { (*o, *a as usize) };
+                        for (i, &v) in window.iter().enumerate() {
+                            // The first NaN is taken and kept, as PyTorch's max pooling propagates NaN.
+                            if v > best || (v.is_nan() && !best.is_nan()) {
+                                (best, best_at) = (v, start + ox * s + i);
+                            }
                         }
+                        (*o, *a) = (best, best_at as u32);
                     }
                 }
-                dst[o] = best;
-                at[o] = best_at as u32;
-            });
+            }
         }
         self.argmax = argmax;
     }
 
-    /// The maxima of `planes` planes, without indices (evaluation): the same values as [`Pool::forward_max`].
+    /// The maxima of `planes` planes, without indices (evaluation): the same values as [`Pool::forward_max`], each
+    /// window visited in the same order (row by row), but output row by output row, so the inner loop runs along
+    /// contiguous input rows.
     fn max_planes(&self, x: &[f32], y: &mut [f32], planes: usize) {
         let (in_plane, out_plane) = self.planes();
-        let (k, w) = (self.kernel, self.input.w);
+        let (k, s, w, ow) = (self.kernel, self.stride, self.input.w, self.output.w);
         for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)).take(planes) {
-            self.each_window(|o, corner| {
-                let mut best = src[corner];
+            for (oy, out) in dst.chunks_exact_mut(ow).enumerate() {
                 for row in 0..k {
-                    for &v in &src[corner + row * w..][..k] {
-                        if v > best || (v.is_nan() && !best.is_nan()) {
-                            best = v;
+                    let line = &src[(oy * s + row) * w..][..w];
+                    for (ox, o) in out.iter_mut().enumerate() {
+                        let window = &line[ox * s..ox * s + k];
+                        let mut best = if row == 0 { window[0] } else { *o };
+                        for &v in window {
+                            // The first NaN is taken and kept (as in `forward_max`).
+                            if v > best || (v.is_nan() && !best.is_nan()) {
+                                best = v;
+                            }
                         }
+                        *o = best;
                     }
                 }
-                dst[o] = best;
-            });
+            }
         }
     }
 
