@@ -13,7 +13,7 @@
 //! nothing.
 
 use crate::nn::Activation;
-use crate::nn::kernels::{Activation as KernelAct, Bias, Epilogue, Gemm, Transpose};
+use crate::nn::kernels::{Bias, Epilogue, Gemm, Transpose};
 use crate::nn::norm::{BatchNorm, GroupNorm};
 use crate::nn::spec::{LayerPlan, LayerSpec, Shape};
 use crate::rng::Rng;
@@ -331,7 +331,7 @@ impl Conv2d {
         let (taps, pixels) = (g.taps(), g.pixels());
         let cols = workspace(&mut self.cols, taps * n * pixels);
         im2col(&g, x, n, cols);
-        let activation = if relu { KernelAct::Relu } else { KernelAct::None };
+        let activation = relu.then_some(Activation::Relu);
         let epi = Epilogue { bias: Bias::PerRow(&self.bias.value), activation, ..Epilogue::default() };
         k.calls += 1;
         for (block, out) in cols.chunks_exact(taps * pixels).zip(y.chunks_exact_mut(g.out * pixels)) {
@@ -356,7 +356,7 @@ impl Conv2d {
         let (taps, pixels) = (g.taps(), g.pixels());
         let cols = workspace(&mut self.cols, taps * n * pixels);
         im2col(&g, x, n, cols);
-        let activation = if relu { KernelAct::Relu } else { KernelAct::None };
+        let activation = relu.then_some(Activation::Relu);
         let epi = Epilogue { bias: Bias::PerRow(&self.bias.value), activation, ..Epilogue::default() };
         let scratch = &mut scratch[..g.out * pixels];
         k.calls += 1;
@@ -596,7 +596,7 @@ impl Pool {
 impl Dense {
     fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize, relu: bool) {
         let (i, o) = (self.inputs, self.outputs);
-        let activation = if relu { KernelAct::Relu } else { KernelAct::None };
+        let activation = relu.then_some(Activation::Relu);
         let bias = Epilogue { bias: Bias::PerCol(&self.bias.value), activation, ..Epilogue::default() };
         k.gemm_with(Transpose::No, Transpose::Yes, n, i, o, x, &self.weight.value, y, bias);
     }

@@ -3,7 +3,7 @@
 
 use super::{args, canvas_backend, chart_error, js_error};
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
-use crate::probe::{Act, Probe, ProbeConfig, ProbeNorm};
+use crate::probe::{Activation, Probe, ProbeConfig, ProbeNorm};
 use crate::signal::{self, Comparison, Fit, Size};
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
@@ -45,7 +45,7 @@ impl ProbeRun {
                 depth: args::count("depth", &depth, 1, MAX_DEPTH)?,
                 width: args::count("width", &width, MIN_WIDTH, MAX_WIDTH)?,
                 batch: args::count("batch", &batch, 1, MAX_BATCH)?,
-                act: Act::parse(&args::text("act", &act)?)?,
+                act: Activation::parse(&args::text("act", &act)?)?,
                 init: super::init::init_from_js([&scheme, &mode, &nonlinearity, &slope, &dist, &std, &a])?,
                 seed: args::seed(&seed)?,
                 // Optional (older callers pass twelve arguments): no normalization.
@@ -109,7 +109,7 @@ impl ProbeRun {
 /// the factor within which two spreads are "about the same size".
 #[wasm_bindgen]
 pub fn signal_reference(act: JsValue) -> Result<js_sys::Object, JsValue> {
-    let act = args::text("act", &act).and_then(|a| Act::parse(&a)).map_err(js_error)?;
+    let act = args::text("act", &act).and_then(|a| Activation::parse(&a)).map_err(js_error)?;
     let r = signal::reference(act);
     let (fit, slope, assumed) = match r.fit {
         Fit::Holds => ("holds", f64::NAN, f64::NAN),
