@@ -5,6 +5,7 @@
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test nn_wasm`
 #![cfg(target_arch = "wasm32")]
 
+#[cfg(not(target_feature = "relaxed-simd"))]
 mod infer_twins;
 
 use cnn_playground::nn::model::{Model, ModelConfig};
