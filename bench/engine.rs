@@ -4,6 +4,7 @@
 //! (bench/ and BENCHMARKS.md); this is a quick check on the host.
 
 use cnn_playground::nn::model::{Model, ModelConfig};
+use cnn_playground::nn::profile::profile_step;
 use ndarray::Array2;
 use std::hint::black_box;
 use std::time::Instant;
@@ -90,4 +91,23 @@ fn main() {
     );
     println!("ndarray dot on the net's forward GEMM shapes: {nd:.2} GFLOP/s");
     println!("training GFLOP/s / ndarray GFLOP/s = {:.2}", g(train, flops.training) / nd);
+    // Where a step's time goes, per layer (best of 5 profiles of 50 passes each, µs per batch of 20).
+    let start = Instant::now();
+    let mut clock = || start.elapsed().as_secs_f64() * 1e6;
+    let mut best: Vec<(String, f64, f64)> = Vec::new();
+    for _ in 0..5 {
+        let rows = profile_step(&mut model, &x, &y, BATCH, 50, &mut clock).expect("profile");
+        if best.is_empty() {
+            best = rows.iter().map(|r| (r.layer.clone(), f64::INFINITY, f64::INFINITY)).collect();
+        }
+        for (b, r) in best.iter_mut().zip(&rows) {
+            (b.1, b.2) = (b.1.min(r.forward), b.2.min(r.backward));
+        }
+    }
+    println!("per-layer profile, µs per batch of {BATCH} (best of 5 means of 50 passes): forward / backward");
+    let total: f64 = best.iter().map(|b| b.1 + b.2).sum();
+    for (i, (layer, f, b)) in best.iter().enumerate() {
+        println!("  {i:2} {layer:16} {f:8.1} / {b:8.1}  {:3.0} %", 100.0 * (f + b) / total);
+    }
+    println!("  total {total:.1} µs");
 }

@@ -1,16 +1,52 @@
-// A cross-check of the peers run outside the harness page: one Trainer (the default net, simd128 build www/pkg, made
-// by `make build`) in node, timing loops of train_step, forward and evaluate on one batch of 20, and its per-layer
-// profile.  Usage: node bench/forward-vs-train.mjs
+// A cross-check of the peers run outside the harness page: per build (the simd128 build www/pkg from `make build` by
+// default; give other pkg folders, e.g. a copy of an older build, to compare in the same run), one Trainer of the
+// default net in node, timing train_step, forward (the inference path) and evaluate on one batch of 20 (and forward
+// on one example), interleaved over rounds (best round kept), then each build's per-layer profile.
+// Usage: node bench/forward-vs-train.mjs [PKG_DIR ...]
 import { readFileSync } from 'node:fs';
-import { initSync, Trainer } from '../www/pkg/cnn_playground.js';
+import { resolve } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 
-initSync({ module: readFileSync(new URL('../www/pkg/cnn_playground_bg.wasm', import.meta.url)) });
-const t = new Trainer({ seed: 1 });
+const dirs = process.argv.slice(2).length ? process.argv.slice(2) : [new URL('../www/pkg', import.meta.url).pathname];
+const builds = [];
+for (const dir of dirs) {
+  const mod = await import(resolve(dir, 'cnn_playground.js') + `?${builds.length}`);
+  mod.initSync({ module: readFileSync(resolve(dir, 'cnn_playground_bg.wasm')) });
+  builds.push({ dir, mod, t: new mod.Trainer({ seed: 1 }), best: {} });
+}
 const x = new Float32Array(20 * 784).map((_, i) => ((i * 7919) % 1000) / 1000);
+const x1 = x.subarray(0, 784);
 const y = new Uint32Array(20).map((_, i) => i % 10);
 const ms = (f, n) => { f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); return (performance.now() - t0) / n; };
-for (let r = 0; r < 3; r++) {
-  console.log(`ms per batch of 20: train_step ${ms(() => t.train_step(x, y), 100).toFixed(2)}, ` +
-    `forward ${ms(() => t.forward(x), 100).toFixed(2)}, evaluate ${ms(() => t.evaluate(x, y), 100).toFixed(2)}`);
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+// The builds compute the same numbers (when they are the same kind of build: simd128 against simd128): 20 losses
+// of a fresh Trainer and its logits after them, compared as f32 bits.
+const trace = (b) => {
+  const t = new b.mod.Trainer({ seed: 1 });
+  const losses = Array.from({ length: 20 }, () => t.train_step(x, y));
+  return JSON.stringify([losses, Array.from(t.forward(x))]);
+};
+const traces = builds.map(trace);
+builds.forEach((b, i) => console.log(`${b.dir}: losses and logits ${traces[i] === traces[0] ? 'identical to' : 'DIFFER from'} ${builds[0].dir}'s`));
+for (let r = 0; r < 5; r++) {
+  for (const b of builds) {
+    const m = {
+      train_step: ms(() => b.t.train_step(x, y), 40),
+      forward: ms(() => b.t.forward(x), 80),
+      evaluate: ms(() => b.t.evaluate(x, y), 80),
+      forward1: ms(() => b.t.forward(x1), 400),
+    };
+    for (const [k, v] of Object.entries(m)) b.best[k] = Math.min(b.best[k] ?? Infinity, v);
+  }
 }
-for (const r of t.profile(x, y, 50)) console.log(`${r.layer.padEnd(16)} ${r.forward_ms.toFixed(3)} / ${r.backward_ms.toFixed(3)} ms`);
+for (const b of builds) {
+  const { train_step, forward, evaluate, forward1 } = b.best;
+  console.log(`${b.dir}: ms per batch of 20 (best of 5 rounds): train_step ${train_step.toFixed(3)} (${(20e3 / train_step).toFixed(0)} ex/s), ` +
+    `forward ${forward.toFixed(3)} (${(20e3 / forward).toFixed(0)} ex/s, ${(train_step / forward).toFixed(2)}× the step's rate), ` +
+    `evaluate ${evaluate.toFixed(3)}; batch 1 forward ${(1e3 * forward1).toFixed(1)} µs`);
+}
+for (const b of builds) {
+  console.log(`${b.dir}: per-layer profile, ms (forward / backward)`);
+  for (const r of b.t.profile(x, y, 50)) console.log(`  ${r.layer.padEnd(16)} ${r.forward_ms.toFixed(3)} / ${r.backward_ms.toFixed(3)}`);
+}
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

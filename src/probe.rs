@@ -20,7 +20,7 @@
 use crate::error::{Error, Result, check_range};
 use crate::init::{Fans, InitConfig, ResolvedInit, Scheme};
 /// The probe's name for the one activation type of the core (see [`crate::nn::activation`]).
-pub use crate::nn::activation::{Activation as Act, Saturation, saturated_fraction};
+pub use crate::nn::activation::{Activation, Saturation, saturated_fraction};
 use crate::nn::activation::{GELU_MIN, SELU_ALPHA, SELU_LAMBDA};
 use crate::nn::kernels::{Gemm, Transpose};
 use crate::nn::layer::Wants;
@@ -40,14 +40,14 @@ pub const HIST_BINS: usize = 40;
 /// sigmoid [0, 1]); otherwise mean ± 4 std of the FIRST layer, cut at the activation's minimum (0 for ReLU,
 /// −λα for SELU, −0.17 for GELU). Later layers that outgrow it show up in `Histogram::above`/`below`.
 /// A first layer without spread (zeros init) or with overflow falls back to a unit range.
-pub fn histogram_range(act: Act, first_mean: f64, first_std: f64) -> (f64, f64) {
+pub fn histogram_range(act: Activation, first_mean: f64, first_std: f64) -> (f64, f64) {
     let floor = match act {
-        Act::Tanh => return (-1.0, 1.0),
-        Act::Sigmoid => return (0.0, 1.0),
-        Act::Relu => 0.0,
-        Act::Selu => -(SELU_LAMBDA as f64 * SELU_ALPHA as f64),
-        Act::Gelu => GELU_MIN,
-        Act::LeakyRelu | Act::Linear => f64::NEG_INFINITY,
+        Activation::Tanh => return (-1.0, 1.0),
+        Activation::Sigmoid => return (0.0, 1.0),
+        Activation::Relu => 0.0,
+        Activation::Selu => -(SELU_LAMBDA as f64 * SELU_ALPHA as f64),
+        Activation::Gelu => GELU_MIN,
+        Activation::LeakyRelu | Activation::Linear => f64::NEG_INFINITY,
     };
     let lo = (first_mean - 4.0 * first_std).max(floor);
     let hi = first_mean + 4.0 * first_std;
@@ -94,7 +94,7 @@ pub struct ProbeConfig {
     pub depth: usize,
     pub width: usize,
     pub batch: usize,
-    pub act: Act,
+    pub act: Activation,
     pub init: InitConfig,
     pub seed: u64,
     pub norm: ProbeNorm,
@@ -107,7 +107,7 @@ impl Default for ProbeConfig {
             depth: 10,
             width: 500,
             batch: 500,
-            act: Act::Tanh,
+            act: Activation::Tanh,
             init: InitConfig::new(Scheme::XavierNormal),
             seed: 0,
             norm: ProbeNorm::None,
@@ -139,7 +139,7 @@ impl ProbeConfig {
     /// FLOPs of the backward pass: dL/dW and dL/dX per layer, twice the forward (GELU or BatchNorm recompute the
     /// pre-activations: three times).
     pub fn backward_flops(&self) -> f64 {
-        let gemms = if self.act == Act::Gelu || self.norm == ProbeNorm::Bn { 3.0 } else { 2.0 };
+        let gemms = if self.act == Activation::Gelu || self.norm == ProbeNorm::Bn { 3.0 } else { 2.0 };
         gemms * self.forward_flops()
     }
 
@@ -159,7 +159,7 @@ pub struct LayerForward {
     pub layer: usize,
     pub mean: f64,
     pub std: f64,
-    /// Fraction of the batch's values that are saturated / zero / negative (see [`Act::saturation`]; for ReLU: the
+    /// Fraction of the batch's values that are saturated / zero / negative (see [`Activation::saturation`]; for ReLU: the
     /// units inactive for that sample), `None` if the activation has no such notion.
     pub saturated: Option<f64>,
     /// ReLU only: the fraction of units that are 0 for every sample of the batch (dead; [`crate::signal::dead_fraction`]).
@@ -290,7 +290,7 @@ impl Probe {
             mean: m.mean,
             std: m.std,
             saturated: saturated_fraction(act, y),
-            dead: (act == Act::Relu).then(|| crate::signal::dead_fraction(y, b, w)),
+            dead: (act == Activation::Relu).then(|| crate::signal::dead_fraction(y, b, w)),
             histogram: Histogram::new(y, lo, hi, HIST_BINS),
         })
     }
@@ -318,10 +318,10 @@ impl Probe {
             // Z = X·W again (not kept), then dL/dẐ = dL/dY ⊙ f'(Ẑ) with Ẑ = BN(Z), then dL/dZ through BN (into
             // grad_y, free by then; the buffers swap so grad_z holds it).
             self.gemm.run(Transpose::No, Transpose::No, b, w, w, x, weights, &mut self.pre);
-            if act == Act::Gelu {
+            if act == Activation::Gelu {
                 bn.forward(&self.pre, &mut self.grad_z, b, true); // the same batch statistics as the forward pass
                 for (gz, &gy) in self.grad_z.iter_mut().zip(&self.grad_y) {
-                    *gz = gy * Act::Gelu.derivative(*gz);
+                    *gz = gy * Activation::Gelu.derivative(*gz);
                 }
             } else {
                 for ((gz, &gy), &y) in self.grad_z.iter_mut().zip(&self.grad_y).zip(y) {
@@ -330,11 +330,11 @@ impl Probe {
             }
             bn.backward(&self.pre, &self.grad_z, &mut self.grad_y, b, Wants { params: false, input: true });
             std::mem::swap(&mut self.grad_y, &mut self.grad_z);
-        } else if act == Act::Gelu {
+        } else if act == Activation::Gelu {
             // dL/dZ = dL/dY ⊙ f'(Z)
             self.gemm.run(Transpose::No, Transpose::No, b, w, w, x, weights, &mut self.grad_z);
             for (gz, &gy) in self.grad_z.iter_mut().zip(&self.grad_y) {
-                *gz = gy * Act::Gelu.derivative(*gz);
+                *gz = gy * Activation::Gelu.derivative(*gz);
             }
         } else {
             for ((gz, &gy), &y) in self.grad_z.iter_mut().zip(&self.grad_y).zip(y) {

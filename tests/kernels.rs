@@ -1,9 +1,10 @@
 //! The blocked GEMM against its plain-loop twin (bit for bit) and an f64 triple loop, on odd shapes, the conv net's
 //! shapes, every transpose, every path of the plan, and every epilogue.
 
+use cnn_playground::nn::Activation;
 use cnn_playground::nn::kernels::{
-    Activation, Bias, Epilogue, Gemm, MR, NR, Plan, Transpose, gemm, gemm_scalar, gemm_t, gemm_t_scalar,
-    gemm_t_scalar_with, gemm_t_with, relu,
+    Bias, Epilogue, Gemm, MR, NR, Plan, Transpose, gemm, gemm_scalar, gemm_t, gemm_t_scalar, gemm_t_scalar_with,
+    gemm_t_with, relu,
 };
 use cnn_playground::rng::seeded;
 use rand_distr::{Distribution, StandardNormal};
@@ -105,7 +106,7 @@ fn epilogues<'a>(row: &'a [f32], col: &'a [f32]) -> Vec<Epilogue<'a>> {
     let mut out = vec![];
     for accumulate in [false, true] {
         for bias in [Bias::None, Bias::PerRow(row), Bias::PerCol(col)] {
-            for activation in [Activation::None, Activation::Relu] {
+            for activation in [None, Some(Activation::Relu), Some(Activation::Tanh)] {
                 out.push(Epilogue { accumulate, bias, activation });
             }
         }
@@ -172,9 +173,10 @@ fn blocked_gemm_is_bit_identical_to_its_scalar_twin_on_every_path() {
         let (row, col, c0) = (random(m, 4), random(n, 5), random(m * n, 6));
         let best = Plan::new(ta, tb, m, k, n);
         chosen.insert((best.swapped, best.pack_x, best.pack_y));
-        for epi in
-            [Epilogue::default(), Epilogue { accumulate: true, bias: Bias::PerRow(&row), activation: Activation::Relu }]
-        {
+        for epi in [
+            Epilogue::default(),
+            Epilogue { accumulate: true, bias: Bias::PerRow(&row), activation: Some(Activation::Relu) },
+        ] {
             assert_twins(&mut ws, None, ta, tb, (m, k, n), &a, &b, &c0, epi);
         }
         let epi = Epilogue { bias: Bias::PerCol(&col), ..Epilogue::default() };
@@ -204,8 +206,11 @@ fn the_epilogue_computes_its_definition() {
                     Bias::PerCol(c) => c[j] as f64,
                 };
                 let sum = start + exact[i * n + j] + bias;
-                let want = if epi.activation == Activation::Relu { sum.max(0.0) } else { sum };
-                let tol = (k + 2) as f64 * f32::EPSILON as f64 * (start.abs() + mag[i * n + j] + bias.abs());
+                // ReLU and tanh are 1-Lipschitz, so the sum's error bound carries over; the f32 tanh adds its own
+                // rounding (a few ulp of its result, bounded here by 8 ε).
+                let want = epi.activation.map_or(sum, |a| a.eval_f64(sum));
+                let tol = (k + 2) as f64 * f32::EPSILON as f64 * (start.abs() + mag[i * n + j] + bias.abs())
+                    + 8.0 * f32::EPSILON as f64 * want.abs();
                 let got = c[i * n + j] as f64;
                 assert!((got - want).abs() <= tol, "{epi:?} ({i}, {j}): got {got}, want {want} ± {tol:e}");
             }
@@ -226,7 +231,7 @@ fn relu_keeps_nan_and_negative_zero() {
 fn an_empty_sum_still_gets_its_epilogue() {
     // k = 0: C = act(C₀ + bias).
     let mut c = vec![1.0, -5.0, 2.0, -1.0];
-    let epi = Epilogue { accumulate: true, bias: Bias::PerRow(&[1.0, 0.5]), activation: Activation::Relu };
+    let epi = Epilogue { accumulate: true, bias: Bias::PerRow(&[1.0, 0.5]), activation: Some(Activation::Relu) };
     gemm_t_with(Transpose::No, Transpose::No, 2, 0, 2, &[], &[], &mut c, epi);
     assert_eq!(c, vec![2.0, 0.0, 2.5, 0.0]);
 }

@@ -7,7 +7,7 @@
 mod gemm_twins;
 
 use cnn_playground::init::{InitConfig, Scheme};
-use cnn_playground::probe::{Act, Probe, ProbeConfig};
+use cnn_playground::probe::{Activation, Probe, ProbeConfig};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 // This file is only meaningful for the SIMD path: refuse to build without +simd128.
@@ -30,7 +30,7 @@ fn the_probe_runs_and_overflows_gracefully_in_wasm() {
         depth: 40,
         width: 200,
         batch: 4,
-        act: Act::Relu,
+        act: Activation::Relu,
         init: InitConfig { std: 1.0, ..InitConfig::new(Scheme::Normal) },
         seed: 1,
         ..ProbeConfig::default()

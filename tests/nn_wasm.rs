@@ -5,6 +5,9 @@
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test nn_wasm`
 #![cfg(target_arch = "wasm32")]
 
+#[cfg(not(target_feature = "relaxed-simd"))]
+mod infer_twins;
+
 use cnn_playground::nn::model::{Model, ModelConfig};
 use cnn_playground::nn::spec::{ModelSpec, Shape};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -57,4 +60,17 @@ fn gradients_match_central_differences_in_wasm() {
             assert!((numeric - grad[i]).abs() <= 2e-3 + 0.05 * grad[i].abs(), "{name}[{i}]: {} vs {numeric}", grad[i]);
         }
     }
+}
+
+/// The inference path (GEMM epilogue ReLU by f32x4 pmax, pooled convolutions) gives `forward`'s logits bit for bit in
+/// the simd128 build too (tests/infer_twins).
+#[cfg(not(target_feature = "relaxed-simd"))]
+#[wasm_bindgen_test]
+fn infer_is_bit_identical_to_forward_in_wasm() {
+    infer_twins::each_case(|what, fast, slow| {
+        assert_eq!(fast.len(), slow.len(), "{what}");
+        for (i, (a, b)) in fast.iter().zip(slow).enumerate() {
+            assert!(a.to_bits() == b.to_bits(), "{what} [{i}]: infer {a}, forward {b}");
+        }
+    });
 }

@@ -4,10 +4,10 @@
 
 use cnn_playground::init::{InitConfig, Scheme};
 use cnn_playground::probe::{
-    Act, HIST_BINS, LayerBackward, LayerForward, Probe, ProbeConfig, ProbeNorm, saturated_fraction,
+    Activation, HIST_BINS, LayerBackward, LayerForward, Probe, ProbeConfig, ProbeNorm, saturated_fraction,
 };
 
-fn cfg(act: Act, init: InitConfig, depth: usize, width: usize, batch: usize, seed: u64) -> ProbeConfig {
+fn cfg(act: Activation, init: InitConfig, depth: usize, width: usize, batch: usize, seed: u64) -> ProbeConfig {
     ProbeConfig { depth, width, batch, act, init, seed, norm: ProbeNorm::None }
 }
 
@@ -22,7 +22,7 @@ fn run(c: ProbeConfig) -> (Vec<LayerForward>, Vec<LayerBackward>) {
 // ---------- gradients ----------
 
 /// L = sum(Y_depth ⊙ G) evaluated in f64 from the probe's own input and weights (W stored in × out).
-fn loss_f64(act: Act, width: usize, batch: usize, x: &[f64], ws: &[Vec<f64>], g: &[f32]) -> f64 {
+fn loss_f64(act: Activation, width: usize, batch: usize, x: &[f64], ws: &[Vec<f64>], g: &[f32]) -> f64 {
     let mut y = x.to_vec();
     for w in ws {
         let mut z = vec![0.0; batch * width];
@@ -60,7 +60,7 @@ fn assert_gradient(what: &str, analytic: &[f32], numeric: &[f64]) {
 #[test]
 fn backward_matches_central_differences_for_every_activation() {
     let (depth, width, batch) = (3, 10, 2);
-    for act in Act::ALL {
+    for act in Activation::ALL {
         // LeCun (gain 1) keeps pre-activations near N(0, 1): every activation is in its curved range.
         let c = cfg(act, InitConfig::new(Scheme::LecunNormal), depth, width, batch, 7);
         let mut p = Probe::new(c).unwrap();
@@ -120,7 +120,7 @@ fn backward_matches_central_differences_for_every_activation() {
 #[test]
 fn linear_with_lecun_keeps_the_variance_at_one() {
     let (depth, width, batch) = (10, 200, 200);
-    let (fwd, _) = run(cfg(Act::Linear, InitConfig::new(Scheme::LecunNormal), depth, width, batch, 3));
+    let (fwd, _) = run(cfg(Activation::Linear, InitConfig::new(Scheme::LecunNormal), depth, width, batch, 3));
     // Y_l = Y_{l-1}·W_l with W ~ N(0, 1/width). Given Y_{l-1} with Gram matrix M = Y_{l-1}ᵀY_{l-1}, the sample
     // variance of Y_l is a sum over `width` independent columns w_jᵀ M w_j / (batch·width), whose relative variance
     // is (2/width)·tr(M²)/tr(M)² ≈ 2(batch + width)/(batch·width²) for Gaussian rows. The input's own sample
@@ -139,7 +139,7 @@ fn linear_with_lecun_keeps_the_variance_at_one() {
 
 #[test]
 fn tanh_with_tiny_weights_vanishes_by_layer_ten() {
-    let (fwd, bwd) = run(cfg(Act::Tanh, normal(0.01), 10, 200, 100, 1));
+    let (fwd, bwd) = run(cfg(Activation::Tanh, normal(0.01), 10, 200, 100, 1));
     assert!(fwd[9].std < 1e-5, "layer 10 std {}", fwd[9].std);
     // Each layer shrinks the signal (0.01·√200 ≈ 0.14 per layer).
     for pair in fwd.windows(2) {
@@ -167,7 +167,7 @@ fn tanh_with_tiny_weights_vanishes_by_layer_ten() {
 
 #[test]
 fn tanh_with_unit_weights_saturates() {
-    let (fwd, _) = run(cfg(Act::Tanh, normal(1.0), 5, 200, 50, 2));
+    let (fwd, _) = run(cfg(Activation::Tanh, normal(1.0), 5, 200, 50, 2));
     for f in &fwd {
         assert!(f.saturated.unwrap() > 0.8, "layer {} saturated {:?}", f.layer, f.saturated);
     }
@@ -175,7 +175,7 @@ fn tanh_with_unit_weights_saturates() {
 
 #[test]
 fn relu_with_he_keeps_the_std_within_a_factor_two() {
-    let (fwd, _) = run(cfg(Act::Relu, InitConfig::new(Scheme::HeNormal), 10, 200, 100, 4));
+    let (fwd, _) = run(cfg(Activation::Relu, InitConfig::new(Scheme::HeNormal), 10, 200, 100, 4));
     let first = fwd[0].std;
     for f in &fwd {
         assert!(f.std > first / 2.0 && f.std < first * 2.0, "layer {}: std {} vs first {first}", f.layer, f.std);
@@ -187,7 +187,7 @@ fn relu_with_he_keeps_the_std_within_a_factor_two() {
 
 #[test]
 fn relu_with_xavier_halves_the_variance_per_layer() {
-    let (fwd, _) = run(cfg(Act::Relu, InitConfig::new(Scheme::XavierNormal), 10, 200, 100, 5));
+    let (fwd, _) = run(cfg(Activation::Relu, InitConfig::new(Scheme::XavierNormal), 10, 200, 100, 5));
     let ratio = fwd[9].std / fwd[0].std;
     // √½ per layer: 9 layers → about 0.044.
     assert!(ratio < 0.1 && ratio > 0.01, "std ratio layer 10 / layer 1 = {ratio}");
@@ -198,27 +198,27 @@ fn relu_with_xavier_halves_the_variance_per_layer() {
 #[test]
 fn saturated_and_dead_fractions_on_hand_built_values() {
     // tanh: |y| > 0.99 (0.99 itself is not saturated).
-    assert_eq!(saturated_fraction(Act::Tanh, &[0.995, -0.999, 0.5, 0.99, 1.0]), Some(3.0 / 5.0));
+    assert_eq!(saturated_fraction(Activation::Tanh, &[0.995, -0.999, 0.5, 0.99, 1.0]), Some(3.0 / 5.0));
     // sigmoid: outside [0.01, 0.99].
-    assert_eq!(saturated_fraction(Act::Sigmoid, &[0.005, 0.995, 0.5, 0.01, 0.99, 0.0]), Some(3.0 / 6.0));
+    assert_eq!(saturated_fraction(Activation::Sigmoid, &[0.005, 0.995, 0.5, 0.01, 0.99, 0.0]), Some(3.0 / 6.0));
     // relu: exactly zero is dead.
-    assert_eq!(saturated_fraction(Act::Relu, &[0.0, 0.0, 1e-30, 2.0]), Some(0.5));
+    assert_eq!(saturated_fraction(Activation::Relu, &[0.0, 0.0, 1e-30, 2.0]), Some(0.5));
     // leaky relu: the negative side.
-    assert_eq!(saturated_fraction(Act::LeakyRelu, &[-0.01, 0.0, 1.0, -2.0]), Some(0.5));
+    assert_eq!(saturated_fraction(Activation::LeakyRelu, &[-0.01, 0.0, 1.0, -2.0]), Some(0.5));
     // NaN counts as neither.
-    assert_eq!(saturated_fraction(Act::Tanh, &[f32::NAN, 1.0]), Some(0.5));
-    for act in [Act::Linear, Act::Selu, Act::Gelu] {
+    assert_eq!(saturated_fraction(Activation::Tanh, &[f32::NAN, 1.0]), Some(0.5));
+    for act in [Activation::Linear, Activation::Selu, Activation::Gelu] {
         assert_eq!(saturated_fraction(act, &[1.0]), None);
     }
     // The page's catalog says which activations have a `saturated` column from `saturation()`: the probe agrees.
-    for act in Act::ALL {
+    for act in Activation::ALL {
         assert_eq!(saturated_fraction(act, &[1.0]).is_some(), act.saturation().is_some(), "{}", act.name());
     }
 }
 
 #[test]
 fn the_probe_reports_the_saturation_of_its_own_outputs() {
-    for act in [Act::Tanh, Act::Sigmoid, Act::Relu, Act::LeakyRelu] {
+    for act in [Activation::Tanh, Activation::Sigmoid, Activation::Relu, Activation::LeakyRelu] {
         let mut p = Probe::new(cfg(act, normal(0.3), 3, 50, 20, 9)).unwrap();
         while let Some(f) = p.forward_layer() {
             assert_eq!(f.saturated, saturated_fraction(act, p.outputs(f.layer)), "{act:?} layer {}", f.layer);
@@ -228,15 +228,15 @@ fn the_probe_reports_the_saturation_of_its_own_outputs() {
 
 #[test]
 fn histograms_share_one_range_and_count_every_value() {
-    for act in Act::ALL {
+    for act in Activation::ALL {
         let c = cfg(act, InitConfig::new(Scheme::XavierNormal), 4, 30, 20, 11);
         let mut p = Probe::new(c).unwrap();
         let fwd: Vec<LayerForward> = std::iter::from_fn(|| p.forward_layer()).collect();
         let (lo, hi) = p.histogram_range().unwrap();
         match act {
-            Act::Tanh => assert_eq!((lo, hi), (-1.0, 1.0)),
-            Act::Sigmoid => assert_eq!((lo, hi), (0.0, 1.0)),
-            Act::Relu => assert_eq!(lo, 0.0),
+            Activation::Tanh => assert_eq!((lo, hi), (-1.0, 1.0)),
+            Activation::Sigmoid => assert_eq!((lo, hi), (0.0, 1.0)),
+            Activation::Relu => assert_eq!(lo, 0.0),
             _ => assert!(lo < 0.0 && hi > 0.0, "{act:?}: range {lo}..{hi}"),
         }
         for f in &fwd {
@@ -252,7 +252,7 @@ fn histograms_share_one_range_and_count_every_value() {
 
 #[test]
 fn exploding_relu_overflows_without_panicking() {
-    let (fwd, bwd) = run(cfg(Act::Relu, normal(1.0), 50, 100, 10, 12));
+    let (fwd, bwd) = run(cfg(Activation::Relu, normal(1.0), 50, 100, 10, 12));
     // std grows by about √(100/2) ≈ 7 per layer: f32 overflows well before layer 50.
     let last = fwd.last().unwrap();
     assert!(!last.std.is_finite(), "layer 50 std {}", last.std);
@@ -263,7 +263,7 @@ fn exploding_relu_overflows_without_panicking() {
 
 #[test]
 fn the_same_seed_gives_identical_results() {
-    let c = cfg(Act::Tanh, InitConfig::new(Scheme::XavierUniform), 4, 40, 16, 42);
+    let c = cfg(Activation::Tanh, InitConfig::new(Scheme::XavierUniform), 4, 40, 16, 42);
     let a = run(c);
     assert_eq!(a, run(c));
     let b = run(ProbeConfig { seed: 43, ..c });
@@ -272,7 +272,7 @@ fn the_same_seed_gives_identical_results() {
 
 #[test]
 fn layers_stream_forward_then_backward() {
-    let mut p = Probe::new(cfg(Act::Sigmoid, InitConfig::new(Scheme::XavierNormal), 3, 10, 4, 0)).unwrap();
+    let mut p = Probe::new(cfg(Activation::Sigmoid, InitConfig::new(Scheme::XavierNormal), 3, 10, 4, 0)).unwrap();
     assert!(p.backward_layer().is_none(), "no backward before the forward pass is complete");
     assert_eq!(p.forward_layer().unwrap().layer, 1);
     assert!(p.backward_layer().is_none());
@@ -283,7 +283,7 @@ fn layers_stream_forward_then_backward() {
     assert_eq!(order, vec![3, 2, 1]);
     assert_eq!(p.progress(), (3, 3));
     // The last layer's output gradient is the N(0, 1) upstream gradient itself.
-    let mut q = Probe::new(cfg(Act::Tanh, InitConfig::new(Scheme::XavierNormal), 2, 100, 100, 0)).unwrap();
+    let mut q = Probe::new(cfg(Activation::Tanh, InitConfig::new(Scheme::XavierNormal), 2, 100, 100, 0)).unwrap();
     let (_, bwd) = q.run_to_end();
     assert!((bwd[0].grad_x_std - 1.0).abs() < 0.05, "upstream std {}", bwd[0].grad_x_std);
 }
@@ -293,7 +293,7 @@ fn flop_counts() {
     let c = ProbeConfig::default();
     assert_eq!(c.forward_flops(), 2.5e9);
     assert_eq!(c.backward_flops(), 5e9);
-    assert_eq!((c.depth, c.width, c.batch, c.act), (10, 500, 500, Act::Tanh));
+    assert_eq!((c.depth, c.width, c.batch, c.act), (10, 500, 500, Activation::Tanh));
 }
 
 #[test]
@@ -314,10 +314,10 @@ fn bad_settings_name_the_parameter_and_the_limits() {
         assert_eq!(e.param, param);
         assert!(e.message.contains(words), "{param}: {:?} lacks {words:?}", e.message);
     }
-    let e = Act::parse("swish").unwrap_err();
+    let e = Activation::parse("swish").unwrap_err();
     assert_eq!(e.param, "act");
     assert!(e.message.contains("leaky_relu"), "{}", e.message);
-    assert_eq!(Act::parse("leaky_relu"), Ok(Act::LeakyRelu));
+    assert_eq!(Activation::parse("leaky_relu"), Ok(Activation::LeakyRelu));
 }
 
 #[test]
@@ -326,28 +326,28 @@ fn the_f32_activations_match_their_f64_definitions() {
     // right to 3e-7 passes, a truncated or mistyped coefficient does not.
     let mut z = -30.0f64;
     while z <= 30.0 {
-        for act in Act::ALL {
+        for act in Activation::ALL {
             let (got, want) = (act.eval(z as f32) as f64, act.eval_f64(z as f32 as f64));
             assert!((got - want).abs() <= 1e-6 * want.abs() + 1e-7, "{act:?}({z}) = {got}, want {want}");
         }
         z += 0.0137;
     }
     for z in [1e-30f32, 1e-8, -1e-5, 1e-3] {
-        let t = Act::Tanh.eval(z) as f64;
+        let t = Activation::Tanh.eval(z) as f64;
         assert!((t - (z as f64).tanh()).abs() <= 1e-6 * (z as f64).abs(), "tanh({z}) = {t}");
     }
-    for act in Act::ALL {
+    for act in Activation::ALL {
         assert!(act.eval(f32::NAN).is_nan(), "{act:?} hides NaN");
     }
-    assert_eq!(Act::Tanh.eval(f32::INFINITY), 1.0);
-    assert_eq!(Act::Relu.eval(f32::INFINITY), f32::INFINITY);
+    assert_eq!(Activation::Tanh.eval(f32::INFINITY), 1.0);
+    assert_eq!(Activation::Relu.eval(f32::INFINITY), f32::INFINITY);
 }
 
 // ---------- BatchNorm before each activation (norm = bn) ----------
 
 /// L = sum(Y_depth ⊙ G) with Y_l = f(BN(Y_{l-1} · W_l)), BatchNorm per feature over the batch (mean and biased
 /// variance of the batch, ε = 1e-5, γ = 1, β = 0), in f64.
-fn loss_f64_bn(act: Act, width: usize, batch: usize, x: &[f64], ws: &[Vec<f64>], g: &[f32]) -> f64 {
+fn loss_f64_bn(act: Activation, width: usize, batch: usize, x: &[f64], ws: &[Vec<f64>], g: &[f32]) -> f64 {
     let mut y = x.to_vec();
     for w in ws {
         let mut z = vec![0.0; batch * width];
@@ -372,7 +372,7 @@ fn loss_f64_bn(act: Act, width: usize, batch: usize, x: &[f64], ws: &[Vec<f64>],
 fn backward_with_batch_norm_matches_central_differences() {
     // A batch of 4: with 2 the normalized values are ±1 whatever W, and the gradients all but vanish.
     let (depth, width, batch) = (3, 10, 4);
-    for act in Act::ALL {
+    for act in Activation::ALL {
         let c = ProbeConfig {
             norm: ProbeNorm::Bn,
             ..cfg(act, InitConfig::new(Scheme::LecunNormal), depth, width, batch, 9)
@@ -433,7 +433,7 @@ fn batch_norm_keeps_activations_at_unit_scale_whatever_the_initialization() {
         ((0..n).map(|i| -8.0 + (i as f64 + 0.5) * h).map(|z| z.tanh().powi(2) * pdf(z) * h).sum::<f64>()).sqrt()
     };
     let relu_std = (0.5 - 1.0 / (2.0 * std::f64::consts::PI)).sqrt();
-    for (act, want) in [(Act::Tanh, tanh_std), (Act::Relu, relu_std), (Act::Linear, 1.0)] {
+    for (act, want) in [(Activation::Tanh, tanh_std), (Activation::Relu, relu_std), (Activation::Linear, 1.0)] {
         let runs: Vec<_> = [0.01, 1.0, 10.0]
             .iter()
             .map(|&s| run(ProbeConfig { norm: ProbeNorm::Bn, ..cfg(act, normal(s), depth, width, batch, 3) }))
@@ -472,7 +472,7 @@ fn batch_norm_keeps_activations_at_unit_scale_whatever_the_initialization() {
 
 #[test]
 fn batch_norm_needs_a_batch_of_two_and_costs_a_third_gemm() {
-    let c = ProbeConfig { norm: ProbeNorm::Bn, ..cfg(Act::Relu, normal(1.0), 3, 10, 1, 0) };
+    let c = ProbeConfig { norm: ProbeNorm::Bn, ..cfg(Activation::Relu, normal(1.0), 3, 10, 1, 0) };
     let e = Probe::new(c).err().expect("batch 1 refused");
     assert_eq!((e.param.as_str(), e.code), ("batch", "out_of_range"));
     assert_eq!(e.value("min"), Some(2.0));

@@ -3,7 +3,7 @@
 
 use cnn_playground::init::{InitConfig, Scheme};
 use cnn_playground::nn::activation::Activation;
-use cnn_playground::probe::{Act, Probe, ProbeConfig, saturated_fraction};
+use cnn_playground::probe::{Probe, ProbeConfig, saturated_fraction};
 use cnn_playground::rng::{Rng, seeded};
 use cnn_playground::signal::{Comparison, Fit, SAME_SIZE_FACTOR, Size, compare, dead_fraction, first_last, reference};
 use rand::RngExt;
@@ -102,12 +102,12 @@ fn the_usual_initializer_per_activation_and_when_the_signal_still_vanishes() {
         }
     }
     assert_eq!(
-        reference(Act::Tanh),
+        reference(Activation::Tanh),
         cnn_playground::signal::Reference { scheme: Scheme::XavierNormal, fit: Fit::Holds }
     );
-    assert_eq!(reference(Act::Relu).scheme, Scheme::HeNormal);
-    assert_eq!(reference(Act::Selu).scheme, Scheme::LecunNormal);
-    assert_eq!(reference(Act::Sigmoid).fit, Fit::StillVanishes { slope: 0.25, assumed: 1.0 });
+    assert_eq!(reference(Activation::Relu).scheme, Scheme::HeNormal);
+    assert_eq!(reference(Activation::Selu).scheme, Scheme::LecunNormal);
+    assert_eq!(reference(Activation::Sigmoid).fit, Fit::StillVanishes { slope: 0.25, assumed: 1.0 });
 }
 
 /// The claim on a real run: sigmoid with Xavier, its reference, still vanishes — each layer shrinks the weight
@@ -127,10 +127,10 @@ fn sigmoid_with_xavier_still_vanishes_in_the_probe() {
         // Backward comes last layer first.
         first_last(bwd[5].grad_w_std, bwd[0].grad_w_std)
     };
-    let sigmoid = ratio(Act::Sigmoid);
+    let sigmoid = ratio(Activation::Sigmoid);
     assert_eq!(sigmoid.size, Some(Size::Smaller));
     assert!(sigmoid.ratio < 0.5f64.powi(5), "sigmoid + Xavier: first/last = {}", sigmoid.ratio);
-    let tanh = ratio(Act::Tanh);
+    let tanh = ratio(Activation::Tanh);
     assert!(tanh.ratio > 0.1, "tanh + Xavier: first/last = {}", tanh.ratio);
 }
 
@@ -147,7 +147,7 @@ fn dead_units_are_zero_for_every_sample_and_never_outnumber_inactive_ones() {
         let naive = (0..width).filter(|&u| (0..batch).all(|s| values[s * width + u] == 0.0)).count();
         let dead = dead_fraction(&values, batch, width);
         assert_eq!(dead, naive as f64 / width as f64);
-        assert!(dead <= saturated_fraction(Act::Relu, &values).unwrap());
+        assert!(dead <= saturated_fraction(Activation::Relu, &values).unwrap());
     }
     assert!(dead_fraction(&[], 0, 3).is_nan());
 }
@@ -156,7 +156,7 @@ fn dead_units_are_zero_for_every_sample_and_never_outnumber_inactive_ones() {
 #[test]
 fn relu_with_he_is_half_inactive_and_not_dead() {
     let cfg = ProbeConfig {
-        act: Act::Relu,
+        act: Activation::Relu,
         init: InitConfig::new(Scheme::HeNormal),
         width: 200,
         batch: 200,

@@ -20,6 +20,7 @@
 //! sums stored in C), and the bias and activation are applied once, after the last product. So the simd128 and
 //! native paths are bit-identical to the plain-loop twins [`gemm_t_scalar`] and [`gemm_t_scalar_with`].
 
+use crate::nn::Activation;
 use std::cell::RefCell;
 
 /// Rows of the register tile: one broadcast per row.
@@ -60,15 +61,6 @@ pub enum Bias<'a> {
     PerCol(&'a [f32]),
 }
 
-/// The activation applied last, element by element.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Activation {
-    #[default]
-    None,
-    /// `if x < 0 { 0 } else { x }`: NaN stays NaN and −0 stays −0, as the probe's and the engine's ReLU.
-    Relu,
-}
-
 /// What happens to each element of C after the products: `C = act(C₀ + op(A)·op(B) + bias)`.
 /// `Epilogue::default()` is the plain product (`C₀ = 0`, no bias, no activation).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -76,7 +68,10 @@ pub struct Epilogue<'a> {
     /// `C₀` is C's previous contents (C += …) rather than zero.
     pub accumulate: bool,
     pub bias: Bias<'a>,
-    pub activation: Activation,
+    /// The engine's one activation type ([`crate::nn::Activation`]), applied last, element by element (`None`: the
+    /// identity). ReLU is applied in the micro-kernel's registers; any other goes through [`Activation::eval`] as
+    /// the tile is stored.
+    pub activation: Option<Activation>,
 }
 
 impl<'a> Epilogue<'a> {
@@ -90,8 +85,9 @@ impl<'a> Epilogue<'a> {
             Bias::PerCol(b) => sum + b[j],
         };
         match self.activation {
-            Activation::None => x,
-            Activation::Relu => relu(x),
+            None => x,
+            Some(Activation::Relu) => relu(x),
+            Some(a) => a.eval(x),
         }
     }
 
@@ -107,12 +103,17 @@ impl<'a> Epilogue<'a> {
                 Bias::PerCol(b) => Some(b[s0..s0 + NR].try_into().unwrap()),
                 _ => None,
             },
-            relu: self.activation == Activation::Relu,
+            relu: self.activation == Some(Activation::Relu),
         }
     }
 
     fn is_identity(&self) -> bool {
-        self.bias == Bias::None && self.activation == Activation::None
+        self.bias == Bias::None && self.activation.is_none()
+    }
+
+    /// Whether the micro-kernel can finish a tile in its registers (no activation, or ReLU).
+    fn in_registers(&self) -> bool {
+        matches!(self.activation, None | Some(Activation::Relu))
     }
 }
 
@@ -340,7 +341,7 @@ impl Gemm {
                             let first = pc == 0 && !out.epi.accumulate;
                             let last = pc + kc == k;
                             // A whole tile of an unswapped product goes straight to C; the others through `tile`.
-                            let direct = !out.swapped && nrows == MR && ncols == NR;
+                            let direct = !out.swapped && nrows == MR && ncols == NR && out.epi.in_registers();
                             // Its epilogue is applied in registers, before the store.
                             let fin = if direct && last { out.epi.tile(r0, s0) } else { TileFinish::default() };
                             let (dst, at, ld): (&mut [f32], usize, usize) = if direct {

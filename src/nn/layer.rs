@@ -131,17 +131,18 @@ impl ConvGeom {
     }
 }
 
-/// 2-d convolution by im2col onto the GEMM, batched: the im2col matrix is `IN·K·K × n·OH·OW` (column
-/// `b·OH·OW + pixel`), so the forward pass is one product `W (OUT × IN·K·K) · cols` for the whole batch.
+/// 2-d convolution by im2col onto the GEMM, one product per example: example e's im2col block is `IN·K·K × OH·OW`,
+/// and `W (OUT × IN·K·K) · block` is that example's output, `OUT × OH·OW`, already in the batch's NCHW layout (no
+/// transpose). The backward pass accumulates the weight gradient over the examples in the same k order as one
+/// product over the whole batch would (so the bits do not depend on the split).
 #[derive(Debug, Clone)]
 pub struct Conv2d {
     geom: ConvGeom,
     pub weight: Parameter,
     pub bias: Parameter,
-    /// im2col of the last forward input; the backward pass reuses it for the column gradient once dW is done.
+    /// im2col of the last forward input, example by example; the backward pass reuses it for the column gradient
+    /// once dW is done.
     cols: Vec<f32>,
-    /// The product in `OUT × n·OH·OW` order (forward), then the output gradient in that order (backward).
-    outt: Vec<f32>,
 }
 
 /// Max or average pooling without padding.
@@ -204,7 +205,6 @@ impl Layer {
                 weight: param("weight", vec![out, plan.input.c, kernel, kernel]),
                 bias: param("bias", vec![out]),
                 cols: Vec::new(),
-                outt: Vec::new(),
             }),
             LayerSpec::MaxPool { kernel, stride } | LayerSpec::AvgPool { kernel, stride } => {
                 let pool = Pool { input: plan.input, output: plan.output, kernel, stride, argmax: Vec::new() };
@@ -252,15 +252,40 @@ impl Layer {
     /// [`Layer::check_batch`] accepts.
     pub fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize, train: bool, rng: &mut Rng) {
         match self {
-            Layer::Conv(c) => c.forward(k, x, y, n),
-            Layer::MaxPool(p) => p.forward_max(x, y, n),
+            Layer::Conv(c) => c.forward(k, x, y, n, false),
+            Layer::MaxPool(p) => p.forward_max(x, y, n, train),
             Layer::AvgPool(p) => p.forward_avg(x, y),
             Layer::Flatten => y.copy_from_slice(x),
-            Layer::Dense(d) => d.forward(k, x, y, n),
+            Layer::Dense(d) => d.forward(k, x, y, n, false),
             Layer::Act(a) => a.forward(x, y),
             Layer::Dropout(d) => d.forward(x, y, train, rng),
             Layer::BatchNorm(b) => b.forward(x, y, n, train),
             Layer::GroupNorm(g) => g.forward(x, y, n),
+        }
+    }
+
+    /// The evaluation-mode forward pass of [`Layer::forward`] (the same bits), built for inference: a convolution or
+    /// dense layer applies a following ReLU in its GEMM's epilogue (`relu`), and a convolution followed by max
+    /// pooling (`pool`, with ReLU between or not) writes only the pooled maxima to `y`, using `scratch` (one
+    /// example's convolution output) on the way. Max pooling keeps no indices; dropout is the identity.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn infer(
+        &mut self,
+        k: &mut Kernels,
+        x: &[f32],
+        y: &mut [f32],
+        n: usize,
+        relu: bool,
+        pool: Option<&Layer>,
+        scratch: &mut [f32],
+        rng: &mut Rng,
+    ) {
+        match (self, pool) {
+            (Layer::Conv(c), Some(Layer::MaxPool(p))) => c.forward_pooled(k, x, y, n, relu, p, scratch),
+            (Layer::Conv(c), _) => c.forward(k, x, y, n, relu),
+            (Layer::Dense(d), _) => d.forward(k, x, y, n, relu),
+            (Layer::MaxPool(p), _) => p.max_planes(x, y, n * p.input.c),
+            (layer, _) => layer.forward(k, x, y, n, false, rng),
         }
     }
 
@@ -300,62 +325,89 @@ fn workspace<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> &mut [T] {
 }
 
 impl Conv2d {
-    fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize) {
+    /// `y = act(W · im2col(x) + b)` per example, NCHW; `relu` fuses a following ReLU into the GEMM's epilogue.
+    fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize, relu: bool) {
         let g = self.geom;
         let (taps, pixels) = (g.taps(), g.pixels());
         let cols = workspace(&mut self.cols, taps * n * pixels);
         im2col(&g, x, n, cols);
-        let outt = workspace(&mut self.outt, g.out * n * pixels);
-        let bias = Epilogue { bias: Bias::PerRow(&self.bias.value), ..Epilogue::default() };
-        k.gemm_with(Transpose::No, Transpose::No, g.out, taps, n * pixels, &self.weight.value, cols, outt, bias);
-        // OUT × (n·P) → n × OUT × P.
-        for (o, row) in outt.chunks_exact(n * pixels).enumerate() {
-            for (e, src) in row.chunks_exact(pixels).enumerate() {
-                y[(e * g.out + o) * pixels..][..pixels].copy_from_slice(src);
-            }
+        let activation = relu.then_some(Activation::Relu);
+        let epi = Epilogue { bias: Bias::PerRow(&self.bias.value), activation, ..Epilogue::default() };
+        k.calls += 1;
+        for (block, out) in cols.chunks_exact(taps * pixels).zip(y.chunks_exact_mut(g.out * pixels)) {
+            k.gemm.run_with(Transpose::No, Transpose::No, g.out, taps, pixels, &self.weight.value, block, out, epi);
+        }
+    }
+
+    /// [`Conv2d::forward`] followed by max pooling, example by example: each example's output goes to `scratch`
+    /// (`OUT × OH·OW`, small enough to stay in cache) and only its maxima to `y` (n × the pool's output).
+    #[allow(clippy::too_many_arguments)]
+    fn forward_pooled(
+        &mut self,
+        k: &mut Kernels,
+        x: &[f32],
+        y: &mut [f32],
+        n: usize,
+        relu: bool,
+        pool: &Pool,
+        scratch: &mut [f32],
+    ) {
+        let g = self.geom;
+        let (taps, pixels) = (g.taps(), g.pixels());
+        let cols = workspace(&mut self.cols, taps * n * pixels);
+        im2col(&g, x, n, cols);
+        let activation = relu.then_some(Activation::Relu);
+        let epi = Epilogue { bias: Bias::PerRow(&self.bias.value), activation, ..Epilogue::default() };
+        let scratch = &mut scratch[..g.out * pixels];
+        k.calls += 1;
+        for (block, out) in cols.chunks_exact(taps * pixels).zip(y.chunks_exact_mut(pool.output.len())) {
+            k.gemm.run_with(Transpose::No, Transpose::No, g.out, taps, pixels, &self.weight.value, block, scratch, epi);
+            pool.max_planes(scratch, out, g.out);
         }
     }
 
     fn backward(&mut self, k: &mut Kernels, dy: &[f32], dx: &mut [f32], n: usize, wants: Wants) {
         let g = self.geom;
         let (taps, pixels) = (g.taps(), g.pixels());
-        let np = n * pixels;
-        let dyt = &mut self.outt[..g.out * np];
-        // n × OUT × P → OUT × (n·P), the layout of the forward product.
-        for (o, row) in dyt.chunks_exact_mut(np).enumerate() {
-            for (e, dst) in row.chunks_exact_mut(pixels).enumerate() {
-                dst.copy_from_slice(&dy[(e * g.out + o) * pixels..][..pixels]);
-            }
-        }
-        let cols = &mut self.cols[..taps * np];
+        let cols = &mut self.cols[..taps * n * pixels];
+        let dys = || dy.chunks_exact(g.out * pixels).take(n);
         if wants.params {
-            // dW = dYt · colsᵀ (OUT × IN·K·K), db = row sums of dYt.
-            k.gemm(Transpose::No, Transpose::Yes, g.out, np, taps, dyt, cols, &mut self.weight.grad);
-            for (gb, row) in self.bias.grad.iter_mut().zip(dyt.chunks_exact(np)) {
-                *gb = row.iter().sum();
+            // dW = Σₑ dYₑ · colsₑᵀ (OUT × IN·K·K): the first example starts from zero, the others continue the sums.
+            k.calls += 1;
+            for (e, (dye, block)) in dys().zip(cols.chunks_exact(taps * pixels)).enumerate() {
+                let epi = Epilogue { accumulate: e > 0, ..Epilogue::default() };
+                let grad = &mut self.weight.grad;
+                k.gemm.run_with(Transpose::No, Transpose::Yes, g.out, pixels, taps, dye, block, grad, epi);
+            }
+            // db = the sums of dY over examples and pixels, in that order.
+            for (o, gb) in self.bias.grad.iter_mut().enumerate() {
+                *gb = dys().flat_map(|d| &d[o * pixels..(o + 1) * pixels]).sum();
             }
         }
         if wants.input {
-            // dcols = Wᵀ · dYt (IN·K·K × n·P), written over cols (no longer needed), then folded back.
-            k.gemm(Transpose::Yes, Transpose::No, taps, g.out, np, &self.weight.value, dyt, cols);
+            // dcolsₑ = Wᵀ · dYₑ (IN·K·K × OH·OW), written over colsₑ (no longer needed), then folded back.
+            k.calls += 1;
+            for (dye, block) in dys().zip(cols.chunks_exact_mut(taps * pixels)) {
+                k.gemm.run(Transpose::Yes, Transpose::No, taps, g.out, pixels, &self.weight.value, dye, block);
+            }
             col2im(&g, cols, n, dx);
         }
     }
 }
 
-/// The im2col matrix of a batch: row `(c·K + ky)·K + kx`, column `b·OH·OW + oy·OW + ox` holds
-/// `x[b, c, oy·S + ky − P, ox·S + kx − P]`, or 0 in the padding.
+/// The im2col blocks of a batch: in example e's block (`IN·K·K × OH·OW`, at `e·IN·K·K·OH·OW`), row
+/// `(c·K + ky)·K + kx`, column `oy·OW + ox` holds `x[e, c, oy·S + ky − P, ox·S + kx − P]`, or 0 in the padding.
 fn im2col(g: &ConvGeom, x: &[f32], n: usize, cols: &mut [f32]) {
     let (h, w, kk) = (g.input.h, g.input.w, g.kernel);
     let (pixels, plane) = (g.pixels(), h * w);
-    let mut rows = cols.chunks_exact_mut(n * pixels);
-    for c in 0..g.input.c {
-        for ky in 0..kk {
-            for kx in 0..kk {
-                let row = rows.next().expect("IN·K·K rows");
-                let valid = g.valid_cols(kx);
-                for (e, out) in row.chunks_exact_mut(pixels).enumerate() {
-                    let src = &x[(e * g.input.c + c) * plane..][..plane];
+    let mut rows = cols.chunks_exact_mut(pixels);
+    for e in 0..n {
+        for c in 0..g.input.c {
+            let src = &x[(e * g.input.c + c) * plane..][..plane];
+            for ky in 0..kk {
+                for kx in 0..kk {
+                    let out = rows.next().expect("n·IN·K·K rows");
+                    let valid = g.valid_cols(kx);
                     for (oy, dst) in out.chunks_exact_mut(g.ow).enumerate() {
                         let iy = (oy * g.stride + ky) as isize - g.padding as isize;
                         if iy < 0 || iy >= h as isize || valid.is_empty() {
@@ -385,17 +437,17 @@ fn col2im(g: &ConvGeom, cols: &[f32], n: usize, dx: &mut [f32]) {
     let (h, w, kk) = (g.input.h, g.input.w, g.kernel);
     let (pixels, plane) = (g.pixels(), h * w);
     dx[..n * g.input.len()].fill(0.0);
-    let mut rows = cols.chunks_exact(n * pixels);
-    for c in 0..g.input.c {
-        for ky in 0..kk {
-            for kx in 0..kk {
-                let row = rows.next().expect("IN·K·K rows");
-                let valid = g.valid_cols(kx);
-                if valid.is_empty() {
-                    continue;
-                }
-                for (e, src) in row.chunks_exact(pixels).enumerate() {
-                    let dst = &mut dx[(e * g.input.c + c) * plane..][..plane];
+    let mut rows = cols.chunks_exact(pixels);
+    for e in 0..n {
+        for c in 0..g.input.c {
+            let dst = &mut dx[(e * g.input.c + c) * plane..][..plane];
+            for ky in 0..kk {
+                for kx in 0..kk {
+                    let src = rows.next().expect("n·IN·K·K rows");
+                    let valid = g.valid_cols(kx);
+                    if valid.is_empty() {
+                        continue;
+                    }
                     for (oy, line_src) in src.chunks_exact(g.ow).enumerate() {
                         let iy = (oy * g.stride + ky) as isize - g.padding as isize;
                         if iy < 0 || iy >= h as isize {
@@ -430,10 +482,15 @@ impl Pool {
         }
     }
 
-    fn forward_max(&mut self, x: &[f32], y: &mut [f32], n: usize) {
-        let (in_plane, out_plane) = self.planes();
-        let (k, w) = (self.kernel, self.input.w);
+    /// Max pooling of `n` examples; in training (`keep`) each output's input index is kept for the backward pass.
+    fn forward_max(&mut self, x: &[f32], y: &mut [f32], n: usize, keep: bool) {
         let planes = n * self.input.c;
+        if !keep {
+            self.max_planes(x, y, planes);
+            return;
+        }
+        let (in_plane, out_plane) = self.planes();
+        let (k, s, w, ow) = (self.kernel, self.stride, self.input.w, self.output.w);
         let mut argmax = std::mem::take(&mut self.argmax);
         let idx = workspace(&mut argmax, planes * out_plane);
         for ((src, dst), at) in x
@@ -442,25 +499,53 @@ impl Pool {
             .zip(idx.chunks_exact_mut(out_plane))
             .take(planes)
         {
-            self.each_window(|o, corner| {
-                let (mut best, mut best_at) = (src[corner], corner);
-                'window: for row in 0..k {
-                    let start = corner + row * w;
-                    for (i, &v) in src[start..start + k].iter().enumerate() {
-                        // A NaN is taken (and then kept), as PyTorch's max pooling propagates NaN.
-                        if v > best || v.is_nan() {
-                            (best, best_at) = (v, start + i);
-                            if v.is_nan() {
-                                break 'window;
+            // Output row by output row, each window visited row by row (as `max_planes`).
+            for (oy, (out, at)) in dst.chunks_exact_mut(ow).zip(at.chunks_exact_mut(ow)).enumerate() {
+                for row in 0..k {
+                    let start = (oy * s + row) * w;
+                    let line = &src[start..][..w];
+                    for (ox, (o, a)) in out.iter_mut().zip(at.iter_mut()).enumerate() {
+                        let window = &line[ox * s..ox * s + k];
+                        let (mut best, mut best_at) =
+                            if row == 0 { (window[0], start + ox * s) } else { (*o, *a as usize) };
+                        for (i, &v) in window.iter().enumerate() {
+                            // The first NaN is taken and kept, as PyTorch's max pooling propagates NaN.
+                            if v > best || (v.is_nan() && !best.is_nan()) {
+                                (best, best_at) = (v, start + ox * s + i);
                             }
                         }
+                        (*o, *a) = (best, best_at as u32);
                     }
                 }
-                dst[o] = best;
-                at[o] = best_at as u32;
-            });
+            }
         }
         self.argmax = argmax;
+    }
+
+    /// The maxima of `planes` planes, without indices (evaluation): the same values as [`Pool::forward_max`], each
+    /// window visited in the same order (row by row), but output row by output row, so the inner loop runs along
+    /// contiguous input rows.
+    fn max_planes(&self, x: &[f32], y: &mut [f32], planes: usize) {
+        let (in_plane, out_plane) = self.planes();
+        let (k, s, w, ow) = (self.kernel, self.stride, self.input.w, self.output.w);
+        for (src, dst) in x.chunks_exact(in_plane).zip(y.chunks_exact_mut(out_plane)).take(planes) {
+            for (oy, out) in dst.chunks_exact_mut(ow).enumerate() {
+                for row in 0..k {
+                    let line = &src[(oy * s + row) * w..][..w];
+                    for (ox, o) in out.iter_mut().enumerate() {
+                        let window = &line[ox * s..ox * s + k];
+                        let mut best = if row == 0 { window[0] } else { *o };
+                        for &v in window {
+                            // The first NaN is taken and kept (as in `forward_max`).
+                            if v > best || (v.is_nan() && !best.is_nan()) {
+                                best = v;
+                            }
+                        }
+                        *o = best;
+                    }
+                }
+            }
+        }
     }
 
     fn backward_max(&self, dy: &[f32], dx: &mut [f32], n: usize) {
@@ -509,9 +594,10 @@ impl Pool {
 }
 
 impl Dense {
-    fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize) {
+    fn forward(&mut self, k: &mut Kernels, x: &[f32], y: &mut [f32], n: usize, relu: bool) {
         let (i, o) = (self.inputs, self.outputs);
-        let bias = Epilogue { bias: Bias::PerCol(&self.bias.value), ..Epilogue::default() };
+        let activation = relu.then_some(Activation::Relu);
+        let bias = Epilogue { bias: Bias::PerCol(&self.bias.value), activation, ..Epilogue::default() };
         k.gemm_with(Transpose::No, Transpose::Yes, n, i, o, x, &self.weight.value, y, bias);
     }
 

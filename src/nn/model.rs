@@ -728,6 +728,63 @@ impl Model {
         Ok(self.logits(n))
     }
 
+    /// Logits (`n × classes`) of a batch in evaluation mode, the same bits as [`Model::forward`], by the path built
+    /// for inference: a convolution or dense layer followed by ReLU is one GEMM with the bias and ReLU in its
+    /// epilogue, a convolution followed by max pooling (ReLU between or not) pools each example's output while it is
+    /// in cache, max pooling keeps no indices, flatten and dropout copy nothing. Only the logits are kept:
+    /// [`Model::layer_output`] is `None` after it (`forward` gives every layer's output, for activation maps).
+    /// Valid until the next pass.
+    pub fn infer(&mut self, x: &[f32], n: usize) -> Result<&[f32]> {
+        self.prepare(x, None, n)?;
+        let at = self.run_infer(0, x, n);
+        Ok(&self.acts[at][..n * self.classes()])
+    }
+
+    /// Layers `start..` in inference mode (see [`Model::infer`]) on a checked, reserved batch of inputs to layer
+    /// `start`; returns the index of the buffer in `acts` that holds the output of the last layer.
+    fn run_infer(&mut self, start: usize, x: &[f32], n: usize) -> usize {
+        self.last_batch = 0;
+        let end = self.layers.len();
+        // The buffer holding the current values (None: x itself).
+        let mut cur: Option<usize> = None;
+        let mut i = start;
+        while i < end {
+            if matches!(self.layers[i], Layer::Flatten | Layer::Dropout(_)) {
+                i += 1; // the same values, in the same order
+                continue;
+            }
+            let weighted = matches!(self.layers[i], Layer::Conv(_) | Layer::Dense(_));
+            let relu = weighted && matches!(self.layers.get(i + 1), Some(Layer::Act(Activation::Relu)));
+            let after = i + 1 + relu as usize;
+            let pooled =
+                matches!(self.layers[i], Layer::Conv(_)) && matches!(self.layers.get(after), Some(Layer::MaxPool(_)));
+            let next = after + pooled as usize;
+            let inp = n * self.plans[i].input.len();
+            let out = n * self.plans[next - 1].output.len();
+            // acts[i + 1] is free as scratch when the result goes further up.
+            let (below, above) = self.acts.split_at_mut(i + 1);
+            let (scratch, rest) = above.split_at_mut(next - i - 1);
+            let y = &mut rest[0];
+            let x_in: &[f32] = match cur {
+                None => &x[..inp],
+                Some(c) => &below[c][..inp],
+            };
+            let scratch: &mut [f32] = scratch.first_mut().map_or(&mut [], |s| &mut s[..]);
+            let (layer, upper) = self.layers.split_at_mut(i + 1);
+            let pool = if pooled { upper.get(after - i - 1) } else { None };
+            layer[i].infer(&mut self.kernels, x_in, &mut y[..out], n, relu, pool, scratch, &mut self.rng);
+            cur = Some(next);
+            i = next;
+        }
+        match cur {
+            Some(c) => c,
+            None => {
+                self.acts[end][..x.len()].copy_from_slice(x);
+                end
+            }
+        }
+    }
+
     /// Mean loss and accuracy over `n` examples in evaluation mode, in batches of [`EVAL_BATCH`].
     pub fn evaluate(&mut self, x: &[f32], labels: &[u32], n: usize) -> Result<Evaluation> {
         self.evaluate_from(0, x, labels, n)
@@ -747,8 +804,8 @@ impl Model {
             let m = EVAL_BATCH.min(n - start);
             let (xb, yb) = (&x[start * per..(start + m) * per], &labels[start..start + m]);
             self.prepare_at(layer, xb, Some(yb), m)?;
-            self.run_forward_range(layer, self.layers.len(), xb, m, false);
-            let logits = self.logits(m);
+            let at = self.run_infer(layer, xb, m);
+            let logits = &self.acts[at][..m * classes];
             loss += softmax_cross_entropy(logits, yb, classes, None) * m as f64;
             correct += logits.chunks_exact(classes).zip(yb).filter(|(row, y)| argmax(row) == **y as usize).count();
         }

@@ -6,7 +6,7 @@ use super::init::INIT_KEYS;
 use super::init::init_from_config;
 use super::{args, canvas_backend, chart_error, js_error};
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
-use crate::probe::{Act, Probe, ProbeConfig, ProbeNorm};
+use crate::probe::{Activation, Probe, ProbeConfig, ProbeNorm};
 use crate::signal::{self, Comparison, Fit, Size};
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
@@ -41,7 +41,7 @@ impl ProbeRun {
                 depth: count("depth", 1, MAX_DEPTH, 10)?,
                 width: count("width", MIN_WIDTH, MAX_WIDTH, 500)?,
                 batch: count("batch", 1, MAX_BATCH, 500)?,
-                act: Act::parse(&c.string("act")?.unwrap_or_else(|| "tanh".into()))?,
+                act: Activation::parse(&c.string("act")?.unwrap_or_else(|| "tanh".into()))?,
                 init: init_from_config(&c)?,
                 seed: c.whole("seed", 0.0, args::MAX_SAFE)?.unwrap_or(42),
                 norm: ProbeNorm::parse(&c.string("norm")?.unwrap_or_else(|| "none".into()))?,
@@ -100,7 +100,7 @@ impl ProbeRun {
 /// the factor within which two spreads are "about the same size".
 #[wasm_bindgen]
 pub fn signal_reference(act: JsValue) -> Result<js_sys::Object, JsValue> {
-    let act = args::text("act", &act).and_then(|a| Act::parse(&a)).map_err(js_error)?;
+    let act = args::text("act", &act).and_then(|a| Activation::parse(&a)).map_err(js_error)?;
     let r = signal::reference(act);
     let (fit, slope, assumed) = match r.fit {
         Fit::Holds => ("holds", f64::NAN, f64::NAN),

@@ -331,11 +331,11 @@ impl Trainer {
         self.model.train_step(&x, &labels, labels.len()).map_err(js_error)
     }
 
-    /// The logits (N × classes) of a batch in evaluation mode.
+    /// The logits (N × classes) of a batch in evaluation mode (the engine's inference path, `Model::infer`).
     pub fn forward(&mut self, x: JsValue) -> Result<Vec<f32>, JsValue> {
         let x = args::f32s("x", &x, MAX_X).map_err(js_error)?;
         let n = self.batch_size(&x, "x").map_err(js_error)?;
-        self.model.forward(&x, n).map(<[f32]>::to_vec).map_err(js_error)
+        self.model.infer(&x, n).map(<[f32]>::to_vec).map_err(js_error)
     }
 
     /// `{ loss, accuracy, correct, n }` over the examples (any number; evaluation mode, in batches of 100).

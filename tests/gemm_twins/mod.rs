@@ -1,7 +1,8 @@
 //! Shared by tests/kernels_wasm.rs (simd128: bit-identical) and tests/kernels_relaxed.rs (relaxed-simd: within a
 //! derived bound): the blocked wasm GEMM and its scalar twin on the same cases, every plan and every epilogue.
 
-use cnn_playground::nn::kernels::{Activation, Bias, Epilogue, Gemm, MR, NR, Plan, Transpose, gemm_t_scalar_with};
+use cnn_playground::nn::Activation;
+use cnn_playground::nn::kernels::{Bias, Epilogue, Gemm, MR, NR, Plan, Transpose, gemm_t_scalar_with};
 
 /// Deterministic values in [-1, 1), no RNG crate needed.
 pub fn fill(len: usize, seed: u32) -> Vec<f32> {
@@ -34,8 +35,8 @@ pub fn each_case(mut check: impl FnMut(Case)) {
         let (row, col, c0) = (fill(m, 7), fill(n, 8), fill(m * n, 9));
         let epis = [
             Epilogue::default(),
-            Epilogue { accumulate: true, bias: Bias::PerRow(&row), activation: Activation::Relu },
-            Epilogue { accumulate: false, bias: Bias::PerCol(&col), activation: Activation::None },
+            Epilogue { accumulate: true, bias: Bias::PerRow(&row), activation: Some(Activation::Relu) },
+            Epilogue { accumulate: false, bias: Bias::PerCol(&col), activation: None },
         ];
         for ta in [Transpose::No, Transpose::Yes] {
             for tb in [Transpose::No, Transpose::Yes] {

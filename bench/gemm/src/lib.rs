@@ -1,12 +1,9 @@
 //! Wasm entry points for bench/gemm/run.mjs: the work is set up untimed, JavaScript times the calls.
 
-// The kernel as it was before the skinny-shape plans (commit 5852653), measured beside the current one in the same run.
-#[allow(dead_code)]
-mod before;
-
 use cnn_playground::init::{InitConfig, Scheme};
-use cnn_playground::nn::kernels::{Activation, Bias, Epilogue, Gemm, Plan, Transpose, relu};
-use cnn_playground::probe::{Act, Probe, ProbeConfig};
+use cnn_playground::nn::Activation;
+use cnn_playground::nn::kernels::{Bias, Epilogue, Gemm, Plan, Transpose, relu};
+use cnn_playground::probe::{Probe, ProbeConfig};
 use ndarray::{Array2, ArrayView2};
 use wasm_bindgen::prelude::*;
 
@@ -24,7 +21,6 @@ pub struct GemmBench {
     c: Vec<f32>,
     bias: Vec<f32>,
     ws: Gemm,
-    ws_before: before::Gemm,
     a_nd: Array2<f32>,
     b_nd: Array2<f32>,
     c_nd: Array2<f32>,
@@ -32,7 +28,7 @@ pub struct GemmBench {
 
 #[wasm_bindgen]
 impl GemmBench {
-    /// `kind`: `ours`, `before` (the kernel of commit 5852653), `fused` / `separate` (bias per row and ReLU, in the
+    /// `kind`: `ours`, `fused` / `separate` (bias per row and ReLU, in the
     /// GEMM or as a second pass), `plan0`…`plan7` (a forced plan) or `ndarray` (ndarray's `dot`, i.e. matrixmultiply, on transposed views where `ops` says so);
     /// `ops`: `nn`, `nt`, `tn` or `tt`, whether op(A) and op(B) are the stored matrices or their transposes.
     #[wasm_bindgen(constructor)]
@@ -60,7 +56,6 @@ impl GemmBench {
             c: vec![0.0; m * n],
             bias: fill(m, 3),
             ws: Gemm::new(),
-            ws_before: before::Gemm::new(),
             a_nd,
             b_nd,
             c_nd: Array2::zeros((m, n)),
@@ -78,14 +73,10 @@ impl GemmBench {
                     let (a, b) = (view(&self.a_nd, ta), view(&self.b_nd, tb));
                     ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut self.c_nd)
                 }
-                "before" => {
-                    let t = |t: Transpose| if t == Transpose::Yes { before::Transpose::Yes } else { before::Transpose::No };
-                    self.ws_before.run(t(ta), t(tb), m, k, n, &self.a, &self.b, &mut self.c)
-                }
                 // A conv layer's forward: bias per output channel (row), then ReLU; fused into the GEMM's store, or
                 // as a second pass over C.
                 "fused" => {
-                    let epi = Epilogue { bias: Bias::PerRow(&self.bias), activation: Activation::Relu, ..Default::default() };
+                    let epi = Epilogue { bias: Bias::PerRow(&self.bias), activation: Some(Activation::Relu), ..Default::default() };
                     self.ws.run_with(ta, tb, m, k, n, &self.a, &self.b, &mut self.c, epi)
                 }
                 "separate" => {
@@ -118,7 +109,7 @@ pub struct ProbeBench {
 impl ProbeBench {
     #[wasm_bindgen(constructor)]
     pub fn new(depth: usize, width: usize, batch: usize, act: &str, init: &str, seed: u64) -> Result<ProbeBench, JsError> {
-        let act = Act::parse(act).map_err(|e| JsError::new(&e.to_string()))?;
+        let act = Activation::parse(act).map_err(|e| JsError::new(&e.to_string()))?;
         let scheme = Scheme::parse(init).map_err(|e| JsError::new(&e.to_string()))?;
         let cfg = ProbeConfig { depth, width, batch, act, init: InitConfig::new(scheme), seed, ..ProbeConfig::default() };
         let probe = Probe::new(cfg).map_err(|e| JsError::new(&e.to_string()))?;
