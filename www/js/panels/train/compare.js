@@ -44,6 +44,12 @@ export function compareView(section, ctx, name) {
   const message = el('p', { class: 'field-error', role: 'alert' });
   const verdict = el('p', { class: 'summary', 'data-summary': 'compare' });
   const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
+  // The measuring interval: the runs' own once they report it (batches below 16 measure less often, src/run/train.rs).
+  const everyNote = el('span', { 'data-note': 'every' });
+  const showEvery = () => {
+    const n = [...new Set(arms.map((a) => a.every).filter(Boolean))].sort((x, y) => x - y);
+    everyNote.textContent = t('train.every', { n: n.length ? n.join(' / ') : measuring(wasm).every, m: measuring(wasm).measure_n });
+  };
   const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns(true));
   const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
   const factColumns = [['run', 'train.col.run'], ['final_gap', 'train.col.final_gap'], ['best_val_acc', 'train.col.best_val_acc'],
@@ -69,7 +75,7 @@ export function compareView(section, ctx, name) {
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         message, verdict, paused.wrap,
-        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', everyNote)),
         status,
         trap?.box ?? '',
         factTable.table,
@@ -120,6 +126,7 @@ export function compareView(section, ctx, name) {
     // The section's state: running while any run runs; done once all are done; else the most telling state.
     const overall = ['error', 'running', 'diverged', 'paused', 'idle'].find((s) => states.includes(s)) ?? 'done';
     section.dataset.runState = overall;
+    showEvery();
     section.setAttribute('aria-busy', 'false');
     buttons.start.disabled = !states.some((s) => s === 'idle' || s === 'paused');
     buttons.pause.disabled = !states.includes('running');
