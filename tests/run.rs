@@ -200,6 +200,20 @@ fn the_confusion_matrix_accounts_for_every_validation_image() {
     }
 }
 
+/// Batches below 16 measure every 10 · ⌊16 / batch⌋ steps (and at step 0 and the last step), and say so in `info`.
+#[test]
+fn small_batches_measure_less_often() {
+    assert_eq!([1, 2, 3, 4, 5, 8, 15, 16, 32, 64].map(train::measure_every), [160, 80, 50, 40, 30, 20, 10, 10, 10, 10]);
+    let bytes = digits_bytes();
+    let s = settings().with("bs", 4.0).with("epochs", 4.0).with("aug", "");
+    let mut session = TrainSession::open(&s, Some(&bytes)).unwrap();
+    let (steps, _) = drain(&mut session);
+    let (info, _) = steps[0].first.clone().unwrap();
+    assert_eq!(info.every, 40);
+    let looks: Vec<usize> = steps.iter().filter_map(|r| r.look.as_ref().map(|l| l.step)).collect();
+    assert_eq!(looks, [40, session.total()], "total {}", session.total());
+}
+
 /// The listed mistakes (random lists, seeded): the swaps of the pair first, then the rest, each in the order given,
 /// and nothing dropped while there is room.
 #[test]
