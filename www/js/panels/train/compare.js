@@ -68,7 +68,6 @@ export function compareView(section, ctx, name) {
   section.append(
     el('h2', {}, t(`train.view.${name}`)),
     el('p', { class: 'intro' }, t(`train.compare.${name}.intro`)),
-    name === 'init_race' ? el('p', { class: 'field-help' }, el('code', {}, comparison.arms[0].patch({}).model)) : '', // append() would write null
     el('p', { class: 'presets' }, singleLink),
     el('div', { class: 'panel-body' },
       form,
@@ -76,10 +75,13 @@ export function compareView(section, ctx, name) {
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         message, verdict, paused.wrap,
         el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', everyNote)),
+        // What the race measured over seeds (BENCHMARKS.md), below its chart so the chart stays above the fold.
+        name === 'init_race' ? el('p', { class: 'field-help', 'data-note': 'measured' }, t('train.compare.init_race.measured')) : '',
         status,
         trap?.box ?? '',
         factTable.table,
         spreadTable?.table ?? null,
+        name === 'init_race' ? el('p', { class: 'field-help' }, el('code', {}, comparison.arms[0].patch({}).model)) : '', // append() would write null
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));
 
   // One arm per run: its element (with its own data-run-state), its run and its rows.
