@@ -29,10 +29,11 @@ fn norm_net(norm: &str) -> String {
 const REALISTIC: &str = "translate~rotate(bilinear)";
 const FLIPPING: &str = "vflip~rotate(deg180_bilinear)";
 
-/// The batch sizes of the batch-size view (train.lessons.js `BATCH_SIZES`) and the examples every arm sees.
+/// The batch sizes of the batch-size view (lessons.js `BATCH_SIZES`); every arm sees the same examples (the page
+/// sets `epochs=20`: pass it on the command line) at the panel's learning rate.
 const BATCHES: [usize; 6] = [2, 4, 8, 16, 32, 64];
 
-fn arms(lesson: &str, base_lr: f64) -> Vec<(String, Vec<(&'static str, Value)>)> {
+fn arms(lesson: &str) -> Vec<(String, Vec<(&'static str, Value)>)> {
     let text = |s: &str| Value::Text(s.into());
     match lesson {
         "init_race" => {
@@ -172,11 +173,7 @@ fn main() {
     let digits = std::fs::read("www/data/digits.bin").expect("www/data/digits.bin (run from the repository)");
     for seed in seeds {
         let mut outs = Vec::new();
-        let base_lr = overrides.iter().find(|(k, _)| k == "base_lr").map_or(0.01, |(_, v)| match v {
-            Value::Number(x) => *x,
-            _ => 0.01,
-        });
-        for (id, patch) in arms(&lesson, base_lr) {
+        for (id, patch) in arms(&lesson) {
             // The panel's defaults (train.params.js), then the arm's patch, then the command line.
             let mut s = Settings::new()
                 .with("per_class", 20.0)
@@ -188,7 +185,7 @@ fn main() {
             for (k, v) in patch {
                 s.set(k, v);
             }
-            for (k, v) in overrides.iter().filter(|(k, _)| k != "base_lr") {
+            for (k, v) in &overrides {
                 s.set(k, v.clone());
             }
             let o = train(&s, &digits, &id);

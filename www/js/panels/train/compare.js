@@ -76,7 +76,7 @@ export function compareView(section, ctx, name) {
         message, verdict, paused.wrap,
         el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', everyNote)),
         // What the race measured over seeds (BENCHMARKS.md), below its chart so the chart stays above the fold.
-        name === 'init_race' ? el('p', { class: 'field-help', 'data-note': 'measured' }, t('train.compare.init_race.measured')) : '',
+        name === 'init_race' || batchView ? el('p', { class: 'field-help', 'data-note': 'measured' }, t(`train.compare.${name}.measured`)) : '',
         status,
         trap?.box ?? '',
         factTable.table,
