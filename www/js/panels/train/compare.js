@@ -1,5 +1,5 @@
-// The Train panel's comparisons (view=overfit, view=label_trap): the same settings trained as two runs that differ
-// in one thing, side by side in the workers, their curves overlaid on one chart and the difference stated in
+// The Train panel's comparisons (view=overfit, init_race, label_trap, batch_size): the same settings trained as runs
+// that differ in one thing, side by side in the workers, their curves overlaid on one chart and the difference stated in
 // numbers. Each run is a run of its own in the registry (owner train-compare-ARM), so a language switch finds both
 // again; each run's element carries its own data-run-state.
 
