@@ -65,6 +65,8 @@ export function compareView(section, ctx, name) {
   const trap = name === 'label_trap' ? labelTrapBox(comparison.arms.map((a) => a.id)) : null;
   const singleLink = el('a', { href: '#', 'data-view': 'single', onclick: (e) => { e.preventDefault(); ctx.set({ view: 'single' }); } }, t('train.view.single'));
 
+  // The race's and the batch-size view's verdicts name every run: below the chart, which stays above the fold.
+  const longVerdict = name === 'init_race' || batchView;
   section.append(
     el('h2', {}, t(`train.view.${name}`)),
     el('p', { class: 'intro' }, t(`train.compare.${name}.intro`)),
@@ -73,8 +75,9 @@ export function compareView(section, ctx, name) {
       form,
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
-        message, verdict, paused.wrap,
+        message, longVerdict ? '' : verdict, paused.wrap,
         el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', everyNote)),
+        longVerdict ? verdict : '',
         // What the race measured over seeds (BENCHMARKS.md), below its chart so the chart stays above the fold.
         name === 'init_race' || batchView ? el('p', { class: 'field-help', 'data-note': 'measured' }, t(`train.compare.${name}.measured`)) : '',
         status,
