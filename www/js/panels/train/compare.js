@@ -55,9 +55,13 @@ export function compareView(section, ctx, name) {
   const factColumns = [['run', 'train.col.run'], ['final_gap', 'train.col.final_gap'], ['best_val_acc', 'train.col.best_val_acc'],
     ['steps_to_target', 'train.col.steps_to_target'], ...(name === 'label_trap' ? [['six_nine', 'train.col.six_nine']] : [])];
   const factTable = dataTable('train-compare', 'train.compare.table', factColumns);
+  // The race's step-0 signal: each layer's output spread for the shown example, per run (read from step 0). Not for
+  // the BatchNorm runs: a measurement is in evaluation mode, where BatchNorm uses its running statistics (mean 0,
+  // variance 1 at step 0: the identity), so their rows would repeat the tiny initialization's (the note says so).
+  const isBn = (a) => a.init === 'small_bn';
   // The race's step-0 signal: each layer's output spread for the shown example, per run (read from step 0).
   const spreadTable = name === 'init_race'
-    ? dataTable('train-init-stats', 'train.compare.init_race.stats', [['layer', 'train.col.layer'], ...comparison.arms.map((a) => [a.id, 'train.col.run'])])
+    ? dataTable('train-init-stats', 'train.compare.init_race.stats', [['layer', 'train.col.layer'], ...comparison.arms.filter((a) => !isBn(a)).map((a) => [a.id, 'train.col.run'])])
     : null;
   const paused = pausedRuns(ctx, SETTINGS, () => arms.map((a) => a.run).filter(Boolean));
   // The label trap's point drawn: each run's 6 and 9 rows of its confusion matrix side by side, and the 6s and 9s it
@@ -84,6 +88,7 @@ export function compareView(section, ctx, name) {
         trap?.box ?? '',
         factTable.table,
         spreadTable?.table ?? null,
+        spreadTable ? el('p', { class: 'field-help' }, t('train.compare.init_race.stats_bn')) : '',
         name === 'init_race' ? el('p', { class: 'field-help' }, el('code', {}, comparison.arms[0].patch({}).model)) : '', // append() would write null
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));
 
@@ -147,14 +152,13 @@ export function compareView(section, ctx, name) {
 
   function fillSpreads() {
     const heads = spreadTable.table.tHead.rows[0].cells;
-    arms.forEach((a, i) => { heads[i + 1].textContent = armName(a); heads[i + 1].removeAttribute('data-i18n'); });
-    const first = arms.map((a) => a.run?.items.find((p) => p.before) ?? (a.run?.result?.before ? a.run.result : null));
+    const shown = arms.filter((a) => !isBn(a));
+    shown.forEach((a, i) => { heads[i + 1].textContent = armName(a); heads[i + 1].removeAttribute('data-i18n'); });
+    const first = shown.map((a) => a.run?.items.find((p) => p.before) ?? (a.run?.result?.before ? a.run.result : null));
     const info = first.find(Boolean)?.info;
     if (!info) { spreadTable.setRows([]); return; }
-    // The BatchNorm runs' nets have a bn layer after each convolution: their rows are the other layers' outputs (an
-    // activation's output after bn, so the rows line up with the nets without it).
-    const spreads = first.map((p) => (p ? layerSpreads(p.before.maps).filter((_, l) => p.info.layers[l].layer !== 'bn') : null));
-    const layers = info.layers.filter((layer) => layer.layer !== 'bn');
+    const spreads = first.map((p) => (p ? layerSpreads(p.before.maps) : null));
+    const layers = info.layers;
     // The runs share the net but not the activation: an activation layer is named for both.
     const layerName = (n) => (n === 'tanh' || n === 'relu' ? 'tanh | relu' : n);
     spreadTable.setRows(layers.map((layer, l) => [`${l}: ${layerName(layer.layer)}`, ...spreads.map((s) => (s ? s[l].toExponential(2) : '—'))]));
