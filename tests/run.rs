@@ -185,12 +185,59 @@ fn the_confusion_matrix_accounts_for_every_validation_image() {
         assert!(f.confusion[m.label as usize * k + m.predicted as usize] > 0);
     }
     assert_eq!(f.images.len(), f.misclassified.len() * 28 * 28);
+    // The 6 ↔ 9 swaps come first: as many as the confusion matrix counts (up to the list's length).
+    let swap = |m: &train::Mistake| (m.label, m.predicted) == (6, 9) || (m.label, m.predicted) == (9, 6);
+    let swaps = (f.confusion[6 * k + 9] + f.confusion[9 * k + 6]) as usize;
+    let listed = f.misclassified.iter().take_while(|m| swap(m)).count();
+    assert_eq!(listed, swaps.min(train::MISCLASSIFIED_MAX));
+    assert!(f.misclassified[listed..].iter().all(|m| !swap(m)));
     // Per class: each row sums to that class's validation images.
     let data = session.data();
     for c in 0..k {
         let row: u32 = f.confusion[c * k..(c + 1) * k].iter().sum();
         let n = session_val_count(data.labels(), &bytes, c);
         assert_eq!(row as usize, n, "class {c}");
+    }
+}
+
+/// Batches below 16 measure every 10 · ⌊16 / batch⌋ steps (and at step 0 and the last step), and say so in `info`.
+#[test]
+fn small_batches_measure_less_often() {
+    assert_eq!([1, 2, 3, 4, 5, 8, 15, 16, 32, 64].map(train::measure_every), [160, 80, 50, 40, 30, 20, 10, 10, 10, 10]);
+    let bytes = digits_bytes();
+    let s = settings().with("bs", 4.0).with("epochs", 4.0).with("aug", "");
+    let mut session = TrainSession::open(&s, Some(&bytes)).unwrap();
+    let (steps, _) = drain(&mut session);
+    let (info, _) = steps[0].first.clone().unwrap();
+    assert_eq!(info.every, 40);
+    let looks: Vec<usize> = steps.iter().filter_map(|r| r.look.as_ref().map(|l| l.step)).collect();
+    assert_eq!(looks, [40, session.total()], "total {}", session.total());
+}
+
+/// The listed mistakes (random lists, seeded): the swaps of the pair first, then the rest, each in the order given,
+/// and nothing dropped while there is room.
+#[test]
+fn the_label_traps_swaps_are_listed_first() {
+    let mut r = rng::seeded(69);
+    for _ in 0..300 {
+        let n = rng::below(&mut r, 80) as usize;
+        let wrong: Vec<train::Mistake> = (0..n)
+            .map(|index| {
+                let label = rng::below(&mut r, 10) as u32;
+                let predicted = (label + 1 + rng::below(&mut r, 9) as u32) % 10;
+                train::Mistake { index, label, predicted }
+            })
+            .collect();
+        let shown = train::shown_mistakes(&wrong);
+        let swap = |m: &train::Mistake| {
+            let [p, q] = train::SWAP_PAIR;
+            (m.label, m.predicted) == (p, q) || (m.label, m.predicted) == (q, p)
+        };
+        let swaps: Vec<_> = wrong.iter().filter(|m| swap(m)).copied().collect();
+        let rest: Vec<_> = wrong.iter().filter(|m| !swap(m)).copied().collect();
+        let want: Vec<_> = swaps.into_iter().chain(rest).take(train::MISCLASSIFIED_MAX).collect();
+        assert_eq!(shown, want);
+        assert_eq!(shown.len(), n.min(train::MISCLASSIFIED_MAX));
     }
 }
 

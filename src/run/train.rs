@@ -1,9 +1,9 @@
 //! A training run of the Train panel: a model, its data set and their feed, stepped one batch at a time.
 //!
 //! # Steps
-//! [`TrainSession::step`] takes one training step (one batch) and reports its loss. Every [`VAL_EVERY`] steps (and at
-//! step 0, reported with the first step) it measures loss and accuracy on fixed subsets of at most [`MEASURE_N`]
-//! un-augmented training images and [`MEASURE_N`] validation images, and at the last step on all of them; a
+//! [`TrainSession::step`] takes one training step (one batch) and reports its loss. Every [`VAL_EVERY`] steps
+//! ([`measure_every`]: more for batches below [`SMALL_BATCH`]), and at step 0 (reported with the first step), it
+//! measures loss and accuracy on fixed subsets of at most [`MEASURE_N`] un-augmented training images and [`MEASURE_N`] validation images, and at the last step on all of them; a
 //! measurement also carries the first convolution's filters and one validation example's output of every layer.
 //! Measuring every image every 10 steps cost about two thirds of a run's time (BENCHMARKS.md, "Train panel").
 //! The subsets are drawn with the core RNG: part p's is the first `MEASURE_N` of its indices shuffled by
@@ -13,7 +13,8 @@
 //! A loss above [`DIVERGED_FACTOR`] × ln(classes), NaN or infinite ends the run as diverged (a softmax
 //! cross-entropy computed stably rarely overflows; it climbs and stays high instead). Otherwise the call after the
 //! last step predicts the validation set: the confusion matrix (row = label, column = prediction, argmax with the
-//! first maximum) and the first [`MISCLASSIFIED_MAX`] mistakes.
+//! first maximum) and [`MISCLASSIFIED_MAX`] mistakes: the swaps of [`SWAP_PAIR`] first (the label trap's point),
+//! then the others, each group in validation order.
 
 use super::{Kind, Settings, blame};
 use crate::augment::Pipeline;
@@ -29,12 +30,18 @@ use crate::nn::spec::{MAX_BATCH, ModelSpec, Shape};
 use crate::rng;
 use std::rc::Rc;
 
-/// Measurements every this many steps.
+/// Measurements every this many steps (at batches of [`SMALL_BATCH`] and more; [`measure_every`]).
 pub const VAL_EVERY: usize = 10;
+/// Below this batch size a run measures less often: every `VAL_EVERY · (SMALL_BATCH / batch)` steps, so a run of
+/// batches of 2 (the batch-size view) spends its time training, not measuring.
+pub const SMALL_BATCH: usize = 16;
 /// At most this many images per part in a live measurement.
 pub const MEASURE_N: usize = 200;
 /// At most this many misclassified validation examples in the result.
 pub const MISCLASSIFIED_MAX: usize = 32;
+/// The label trap's pair of classes (a 6 turned upside down is a 9): their swaps are listed first among the mistakes
+/// of a run with more than 9 classes, so the page can show them as images whatever else the run got wrong.
+pub const SWAP_PAIR: [u32; 2] = [6, 9];
 /// A training loss above this many times ln(classes) counts as diverged.
 pub const DIVERGED_FACTOR: f64 = 10.0;
 /// Predictions at the end are made this many images at a time (a deep net's stored activations are bounded).
@@ -234,6 +241,21 @@ pub fn check_weights(s: &Settings, bytes: &[u8]) -> Result<()> {
     load_safetensors(&mut model, bytes)
 }
 
+/// The mistakes a result lists (module docs): the [`SWAP_PAIR`] swaps first, then the rest, each group in the order
+/// given, at most [`MISCLASSIFIED_MAX`].
+pub fn shown_mistakes(wrong: &[Mistake]) -> Vec<Mistake> {
+    let [p, q] = SWAP_PAIR;
+    let swap = |m: &&Mistake| (m.label == p && m.predicted == q) || (m.label == q && m.predicted == p);
+    let (swaps, rest): (Vec<&Mistake>, Vec<&Mistake>) = wrong.iter().partition(swap);
+    swaps.into_iter().chain(rest).take(MISCLASSIFIED_MAX).copied().collect()
+}
+
+/// Steps between two measurements of a run with batches of `batch` (module docs): [`VAL_EVERY`] × the whole part
+/// of [`SMALL_BATCH`] / `batch`, at least [`VAL_EVERY`].
+pub fn measure_every(batch: usize) -> usize {
+    VAL_EVERY * (SMALL_BATCH / batch.max(1)).max(1)
+}
+
 /// Part `salt`'s fixed measurement subset (module docs): at most `n` of `indices`, ascending.
 pub fn measure_subset(indices: &[usize], n: usize, seed: u64, salt: u64) -> Vec<usize> {
     let mut idx = indices.to_vec();
@@ -337,7 +359,7 @@ pub struct Final {
     pub classes: usize,
     /// classes × classes, row = label, column = prediction.
     pub confusion: Vec<u32>,
-    /// The first [`MISCLASSIFIED_MAX`] mistakes, in validation order.
+    /// At most [`MISCLASSIFIED_MAX`] mistakes: the [`SWAP_PAIR`] swaps first, then the rest, each in validation order.
     pub misclassified: Vec<Mistake>,
     pub wrong_count: usize,
     /// The shown mistakes' images, N×C×H×W.
@@ -446,7 +468,7 @@ impl TrainSession {
             input: self.model.input_shape(),
             filter_shape: self.first_conv.as_ref().map(|(_, shape)| shape.clone()),
             params: self.model.param_count(),
-            every: VAL_EVERY,
+            every: measure_every(self.config.batch),
             measured: (self.few[0].y.len(), self.few[1].y.len()),
         }
     }
@@ -483,7 +505,7 @@ impl TrainSession {
         }
         let look = if step == self.total {
             Some(self.look(step, true)?)
-        } else if step.is_multiple_of(VAL_EVERY) {
+        } else if step.is_multiple_of(measure_every(self.config.batch)) {
             Some(self.look(step, false)?)
         } else {
             None
@@ -514,7 +536,7 @@ impl TrainSession {
                 }
             }
         }
-        let shown: Vec<Mistake> = wrong.iter().take(MISCLASSIFIED_MAX).copied().collect();
+        let shown = shown_mistakes(&wrong);
         let indices: Vec<usize> = shown.iter().map(|m| m.index).collect();
         let images = Subset::new(&data, &indices)?.x;
         Ok(Final {

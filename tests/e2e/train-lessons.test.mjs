@@ -49,3 +49,26 @@ test('the label trap: more 6 ↔ 9 confusions with the flipping pipeline than wi
   t.diagnostic(JSON.stringify({ six_nine: { realistic: r, flipping: f } }));
   assert.ok(f > r, `6 ↔ 9 confusions: flipping ${f} > realistic ${r}`);
 });
+
+test('every arm of every comparison is a run the core opens, and the views vary only what they say they vary', () => {
+  const s = defaults('train');
+  for (const [name, { arms }] of Object.entries(COMPARISONS)) {
+    for (const arm of arms) {
+      // Opening checks every setting against the data and builds the model (it throws on a bad spec or batch).
+      assert.doesNotThrow(() => KINDS.train.open(wasm, { ...s, ...arm.patch(s), bytes }), `${name}/${arm.id}`);
+    }
+  }
+  // The race: the BatchNorm arms are the tiny initialization's net with bn after each of its six convolutions.
+  const race = Object.fromEntries(COMPARISONS.init_race.arms.map((a) => [a.id, a.patch(s)]));
+  for (const act of ['tanh', 'relu']) {
+    const [plain, bn] = [race[`small_${act}`], race[`small_bn_${act}`]];
+    assert.equal(bn.model.split('~').filter((l) => l === 'bn').length, 6);
+    assert.equal(bn.model.replaceAll('~bn', ''), plain.model);
+    assert.deepEqual({ ...bn, model: '' }, { ...plain, model: '' });
+  }
+  // The batch-size view: the same net but for its norm layer, the same epochs, batch sizes 2 … 64 for each norm.
+  const batch = COMPARISONS.batch_size.arms.map((a) => ({ ...a, s: a.patch(s) }));
+  assert.deepEqual([...new Set(batch.map((a) => a.s.epochs))].length, 1);
+  for (const norm of ['bn', 'gn']) assert.deepEqual(batch.filter((a) => a.norm === norm).map((a) => a.s.bs), [2, 4, 8, 16, 32, 64]);
+  assert.equal(new Set(batch.map((a) => a.s.model.replaceAll('gn(4)', 'bn'))).size, 1);
+});

@@ -7,12 +7,29 @@
 export const REALISTIC = 'translate~rotate(bilinear)';
 export const FLIPPING = 'vflip~rotate(deg180_bilinear)';
 
-// The initialization race's net: six 3×3 convolutions in three stages (28 → 14 → 7), then a dense head.
-export function deepNet(act) {
-  const stage = (c) => `conv(${c}_k3_p1)~${act}~conv(${c}_k3_p1)~${act}`;
+// The initialization race's net: six 3×3 convolutions in three stages (28 → 14 → 7), then a dense head; `norm`
+// (e.g. 'bn') after every convolution, before its activation.
+export function deepNet(act, norm = '') {
+  const n = norm ? `~${norm}` : '';
+  const stage = (c) => `conv(${c}_k3_p1)${n}~${act}~conv(${c}_k3_p1)${n}~${act}`;
   return `${stage(8)}~maxpool(2)~${stage(16)}~maxpool(2)~${stage(16)}~maxpool(7)~flatten~dense(10)`;
 }
-export const RACE_INITS = { small: { init: 'normal', std: 0.01 }, xavier: { init: 'xavier_normal' }, he: { init: 'he_normal' } };
+// The race's initializers; `small_bn` is N(0, 0.01²) again with BatchNorm after every convolution (issue 20).
+export const RACE_INITS = {
+  small: { init: 'normal', std: 0.01 },
+  xavier: { init: 'xavier_normal' },
+  he: { init: 'he_normal' },
+  small_bn: { init: 'normal', std: 0.01, norm: 'bn' },
+};
+
+// The batch-size view's net: the panel's default net with `norm` after each convolution, and its batch sizes. Every
+// arm sees the same examples (the budget is epochs); the learning rate is the panel's at every batch size.
+export function normNet(norm) {
+  return `conv(8_k5_p2)~${norm}~relu~maxpool(2)~conv(16_k5_p2)~${norm}~relu~maxpool(3)~flatten~dense(10)`;
+}
+export const BATCH_SIZES = [2, 4, 8, 16, 32, 64];
+export const BATCH_NORMS = { bn: 'bn', gn: 'gn(4)' };
+export const BATCH_EPOCHS = 20;
 
 // The spread (standard deviation) of each layer's output for one example: the same net's signal at step 0.
 export function layerSpreads(maps) {
@@ -33,11 +50,19 @@ export const COMPARISONS = {
       { id: 'aug', patch: (s) => ({ aug: s.aug || REALISTIC }) },
     ],
   },
-  // The same 6-conv-layer net with tanh and with ReLU, from N(0, 0.01²), Xavier and He, without augmentation.
+  // The same 6-conv-layer net with tanh and with ReLU, from N(0, 0.01²), Xavier and He, and N(0, 0.01²) with
+  // BatchNorm, without augmentation.
   init_race: {
-    arms: ['tanh', 'relu'].flatMap((act) => Object.entries(RACE_INITS).map(([init, setting]) => ({
+    arms: ['tanh', 'relu'].flatMap((act) => Object.entries(RACE_INITS).map(([init, { norm, ...setting }]) => ({
       id: `${init}_${act}`, act, init,
-      patch: () => ({ model: deepNet(act), aug: '', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal', ...setting }),
+      patch: () => ({ model: deepNet(act, norm), aug: '', mode: 'fan_in', nonlinearity: 'auto', dist: 'normal', ...setting }),
+    }))),
+  },
+  // The default net with BatchNorm and with GroupNorm at batch sizes 2 … 64 (Wu & He 2018, figure 1, in small).
+  batch_size: {
+    arms: Object.entries(BATCH_NORMS).flatMap(([norm, layer]) => BATCH_SIZES.map((bs) => ({
+      id: `${norm}_${bs}`, norm, bs,
+      patch: () => ({ model: normNet(layer), aug: '', bs, epochs: BATCH_EPOCHS }),
     }))),
   },
   label_trap: {

@@ -50,13 +50,13 @@ export function curveColumns(withRun = false) {
 }
 export const rowCells = (r) => [String(r.step), plain(r.train_loss), plain(r.train_acc), plain(r.val_loss), plain(r.val_acc)];
 
-// Draws one or more runs' curves on a canvas (series = [{ name, rows }]).
-export function drawCurves(wasm, canvas, series, lastStep = 0, options = undefined) {
+// Draws one or more runs' curves on a canvas (series = [{ name, rows }]); `xWord` names the x axis (rows' `step`).
+export function drawCurves(wasm, canvas, series, lastStep = 0, options = undefined, xWord = t('train.word.step')) {
   const all = series.flatMap((s) => s.rows);
   const col = (k) => Float64Array.from(all, (r) => r[k]);
   wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('train_loss'), col('train_acc'),
     col('val_loss'), col('val_acc'), series.map((s) => s.name),
-    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
+    [xWord, ...['loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`))], fitCanvas(canvas), options);
 }
 
 // RGBA tiles at their own pixel size, scaled up by CSS.

@@ -61,6 +61,10 @@ export function mount(section, ctx) {
 
 function singleView(section, ctx) {
   const { wasm } = ctx;
+  // The measuring interval: the run's own once it reports it (batches below 16 measure less often).
+  const everyNote = el('span', { 'data-note': 'every' });
+  const showEvery = (n) => { everyNote.textContent = t('train.every', { n: n ?? measuring(wasm).every, m: measuring(wasm).measure_n }); };
+  showEvery();
   let run = null;
   let unsubscribe = () => {};
   let checked = { key: null, facts: null };
@@ -144,7 +148,7 @@ function singleView(section, ctx) {
       form,
       el('div', { class: 'outputs' },
         progress, status, message, about, facts, paused.wrap,
-        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.curves'), ' ', augNote, ' ', t('train.every', { n: measuring(wasm).every, m: measuring(wasm).measure_n }))),
+        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.curves'), ' ', augNote, ' ', everyNote)),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
         el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
         el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
@@ -197,6 +201,7 @@ function singleView(section, ctx) {
       if (p.info) {
         shown.info = p.info;
         about.textContent = t('train.about', { train: p.info.trainLen, val: p.info.valLen, params: p.info.params, steps: p.info.total });
+        showEvery(p.info.every);
       }
       if (Number.isFinite(p.loss)) shown.losses++;
       for (const row of curveRows([p])) {
