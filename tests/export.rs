@@ -218,9 +218,12 @@ fn bad_files_are_rejected_and_change_nothing() {
     rejected(&with_metadata(50_000, false), "too_many_keys");
     // The count is checked as each key is read: what follows the first key past the cap is never parsed (broken JSON
     // there still gives too_many_keys), so a huge header costs work proportional to the cap, not to its size.
-    let mut keys: Vec<String> = (0..=budget).map(|i| format!("\"k{i}\":\"v\"")).collect();
+    let mut keys: Vec<String> = (0..=MAX_HEADER_KEYS).map(|i| format!("\"k{i}\":\"v\"")).collect();
     keys.push("\"broken\":@@@".into());
-    rejected(&with_header(&good, &format!("{}{}{}", &h[..meta_start], keys.join(","), &h[meta_end..])), "too_many_keys");
+    rejected(
+        &with_header(&good, &format!("{}{}{}", &h[..meta_start], keys.join(","), &h[meta_end..])),
+        "too_many_keys",
+    );
 
     // Offsets that overlap, leave a hole, or disagree with the shape.
     rejected(&with_header(&good, &h.replacen("[8,1,5,5]", "[8,1,5,4]", 1)), "bad_offsets");

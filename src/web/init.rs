@@ -18,22 +18,37 @@ const COMPARE_POINTS: usize = 160;
 /// Words (names, labels) one chart takes at most.
 const WORDS: usize = 64;
 
-/// The initializer's settings, named as in the URL (README "URL parameters"); `InitView` and `ProbeRun` read them
-/// alike. Only `init` is required; the others default as on the page (`nonlinearity` `auto`: the scheme's own).
+/// The initializer's settings, named as in the URL (README "URL parameters"); `InitView`, `ProbeRun` and `Trainer`
+/// read them alike.
 pub(crate) const INIT_KEYS: [&str; 7] = ["init", "mode", "nonlinearity", "slope", "dist", "std", "a"];
 
-pub(crate) fn init_from_config(c: &Config) -> crate::Result<InitConfig> {
+/// The initializer a settings object names, or `None` without `init` (another initializer setting without it is
+/// refused, code `needs_init`); the others default as on the page (`nonlinearity` `auto`: the scheme's own).
+pub(crate) fn init_from_config(c: &Config) -> crate::Result<Option<InitConfig>> {
+    let Some(scheme) = c.string("init")? else {
+        if let Some(key) = INIT_KEYS[1..].iter().find(|k| c.has(k)) {
+            return Err(Error::coded(*key, "needs_init", "set init (the scheme) to use this setting"));
+        }
+        return Ok(None);
+    };
+    let text = |key: &str, default: &str| c.string(key).map(|v| v.unwrap_or_else(|| default.into()));
+    let number = |key: &str, default: f64| c.number(key).map(|v| v.unwrap_or(default));
     let defaults = InitConfig::new(init::Scheme::HeNormal);
-    let scheme = c.string("init")?.ok_or_else(|| Error::coded("init", "missing", "the settings need init"))?;
     InitConfig::from_params(
         &scheme,
-        &c.string("mode")?.unwrap_or_else(|| "fan_in".into()),
-        &c.string("nonlinearity")?.unwrap_or_else(|| "auto".into()),
-        c.number("slope")?.unwrap_or(defaults.slope),
-        &c.string("dist")?.unwrap_or_else(|| "normal".into()),
-        c.number("std")?.unwrap_or(defaults.std),
-        c.number("a")?.unwrap_or(defaults.a),
+        &text("mode", defaults.mode.name())?,
+        &text("nonlinearity", "auto")?,
+        number("slope", defaults.slope)?,
+        &text("dist", defaults.dist.name())?,
+        number("std", defaults.std)?,
+        number("a", defaults.a)?,
     )
+    .map(Some)
+}
+
+/// [`init_from_config`] where `init` is required (code `missing`).
+pub(crate) fn required_init(c: &Config) -> crate::Result<InitConfig> {
+    init_from_config(c)?.ok_or_else(|| Error::coded("init", "missing", "the settings need init"))
 }
 
 #[wasm_bindgen]
@@ -56,7 +71,7 @@ impl InitView {
             let mut keys = INIT_KEYS.to_vec();
             keys.push("shape");
             let c = Config::read(&settings, "settings", &keys)?;
-            let cfg = init_from_config(&c)?;
+            let cfg = required_init(&c)?;
             let shape =
                 c.string("shape")?.ok_or_else(|| Error::coded("shape", "missing", "the settings need shape"))?;
             let spec = cfg.resolve(init::fans(&init::parse_shape(&shape)?)?)?;

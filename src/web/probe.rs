@@ -3,7 +3,7 @@
 
 use super::config::Config;
 use super::init::INIT_KEYS;
-use super::init::init_from_config;
+use super::init::required_init;
 use super::{args, canvas_backend, chart_error, js_error};
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
 use crate::probe::{Activation, Probe, ProbeConfig, ProbeNorm};
@@ -42,7 +42,7 @@ impl ProbeRun {
                 width: count("width", MIN_WIDTH, MAX_WIDTH, 500)?,
                 batch: count("batch", 1, MAX_BATCH, 500)?,
                 act: Activation::parse(&c.string("act")?.unwrap_or_else(|| "tanh".into()))?,
-                init: init_from_config(&c)?,
+                init: required_init(&c)?,
                 seed: c.whole("seed", 0.0, args::MAX_SAFE)?.unwrap_or(42),
                 norm: ProbeNorm::parse(&c.string("norm")?.unwrap_or_else(|| "none".into()))?,
             })

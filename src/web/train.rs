@@ -5,12 +5,12 @@
 
 use super::config::{Config, MAX_BYTES, MAX_SAFE};
 use super::data::{Dataset, Shared};
+use super::init::{INIT_KEYS, init_from_config};
 use super::{args, js_error, object};
 use crate::augment::Pipeline;
 use crate::data::BatcherState;
 use crate::error::{Error, Result as CoreResult};
 use crate::feed::{Feed, Part};
-use crate::init::InitConfig;
 use crate::nn::export::{Preprocess, pytorch_code};
 use crate::nn::model::{Model, ModelConfig, Snapshot};
 use crate::nn::optim::{OptimizerConfig, Schedule};
@@ -25,8 +25,6 @@ const MAX_STEPS_PER_CALL: f64 = 100_000.0;
 
 /// Values in one raw batch argument (`x` of `train_step`, `forward`, …; a tensor of `set_param`).
 const MAX_X: usize = crate::nn::model::MAX_STEP_VALUES;
-
-const INIT_KEYS: [&str; 6] = ["mode", "nonlinearity", "slope", "dist", "std", "a"];
 
 #[wasm_bindgen]
 pub struct Trainer {
@@ -77,30 +75,8 @@ fn optimizer_config(c: &Config) -> CoreResult<OptimizerConfig> {
     Ok(opt)
 }
 
-fn init_config(c: &Config) -> CoreResult<Option<InitConfig>> {
-    let Some(scheme) = c.string("init")? else {
-        if let Some(key) = INIT_KEYS.iter().find(|k| c.has(k)) {
-            return Err(Error::coded(*key, "needs_init", "set init (the scheme) to use this setting"));
-        }
-        return Ok(None);
-    };
-    let text = |key: &str, default: &str| c.string(key).map(|v| v.unwrap_or_else(|| default.into()));
-    let number = |key: &str, default: f64| c.number(key).map(|v| v.unwrap_or(default));
-    let defaults = InitConfig::new(crate::init::Scheme::HeNormal);
-    InitConfig::from_params(
-        &scheme,
-        &text("mode", defaults.mode.name())?,
-        &text("nonlinearity", "auto")?,
-        number("slope", defaults.slope)?,
-        &text("dist", defaults.dist.name())?,
-        number("std", defaults.std)?,
-        number("a", defaults.a)?,
-    )
-    .map(Some)
-}
-
 fn model_config(config: &JsValue) -> CoreResult<ModelConfig> {
-    let keys: Vec<&str> = ["model", "input", "init", "opt", "schedule", "seed"].into_iter().chain(INIT_KEYS).collect();
+    let keys: Vec<&str> = ["model", "input", "opt", "schedule", "seed"].into_iter().chain(INIT_KEYS).collect();
     let c = Config::read(config, "trainer", &keys)?;
     let spec = match c.string("model")? {
         Some(text) => ModelSpec::parse(&text)?,
@@ -112,7 +88,7 @@ fn model_config(config: &JsValue) -> CoreResult<ModelConfig> {
         Some(_) => return Err(Error::coded("input", "wrong_type", "must be [height, width, channels]")),
     };
     input.check_input()?;
-    let init = init_config(&c)?;
+    let init = init_from_config(&c)?;
     if let Some(init) = &init {
         init.resolve(crate::init::fans(&[1, 1])?)?; // checks std, a and slope before any layer draws
     }
