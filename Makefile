@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-notes bench-signal bench-train bench-transfer bench-transfer-page bench-augment bench-peers bench-digits data-digits digits-model bench-draw clean
+.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-norm-wasm bench-notes bench-signal bench-train bench-transfer bench-transfer-page bench-augment bench-peers bench-digits data-digits digits-model bench-draw clean
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -128,6 +128,12 @@ bench-train:
 
 # The transfer lab natively: a fine-tuning step with the conv base trainable / frozen / frozen and cached, and the
 # whole quadrant experiment of the plan (bench/transfer.rs).
+# The norm layers' cost in a training step through the wasm (simd128 in node; simd128 and relaxed in Chromium).
+bench-norm-wasm:
+	@tools/install.sh test
+	$(MAKE) build
+	node bench/norm-wasm.mjs
+
 bench-transfer:
 	cargo bench --bench transfer
 
