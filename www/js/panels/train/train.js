@@ -59,6 +59,143 @@ export function mount(section, ctx) {
   };
 }
 
+// The single view's charts and tables: the curves (empty axes and "Press Start" before the first measurement), the
+// first layer's filters, one example's activation maps, and at the end the confusion matrix and the misclassified
+// images.
+function trainOutputs(wasm) {
+  const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
+  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
+  // What the default shows: with augmentation on (the default pipeline) the shaded gap stays narrow.
+  const augNote = el('span', { 'data-note': 'aug' });
+  const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns());
+  const filters = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-filters', role: 'img', 'aria-label': t('train.filters') });
+  const maps = el('div', { class: 'maps', 'data-chart': 'train-maps' });
+  const confusion = el('canvas', { 'data-chart': 'train-confusion', role: 'img', 'aria-label': t('train.confusion') });
+  const confusionTable = dataTable('train-confusion', 'train.confusion.table', [['true', 'train.col.true']]);
+  const mistakes = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-misclassified', role: 'img', 'aria-label': t('train.misclassified') });
+  const mistakeTable = dataTable('train-misclassified', 'train.misclassified.table', [['index', 'train.col.index'], ['true', 'train.col.true'], ['predicted', 'train.col.predicted']]);
+  const end = el('div', { class: 'train-end', hidden: true },
+    el('figure', { class: 'chart' }, confusion, el('figcaption', {}, t('train.confusion'))),
+    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), confusionTable.table),
+    el('figure', { class: 'chart' }, mistakes, el('figcaption', {}, t('train.misclassified'))),
+    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), mistakeTable.table));
+
+  const filtersFigure = el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters')));
+  return {
+    curves, emptyNote, augNote, curveTable, filtersFigure, maps, end,
+    // The run's latest look: the filters and one example's maps through every layer.
+    showLook(info, look) {
+      if (look.filters && info.filterShape) {
+        const [out, inC, kh, kw] = info.filterShape;
+        putTiles(wasm, filters, look.filters, out * inC, kh, kw, inC === 1 ? Math.min(out, 8) : inC, true, 10);
+      }
+      // One row of tiles per layer: its channels (a dense layer's units as one strip).
+      const rows = mapRows(wasm, info.layers, look.maps);
+      const input = el('canvas', { class: 'grid pixelated', 'data-layer': 'input' });
+      putTiles(wasm, input, info.exampleImage, 1, info.input[0], info.input[1], 1, false);
+      maps.replaceChildren(el('div', { class: 'map-row' }, el('span', { class: 'map-label' }, t('train.maps.input', { label: info.exampleLabel, index: info.example })), input), ...rows);
+    },
+    // The finished run: its confusion matrix and its misclassified validation images.
+    showEnd(result, info) {
+      const k = result.classes;
+      end.hidden = false;
+      const labels = Array.from({ length: k }, (_, i) => String(i));
+      wasm.draw_confusion(confusion, result.confusion, labels, [t('train.word.true'), t('train.word.predicted')], fitCanvas(confusion));
+      confusionTable.table.tHead.rows[0].replaceChildren(el('th', { scope: 'col', 'data-col': 'true' }, t('train.col.true')),
+        ...labels.map((l) => el('th', { scope: 'col', 'data-col': `p${l}` }, t('train.col.predicted_n', { label: l }))));
+      confusionTable.setRows(labels.map((l, r) => [l, ...Array.from(result.confusion.subarray(r * k, r * k + k), String)]));
+      const [h, w] = info.input;
+      if (result.misclassified.length) putTiles(wasm, mistakes, result.images, result.misclassified.length, h, w, Math.min(8, result.misclassified.length), false);
+      mistakes.hidden = !result.misclassified.length;
+      mistakeTable.setRows(result.misclassified.map((m) => [String(m.index), String(m.label), String(m.predicted)]));
+    },
+  };
+}
+
+// Export and import: the weights as safetensors, the PyTorch code that loads them, a file of the same spec back in.
+// `view`: { run() → the run shown, resetRun() → a fresh idle run, bytes() → the digits' bytes once fetched }.
+function weightsPanel(ctx, view) {
+  const { wasm } = ctx;
+  const download = el('button', { type: 'button', 'data-action': 'download-weights', onclick: () => downloadWeights() }, t('train.weights.download'));
+  const weightsInput = el('input', { type: 'file', name: 'weights', accept: '.safetensors,application/octet-stream' });
+  weightsInput.addEventListener('change', () => {
+    const file = weightsInput.files?.[0];
+    weightsInput.value = ''; // the same file can be chosen again
+    if (file) importWeights(file);
+  });
+  const weightsField = el('div', { class: 'field' },
+    el('label', {}, t('train.weights.import'), ' ', weightsInput),
+    el('p', { class: 'field-help' }, t('train.weights.import.help')));
+  const weightsError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'weights' });
+  const weightsSummary = el('p', { class: 'summary', role: 'status', 'data-summary': 'weights' });
+  const code = codeBlock('PyTorch');
+  code.wrap.dataset.code = 'pytorch';
+  const codeDetails = el('details', { class: 'chart-data' }, el('summary', {}, t('train.weights.code')),
+    el('p', { class: 'field-help' }, t('train.weights.code.help', { file: WEIGHTS_FILE })), code.wrap);
+  codeDetails.addEventListener('toggle', () => { if (codeDetails.open) showCode(); });
+  const weightsBox = el('div', { class: 'weights' }, el('h3', {}, t('train.weights')),
+    el('div', { class: 'run-buttons' }, download), weightsField, weightsError, weightsSummary, codeDetails);
+
+  const importedText = ({ name, val }) => t('train.weights.imported', { name, acc: pct(val.accuracy), correct: val.correct, n: val.n });
+
+  // The weights of the run as shown: a finished run carries them in its result, a live one answers a snapshot.
+  async function downloadWeights() {
+    weightsError.textContent = '';
+    try {
+      const run = view.run();
+      const weights = run.state === 'done' ? run.result.weights : (await run.snapshot()).weights;
+      downloadFile(weights, WEIGHTS_FILE);
+    } catch (e) {
+      weightsError.textContent = t('train.weights.failed', { message: errorText(e) });
+    }
+  }
+
+  function showCode() {
+    try {
+      const bytes = view.bytes();
+      code.code.textContent = bytes ? pytorchCode(wasm, ctx.state, bytes) : '';
+    } catch (e) {
+      code.code.textContent = '';
+      weightsError.textContent = t('train.weights.failed', { message: coreMessage(e) });
+    }
+  }
+
+  // A file of the same spec replaces the weights of a fresh run (a run with steps is reset first: its curves belong
+  // to other weights), which then shows its validation accuracy and can train on from there. A file that is not
+  // this model's (or not safetensors) is refused with the core's reason and changes nothing.
+  async function importWeights(file) {
+    weightsError.textContent = '';
+    const name = file.name.slice(0, 120);
+    const fail = (message) => { weightsError.textContent = t('train.weights.error', { name, message }); };
+    const max = wasm.core_catalog().weights_bytes; // larger files are refused unread
+    if (file.size > max) {
+      fail(t('train.weights.too_large', { got: file.size, max }));
+      return;
+    }
+    const s = ctx.state;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    try {
+      checkWeights(wasm, s, bytes);
+    } catch (e) {
+      fail(coreMessage(e));
+      return;
+    }
+    if (settingsKey(s) !== settingsKey(ctx.state) || !view.run()) return; // the file was checked against other settings
+    if (!unstarted(view.run())) await view.resetRun();
+    const target = view.run();
+    try {
+      const { val } = await target.load(bytes);
+      importedInto.set(target, { name, val });
+      target.keep = true; // its weights are the file's: a settings change pauses and lists it like a started run
+      if (target === view.run()) weightsSummary.textContent = importedText(importedInto.get(target));
+    } catch (e) {
+      fail(errorText(e));
+    }
+  }
+
+  return { box: weightsBox, download, error: weightsError, summary: weightsSummary, codeDetails, showCode, importedText };
+}
+
 function singleView(section, ctx) {
   const { wasm } = ctx;
   // The measuring interval: the run's own once it reports it (batches below 16 measure less often).
@@ -95,44 +232,8 @@ function singleView(section, ctx) {
   const about = el('p', { class: 'field-help' });
   const facts = el('p', { class: 'summary', 'data-summary': 'train' });
 
-  const curves = el('canvas', { 'data-chart': 'train-curves', role: 'img', 'aria-label': t('train.curves') });
-  const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'train-curves' }, t('train.empty_chart'));
-  // What the default shows: with augmentation on (the default pipeline) the shaded gap stays narrow.
-  const augNote = el('span', { 'data-note': 'aug' });
-  const curveTable = dataTable('train-curves', 'train.curves.table', curveColumns());
-  const filters = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-filters', role: 'img', 'aria-label': t('train.filters') });
-  const maps = el('div', { class: 'maps', 'data-chart': 'train-maps' });
-  const confusion = el('canvas', { 'data-chart': 'train-confusion', role: 'img', 'aria-label': t('train.confusion') });
-  const confusionTable = dataTable('train-confusion', 'train.confusion.table', [['true', 'train.col.true']]);
-  const mistakes = el('canvas', { class: 'grid pixelated', 'data-chart': 'train-misclassified', role: 'img', 'aria-label': t('train.misclassified') });
-  const mistakeTable = dataTable('train-misclassified', 'train.misclassified.table', [['index', 'train.col.index'], ['true', 'train.col.true'], ['predicted', 'train.col.predicted']]);
-  const end = el('div', { class: 'train-end', hidden: true },
-    el('figure', { class: 'chart' }, confusion, el('figcaption', {}, t('train.confusion'))),
-    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), confusionTable.table),
-    el('figure', { class: 'chart' }, mistakes, el('figcaption', {}, t('train.misclassified'))),
-    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), mistakeTable.table));
-
-  // Export and import: the weights as safetensors, the PyTorch code that loads them, a file of the same spec back in.
-  const download = el('button', { type: 'button', 'data-action': 'download-weights', onclick: () => downloadWeights() }, t('train.weights.download'));
-  const weightsInput = el('input', { type: 'file', name: 'weights', accept: '.safetensors,application/octet-stream' });
-  weightsInput.addEventListener('change', () => {
-    const file = weightsInput.files?.[0];
-    weightsInput.value = ''; // the same file can be chosen again
-    if (file) importWeights(file);
-  });
-  const weightsField = el('div', { class: 'field' },
-    el('label', {}, t('train.weights.import'), ' ', weightsInput),
-    el('p', { class: 'field-help' }, t('train.weights.import.help')));
-  const weightsError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'weights' });
-  const weightsSummary = el('p', { class: 'summary', role: 'status', 'data-summary': 'weights' });
-  const code = codeBlock('PyTorch');
-  code.wrap.dataset.code = 'pytorch';
-  const codeDetails = el('details', { class: 'chart-data' }, el('summary', {}, t('train.weights.code')),
-    el('p', { class: 'field-help' }, t('train.weights.code.help', { file: WEIGHTS_FILE })), code.wrap);
-  codeDetails.addEventListener('toggle', () => { if (codeDetails.open) showCode(); });
-  const weightsBox = el('div', { class: 'weights' }, el('h3', {}, t('train.weights')),
-    el('div', { class: 'run-buttons' }, download), weightsField, weightsError, weightsSummary, codeDetails);
-
+  const out = trainOutputs(wasm);
+  const weights = weightsPanel(ctx, { run: () => run, resetRun: () => resetRun(), bytes: () => bytesNow });
   const paused = pausedRuns(ctx, SETTINGS, () => (run ? [run] : []));
   const pad = drawPad(ctx, () => run); // the drawing pad predicts with this run's model once it has trained
 
@@ -148,20 +249,20 @@ function singleView(section, ctx) {
       form,
       el('div', { class: 'outputs' },
         progress, status, message, about, facts, paused.wrap,
-        el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.curves'), ' ', augNote, ' ', everyNote)),
-        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table),
-        el('figure', { class: 'chart' }, filters, el('figcaption', {}, t('train.filters'))),
-        el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('train.maps'))),
-        pad.wrap, end, weightsBox)));
+        el('figure', { class: 'chart' }, out.emptyNote, out.curves, el('figcaption', {}, t('train.curves'), ' ', out.augNote, ' ', everyNote)),
+        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), out.curveTable.table),
+        out.filtersFigure,
+        el('figure', { class: 'chart' }, out.maps, el('figcaption', {}, t('train.maps'))),
+        pad.wrap, out.end, weights.box)));
 
   // What the run has shown so far: its info, its curve rows, its latest look.
   let shown = { info: null, rows: [], look: null, losses: 0 };
   // Before the first measurement: empty axes and "Press Start" instead of a blank frame.
   const drawCurvesNow = perFrame(() => {
-    emptyNote.hidden = shown.rows.length > 0;
-    drawCurves(wasm, curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0, { gap: true });
+    out.emptyNote.hidden = shown.rows.length > 0;
+    drawCurves(wasm, out.curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0, { gap: true });
   });
-  new ResizeObserver(() => drawCurvesNow()).observe(curves);
+  new ResizeObserver(() => drawCurvesNow()).observe(out.curves);
 
   function setRunState(state) {
     section.dataset.runState = state;
@@ -171,7 +272,7 @@ function singleView(section, ctx) {
     buttons.pause.disabled = state !== 'running';
     buttons.step.disabled = !live || state === 'running';
     buttons.start.textContent = t(state === 'paused' ? 'train.action.resume' : 'train.action.start');
-    download.disabled = !(live || state === 'done'); // a diverged or failed run has no usable weights
+    weights.download.disabled = !(live || state === 'done'); // a diverged or failed run has no usable weights
   }
 
   function runState(r) {
@@ -182,17 +283,8 @@ function singleView(section, ctx) {
 
   function showLook(look) {
     shown.look = look;
-    const info = shown.info;
-    if (look.filters && info.filterShape) {
-      const [out, inC, kh, kw] = info.filterShape;
-      putTiles(wasm, filters, look.filters, out * inC, kh, kw, inC === 1 ? Math.min(out, 8) : inC, true, 10);
-    }
-    // One row of tiles per layer: its channels (a dense layer's units as one strip).
-    const rows = mapRows(wasm, info.layers, look.maps);
+    out.showLook(shown.info, look);
     pad.refresh(); // the run's model moved on: the drawing is predicted again
-    const input = el('canvas', { class: 'grid pixelated', 'data-layer': 'input' });
-    putTiles(wasm, input, info.exampleImage, 1, info.input[0], info.input[1], 1, false);
-    maps.replaceChildren(el('div', { class: 'map-row' }, el('span', { class: 'map-label' }, t('train.maps.input', { label: info.exampleLabel, index: info.example })), input), ...rows);
   }
 
   function showItems(items) {
@@ -206,7 +298,7 @@ function singleView(section, ctx) {
       if (Number.isFinite(p.loss)) shown.losses++;
       for (const row of curveRows([p])) {
         shown.rows.push(row);
-        curveTable.table.tBodies[0].append(el('tr', {}, rowCells(row).map((c) => el('td', {}, c))));
+        out.curveTable.table.tBodies[0].append(el('tr', {}, rowCells(row).map((c) => el('td', {}, c))));
         drew = true;
       }
     }
@@ -229,17 +321,7 @@ function singleView(section, ctx) {
       setRunState('diverged');
       return;
     }
-    const k = result.classes;
-    end.hidden = false;
-    const labels = Array.from({ length: k }, (_, i) => String(i));
-    wasm.draw_confusion(confusion, result.confusion, labels, [t('train.word.true'), t('train.word.predicted')], fitCanvas(confusion));
-    confusionTable.table.tHead.rows[0].replaceChildren(el('th', { scope: 'col', 'data-col': 'true' }, t('train.col.true')),
-      ...labels.map((l) => el('th', { scope: 'col', 'data-col': `p${l}` }, t('train.col.predicted_n', { label: l }))));
-    confusionTable.setRows(labels.map((l, r) => [l, ...Array.from(result.confusion.subarray(r * k, r * k + k), String)]));
-    const [h, w] = shown.info.input;
-    if (result.misclassified.length) putTiles(wasm, mistakes, result.images, result.misclassified.length, h, w, Math.min(8, result.misclassified.length), false);
-    mistakes.hidden = !result.misclassified.length;
-    mistakeTable.setRows(result.misclassified.map((m) => [String(m.index), String(m.label), String(m.predicted)]));
+    out.showEnd(result, shown.info);
     status.textContent = t('train.done', { wrong: result.wrongCount, n: shown.info.valLen }); // finished: no time left to state
     setRunState('done');
   }
@@ -254,18 +336,18 @@ function singleView(section, ctx) {
     unsubscribe();
     run = r;
     shown = { info: null, rows: [], look: null, losses: 0 };
-    curveTable.setRows([]);
-    maps.replaceChildren();
-    end.hidden = true;
+    out.curveTable.setRows([]);
+    out.maps.replaceChildren();
+    out.end.hidden = true;
     message.textContent = '';
     message.dataset.message = '';
     facts.textContent = '';
     progress.value = 0;
     drawCurvesNow();
     status.textContent = t('train.idle');
-    weightsError.textContent = '';
+    weights.error.textContent = '';
     const imported = importedInto.get(r);
-    weightsSummary.textContent = imported ? importedText(imported) : '';
+    weights.summary.textContent = imported ? weights.importedText(imported) : '';
     showItems(r.items);
     if (r.state === 'done') showDone(r.result);
     else if (r.state === 'error') showError(r.error);
@@ -294,66 +376,11 @@ function singleView(section, ctx) {
     return update(ctx.state);
   }
 
-  const importedText = ({ name, val }) => t('train.weights.imported', { name, acc: pct(val.accuracy), correct: val.correct, n: val.n });
-
-  // The weights of the run as shown: a finished run carries them in its result, a live one answers a snapshot.
-  async function downloadWeights() {
-    weightsError.textContent = '';
-    try {
-      const weights = run.state === 'done' ? run.result.weights : (await run.snapshot()).weights;
-      downloadFile(weights, WEIGHTS_FILE);
-    } catch (e) {
-      weightsError.textContent = t('train.weights.failed', { message: errorText(e) });
-    }
-  }
-
-  function showCode() {
-    try {
-      code.code.textContent = bytesNow ? pytorchCode(wasm, ctx.state, bytesNow) : '';
-    } catch (e) {
-      code.code.textContent = '';
-      weightsError.textContent = t('train.weights.failed', { message: coreMessage(e) });
-    }
-  }
-
-  // A file of the same spec replaces the weights of a fresh run (a run with steps is reset first: its curves belong
-  // to other weights), which then shows its validation accuracy and can train on from there. A file that is not
-  // this model's (or not safetensors) is refused with the core's reason and changes nothing.
-  async function importWeights(file) {
-    weightsError.textContent = '';
-    const name = file.name.slice(0, 120);
-    const fail = (message) => { weightsError.textContent = t('train.weights.error', { name, message }); };
-    const max = wasm.core_catalog().weights_bytes; // larger files are refused unread
-    if (file.size > max) {
-      fail(t('train.weights.too_large', { got: file.size, max }));
-      return;
-    }
-    const s = ctx.state;
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    try {
-      checkWeights(wasm, s, bytes);
-    } catch (e) {
-      fail(coreMessage(e));
-      return;
-    }
-    if (settingsKey(s) !== settingsKey(ctx.state) || !run) return; // the file was checked against other settings
-    if (!unstarted(run)) await resetRun();
-    const target = run;
-    try {
-      const { val } = await target.load(bytes);
-      importedInto.set(target, { name, val });
-      target.keep = true; // its weights are the file's: a settings change pauses and lists it like a started run
-      if (target === run) weightsSummary.textContent = importedText(importedInto.get(target));
-    } catch (e) {
-      fail(errorText(e));
-    }
-  }
-
   let token = 0;
   let bytesNow = null; // the digits' bytes, once fetched
   async function update(s) {
     controls.sync(s);
-    augNote.textContent = t(s.aug ? 'train.single.aug_note' : 'train.single.no_aug_note');
+    out.augNote.textContent = t(s.aug ? 'train.single.aug_note' : 'train.single.no_aug_note');
     init.show(s);
     momentum.wrap.hidden = s.opt !== 'sgd';
     const key = settingsKey(s);
@@ -374,7 +401,7 @@ function singleView(section, ctx) {
     if (old && old.key !== key && unstarted(old)) old.close();
     attach(runs.show(ctx.owner('train'), 'train', key, runConfig(s, bytes), { paused: true, settings: s }));
     paused.refresh();
-    if (codeDetails.open) showCode();
+    if (weights.codeDetails.open) weights.showCode();
   }
 
   return { update, dispose: () => { token++; unsubscribe(); paused.dispose(); pad.dispose(); } };
