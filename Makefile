@@ -67,6 +67,7 @@ export-venv:
 test-python: export-venv
 	cargo test --test export python_fixture
 	$(EXPORT_VENV)/bin/python tests/python/test_export.py
+	$(EXPORT_VENV)/bin/python tests/python/test_scripts.py
 
 # Browser tests (tests/web.rs) in headless Chrome and headless Firefox (geckodriver), then the wasm tests configured
 # for node (SIMD kernels against their scalar twins); each run skips the other kind's files. The environment variable
