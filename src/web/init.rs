@@ -1,11 +1,10 @@
 //! The weight-initialization panel: one view object that owns the sampled weights, so a million samples never
 //! cross the boundary unless asked for.
 
-use super::{args, canvas_backend, chart_error, js_error};
+use super::{args, js_error};
 use crate::init::{self, InitConfig, InitSpec};
 use crate::plot::{self, DensityPlot, Style, draw_density};
 use crate::stats::{Histogram, Moments, moments};
-use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 
 pub const MAX_SAMPLES: u32 = 1_000_000;
@@ -186,7 +185,7 @@ impl InitView {
         names: JsValue,
         words: JsValue,
         pixel_ratio: JsValue,
-    ) -> Result<(), JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let names = args::texts("names", &names, WORDS).map_err(js_error)?;
         let words = args::texts("words", &words, WORDS).map_err(js_error)?;
         let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
@@ -240,8 +239,7 @@ impl InitView {
             })
             .collect();
         let plot = plot::Comparison { panels: &panels, lo, hi, top, point_mass: word(0), clipped: word(1) };
-        let area = canvas_backend(canvas)?.into_drawing_area();
-        plot::draw_comparison(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
+        draw_chart!(canvas, |area| plot::draw_comparison(&area, &plot, Style::new(pixel_ratio)))
     }
 
     pub fn draw(
@@ -250,13 +248,12 @@ impl InitView {
         x_label: JsValue,
         y_label: JsValue,
         pixel_ratio: JsValue,
-    ) -> Result<(), JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let x_label = args::text("words", &x_label).map_err(js_error)?;
         let y_label = args::text("words", &y_label).map_err(js_error)?;
         let x_label = x_label.as_str();
         let y_label = y_label.as_str();
         let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
-        let area = canvas_backend(canvas)?.into_drawing_area();
         let (lo, hi) = (self.hist.lo, self.hist.hi);
         let curve: Vec<(f64, f64)> = if matches!(self.spec.shape, init::Shape::Zeros) {
             Vec::new()
@@ -269,6 +266,6 @@ impl InitView {
                 .collect()
         };
         let plot = DensityPlot { hist: &self.hist, total: self.samples.len(), curve: &curve, x_label, y_label };
-        draw_density(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
+        draw_chart!(canvas, |area| draw_density(&area, &plot, Style::new(pixel_ratio)))
     }
 }
