@@ -655,3 +655,71 @@ fn python_fixture_scripts() {
         }
     }
 }
+
+/// A transfer cell on the small/similar quadrant with the shipped zoo model, as the page opens it.
+fn cell_case(strategy: &str) -> (Settings, cnn_playground::data::Dataset, cnn_playground::data::Split) {
+    use cnn_playground::transfer::plan::{self, Similarity, Size};
+    let q = plan::quadrant(Size::Small, Similarity::Similar);
+    let (data, split) = cnn_playground::run::transfer::task_data(&q).unwrap();
+    let weights = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/zoo/small.safetensors")).unwrap();
+    let s = Settings::new()
+        .with("model", cnn_playground::transfer::zoo::RECIPES[0].spec)
+        .with("weights", weights)
+        .with("strategy", strategy)
+        .with("k", 1.0)
+        .with("steps", 60.0)
+        .with("every", 20.0)
+        .with("seed", 3.0);
+    (s, (*data).clone(), (*split).clone())
+}
+
+#[test]
+fn a_transfer_script_loads_the_body_freezes_by_strategy_and_brings_the_target_data() {
+    use cnn_playground::nn::export::Preprocess;
+    use cnn_playground::run::script::cell_script;
+    let pre = Preprocess::none(cnn_playground::transfer::zoo::INPUT);
+    let (s, data, split) = cell_case("freeze_k");
+    let script = cell_script(&s, &data, &split, pre, &naming("transfer-freeze")).unwrap();
+    let text = &script.text;
+    assert_eq!(py_list(text, "TRAIN"), split.train);
+    assert_eq!(py_list(text, "VAL"), split.val);
+    for needle in [
+        "STEPS = 60 ",
+        "VAL_EVERY = 20 ",
+        "SEED = 3\n",
+        "FROZEN = [0]",
+        "model[i].requires_grad_(False)",
+        "# --- Strategy / 전략: freeze_k ---",
+        "model.load_state_dict(body, strict=False)",
+        "MEASURE_TRAIN, MEASURE_VAL = TRAIN, VAL",
+        "DIVERGED = float(\"inf\")",
+    ] {
+        assert!(text.contains(needle), "the script lacks {needle:?}");
+    }
+    let (_, bytes) = script.npz.as_ref().unwrap();
+    assert!(bytes.windows(20).any(|w| w == b"backbone.0.weight.np"), "the body travels in the .npz");
+    // Mean Var re-draws in PyTorch; from scratch loads nothing and carries no body.
+    let (s, data, split) = cell_case("mean_var");
+    let mv_script = cell_script(&s, &data, &split, pre, &naming("transfer-mean-var")).unwrap();
+    let mv = mv_script.text.clone();
+    assert!(mv.contains("p.copy_(torch.randn_like(p) * std + mean)") && mv.contains("FROZEN = []"));
+    let (s, data, split) = cell_case("scratch");
+    let scratch = cell_script(&s, &data, &split, pre, &naming("scratch")).unwrap();
+    assert!(!scratch.text.contains("load_state_dict(body"));
+    let (_, bytes) = scratch.npz.unwrap();
+    assert!(!bytes.windows(9).any(|w| w == b"backbone."));
+    // The strategies' optimizers: fine-tuning at the lower rate, the head at the scratch rate.
+    let (s, data, split) = cell_case("head");
+    let head_text = cell_script(&s, &data, &split, pre, &naming("head")).unwrap().text;
+    let ft = cnn_playground::transfer::plan::Strategy::Finetune
+        .optimizer(cnn_playground::transfer::plan::finetune_lr())
+        .unwrap();
+    assert!(text.contains(&format!("lr={:?},", ft.lr)), "freeze_k fine-tunes at {}", ft.lr);
+    assert!(!head_text.contains(&format!("lr={:?},", ft.lr)));
+    // For tests/python: every strategy's script compiles.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/export-check/scripts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(&mv_script.file), &mv).unwrap();
+    let (npz_file, npz_bytes) = mv_script.npz.unwrap();
+    std::fs::write(dir.join(npz_file), npz_bytes).unwrap();
+}

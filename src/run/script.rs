@@ -28,9 +28,11 @@ use crate::data::Split;
 use crate::error::{Error, Result};
 use crate::init::{self, InitConfig};
 use crate::nn::export::{Preprocess, Source, preprocess_code, sequential_code};
+use crate::nn::model::StateValues;
 use crate::nn::model::{Model, default_init};
 use crate::nn::optim::{Method, OptimizerConfig, Schedule};
 use crate::nn::spec::LayerSpec;
+use crate::transfer::plan::Strategy;
 
 /// The longest `link` a script quotes.
 pub const MAX_LINK: usize = 4000;
@@ -177,6 +179,31 @@ fn optimizer_code(o: &OptimizerConfig) -> String {
     out
 }
 
+/// The strategy's start: the pretrained body from the `.npz`, Mean Var's re-draw.
+fn backbone_code(b: &Backbone) -> String {
+    let mut out = format!("\n\n# --- Strategy / 전략: {name} ---\n", name = b.strategy.name());
+    if !b.strategy.uses_pretrained() {
+        return out + "# From scratch: no pretrained weights / 처음부터 학습: 사전학습 가중치 없음.\n";
+    }
+    out += &format!(
+        "# The zoo model's pretrained body (every layer but the head, layer {head}) from the .npz; the head is new.\n\
+         # 사전학습된 몸체(헤드 {head}번 층 제외)를 불러오고 헤드는 새로 초기화.\n\
+         body = {{k[len(\"backbone.\"):]: torch.from_numpy(arrays[k]) for k in arrays.files if k.startswith(\"backbone.\")}}\n\
+         missing, unexpected = model.load_state_dict(body, strict=False)\n\
+         assert not unexpected and all(k.startswith(\"{head}.\") or k.endswith(\"num_batches_tracked\") for k in missing), (missing, unexpected)\n",
+        head = b.head
+    );
+    if b.strategy == Strategy::MeanVar {
+        out += "# Mean Var (Raghu et al. 2019): every parameter re-drawn i.i.d. from N(mean, std²) of its own values:\n\
+                # the pretrained scale stays, the learned structure goes. / 평균·분산만 남기고 다시 뽑기.\n\
+                with torch.no_grad():\n    \
+                for p in model.parameters():\n        \
+                mean, std = p.mean(), p.std(unbiased=False)\n        \
+                p.copy_(torch.randn_like(p) * std + mean)\n";
+    }
+    out
+}
+
 /// Everything a script is made of (one renderer for every kind of run).
 struct Plan<'a> {
     title: String,
@@ -195,8 +222,17 @@ struct Plan<'a> {
     steps: usize,
     every: usize,
     seed: u64,
-    /// The playground's divergence limit on the training loss.
-    limit: f64,
+    /// The playground's divergence limit on the training loss (None: the run is never stopped).
+    limit: Option<f64>,
+    /// A pretrained body loaded from the `.npz` (the transfer lab).
+    backbone: Option<Backbone>,
+}
+
+/// How a transfer cell starts from the zoo model.
+struct Backbone {
+    strategy: Strategy,
+    /// The head's layer index (not loaded: a new head for the target's classes).
+    head: usize,
 }
 
 const HEADER_NOTES: &str = "\
@@ -238,7 +274,7 @@ impl Plan<'_> {
             batch = self.batch,
             steps = self.steps,
             every = self.every,
-            limit = py(self.limit),
+            limit = self.limit.map_or_else(|| "float(\"inf\")  # never stopped in this view".into(), py),
         );
         out += "parser = argparse.ArgumentParser(description=__doc__)\n\
                 parser.add_argument(\"--seed\", type=int, default=SEED)\n\
@@ -301,6 +337,9 @@ impl Plan<'_> {
         out += &sequential_code(self.model);
         out += "\n\n\n";
         out += &init_code(self.model, &self.init)?;
+        if let Some(b) = &self.backbone {
+            out += &backbone_code(b);
+        }
         let frozen: Vec<usize> = (0..self.model.plans().len())
             .filter(|&i| self.model.param(&format!("{i}.weight")).is_some_and(|p| !p.trainable))
             .collect();
@@ -438,7 +477,86 @@ pub fn train_script(s: &Settings, digits: Option<&[u8]>, naming: &Naming) -> Res
         steps: total,
         every: VAL_EVERY,
         seed: c.seed,
-        limit: super::train::DIVERGED_FACTOR * (model.classes() as f64).ln(),
+        limit: Some(super::train::DIVERGED_FACTOR * (model.classes() as f64).ln()),
+        backbone: None,
     };
     Ok(Script { file: format!("{}.py", naming.name), text: plan.render()?, npz })
+}
+
+/// The script of one transfer-lab cell (its settings as `Cell::open` reads them, on its target's data set and
+/// split): the target's images and labels and the zoo model's pretrained body go into the `.npz`; the strategy's
+/// freezing, Mean Var re-draw and optimizer are written out. One call of the script is one repeat: repeat r of the
+/// page is `--seed r` here in spirit (the seeds themselves cannot match, module docs).
+pub fn cell_script(
+    s: &Settings,
+    data: &crate::data::Dataset,
+    split: &Split,
+    preprocess: Preprocess,
+    naming: &Naming,
+) -> Result<Script> {
+    naming.check()?;
+    let c = super::transfer::CellConfig::from_settings(s)?;
+    let classes = data.classes();
+    let seed = crate::rng::derive(c.seed, &[0]);
+    let model = super::transfer::strategy_model_with(
+        &c.spec,
+        crate::transfer::zoo::INPUT,
+        c.weights.as_deref().unwrap_or(&[]),
+        classes,
+        c.strategy,
+        c.k,
+        c.optimizer,
+        seed,
+    )?;
+    let head = model.weight_layers().last().copied().unwrap_or(0);
+    let shape = vec![data.len(), data.channels(), data.height(), data.width()];
+    let labels = data.labels().iter().map(|&l| l as i64).collect();
+    let mut arrays = vec![
+        Array { name: "x".into(), shape, values: Values::F32(data.images().to_vec()) },
+        Array { name: "y".into(), shape: vec![data.len()], values: Values::I64(labels) },
+    ];
+    if c.strategy.uses_pretrained() {
+        // The body as loaded (before Mean Var's re-draw, which the script repeats): a fine-tuning model's state.
+        let body = super::transfer::strategy_model_with(
+            &c.spec,
+            crate::transfer::zoo::INPUT,
+            c.weights.as_deref().unwrap_or(&[]),
+            classes,
+            Strategy::Finetune,
+            c.k,
+            c.optimizer,
+            seed,
+        )?;
+        for t in body.state_dict() {
+            if let (StateValues::F32(v), false) = (t.values, t.name.starts_with(&format!("{head}."))) {
+                arrays.push(Array {
+                    name: format!("backbone.{}", t.name),
+                    shape: t.shape.clone(),
+                    values: Values::F32(v.to_vec()),
+                });
+            }
+        }
+    }
+    let npz_file = format!("{}.npz", naming.name);
+    let bytes = npz::npz(&arrays)?;
+    let plan = Plan {
+        title: format!("Transfer: strategy {} on model {}", c.strategy.name(), c.spec),
+        settings: s,
+        naming,
+        init: default_init(&model.config().spec),
+        model: &model,
+        preprocess,
+        digits_hash: None,
+        npz_file: Some(npz_file.clone()),
+        split,
+        measured: None,
+        augmentation: None,
+        batch: c.batch,
+        steps: c.steps,
+        every: c.every,
+        seed: c.seed,
+        limit: None,
+        backbone: Some(Backbone { strategy: c.strategy, head }),
+    };
+    Ok(Script { file: format!("{}.py", naming.name), text: plan.render()?, npz: Some((npz_file, bytes)) })
 }

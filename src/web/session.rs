@@ -395,7 +395,8 @@ pub fn check_weights(settings: JsValue, bytes: JsValue) -> Result<(), JsValue> {
 }
 
 /// A run as a PyTorch script that repeats it (src/run/script.rs), without the run: `kind` `train` (settings as
-/// `check_settings`, `bytes` www/data/digits.bin for the digits), `options` `{ name, link }` (`name` the files' base
+/// `check_settings`, `bytes` www/data/digits.bin for the digits) or `transfer` (a cell's settings as `new
+/// Session('transfer', …)` takes them, its `data` included), `options` `{ name, link }` (`name` the files' base
 /// name, `link` the page's link quoted in the header). Returns `{ file, text, npzFile, npz }`: the script's file name
 /// and text, and for generated data the `.npz` to save beside it (`npzFile` and `npz` null otherwise).
 #[wasm_bindgen]
@@ -413,8 +414,13 @@ pub fn pytorch_script(kind: JsValue, settings: JsValue, bytes: JsValue, options:
                 let s = settings_of(&settings, "train", &train_run::KEYS, &[])?;
                 crate::run::script::train_script(&s, bytes.as_deref(), &naming)?
             }
-            "transfer" | "pretrain" => {
-                return Err(Error::coded("kind", "not_supported", format!("no script for a {kind} run yet")));
+            "transfer" => {
+                let (s, data) = cell_of(&settings)?;
+                let shared = data.shared.clone();
+                crate::run::script::cell_script(&s, &shared.data, &shared.split, shared.preprocess, &naming)?
+            }
+            "pretrain" => {
+                return Err(Error::coded("kind", "not_supported", "a zoo model's pretraining has no script"));
             }
             _ => return Err(unknown_kind(&kind)),
         };
