@@ -15,7 +15,7 @@ serve: build
 	node tools/serve.mjs www $(PORT)
 
 # Release wasm with SIMD (rustflags in .cargo/config.toml), then the JS bindings into www/pkg; the same with relaxed
-# SIMD into www/pkg-relaxed. The page picks one at load time (www/js/wasm.js). Last, www/build.js: the build's id and
+# SIMD into www/pkg-relaxed. The page picks one at load time (www/js/compute/wasm.js). Last, www/build.js: the build's id and
 # files for the service worker's offline copy (tools/sw-manifest.mjs). The name and producers sections are left out of
 # the served wasm (the function names alone were 27 KB of the gzipped download; a panic's message stays).
 BINDGEN := wasm-bindgen --target web --remove-name-section --remove-producers-section

@@ -10,7 +10,7 @@ try {
   const { page, context } = await h.open('#panel=augment&src=scene');
   await settled(page, 'augment');
   const r = await page.evaluate(async (pipeline) => {
-    const { loadWasm } = await import('/js/wasm.js');
+    const { loadWasm } = await import('/js/compute/wasm.js');
     const { module: wasm, build } = await loadWasm(); // the build the page and its workers picked
     // A 224×224 RGB source: the built-in scene drawn at 224 px by the browser.
     const probe = new wasm.AugmentView();

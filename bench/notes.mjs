@@ -66,8 +66,8 @@ try {
     const { JSHeapUsedSize } = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     results.heap.push(JSHeapUsedSize);
     const memory = await page.evaluate(async () => {
-      const { wasmMemoryBytes } = await import('/js/app.js');
-      const { runs } = await import('/js/runs.js');
+      const { wasmMemoryBytes } = await import('/js/shell/app.js');
+      const { runs } = await import('/js/compute/runs.js');
       const workers = runs.workers();
       return { page: wasmMemoryBytes(), workers: workers.reduce((a, w) => a + w.memory, 0), count: workers.length };
     });

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import * as wasm from '../www/pkg/cnn_playground.js';
 import '../tests/e2e/core.mjs';
-import { defaults } from '../www/js/state.js';
-import { KINDS, MEASURE_N, VAL_EVERY } from '../www/js/jobs.js';
-import { COMPARISONS, sixNine } from '../www/js/panels/train.lessons.js';
-import { curveFacts, curveRows } from '../www/js/panels/train-facts.js';
+import { defaults } from '../www/js/url/state.js';
+import { KINDS, MEASURE_N, VAL_EVERY } from '../www/js/compute/jobs.js';
+import { COMPARISONS, sixNine } from '../www/js/panels/train/lessons.js';
+import { curveFacts, curveRows } from '../www/js/panels/train/facts.js';
 
 const bytes = new Uint8Array(readFileSync(new URL('../www/data/digits.bin', import.meta.url)));
 const [name, ...seeds] = process.argv.slice(2);

@@ -15,7 +15,7 @@ try {
   await page.waitForSelector('section[data-panel="train"][data-run-state="idle"]', { timeout: 60_000 });
   // The bare engine first, on the main thread of the same page (one warm-up call, then BARE_STEPS steps).
   const bare = await page.evaluate(async (steps) => {
-    const { loadWasm } = await import('/js/wasm.js');
+    const { loadWasm } = await import('/js/compute/wasm.js');
     const { module: wasm, build } = await loadWasm(); // the build the page's workers pick (relaxed SIMD where supported)
     const bytes = new Uint8Array(await (await fetch('/data/digits.bin')).arrayBuffer());
     const d = new wasm.Dataset({ source: 'digits', bytes });
@@ -39,7 +39,7 @@ try {
   const step90 = await page.$$eval('table[data-table="train-curves"] tbody tr', (rows) => rows.map((r) => [Number(r.cells[0].textContent), Number(r.cells[4].textContent)]).find((r) => r[1] >= 0.9)[0]);
   await page.waitForSelector('section[data-panel="train"][data-run-state="done"]', { timeout: 900_000 });
   const panel = await page.evaluate(async () => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     const r = runs.current('train');
     const valAcc = [...document.querySelectorAll('table[data-table="train-curves"] tbody tr')].map((row) => Number(row.cells[4].textContent));
     return { rate: r.work.rate, long: window.__long, best: Math.max(...valAcc), final: valAcc.at(-1) };

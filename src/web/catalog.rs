@@ -1,4 +1,4 @@
-//! The lists and limits the core owns, for the page's URL table (www/js/state.js): the page takes them from here
+//! The lists and limits the core owns, for the page's URL table (www/js/url/state.js): the page takes them from here
 //! instead of re-typing them, and tests/e2e/state.test.mjs checks that the page's strings and presets agree.
 
 use crate::augment::{pipeline, samples};

@@ -1,6 +1,6 @@
 //! A run for JavaScript: `new Session(kind, settings[, bytes])` hosts one core session (`crate::run`) — a training
 //! run (`train`), a transfer-lab cell (`transfer`) or a zoo model's pretraining (`pretrain`) — and `step()` returns
-//! `{ value, done }` in the shape of a JS iterator, so the worker (www/js/jobs.js) only forwards. `check_settings`
+//! `{ value, done }` in the shape of a JS iterator, so the worker (www/js/compute/jobs.js) only forwards. `check_settings`
 //! checks a run's settings and returns what the page shows before a run opens, without a run. Shapes of the
 //! progress items and results: README, "JavaScript API".
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { setup } from './harness.mjs';
-import { PANEL_NAMES } from '../../www/js/state.js';
+import { PANEL_NAMES } from '../../www/js/url/state.js';
 
 const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PANELS = PANEL_NAMES; // every panel the page has

@@ -20,7 +20,7 @@ test('the grid renders for every built-in sample', async () => {
     assert.equal(info.width, 4 * 128 + 3 * 4, src);
     assert.ok(info.colours > 20, `${src}: ${info.colours} colours`);
     assert.equal((await gridRows(page)).length, 10);
-    const worker = await page.evaluate(() => performance.getEntriesByType('resource').some((e) => new URL(e.name).pathname.endsWith('/js/worker.js')));
+    const worker = await page.evaluate(() => performance.getEntriesByType('resource').some((e) => new URL(e.name).pathname.endsWith('/js/compute/worker.js')));
     assert.ok(worker, 'the grid is computed in the worker');
     assert.deepEqual(problems, [], src);
     await context.close();

@@ -78,7 +78,7 @@ test('two views share one wasm download, and each keeps its own run', async () =
   await settledIn(page, 'c2', 'signal');
   assert.equal(await layerCount(page, 'c1'), 3);
   assert.equal(await layerCount(page, 'c2'), 6);
-  const workers = await page.evaluate(async () => (await import('/js/runs.js')).runs.workers().length);
+  const workers = await page.evaluate(async () => (await import('/js/compute/runs.js')).runs.workers().length);
   assert.ok(workers >= 1, `the probes ran in workers (${workers})`);
   assert.equal(wasm.length, 1, `one wasm download for the page and its workers: ${wasm.join(', ')}`);
   assert.deepEqual(problems, []);
@@ -131,7 +131,7 @@ test('changing an attribute updates the view; a bad new value gives a notice', a
 test('a view removed from the page frees its panel and closes its runs', async () => {
   const { page, problems, context } = await host('<cnn-playground id="f" panel="signal" depth="40" width="1000" batch="2000"></cnn-playground>');
   await page.waitForSelector('#f section[data-panel="signal"][data-run-state="running"]');
-  const live = () => page.evaluate(async () => (await import('/js/runs.js')).runs.list().filter((r) => r.live && r.owner?.includes('@element')).length);
+  const live = () => page.evaluate(async () => (await import('/js/compute/runs.js')).runs.list().filter((r) => r.live && r.owner?.includes('@element')).length);
   assert.ok(await live() >= 1, 'the probe runs');
   await page.$eval('#f', (e) => e.remove());
   // Polled from node: waitForFunction would take the predicate's promise itself as a truthy answer.

@@ -8,7 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settled, setup } from './harness.mjs';
-import { PANEL_NAMES } from '../../www/js/state.js';
+import { PANEL_NAMES } from '../../www/js/url/state.js';
 import { startServer } from '../../tools/serve.mjs';
 
 let h;

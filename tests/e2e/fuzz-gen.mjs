@@ -1,7 +1,7 @@
 // Seeded generators of hostile input for the fuzz suites (fuzz-state.test.mjs in node, fuzz.test.mjs in the page):
 // URL hashes over every parameter with wrong types, boundaries, huge and exotic numbers, encodings, duplicates,
 // markup payloads and malformed pipelines. Bounded by case count, never by time.
-import { PARAMS } from '../../www/js/state.js';
+import { PARAMS } from '../../www/js/url/state.js';
 
 // mulberry32: a tiny seeded PRNG, so a failing case is reproduced by its seed and index.
 export function rng(seed) {

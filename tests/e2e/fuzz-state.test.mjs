@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { AugmentView, InitView, ProbeRun, Session, check_settings } from '../../www/pkg/cnn_playground.js';
 import { catalog } from './core.mjs'; // the core loaded and the URL table configured, as in the page
-import { PARAMS, appliesTo, known, parse, serialize } from '../../www/js/state.js';
+import { PARAMS, appliesTo, known, parse, serialize } from '../../www/js/url/state.js';
 import { hash, rng } from './fuzz-gen.mjs';
 
 const CASES = 4000;

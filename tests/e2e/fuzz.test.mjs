@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import './core.mjs'; // the URL table configured with the core's lists, so parse() here predicts the page's notices
-import { parse, parseValue } from '../../www/js/state.js';
+import { parse, parseValue } from '../../www/js/url/state.js';
 import { boundedProbe, hash, rng } from './fuzz-gen.mjs';
 import { settled, setup } from './harness.mjs';
 

@@ -176,7 +176,7 @@ test('hostile hashes give a notice naming the parameter and never break the page
 test('a Rust panic on the main thread shows a visible error and the page keeps working', async () => {
   const { page, problems, context } = await h.open('#panel=init&seed=1');
   await settled(page, 'init');
-  // The build the page loaded (www/js/wasm.js): importing the other one would give an uninitialized module.
+  // The build the page loaded (www/js/compute/wasm.js): importing the other one would give an uninitialized module.
   const pkg = await page.evaluate(() => (document.documentElement.dataset.wasmBuild === 'relaxed' ? '/pkg-relaxed' : '/pkg'));
   await page.evaluate((pkg) => setTimeout(async () => (await import(`${pkg}/cnn_playground.js`)).self_test_panic(), 0), pkg);
   await page.waitForSelector('#notices .notice-error');

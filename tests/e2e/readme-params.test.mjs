@@ -1,9 +1,9 @@
-// The README's URL-parameter table states each parameter's default as the page has it (PARAMS in www/js/state.js,
+// The README's URL-parameter table states each parameter's default as the page has it (PARAMS in www/js/url/state.js,
 // with each panel's own default from `byPanel`): a default changed in one place and not the other fails here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PARAMS } from '../../www/js/state.js';
+import { PARAMS } from '../../www/js/url/state.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

@@ -1,4 +1,4 @@
-// End-to-end: runs (www/js/runs.js) — sessions in a pool of workers, owned by the page rather than by a panel.
+// End-to-end: runs (www/js/compute/runs.js) — sessions in a pool of workers, owned by the page rather than by a panel.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { settled, setup } from './harness.mjs';
@@ -22,7 +22,7 @@ test('a language switch mid-probe neither restarts nor stops the run', async () 
   const { page, problems, context } = await h.open('#panel=signal&depth=40&width=1000&batch=400&lang=en');
   await page.waitForFunction(() => document.querySelectorAll('table[data-table="signal-layers"] tbody tr').length >= 3, null, { timeout: 60_000 });
   const before = await page.evaluate(async () => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     const run = runs.current('signal');
     window.__events = [];
     run.subscribe((r, e) => window.__events.push(e.type === 'progress' ? e.items.map((i) => `${i.phase}${i.layer}`) : e.type));
@@ -37,13 +37,13 @@ test('a language switch mid-probe neither restarts nor stops the run', async () 
   assert.ok(rowsRightAfter >= 3, `${rowsRightAfter} rows shown again`);
   await settled(page, 'signal', 120_000);
   const after = await page.evaluate(async () => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     const run = runs.current('signal');
     return {
       id: run.id, opened: runs.opened, state: run.state,
       sequence: run.items.map((i) => `${i.phase}${i.layer}`),
       runState: document.querySelector('section[data-panel="signal"]').dataset.runState,
-      workers: performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname.endsWith('/js/worker.js')).length,
+      workers: performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname.endsWith('/js/compute/worker.js')).length,
     };
   });
   assert.equal(after.id, before.id, 'the same run');
@@ -65,13 +65,13 @@ test('a language switch mid-probe neither restarts nor stops the run', async () 
 test('a panel switch keeps the run going, and coming back shows it without recomputing', async () => {
   const { page, problems, context } = await h.open('#panel=signal');
   await page.waitForSelector('table[data-table="signal-layers"] tbody tr'); // under way
-  const first = await page.evaluate(async () => (await import('/js/runs.js')).runs.current('signal').id);
+  const first = await page.evaluate(async () => (await import('/js/compute/runs.js')).runs.current('signal').id);
   await page.click('.site-nav a[data-panel="init"]');
   await settled(page, 'init');
   await page.click('.site-nav a[data-panel="signal"]');
   await settled(page, 'signal', 60_000);
   const again = await page.evaluate(async () => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     return { id: runs.current('signal').id, opened: runs.opened, items: runs.current('signal').items.length };
   });
   assert.equal(again.id, first);
@@ -86,7 +86,7 @@ test('runs in parallel, on separate workers and sharing one, do not disturb each
   const { page, problems, context } = await h.open('#panel=init');
   await settled(page, 'init');
   const out = await page.evaluate(async (base) => {
-    const { runs, POOL_MAX } = await import('/js/runs.js');
+    const { runs, POOL_MAX } = await import('/js/compute/runs.js');
     const configs = Array.from({ length: POOL_MAX + 1 }, (_, i) => ({ ...base, depth: 6, width: 200, batch: 100, seed: 100 + i, act: i % 2 ? 'relu' : 'tanh' }));
     const together = configs.map((c) => runs.open('probe', c));
     const placement = runs.workers().map((w) => w.runs.length);
@@ -117,7 +117,7 @@ test('pause, step, snapshot and resume continue a run exactly where it stopped',
   const { page, problems, context } = await h.open('#panel=init');
   await settled(page, 'init');
   const out = await page.evaluate(async (base) => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     const waitState = (run, state) => new Promise((resolve) => {
       if (run.state === state) { resolve(); return; }
       const stop = run.subscribe(() => { if (run.state === state) { stop(); resolve(); } });
@@ -207,7 +207,7 @@ test('a new setting closes a stateless run, but pauses a stateful one and keeps 
   const { page, problems, context } = await h.open('#panel=init');
   await settled(page, 'init');
   const out = await page.evaluate(async (base) => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const waitState = (run, state) => new Promise((resolve) => {
       if (run.state === state) { resolve(); return; }
@@ -250,8 +250,8 @@ test('a worker panic is reported in the person\'s terms and the worker is replac
   const { page, problems, context } = await h.open('#panel=init');
   await settled(page, 'init');
   const out = await page.evaluate(async (base) => {
-    const { runs, errorText } = await import('/js/runs.js');
-    const { POOL_MAX } = await import('/js/runs.js');
+    const { runs, errorText } = await import('/js/compute/runs.js');
+    const { POOL_MAX } = await import('/js/compute/runs.js');
     // Live runs on every worker of the pool, so the panicking run shares a worker with one of them.
     const bystanders = Array.from({ length: POOL_MAX }, (_, i) => runs.open('self_test_walk', { seed: 3 + i, steps: 1e9 }));
     const panic = runs.open('self_test_panic', {});
@@ -295,14 +295,14 @@ test('a worker panic is reported in the person\'s terms and the worker is replac
 test('memory is given back after the largest probe: its worker is replaced once the run ends', async () => {
   const { page, problems, context } = await h.open('#panel=signal&depth=50&width=1000&batch=2000');
   const { RETIRE_BYTES, bigWorker } = await page.evaluate(async () => {
-    const { runs, RETIRE_BYTES } = await import('/js/runs.js');
+    const { runs, RETIRE_BYTES } = await import('/js/compute/runs.js');
     window.__runs = runs;
     while (!runs.current('signal')) await new Promise((r) => setTimeout(r, 20));
     return { RETIRE_BYTES, bigWorker: runs.current('signal').worker.index };
   });
   // The largest probe holds every layer's 2000×1000 activations: well past the limit after a quarter of the layers.
   await page.waitForFunction((limit) => window.__runs.workers().some((w) => w.memory > limit + 64 * 2 ** 20), RETIRE_BYTES, { timeout: 120_000, polling: 250 });
-  const peak = await page.evaluate(async () => Math.max(...(await import('/js/runs.js')).runs.workers().map((w) => w.memory)));
+  const peak = await page.evaluate(async () => Math.max(...(await import('/js/compute/runs.js')).runs.workers().map((w) => w.memory)));
   // A new setting ends the large run; the small one that follows runs in a fresh instance.
   await page.fill('input[name="depth"]', '3');
   await page.press('input[name="depth"]', 'Tab');

@@ -147,7 +147,7 @@ test('the probe runs in a worker: the page answers while a large probe computes'
   // These round trips need the main thread; they complete while the probe is still busy in the worker.
   const during = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(document.querySelector('section[data-panel="signal"]').getAttribute('aria-busy')))));
   assert.equal(during, 'true');
-  const workers = await page.evaluate(async () => (await import('/js/runs.js')).runs.workers().map((w) => w.runs.length));
+  const workers = await page.evaluate(async () => (await import('/js/compute/runs.js')).runs.workers().map((w) => w.runs.length));
   assert.deepEqual(workers, [1], 'one worker, holding the run');
   await context.close();
 });
@@ -159,7 +159,7 @@ test('changing a setting while a big probe runs cancels it', async () => {
   await page.press('input[name="depth"]', 'Tab');
   // The big run is closed at once (a stateless probe is recomputed, never kept), not left to finish its 50 layers
   // of 1000×1000×2000; checked in the registry rather than by a clock, which a loaded machine would fool.
-  const live = await page.evaluate(async () => (await import('/js/runs.js')).runs.list()
+  const live = await page.evaluate(async () => (await import('/js/compute/runs.js')).runs.list()
     .filter((r) => r.owner === 'signal' && r.live).map((r) => r.config.depth));
   assert.deepEqual(live, [3]);
   await settled(page, 'signal', 90_000);

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { catalog } from './core.mjs'; // configures the URL table with the core's lists, as the page does
-import { PARAMS, defaults, parse, parseValue, saturationOf, schemeUses, serialize } from '../../www/js/state.js';
-import { PARTS, STRINGS } from '../../www/js/i18n.js';
+import { PARAMS, defaults, parse, parseValue, saturationOf, schemeUses, serialize } from '../../www/js/url/state.js';
+import { PARTS, STRINGS } from '../../www/js/i18n/index.js';
 
 test('a serialized state parses back to itself', () => {
   const state = { ...defaults(), init: 'xavier_uniform', shape: '64x3x3x3', seed: 123456789, std: 0.5, lang: 'ko' };
@@ -66,7 +66,7 @@ test('the page and the core agree: lists, limits, strings, presets and the READM
   assert.ok(PARAMS.model.pattern.test('conv(8_k5_p2)~relu~dense(1e-3)') && !PARAMS.model.pattern.test('a b'));
   // The Train panel's run settings are the core's training run's (src/run/train.rs KEYS).
   globalThis.navigator ??= { hardwareConcurrency: 2, language: 'en' };
-  const { SETTINGS } = await import('../../www/js/panels/train.js');
+  const { SETTINGS } = await import('../../www/js/panels/train/train.js');
   assert.deepEqual([...SETTINGS].sort(), [...catalog.run_settings.train].sort());
   // Every default is one of the core's values and within its limits.
   for (const panel of PARAMS.panel.values) assert.deepEqual(parse(serialize({ ...defaults(panel), panel })).problems, [], panel);

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as wasm from '../../www/pkg/cnn_playground.js';
 import './core.mjs'; // instantiates the wasm and configures the URL table with the core's lists
-import { defaults } from '../../www/js/state.js';
-import { KINDS } from '../../www/js/jobs.js';
-import { COMPARISONS, sixNine } from '../../www/js/panels/train.lessons.js';
-import { curveFacts, curveRows } from '../../www/js/panels/train-facts.js';
+import { defaults } from '../../www/js/url/state.js';
+import { KINDS } from '../../www/js/compute/jobs.js';
+import { COMPARISONS, sixNine } from '../../www/js/panels/train/lessons.js';
+import { curveFacts, curveRows } from '../../www/js/panels/train/facts.js';
 
 const bytes = new Uint8Array(readFileSync(new URL('../../www/data/digits.bin', import.meta.url)));
 

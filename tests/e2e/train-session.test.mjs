@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as wasm from '../../www/pkg/cnn_playground.js';
 import './core.mjs'; // instantiates the wasm
-import { defaults } from '../../www/js/state.js';
-import { KINDS } from '../../www/js/jobs.js';
-import { curveRows } from '../../www/js/panels/train-facts.js';
+import { defaults } from '../../www/js/url/state.js';
+import { KINDS } from '../../www/js/compute/jobs.js';
+import { curveRows } from '../../www/js/panels/train/facts.js';
 
 const bytes = new Uint8Array(readFileSync(new URL('../../www/data/digits.bin', import.meta.url)));
 const settings = (patch = {}) => ({ ...defaults('train'), per_class: 5, bs: 16, epochs: 8, ...patch, bytes });

@@ -18,11 +18,11 @@ const curveRows = (page) => page.$$eval('table[data-table="train-curves"] tbody 
 // not await a promise: a predicate that returns one — import(...).then(...) — is truthy at once, so the registry is
 // fetched beforehand.)
 async function untilRuns(page, fn, arg, options = {}) {
-  await page.evaluate(async () => { globalThis.__runs ??= (await import('/js/runs.js')).runs; });
+  await page.evaluate(async () => { globalThis.__runs ??= (await import('/js/compute/runs.js')).runs; });
   await page.waitForFunction(fn, arg, options);
 }
 const runInfo = (page) => page.evaluate(async () => {
-  const { runs } = await import('/js/runs.js');
+  const { runs } = await import('/js/compute/runs.js');
   const r = runs.current('train');
   return r && { id: r.id, state: r.state, steps: r.steps, items: r.items.length, opened: runs.opened };
 });
@@ -179,7 +179,7 @@ test('export then import restores the same validation accuracy; a corrupt or oth
   await page.waitForFunction(() => document.querySelector('[data-error="weights"]').textContent !== '');
   assert.match(await errorText(), /^Weights file cut\.safetensors: .*cut short/);
   const other = await page.evaluate(async () => {
-    const { loadWasm } = await import('/js/wasm.js');
+    const { loadWasm } = await import('/js/compute/wasm.js');
     const { module: wasm } = await loadWasm();
     const t = new wasm.Trainer({ model: 'conv(4_k5_p2)~relu~maxpool(2)~conv(16_k5_p2)~relu~maxpool(3)~flatten~dense(10)' });
     const bytes = Array.from(t.save_safetensors());
@@ -221,7 +221,7 @@ test('a settings change pauses the running run and lists it; Back, Resume and Di
   const { page, problems, context } = await h.open(`#${SMALL}&epochs=200`);
   await waitState(page, 'idle', 30_000);
   const trainRuns = () => page.evaluate(async () => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     return runs.list().filter((r) => r.owner === 'train').map((r) => ({ id: r.id, state: r.state, steps: r.steps, lr: r.settings.lr }));
   });
   const listed = () => page.$$eval('[data-paused-runs] li', (lis) => lis.map((li) => ({ ids: li.dataset.runIds, what: li.querySelector('.paused-what').textContent })));
@@ -281,7 +281,7 @@ test('the initialization race: ReLU from N(0, 0.01²) stays at chance where ReLU
   await page.waitForSelector('[data-run="he_relu"][data-run-state="idle"]', { timeout: 60_000 });
   const arms = ['small_relu', 'he_relu'];
   await page.evaluate(async (ids) => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     for (const id of ids) runs.current(`train-compare-${id}`).resume();
   }, arms);
   for (const id of arms) await page.waitForSelector(`[data-run="${id}"][data-run-state="done"]`, { timeout: 600_000 });

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { transfer_plan } from '../../www/pkg/cnn_playground.js';
 import './core.mjs'; // initializes the wasm and configures the URL table as the page does
-import { PARAMS } from '../../www/js/state.js';
-import { STRINGS } from '../../www/js/i18n.js';
-import { meanCurve, meanStd } from '../../www/js/panels/transfer.lessons.js';
+import { PARAMS } from '../../www/js/url/state.js';
+import { STRINGS } from '../../www/js/i18n/index.js';
+import { meanCurve, meanStd } from '../../www/js/panels/transfer/lessons.js';
 
 const plan = transfer_plan();
 const manifest = JSON.parse(readFileSync(new URL('../../www/zoo/manifest.json', import.meta.url), 'utf8'));

@@ -16,7 +16,7 @@ test('changing the quadrants\' settings before starting keeps no runs behind', a
   const { page, problems, context } = await h.open('#panel=transfer&experiment=quadrants&zoo=small&repeats=1&seed=1');
   await idle(page);
   const count = () => page.evaluate(async () => {
-    const { runs } = await import('/js/runs.js'); // the page's own registry (the same module)
+    const { runs } = await import('/js/compute/runs.js'); // the page's own registry (the same module)
     return { opened: runs.opened, live: runs.list().filter((r) => r.live && /transfer-(small|large)_(similar|different)_/.test(String(r.owner))).length };
   });
   const first = await count();

@@ -218,13 +218,13 @@ test('unbalanced or overfull buckets are refused with the limit stated, and the 
 test('pretraining the zoo model in the page reproduces the shipped file bit for bit (simd=128) and the runs use it', async () => {
   const { page, problems, context } = await h.open('#panel=transfer&experiment=init&zoo=small&repeats=1&simd=128');
   await waitState(page, 'idle', 60_000);
-  const before = await page.evaluate(async () => (await import('/js/runs.js')).runs.current('transfer-init_pretrained').id);
+  const before = await page.evaluate(async () => (await import('/js/compute/runs.js')).runs.current('transfer-init_pretrained').id);
   await page.click('button[data-action="pretrain"]');
   await page.waitForSelector('.pretrain[data-run-state="done"]', { timeout: 600_000 });
   await page.waitForFunction(() => /same bits/.test(document.querySelector('[data-summary="pretrain"]').textContent), null, { timeout: 10_000 });
   // The session's copy replaced the fetched file: the view opened new runs with it.
   // Polled from node: waitForFunction would take a returned promise itself as a truthy answer.
-  const current = () => page.evaluate(async () => (await import('/js/runs.js')).runs.current('transfer-init_pretrained')?.id);
+  const current = () => page.evaluate(async () => (await import('/js/compute/runs.js')).runs.current('transfer-init_pretrained')?.id);
   for (const until = Date.now() + 30_000; (await current()) === before && Date.now() < until; ) await page.waitForTimeout(100);
   assert.notEqual(await current(), before, 'the view opened new runs with the session copy');
   await waitState(page, 'idle');
@@ -238,7 +238,7 @@ test('a language switch mid-experiment keeps the runs going', async () => {
   await page.click('button[data-action="start"]');
   await page.waitForFunction(() => document.querySelectorAll('table[data-table="transfer-init"] tbody tr').length >= 3, null, { timeout: 120_000 });
   const ids = () => page.evaluate(async () => {
-    const { runs } = await import('/js/runs.js');
+    const { runs } = await import('/js/compute/runs.js');
     return ['pretrained', 'random', 'mean_var'].map((a) => runs.current(`transfer-init_${a}`).id);
   });
   const before = await ids();

@@ -13,10 +13,10 @@
 //   <script type="module" src="PLAYGROUND/js/element.js"></script>
 //   <cnn-playground panel="signal" act="tanh" init="normal" std="0.01"></cnn-playground>
 
-import { createApp } from './app.js';
-import { parse, serialize } from './state.js';
-import { applyStatic, t } from './i18n.js';
-import { el } from './ui.js';
+import { createApp } from './shell/app.js';
+import { parse, serialize } from './url/state.js';
+import { applyStatic, t } from './i18n/index.js';
+import { el } from './ui/dom.js';
 
 const PLAYGROUND = new URL('../index.html', import.meta.url);
 const STYLESHEET = new URL('../css/style.css', import.meta.url).href;
@@ -102,7 +102,7 @@ export class CnnPlayground extends HTMLElement {
     const owner = `@element${this.uid}`;
     setTimeout(async () => {
       if (this.isConnected) return;
-      const { runs } = await import('./runs.js');
+      const { runs } = await import('./compute/runs.js');
       for (const run of runs.list()) if (run.owner?.endsWith(owner) && run.live) run.close();
     });
   }

@@ -3,7 +3,7 @@
 // that picks the build (relaxed SIMD where the browser has it, else the portable simd128; simd: '128' forces it).
 // The module is downloaded and compiled once per page, shared with any <cnn-playground> element on it.
 // The element itself: `import 'cnn-playground/element'` (www/js/element.js).
-import { loadWasm } from './wasm.js';
+import { loadWasm } from './compute/wasm.js';
 
 export async function load({ simd = 'auto' } = {}) {
   const { module, build } = await loadWasm(simd);

@@ -2,11 +2,11 @@
 // history entries, the nav and the language buttons, the page-wide error handlers and the test hooks. An embedded
 // view (embed=1) replaces its URL instead of adding history (its history is the host's).
 
-import { createApp, PANELS, wasmMemoryBytes } from './app.js';
-import { defaults, parse, serialize } from './state.js';
-import { applyStatic, t } from './i18n.js';
-import { el, skipLink } from './ui.js';
-import { reportHeight } from './embedding.js';
+import { createApp, PANELS, wasmMemoryBytes } from './shell/app.js';
+import { defaults, parse, serialize } from './url/state.js';
+import { applyStatic, t } from './i18n/index.js';
+import { el, skipLink } from './ui/dom.js';
+import { reportHeight } from './shell/embedding.js';
 import './offline.js';
 
 let writtenHash = null;

@@ -3,7 +3,7 @@
 // element does not (a host page decides about its own service workers). The copy (both wasm builds, about 1.5 MB)
 // is made once the first view has its wasm — or 10 s after the page loaded if no view starts — so it never competes
 // with the first view's download.
-import { coreLoaded } from './app.js';
+import { coreLoaded } from './shell/app.js';
 
 const SW = new URL('../sw.js', import.meta.url);
 const LATEST_MS = 10_000;

@@ -1,5 +1,5 @@
 // Strings of the data augmentation studio (panel=augment), in English and Korean.
-// Both languages have the same keys (tests/e2e/state.test.mjs); www/js/i18n.js assembles every panel's strings.
+// Both languages have the same keys (tests/e2e/state.test.mjs); www/js/i18n/index.js assembles every panel's strings.
 
 export default {
   en: {

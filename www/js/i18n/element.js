@@ -1,5 +1,5 @@
 // Strings of the <cnn-playground> element (www/js/element.js): its notices name attributes, not URL parameters.
-// Both languages have the same keys (tests/e2e/state.test.mjs); www/js/i18n.js assembles every part's strings.
+// Both languages have the same keys (tests/e2e/state.test.mjs); www/js/i18n/index.js assembles every part's strings.
 
 export default {
   en: {

@@ -1,4 +1,4 @@
-// Strings of embedding and of the page's aids for phones and assistive technology (www/js/embedding.js, the skip
+// Strings of embedding and of the page's aids for phones and assistive technology (www/js/shell/embedding.js, the skip
 // link, the nav's short names), in English and Korean.
 
 export default {

@@ -4,11 +4,11 @@
 // The grid is computed as a run in a worker (runs.js; 64 tiles of a 512-pixel image take over a second); the main
 // thread keeps a view of its own only to check and normalise pipelines for the editor and the URL.
 
-import { lang, t } from '../i18n.js';
-import { controlSet } from '../controls.js';
-import { codeBlock, coreMessage, dataTable, el, short } from '../ui.js';
-import { errorText, runs } from '../runs.js';
-import { decodeImage } from '../image-file.js';
+import { lang, t } from '../i18n/index.js';
+import { controlSet } from '../url/controls.js';
+import { codeBlock, coreMessage, dataTable, el, short } from '../ui/dom.js';
+import { errorText, runs } from '../compute/runs.js';
+import { decodeImage } from '../ui/image-file.js';
 
 export const PRESETS = {
   gentle_digit: { src: 'digit6', aug: 'translate~rotate(deg10_bilinear)~jitter(b0.2_c0.2)~noise(sigma0.02)' },

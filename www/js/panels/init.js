@@ -2,10 +2,10 @@
 // against the theoretical density, the formula, the statistics and the same initializer in PyTorch and Keras.
 // Sampling a million weights takes a few milliseconds in wasm, so it runs here; the worker is for longer work.
 
-import { t } from '../i18n.js';
-import { controlSet, initControls } from '../controls.js';
-import { codeBlock, dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
-import { PARAMS, defaults } from '../state.js';
+import { t } from '../i18n/index.js';
+import { controlSet, initControls } from '../url/controls.js';
+import { codeBlock, dataTable, el, fitCanvas, perFrame, plain } from '../ui/dom.js';
+import { PARAMS, defaults } from '../url/state.js';
 
 const STAT_ROWS = ['fan_in', 'fan_out', 'gain', 'std', 'bound', 'sample_mean', 'sample_std', 'n'];
 // The settings an initializer is made of: the signal panel reads them with the same names and meanings.

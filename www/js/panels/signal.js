@@ -3,11 +3,11 @@
 // tables. The run belongs to the page: a re-render (a language switch) or a visit to another panel finds it again,
 // still running or finished, instead of starting over; a new setting replaces it.
 
-import { t } from '../i18n.js';
-import { controlSet, initControls } from '../controls.js';
-import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
-import { errorText, runs, speedText } from '../runs.js';
-import { saturationOf } from '../state.js';
+import { t } from '../i18n/index.js';
+import { controlSet, initControls } from '../url/controls.js';
+import { dataTable, el, fitCanvas, perFrame, plain } from '../ui/dom.js';
+import { errorText, runs, speedText } from '../compute/runs.js';
+import { saturationOf } from '../url/state.js';
 
 // Each preset is a URL that sets everything its note depends on: the net's shape and the seed too, so the numbers
 // its note quotes are those of its own run.

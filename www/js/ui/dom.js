@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the panels. Text goes in through textContent only: nothing from a URL, a file or the
 // core is ever parsed as HTML.
 
-import { lang, t } from './i18n.js';
+import { lang, t } from '../i18n/index.js';
 
 // el('p', { class: 'x', dataset: { key: 'a' } }, 'text', child) — strings become text nodes.
 export function el(tag, attrs = {}, ...children) {

@@ -5,17 +5,17 @@
 // whether this run agreed with it, with the advised strategy against from-scratch and against each other strategy.
 // Each (quadrant, strategy) is a cell, a run of its own in the registry, so the pool's workers share the experiment.
 
-import { lang, t } from '../i18n.js';
-import { controlSet } from '../controls.js';
-import { atMost, dataTable, el, plain } from '../ui.js';
-import { errorText } from '../runs.js';
-import { meanCurve, meanStd } from './transfer.lessons.js';
+import { lang, t } from '../../i18n/index.js';
+import { controlSet } from '../../url/controls.js';
+import { atMost, dataTable, el, plain } from '../../ui/dom.js';
+import { errorText } from '../../compute/runs.js';
+import { meanCurve, meanStd } from './lessons.js';
 import {
   strategies, cellConfig, cellLr, checkCell, costText, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
-} from './transfer-shared.js';
-import { zooVersion } from '../zoo.js';
-import { unstarted } from './train-paused.js';
+} from './shared.js';
+import { zooVersion } from '../../compute/zoo.js';
+import { unstarted } from '../train/paused.js';
 
 export const SETTINGS = ['zoo', 'k', 'ft_lr', 'repeats', 'seed'];
 
@@ -80,7 +80,7 @@ export function quadrantsView(section, ctx) {
     viewLinks(ctx, 'quadrants'),
     el('div', { class: 'panel-body' },
       form,
-      // The quadrants right after the run's progress, so an embedded view (www/js/embedding.js) shows them first.
+      // The quadrants right after the run's progress, so an embedded view (www/js/shell/embedding.js) shows them first.
       el('div', { class: 'outputs' },
         el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
         progress, status, message,

@@ -3,16 +3,16 @@
 // numbers. Each run is a run of its own in the registry (owner train-compare-ARM), so a language switch finds both
 // again; each run's element carries its own data-run-state.
 
-import { t } from '../i18n.js';
-import { controlSet } from '../controls.js';
-import { dataTable, el, fitCanvas, perFrame, plain } from '../ui.js';
-import { errorText, runs, speedText } from '../runs.js';
-import { COMPARISONS, RACE_INITS, layerSpreads, sixNine, sixNineImages } from './train.lessons.js';
-import { pausedRuns, unstarted } from './train-paused.js';
+import { t } from '../../i18n/index.js';
+import { controlSet } from '../../url/controls.js';
+import { dataTable, el, fitCanvas, perFrame, plain } from '../../ui/dom.js';
+import { errorText, runs, speedText } from '../../compute/runs.js';
+import { COMPARISONS, RACE_INITS, layerSpreads, sixNine, sixNineImages } from './lessons.js';
+import { pausedRuns, unstarted } from './paused.js';
 import {
   SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, pct, putImages, rowCells,
   runConfig, settingsKey,
-} from './train-shared.js';
+} from './shared.js';
 
 
 export function compareView(section, ctx, name) {

@@ -3,8 +3,8 @@
 // value. The init-scheme controls are shared by every panel that draws weights, with the same names and meanings.
 
 import { PARAMS, schemeUses } from './state.js';
-import { t } from './i18n.js';
-import { el, field, select } from './ui.js';
+import { t } from '../i18n/index.js';
+import { el, field, select } from '../ui/dom.js';
 
 export function controlSet(ctx) {
   const fields = {};

@@ -2,14 +2,14 @@
 // t(key, args) fills {name} placeholders; a missing key shows the key itself (and the end-to-end suite checks that
 // both languages have every key, and that no key is defined by two panels).
 
-import common from './i18n/common.js';
-import init from './i18n/init.js';
-import signal from './i18n/signal.js';
-import augment from './i18n/augment.js';
-import train from './i18n/train.js';
-import element from './i18n/element.js';
-import embed from './i18n/embed.js';
-import transfer from './i18n/transfer.js';
+import common from './common.js';
+import init from './init.js';
+import signal from './signal.js';
+import augment from './augment.js';
+import train from './train.js';
+import element from './element.js';
+import embed from './embed.js';
+import transfer from './transfer.js';
 
 export const PARTS = { common, init, signal, augment, train, element, embed, transfer };
 

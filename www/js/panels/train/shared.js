@@ -1,10 +1,10 @@
-// What the Train panel's single view (train.js) and its comparisons (train-compare.js) share: the settings that
+// What the Train panel's single view (train.js) and its comparisons (compare.js) share: the settings that
 // define a run, the digits' bytes, checking settings with the core, the curve table's columns and drawing the curves.
 // Both import it; neither imports the other's module back.
 
-import { t } from '../i18n.js';
-import { fitCanvas, plain } from '../ui.js';
-import { TARGET_ACC, curveFacts, curveRows } from './train-facts.js';
+import { t } from '../../i18n/index.js';
+import { fitCanvas, plain } from '../../ui/dom.js';
+import { TARGET_ACC, curveFacts, curveRows } from './facts.js';
 
 export { TARGET_ACC, curveFacts, curveRows };
 
@@ -14,7 +14,7 @@ export const SETTINGS = ['data', 'per_class', 'model', 'init', 'mode', 'nonlinea
 // The digits' bytes, fetched once per page and handed to every run (the worker copies them).
 let digitsBytes = null;
 export function digits() {
-  digitsBytes ??= fetch(new URL('../../data/digits.bin', import.meta.url)).then((r) => {
+  digitsBytes ??= fetch(new URL('../../../data/digits.bin', import.meta.url)).then((r) => {
     if (!r.ok) throw new Error(`data/digits.bin: HTTP ${r.status}`);
     return r.arrayBuffer();
   }).then((b) => new Uint8Array(b));

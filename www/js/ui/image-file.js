@@ -2,7 +2,7 @@
 // claims, the size the browser reads) and the decoding itself, shared by the augmentation studio's own image and the
 // transfer lab's buckets. Nothing here is inserted into the page.
 
-import { t } from './i18n.js';
+import { t } from '../i18n/index.js';
 import { HEADER_BYTES, imageHeaderSize } from './image-header.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;

@@ -26,8 +26,8 @@
 
 import { KINDS } from './jobs.js';
 import { compiledModule, workerUrl } from './wasm.js';
-import { t } from './i18n.js';
-import { coreMessage } from './ui.js';
+import { t } from '../i18n/index.js';
+import { coreMessage } from '../ui/dom.js';
 
 export const POOL_MAX = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
 export const RETIRE_BYTES = 256 * 2 ** 20;

@@ -1,5 +1,5 @@
 // The compute worker: a module worker that owns one wasm instance and the sessions (runs) opened in it. The page's
-// side is www/js/runs.js; the kinds of session are in www/js/jobs.js. Protocol:
+// side is www/js/compute/runs.js; the kinds of session are in www/js/compute/jobs.js. Protocol:
 //   in:  { op: 'wasm', module }                      first: the page's compiled WebAssembly.Module (or null)
 //        { op: 'open', run, kind, config, paused }   open a session; it starts stepping unless paused
 //        { op: 'resume', run }                        step until done (or paused)
@@ -25,7 +25,7 @@ import { loadWasm } from './wasm.js';
 import { KINDS } from './jobs.js';
 
 const FRAME_MS = 16; // at most one progress message per run per animation frame
-// The build the page chose, from this worker's URL (www/js/wasm.js), and the page's compiled module, which the page
+// The build the page chose, from this worker's URL (www/js/compute/wasm.js), and the page's compiled module, which the page
 // posts first ({ op: 'wasm', module }; null: fetch it here), so one page downloads the wasm once.
 let wasm = null;
 let gotModule;

@@ -5,7 +5,7 @@
 // alphabet (the step grammar's, src/spec.rs) from the core.
 
 export const PARAMS = {
-  // One run, or a comparison of two runs that differ in one thing (www/js/panels/train-compare.js).
+  // One run, or a comparison of two runs that differ in one thing (www/js/panels/train/compare.js).
   view: { type: 'enum', values: ['single', 'overfit', 'init_race', 'label_trap'], default: 'single', panels: ['train'] },
   data: { type: 'enum', core: 'data', default: 'digits', panels: ['train'] },
   per_class: { type: 'int', core: 'per_class', default: 20, panels: ['train'] },

@@ -6,10 +6,10 @@
 // by the core before use. This module holds what the three views share (transfer.js mounts them; each view is its
 // own module), so no view imports the module that imports it.
 
-import { t } from '../i18n.js';
-import { el, fitCanvas, plain } from '../ui.js';
-import { errorText, runs } from '../runs.js';
-import { live, sha256Hex, useLive, zooEntry, zooWeights } from '../zoo.js';
+import { t } from '../../i18n/index.js';
+import { el, fitCanvas, plain } from '../../ui/dom.js';
+import { errorText, runs } from '../../compute/runs.js';
+import { live, sha256Hex, useLive, zooEntry, zooWeights } from '../../compute/zoo.js';
 
 // How often a view of many runs redraws (charts and tables) while they report.
 export const REFRESH_MS = 250;

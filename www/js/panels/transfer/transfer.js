@@ -1,11 +1,11 @@
 // The transfer lab (panel=transfer): fine-tune a pretrained model from the zoo instead of starting from scratch.
-// Three experiments (experiment=), each its own module: the four quadrants (transfer-quadrants.js), the
-// initializations (transfer-init.js) and the person's own classes (transfer-own.js); what they share lives in
-// transfer-shared.js. This module only mounts the one the URL names.
+// Three experiments (experiment=), each its own module: the four quadrants (quadrants.js), the
+// initializations (init.js) and the person's own classes (own.js); what they share lives in
+// shared.js. This module only mounts the one the URL names.
 
-import { quadrantsView } from './transfer-quadrants.js';
-import { initView } from './transfer-init.js';
-import { ownView } from './transfer-own.js';
+import { quadrantsView } from './quadrants.js';
+import { initView } from './init.js';
+import { ownView } from './own.js';
 
 // The panel shows one experiment at a time; a change of experiment re-mounts the view below the panel's tools, and
 // the runs stay in the registry.

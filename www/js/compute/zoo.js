@@ -3,7 +3,7 @@
 // sha256, exactly the tensors of the spec) before anything uses it. A file that fails is refused with the core's
 // code (zoo_truncated, zoo_checksum, zoo_corrupt, zoo_architecture) and nothing else changes.
 
-const ZOO = new URL('../zoo/', import.meta.url);
+const ZOO = new URL('../../zoo/', import.meta.url);
 
 let manifest = null;
 const files = new Map(); // name → Promise<Uint8Array> of verified bytes

@@ -3,9 +3,9 @@
 // height by postMessage, which www/embed.js (or the host's own script) uses to size the iframe. Every panel has an
 // Embed action that gives the <iframe> snippet for the view as it is. Nothing here reads from the host page.
 
-import { t } from './i18n.js';
-import { serialize } from './state.js';
-import { copyText, el, perFrame } from './ui.js';
+import { t } from '../i18n/index.js';
+import { serialize } from '../url/state.js';
+import { copyText, el, perFrame } from '../ui/dom.js';
 
 export const HEIGHT_MESSAGE = 'cnn-playground:height';
 // The snippet's size: wide enough for the charts' two-column legends, tall enough for the first chart; embed.js then

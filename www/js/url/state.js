@@ -4,11 +4,11 @@
 // core by configure(core_catalog()) before the first parse. parse() validates a hash into a full state plus a list
 // of problems (the default is used for each rejected value); serialize() writes a state back. No DOM here.
 
-import { PARAMS as INIT } from './panels/init.params.js';
-import { PARAMS as SIGNAL } from './panels/signal.params.js';
-import { PARAMS as AUGMENT } from './panels/augment.params.js';
-import { PARAMS as TRAIN } from './panels/train.params.js';
-import { PARAMS as TRANSFER } from './panels/transfer.params.js';
+import { PARAMS as INIT } from '../panels/init.params.js';
+import { PARAMS as SIGNAL } from '../panels/signal.params.js';
+import { PARAMS as AUGMENT } from '../panels/augment.params.js';
+import { PARAMS as TRAIN } from '../panels/train/params.js';
+import { PARAMS as TRANSFER } from '../panels/transfer/params.js';
 
 export const PANEL_NAMES = ['init', 'signal', 'augment', 'train', 'transfer'];
 
@@ -23,7 +23,7 @@ export const PARAMS = {
   controls: { type: 'bool', default: true, embedOnly: true },
   presets: { type: 'bool', default: false, embedOnly: true },
   embed_id: { type: 'string', pattern: /^[A-Za-z0-9_-]{0,64}$/, maxLength: 64, default: '', embedOnly: true },
-  // Which wasm build runs, read once when the page loads (www/js/wasm.js): `128` forces the portable one.
+  // Which wasm build runs, read once when the page loads (www/js/compute/wasm.js): `128` forces the portable one.
   simd: { type: 'enum', values: ['auto', '128'], default: 'auto' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 42, panels: PANEL_NAMES },
   ...INIT,

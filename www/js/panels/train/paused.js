@@ -4,11 +4,11 @@
 // for a finished run) and Discard (closes it). A comparison's runs are listed as one entry. Used by the single view
 // and the comparison views, which pass the runs they show.
 
-import { t } from '../i18n.js';
-import { el, perFrame, plain } from '../ui.js';
-import { runs } from '../runs.js';
-import { curveRows } from './train-facts.js';
-import { COMPARISONS } from './train.lessons.js';
+import { t } from '../../i18n/index.js';
+import { el, perFrame, plain } from '../../ui/dom.js';
+import { runs } from '../../compute/runs.js';
+import { curveRows } from './facts.js';
+import { COMPARISONS } from './lessons.js';
 
 // The URL values that tell a run's settings apart from the current ones, as `name=value` (view first).
 function differences(settings, current, keys) {

@@ -13,7 +13,7 @@ const RELAXED_PROBE = new Uint8Array([
   0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02, 0x0b, // body; 0xfd 0x105
 ]);
 
-const BUILDS = { relaxed: '../pkg-relaxed/cnn_playground.js', 128: '../pkg/cnn_playground.js' };
+const BUILDS = { relaxed: '../../pkg-relaxed/cnn_playground.js', 128: '../../pkg/cnn_playground.js' };
 let chosen = null; // the build this context runs: 'relaxed' or '128'
 
 export function relaxedSimdSupported() {

@@ -4,14 +4,14 @@
 // URL; they stay for as long as the page is open. Afterwards: the validation curve, which layers moved, and the
 // fine-tuned model as safetensors with its PyTorch code.
 
-import { t } from '../i18n.js';
-import { controlSet } from '../controls.js';
-import { codeBlock, dataTable, downloadFile, el, perFrame, plain } from '../ui.js';
-import { errorText, runs, speedText } from '../runs.js';
-import { decodeImage } from '../image-file.js';
+import { t } from '../../i18n/index.js';
+import { controlSet } from '../../url/controls.js';
+import { codeBlock, dataTable, downloadFile, el, perFrame, plain } from '../../ui/dom.js';
+import { errorText, runs, speedText } from '../../compute/runs.js';
+import { decodeImage } from '../../ui/image-file.js';
 import {
   cellConfig, checkCell, costText, usesFtLr, drawLayerChange, drawValCurves, showZoo, pct, planOf, showCells, stateOf, viewLinks,
-} from './transfer-shared.js';
+} from './shared.js';
 
 export const SETTINGS = ['zoo', 'strategy', 'k', 'ft_lr', 'seed'];
 // The page's own limits: how many buckets, how many images a bucket takes (decoding stays bounded). The core checks

@@ -13,22 +13,22 @@
 // text until they correct it. Whether a change makes a history entry is the store's business: the page's hash store
 // pushes (replaces when embedded), an element's store keeps no history.
 
-import { loadWasm } from './wasm.js';
-import { appliesTo, configure, defaultOf, defaults, known, parse, parseValue } from './state.js';
-import { setLang, t } from './i18n.js';
-import { copyText, coreMessage, el, keepFocus } from './ui.js';
+import { loadWasm } from '../compute/wasm.js';
+import { appliesTo, configure, defaultOf, defaults, known, parse, parseValue } from '../url/state.js';
+import { setLang, t } from '../i18n/index.js';
+import { copyText, coreMessage, el, keepFocus } from '../ui/dom.js';
 import { arrange, embedAction, layoutKey } from './embedding.js';
 
 export const PANELS = {
-  init: () => import('./panels/init.js'),
-  signal: () => import('./panels/signal.js'),
-  augment: () => import('./panels/augment.js'),
-  train: () => import('./panels/train.js'),
-  transfer: () => import('./panels/transfer.js'),
+  init: () => import('../panels/init.js'),
+  signal: () => import('../panels/signal.js'),
+  augment: () => import('../panels/augment.js'),
+  train: () => import('../panels/train/train.js'),
+  transfer: () => import('../panels/transfer/transfer.js'),
 };
 
 // The core, once per page however many apps it holds: the first app to start decides the build (its `simd`), and
-// every app and worker shares the one download and compiled module (www/js/wasm.js). Its lists and limits complete
+// every app and worker shares the one download and compiled module (www/js/compute/wasm.js). Its lists and limits complete
 // the URL table before the first real parse.
 let core = null;
 let coreReady = false;

@@ -8,16 +8,16 @@
 // accuracy show the speed Raghu et al. write about. After fine-tuning, each layer's relative weight change
 // (Transfusion: the lower layers change little).
 
-import { t } from '../i18n.js';
-import { controlSet } from '../controls.js';
-import { atMost, dataTable, el, plain } from '../ui.js';
-import { errorText } from '../runs.js';
-import { meanCurve, meanStd } from './transfer.lessons.js';
+import { t } from '../../i18n/index.js';
+import { controlSet } from '../../url/controls.js';
+import { atMost, dataTable, el, plain } from '../../ui/dom.js';
+import { errorText } from '../../compute/runs.js';
+import { meanCurve, meanStd } from './lessons.js';
 import {
   cellConfig, cellLr, checkCell, costText, drawLayerChange, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
   REFRESH_MS, pretrainBox,
-} from './transfer-shared.js';
-import { zooVersion } from '../zoo.js';
+} from './shared.js';
+import { zooVersion } from '../../compute/zoo.js';
 
 export const SETTINGS = ['zoo', 'size', 'similarity', 'ft_lr', 'repeats', 'budget', 'seed'];
 // The three arms: their column in the table and the strategy each trains.

@@ -5,18 +5,18 @@
 // Settings that change while a run exists pause it (runs.show keeps it listed); Reset closes it and opens a fresh,
 // idle one. Settings are checked on the main thread before a run opens, so a bad value never touches the run.
 
-import { t } from '../i18n.js';
-import { controlSet, initControls } from '../controls.js';
-import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame, plain } from '../ui.js';
-import { errorText, runs, speedText } from '../runs.js';
-import { compareView } from './train-compare.js';
-import { COMPARISONS } from './train.lessons.js';
-import { pausedRuns, unstarted } from './train-paused.js';
+import { t } from '../../i18n/index.js';
+import { controlSet, initControls } from '../../url/controls.js';
+import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame, plain } from '../../ui/dom.js';
+import { errorText, runs, speedText } from '../../compute/runs.js';
+import { compareView } from './compare.js';
+import { COMPARISONS } from './lessons.js';
+import { pausedRuns, unstarted } from './paused.js';
 
 import {
   SETTINGS, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, factsText, measuring, rowCells,
   pct, putImages, runConfig, runSettings, settingsKey,
-} from './train-shared.js';
+} from './shared.js';
 
 export { SETTINGS };
 
