@@ -10,8 +10,9 @@ import train from './train.js';
 import element from './element.js';
 import embed from './embed.js';
 import transfer from './transfer.js';
+import download from './download.js';
 
-export const PARTS = { common, init, signal, augment, train, element, embed, transfer };
+export const PARTS = { common, init, signal, augment, train, element, embed, transfer, download };
 
 export const STRINGS = {
   en: Object.assign({}, ...Object.values(PARTS).map((part) => part.en)),

@@ -12,6 +12,7 @@ import { errorText, runs, speedText } from '../../compute/runs.js';
 import { compareView } from './compare.js';
 import { COMPARISONS } from './lessons.js';
 import { pausedRuns, unstarted } from './paused.js';
+import { scriptButton } from '../../ui/script-download.js';
 
 import {
   SETTINGS, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, factsText, measuring, rowCells,
@@ -125,7 +126,7 @@ function singleView(section, ctx) {
     el('p', { class: 'field-help' }, t('train.weights.code.help', { file: WEIGHTS_FILE })), code.wrap);
   codeDetails.addEventListener('toggle', () => { if (codeDetails.open) showCode(); });
   const weightsBox = el('div', { class: 'weights' }, el('h3', {}, t('train.weights')),
-    el('div', { class: 'run-buttons' }, download), weightsField, weightsError, weightsSummary, codeDetails);
+    el('div', { class: 'run-buttons' }, download, scriptButton(wasm, async () => ({ kind: 'train', settings: runSettings(ctx.state), bytes: await digits() }))), weightsField, weightsError, weightsSummary, codeDetails);
 
   const paused = pausedRuns(ctx, SETTINGS, () => (run ? [run] : []));
 
