@@ -5,6 +5,7 @@
 // installDownloads(root) watches the root for charts.
 import { downloadFile, el } from './dom.js';
 import { t } from '../i18n/index.js';
+import { defaultOf, known } from '../url/state.js';
 
 // canvas → { wasm, replay(target) }: the chart's last draw call with another target in place of the canvas.
 const calls = new WeakMap();
@@ -44,12 +45,16 @@ export function recordCharts(wasm) {
   return out;
 }
 
-// The file's base name: cnn-playground-CHART, then the link's settings' values (the hash holds only non-defaults).
+// The file's base name: cnn-playground-CHART, then the values of the link's settings that differ from the panel's
+// defaults (cnn-playground-signal-layers-relu-xavier_normal).
 export const cleanName = (s) => String(s).toLowerCase().replace(/[^a-z0-9._]+/g, '-').replace(/^-+|-+$/g, '');
 
 export function chartName(chart, href = location.href) {
   const hash = new URL(href).hash.replace(/^#/, '');
-  const values = [...new URLSearchParams(hash)].filter(([k]) => !['view', 'panel', 'lang'].includes(k)).map(([, v]) => v);
+  const params = new URLSearchParams(hash);
+  const panel = params.get('panel') ?? undefined;
+  const isDefault = (k, v) => known(k) && String(defaultOf(k, panel)) === v;
+  const values = [...params].filter(([k, v]) => !['panel', 'lang', 'embed'].includes(k) && !isDefault(k, v)).map(([, v]) => v);
   const clean = cleanName;
   return ['cnn-playground', clean(chart), ...values.map(clean)].filter(Boolean).join('-').slice(0, 100).replace(/-+$/, '');
 }
