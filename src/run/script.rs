@@ -431,11 +431,11 @@ for step in range(1, args.steps + 1):
     if step == args.steps or step % VAL_EVERY == 0:
         row(step, step == args.steps)
 
-# The weights with the playground's names (running statistics included; PyTorch's batch counters left out), to load
-# on the page. / 플레이그라운드에서 불러올 수 있는 가중치.
+# The weights with the playground's names (the whole state_dict: BatchNorm's running statistics and batch counter
+# included), to load on the page. / 플레이그라운드에서 불러올 수 있는 가중치.
 from safetensors.torch import save_file  # noqa: E402
 
-state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+state = {k: v.contiguous() for k, v in model.state_dict().items()}
 save_file(state, args.save)
 "##;
 

@@ -106,7 +106,7 @@ class Torch(unittest.TestCase):
 
     def test_the_saved_weights_load_into_the_engine_and_predict_the_same(self):
         for case, runs in self.torch.items():
-            for seed in (0, REPEATS - 1):
+            for seed in (0, REPEATS - 1):  # the BatchNorm case's file has the running statistics and the counter
                 weights = os.path.join(DIR, f"{case}-{seed}.safetensors")
                 out = subprocess.run(ENGINE + ["load", case, str(seed), weights], cwd=ROOT, capture_output=True,
                                      text=True, check=True).stdout.split()
