@@ -19,6 +19,13 @@
    validation accuracy the engine measures with them is PyTorch's final one within one image: the same weights on
    the same images differ only by float32 rounding in the preprocessing and the sums (about 1e-6 of a logit), which
    flips an argmax only at a near-tie.
+
+Measured on 2026-12-07 (torch 2.15.0 CPU, five seeds each side; mean PyTorch − mean engine, margin):
+    train-default      d = −0.016, margin 0.097      train-adam-aug  d = −0.020, margin 0.056
+    train-bn-dropout   d = −0.020, margin 0.028      train-symbols   d = +0.047, margin 0.092
+    broken learning rate (÷20): d = −0.518, margin 0.214 (refused, as it must be)
+The transfer cases were added after that run: one seed each gave PyTorch 0.750 / engine 0.745 (fine-tune) and
+0.765 / 0.840 (head only); the weights each saved loaded into the engine with PyTorch's accuracy exactly.
 """
 
 import json
