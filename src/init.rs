@@ -8,6 +8,7 @@
 //! same variance has bound `√3 · std`, because U(−a, a) has variance a²/3.
 
 use crate::error::{Error, Result, brief, check_range, quote};
+use crate::number::readable;
 use crate::rng::Rng;
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal, Uniform};
@@ -361,12 +362,12 @@ impl InitConfig {
 
     /// Every scheme with this configuration's other settings (mode, nonlinearity, distribution, std, a) for the same
     /// fans, in [`Scheme::ALL`] order: what the init panel compares the chosen scheme with.
-    pub fn alternatives(&self, fans: Fans) -> Vec<(Scheme, Result<InitSpec>)> {
-        Scheme::ALL.into_iter().map(|scheme| (scheme, InitConfig { scheme, ..*self }.spec(fans))).collect()
+    pub fn alternatives(&self, fans: Fans) -> Vec<(Scheme, Result<ResolvedInit>)> {
+        Scheme::ALL.into_iter().map(|scheme| (scheme, InitConfig { scheme, ..*self }.resolve(fans))).collect()
     }
 
     /// The theoretical distribution for a layer with these fans, after checking every number.
-    pub fn spec(&self, fans: Fans) -> Result<InitSpec> {
+    pub fn resolve(&self, fans: Fans) -> Result<ResolvedInit> {
         check_range("slope", self.slope, 0.0, MAX_SLOPE)?;
         if self.scheme.uses_std() {
             check_range("std", self.std, 0.0, MAX_STD)?;
@@ -387,24 +388,24 @@ impl InitConfig {
             Scheme::Uniform => self.a / 3f64.sqrt(),
             Scheme::Zeros => 0.0,
         };
-        let shape = match self.scheme {
-            Scheme::Zeros => Shape::Zeros,
-            Scheme::Uniform => Shape::Uniform { bound: self.a },
+        let distribution = match self.scheme {
+            Scheme::Zeros => InitDistribution::Zeros,
+            Scheme::Uniform => InitDistribution::Uniform { bound: self.a },
             Scheme::LecunUniform | Scheme::XavierUniform | Scheme::HeUniform => {
-                Shape::Uniform { bound: 3f64.sqrt() * std }
+                InitDistribution::Uniform { bound: 3f64.sqrt() * std }
             }
             _ => match self.dist {
-                Dist::Normal => Shape::Normal { sigma: std },
-                Dist::Truncated => Shape::TruncatedNormal { sigma: std / TRUNCATED_STD_FACTOR },
+                Dist::Normal => InitDistribution::Normal { sigma: std },
+                Dist::Truncated => InitDistribution::TruncatedNormal { sigma: std / TRUNCATED_STD_FACTOR },
             },
         };
-        Ok(InitSpec { fans, gain, std, shape })
+        Ok(ResolvedInit { fans, gain, std, distribution })
     }
 }
 
 /// The distribution the samples are drawn from.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Shape {
+pub enum InitDistribution {
     Normal {
         sigma: f64,
     },
@@ -420,37 +421,37 @@ pub enum Shape {
 
 /// A resolved initializer: fans, gain, the theoretical std of the samples and the distribution.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InitSpec {
+pub struct ResolvedInit {
     pub fans: Fans,
     pub gain: f64,
     /// The standard deviation the samples have in theory (after truncation, where there is one).
     pub std: f64,
-    pub shape: Shape,
+    pub distribution: InitDistribution,
 }
 
-impl InitSpec {
+impl ResolvedInit {
     /// The bound of a uniform distribution, the cut of a truncated normal; `None` for an unbounded normal.
     pub fn bound(&self) -> Option<f64> {
-        match self.shape {
-            Shape::Uniform { bound } => Some(bound),
-            Shape::TruncatedNormal { sigma } => Some(2.0 * sigma),
-            Shape::Zeros => Some(0.0),
-            Shape::Normal { .. } => None,
+        match self.distribution {
+            InitDistribution::Uniform { bound } => Some(bound),
+            InitDistribution::TruncatedNormal { sigma } => Some(2.0 * sigma),
+            InitDistribution::Zeros => Some(0.0),
+            InitDistribution::Normal { .. } => None,
         }
     }
 
     /// Fills `out` with independent samples.
     pub fn fill(&self, out: &mut [f32], rng: &mut Rng) {
-        match self.shape {
-            Shape::Zeros => out.fill(0.0),
-            Shape::Normal { sigma } => {
+        match self.distribution {
+            InitDistribution::Zeros => out.fill(0.0),
+            InitDistribution::Normal { sigma } => {
                 let s = sigma as f32;
                 for v in out.iter_mut() {
                     let z: f32 = StandardNormal.sample(rng);
                     *v = s * z;
                 }
             }
-            Shape::TruncatedNormal { sigma } => {
+            InitDistribution::TruncatedNormal { sigma } => {
                 // Rejection keeps 95.4 % of draws, so this costs about 5 % more than the plain normal.
                 let s = sigma as f32;
                 for v in out.iter_mut() {
@@ -462,7 +463,7 @@ impl InitSpec {
                     };
                 }
             }
-            Shape::Uniform { bound } => {
+            InitDistribution::Uniform { bound } => {
                 let b = bound as f32;
                 if b > 0.0 {
                     // Uniform::new fails only for an empty or non-finite range, excluded above.
@@ -486,16 +487,16 @@ impl InitSpec {
 
     /// The probability density at `x` (0 for zeros, which is a point mass).
     pub fn density(&self, x: f64) -> f64 {
-        match self.shape {
-            Shape::Zeros => 0.0,
-            Shape::Normal { sigma } => {
+        match self.distribution {
+            InitDistribution::Zeros => 0.0,
+            InitDistribution::Normal { sigma } => {
                 if sigma > 0.0 {
                     crate::stats::normal_pdf(x / sigma) / sigma
                 } else {
                     0.0
                 }
             }
-            Shape::TruncatedNormal { sigma } => {
+            InitDistribution::TruncatedNormal { sigma } => {
                 // Mass of N(0, 1) inside [−2, 2]: erf(√2).
                 const MASS: f64 = 0.954_499_736_103_641_6;
                 if sigma > 0.0 && x.abs() <= 2.0 * sigma {
@@ -504,7 +505,7 @@ impl InitSpec {
                     0.0
                 }
             }
-            Shape::Uniform { bound } => {
+            InitDistribution::Uniform { bound } => {
                 if bound > 0.0 && x.abs() <= bound {
                     0.5 / bound
                 } else {
@@ -516,11 +517,11 @@ impl InitSpec {
 
     /// A range that shows the whole distribution: ±4 std, or a little beyond the bound.
     pub fn display_range(&self) -> (f64, f64) {
-        let half = match self.shape {
-            Shape::Uniform { bound } => 1.25 * bound,
-            Shape::TruncatedNormal { sigma } => 2.5 * sigma,
-            Shape::Normal { sigma } => 4.0 * sigma,
-            Shape::Zeros => 0.0,
+        let half = match self.distribution {
+            InitDistribution::Uniform { bound } => 1.25 * bound,
+            InitDistribution::TruncatedNormal { sigma } => 2.5 * sigma,
+            InitDistribution::Normal { sigma } => 4.0 * sigma,
+            InitDistribution::Zeros => 0.0,
         };
         if half > 0.0 && half.is_finite() { (-half, half) } else { (-1.0, 1.0) }
     }
@@ -531,8 +532,8 @@ impl InitSpec {
 /// whole number k, the lecture's own form `√(k / fan)` stands beside the general one: He uniform's bound is
 /// `gain · √(3 / fan_in) = √(6 / fan_in)`. A truncated normal adds its cut and the raised σ in symbols only (no
 /// words: the line is shown as it is in every language).
-pub fn formula(cfg: &InitConfig, spec: &InitSpec) -> String {
-    let g = fmt_num(spec.gain);
+pub fn formula(cfg: &InitConfig, spec: &ResolvedInit) -> String {
+    let g = readable(spec.gain);
     let fi = spec.fans.fan_in;
     let fo = spec.fans.fan_out;
     let fan_name = cfg.mode.name();
@@ -540,7 +541,7 @@ pub fn formula(cfg: &InitConfig, spec: &InitSpec) -> String {
         Mode::FanIn => fi,
         Mode::FanOut => fo,
     };
-    let std = fmt_num(spec.std);
+    let std = readable(spec.std);
     // The lecture's form √(k / fan) when k = gain² · c is a whole number (c = 3 for a uniform bound, 1 for a std).
     let lecture = |c: f64, fan: &str| {
         let k = spec.gain * spec.gain * c;
@@ -558,7 +559,7 @@ pub fn formula(cfg: &InitConfig, spec: &InitSpec) -> String {
         Scheme::LecunUniform | Scheme::HeUniform => format!(
             "bound = gain · √(3 / {fan_name}){} = {g} · √(3 / {fan}) = {}",
             lecture(3.0, fan_name),
-            fmt_num(spec.bound().unwrap_or(0.0))
+            readable(spec.bound().unwrap_or(0.0))
         ),
         Scheme::XavierNormal => format!(
             "std = gain · √(2 / (fan_in + fan_out)){} = {g} · √(2 / ({fi} + {fo})) = {std}",
@@ -567,15 +568,15 @@ pub fn formula(cfg: &InitConfig, spec: &InitSpec) -> String {
         Scheme::XavierUniform => format!(
             "bound = gain · √(6 / (fan_in + fan_out)){} = {g} · √(6 / ({fi} + {fo})) = {}",
             lecture(6.0, "(fan_in + fan_out)"),
-            fmt_num(spec.bound().unwrap_or(0.0))
+            readable(spec.bound().unwrap_or(0.0))
         ),
-        Scheme::Normal => format!("w ~ N(0, {}²)", fmt_num(cfg.std)),
-        Scheme::Uniform => format!("w ~ U(−{a}, {a}), std = a / √3 = {std}", a = fmt_num(cfg.a)),
+        Scheme::Normal => format!("w ~ N(0, {}²)", readable(cfg.std)),
+        Scheme::Uniform => format!("w ~ U(−{a}, {a}), std = a / √3 = {std}", a = readable(cfg.a)),
         Scheme::Zeros => "w = 0".to_string(),
     };
-    match spec.shape {
-        Shape::TruncatedNormal { sigma } => {
-            format!("{core}; |w| ≤ 2σ, σ = std / 0.87962566 = {}", fmt_num(sigma))
+    match spec.distribution {
+        InitDistribution::TruncatedNormal { sigma } => {
+            format!("{core}; |w| ≤ 2σ, σ = std / 0.87962566 = {}", readable(sigma))
         }
         _ => core,
     }
@@ -606,21 +607,21 @@ pub fn advice(cfg: &InitConfig) -> Option<Advice> {
 }
 
 /// The same initializer in PyTorch, one line (`w` is the weight tensor).
-pub fn pytorch_code(cfg: &InitConfig, spec: &InitSpec) -> String {
+pub fn pytorch_code(cfg: &InitConfig, spec: &ResolvedInit) -> String {
     let nl = cfg.nonlinearity();
     let nl_args = match nl {
-        Nonlinearity::LeakyRelu => format!("nonlinearity='leaky_relu', a={}", fmt_num(cfg.slope)),
+        Nonlinearity::LeakyRelu => format!("nonlinearity='leaky_relu', a={}", readable(cfg.slope)),
         _ => format!("nonlinearity='{}'", nl.name()),
     };
     let gain_arg = match nl {
         Nonlinearity::Linear => "gain=1.0".to_string(),
-        Nonlinearity::LeakyRelu => format!("gain=torch.nn.init.calculate_gain('leaky_relu', {})", fmt_num(cfg.slope)),
+        Nonlinearity::LeakyRelu => format!("gain=torch.nn.init.calculate_gain('leaky_relu', {})", readable(cfg.slope)),
         _ => format!("gain=torch.nn.init.calculate_gain('{}')", nl.name()),
     };
-    if let Shape::TruncatedNormal { sigma } = spec.shape {
+    if let InitDistribution::TruncatedNormal { sigma } = spec.distribution {
         // torch's trunc_normal_ takes absolute cut points and does not rescale σ, so pass the raised σ.
-        let s = fmt_num(sigma);
-        let c = fmt_num(2.0 * sigma);
+        let s = readable(sigma);
+        let c = readable(2.0 * sigma);
         return format!("torch.nn.init.trunc_normal_(w, mean=0.0, std={s}, a=-{c}, b={c})");
     }
     let mode = cfg.mode.name();
@@ -632,23 +633,23 @@ pub fn pytorch_code(cfg: &InitConfig, spec: &InitSpec) -> String {
         }
         Scheme::XavierNormal => format!("torch.nn.init.xavier_normal_(w, {gain_arg})"),
         Scheme::XavierUniform => format!("torch.nn.init.xavier_uniform_(w, {gain_arg})"),
-        Scheme::Normal => format!("torch.nn.init.normal_(w, mean=0.0, std={})", fmt_num(cfg.std)),
-        Scheme::Uniform => format!("torch.nn.init.uniform_(w, a=-{a}, b={a})", a = fmt_num(cfg.a)),
+        Scheme::Normal => format!("torch.nn.init.normal_(w, mean=0.0, std={})", readable(cfg.std)),
+        Scheme::Uniform => format!("torch.nn.init.uniform_(w, a=-{a}, b={a})", a = readable(cfg.a)),
         Scheme::Zeros => "torch.nn.init.zeros_(w)".to_string(),
     }
 }
 
 /// The same initializer in Keras, as a `kernel_initializer` value. Keras lays kernels out as (in, out) and
 /// (kh, kw, in, out), but computes the same fans, so the numbers agree.
-pub fn keras_code(cfg: &InitConfig, spec: &InitSpec) -> String {
-    let truncated = matches!(spec.shape, Shape::TruncatedNormal { .. });
+pub fn keras_code(cfg: &InitConfig, spec: &ResolvedInit) -> String {
+    let truncated = matches!(spec.distribution, InitDistribution::TruncatedNormal { .. });
     let scale = spec.gain * spec.gain;
     let unit_gain = (spec.gain - 1.0).abs() < 1e-12;
     let he_gain = (scale - 2.0).abs() < 1e-12;
     let variance_scaling = |mode: &str, distribution: &str| {
         format!(
             "keras.initializers.VarianceScaling(scale={}, mode='{mode}', distribution='{distribution}')",
-            fmt_num(scale)
+            readable(scale)
         )
     };
     let normal_dist = if truncated { "truncated_normal" } else { "untruncated_normal" };
@@ -664,45 +665,14 @@ pub fn keras_code(cfg: &InitConfig, spec: &InitSpec) -> String {
         Scheme::LecunUniform | Scheme::HeUniform => variance_scaling(cfg.mode.name(), "uniform"),
         Scheme::XavierNormal => variance_scaling("fan_avg", normal_dist),
         Scheme::XavierUniform => variance_scaling("fan_avg", "uniform"),
-        Scheme::Normal => match spec.shape {
+        Scheme::Normal => match spec.distribution {
             // Keras' TruncatedNormal cuts at 2 stddev without rescaling, so pass the raised σ.
-            Shape::TruncatedNormal { sigma } => {
-                format!("keras.initializers.TruncatedNormal(mean=0.0, stddev={})", fmt_num(sigma))
+            InitDistribution::TruncatedNormal { sigma } => {
+                format!("keras.initializers.TruncatedNormal(mean=0.0, stddev={})", readable(sigma))
             }
-            _ => format!("keras.initializers.RandomNormal(mean=0.0, stddev={})", fmt_num(cfg.std)),
+            _ => format!("keras.initializers.RandomNormal(mean=0.0, stddev={})", readable(cfg.std)),
         },
-        Scheme::Uniform => format!("keras.initializers.RandomUniform(minval=-{a}, maxval={a})", a = fmt_num(cfg.a)),
+        Scheme::Uniform => format!("keras.initializers.RandomUniform(minval=-{a}, maxval={a})", a = readable(cfg.a)),
         Scheme::Zeros => "keras.initializers.Zeros()".into(),
-    }
-}
-
-/// Numbers for formulas and code: up to 6 significant digits, no trailing zeros, no exponent for usual sizes.
-pub fn fmt_num(x: f64) -> String {
-    if x == 0.0 {
-        return "0".into();
-    }
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    let mag = x.abs().log10().floor() as i32;
-    if !(-5..=9).contains(&mag) {
-        return format!("{x:.5e}");
-    }
-    let decimals = (5 - mag).max(0) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fmt_num_is_short_and_exact_enough() {
-        assert_eq!(fmt_num(1.0), "1");
-        assert_eq!(fmt_num(2f64.sqrt()), "1.41421");
-        assert_eq!(fmt_num(0.01), "0.01");
-        assert_eq!(fmt_num(0.050507627), "0.0505076");
-        assert_eq!(fmt_num(784.0), "784");
     }
 }

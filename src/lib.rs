@@ -7,6 +7,7 @@ pub mod error;
 pub mod feed;
 pub mod init;
 pub mod nn;
+pub mod number;
 pub mod plot;
 pub mod probe;
 pub mod rng;

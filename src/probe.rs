@@ -18,7 +18,7 @@
 //! layer is computed), then G (at the first backward step). The same config gives bit-identical results.
 
 use crate::error::{Error, Result, check_range};
-use crate::init::{Fans, InitConfig, InitSpec, Scheme};
+use crate::init::{Fans, InitConfig, ResolvedInit, Scheme};
 /// The probe's name for the one activation type of the core (see [`crate::nn::activation`]).
 pub use crate::nn::activation::{Activation as Act, Saturation, saturated_fraction};
 use crate::nn::activation::{GELU_MIN, SELU_ALPHA, SELU_LAMBDA};
@@ -127,8 +127,8 @@ impl ProbeConfig {
     }
 
     /// The initializer resolved for a width × width dense layer (fan_in = fan_out = width).
-    pub fn init_spec(&self) -> Result<InitSpec> {
-        self.init.spec(Fans { fan_in: self.width, fan_out: self.width })
+    pub fn init_spec(&self) -> Result<ResolvedInit> {
+        self.init.resolve(Fans { fan_in: self.width, fan_out: self.width })
     }
 
     /// FLOPs of the forward pass: one batch × width × width GEMM per layer, 2·batch·width²·depth.
@@ -183,7 +183,7 @@ pub struct LayerBackward {
 /// (apart from each layer's small histogram).
 pub struct Probe {
     cfg: ProbeConfig,
-    spec: InitSpec,
+    spec: ResolvedInit,
     rng: Rng,
     gemm: Gemm,
     /// X, batch × width.

@@ -14,7 +14,7 @@
 //! `. _ ~ ( ) -` occur in a written spec, all of which `encodeURIComponent` leaves as they are.
 //!
 //! Serializing ([`write_step`]) writes the parameters in table order, omits those at their default, and writes each
-//! number in the shortest form that reads back to the same f64 ([`fmt_number`]). Parsing is therefore a fixed point:
+//! number in the shortest form that reads back to the same f64 ([`shortest`](crate::number::shortest)). Parsing is therefore a fixed point:
 //! `parse(write(parse(s))) == parse(s)`, although `write(parse(s))` need not equal `s` (`0.50` becomes `0.5`).
 //!
 //! # Errors
@@ -25,6 +25,7 @@
 //! `missing_required`; each error's values include `step` (the position) where there is one.
 
 use crate::error::{Error, Result, check_range};
+use crate::number::shortest;
 
 /// How a parameter's value is written and checked.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -223,7 +224,7 @@ impl StepText<'_> {
             values[i] = value;
         }
         if let Some(p) = params.iter().zip(&values).find_map(|(p, v)| v.is_nan().then_some(p)) {
-            let value = fmt_number(p.min.max(2.0));
+            let value = shortest(p.min.max(2.0));
             let example = if p.key.is_empty() {
                 format!("{}({value})", self.name)
             } else {
@@ -264,7 +265,7 @@ impl StepText<'_> {
         };
         let param = params[i];
         let key = param.label();
-        let example = || fmt_number(if values[i].is_nan() { param.min.max(1.0) } else { values[i] });
+        let example = || shortest(if values[i].is_nan() { param.min.max(1.0) } else { values[i] });
         let text = &tok[param.key.len()..];
         if text.is_empty() {
             return Err(Error::coded(
@@ -300,7 +301,7 @@ pub fn usage(name: &str, params: &[Param]) -> String {
     if let Some(first) = numbers.first() {
         let keys: Vec<&str> = numbers.iter().map(|p| if p.key.is_empty() { "a bare number" } else { p.key }).collect();
         let value = if first.required() { first.min.max(1.0) } else { first.default };
-        s += &format!(" {} followed by a number (e.g. {}{})", keys.join(", "), first.key, fmt_number(value));
+        s += &format!(" {} followed by a number (e.g. {}{})", keys.join(", "), first.key, shortest(value));
     } else {
         s += " no numbers";
     }
@@ -319,40 +320,8 @@ pub fn write_step(name: &str, params: &[Param], values: &[f64]) -> String {
         .filter(|(p, v)| **v != p.default)
         .map(|(p, &v)| match p.kind {
             ParamType::Word(words) => words.get(v as usize).copied().unwrap_or_default().to_string(),
-            _ => format!("{}{}", p.key, fmt_number(v)),
+            _ => format!("{}{}", p.key, shortest(v)),
         })
         .collect();
     if args.is_empty() { name.to_string() } else { format!("{name}({})", args.join("_")) }
-}
-
-/// The shortest text that Rust's `f64` parser reads back as exactly `x`: the shorter of the plain decimal and the
-/// exponent form (both are shortest-round-trip in their digits), the plain one on a tie (`0.5`, `1e-5`, `3e-4`,
-/// `1e-300`, `1e21`, `1000` → `1e3`).
-pub fn fmt_number(x: f64) -> String {
-    let plain = format!("{x}");
-    let exp = format!("{x:e}");
-    if exp.len() < plain.len() { exp } else { plain }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_shortest_and_read_back() {
-        for (x, s) in [
-            (0.5, "0.5"),
-            (1e-5, "1e-5"),
-            (3e-4, "3e-4"),
-            (1e-300, "1e-300"),
-            (1000.0, "1e3"),
-            (15.0, "15"),
-            (0.01, "0.01"),
-            (-30.0, "-30"),
-            (1.0 / 3.0, "0.3333333333333333"),
-        ] {
-            assert_eq!(fmt_number(x), s);
-            assert_eq!(s.parse::<f64>().unwrap(), x);
-        }
-    }
 }

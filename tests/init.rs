@@ -78,7 +78,7 @@ fn every_scheme_shape_mode_and_dist_matches_the_formulas_and_samples_agree() {
                 for dist in [Dist::Normal, Dist::Truncated] {
                     for nl in nls {
                         let c = cfg(scheme, mode, nl, dist);
-                        let spec = c.spec(f).unwrap();
+                        let spec = c.resolve(f).unwrap();
                         let gain = if scheme.uses_gain() { torch_gain(c.nonlinearity()) } else { 1.0 };
                         let std = expected_std(scheme, f.fan_in as f64, f.fan_out as f64, mode, gain);
                         let what = format!("{} {shape} {:?} {:?} {:?}", scheme.name(), mode, dist, nl);
@@ -127,7 +127,7 @@ fn every_scheme_shape_mode_and_dist_matches_the_formulas_and_samples_agree() {
 #[test]
 fn lecun_uniform_bound_is_sqrt_three_over_fan_in_not_sqrt_one_over_fan_in() {
     let f = Fans { fan_in: 300, fan_out: 100 };
-    let spec = InitConfig::new(Scheme::LecunUniform).spec(f).unwrap();
+    let spec = InitConfig::new(Scheme::LecunUniform).resolve(f).unwrap();
     assert!((spec.bound().unwrap() - (3.0f64 / 300.0).sqrt()).abs() < 1e-15);
     // The lecture's √(1/n) bound would give a variance of 1/(3n): a third of LeCun's 1/n.
     let lecture_var = (1.0f64 / 300.0) / 3.0;
@@ -137,9 +137,9 @@ fn lecun_uniform_bound_is_sqrt_three_over_fan_in_not_sqrt_one_over_fan_in() {
 #[test]
 fn he_defaults_to_relu_and_the_others_to_linear() {
     let f = Fans { fan_in: 100, fan_out: 50 };
-    assert!((InitConfig::new(Scheme::HeNormal).spec(f).unwrap().std - (2.0f64 / 100.0).sqrt()).abs() < 1e-15);
-    assert!((InitConfig::new(Scheme::LecunNormal).spec(f).unwrap().std - 0.1).abs() < 1e-15);
-    assert!((InitConfig::new(Scheme::XavierNormal).spec(f).unwrap().std - (2.0f64 / 150.0).sqrt()).abs() < 1e-15);
+    assert!((InitConfig::new(Scheme::HeNormal).resolve(f).unwrap().std - (2.0f64 / 100.0).sqrt()).abs() < 1e-15);
+    assert!((InitConfig::new(Scheme::LecunNormal).resolve(f).unwrap().std - 0.1).abs() < 1e-15);
+    assert!((InitConfig::new(Scheme::XavierNormal).resolve(f).unwrap().std - (2.0f64 / 150.0).sqrt()).abs() < 1e-15);
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn leaky_relu_gain_uses_the_slope() {
 
 #[test]
 fn the_same_seed_gives_the_same_samples_and_another_seed_others() {
-    let spec = InitConfig::new(Scheme::XavierNormal).spec(Fans { fan_in: 10, fan_out: 20 }).unwrap();
+    let spec = InitConfig::new(Scheme::XavierNormal).resolve(Fans { fan_in: 10, fan_out: 20 }).unwrap();
     let a = spec.sample(1000, &mut seeded(7));
     let b = spec.sample(1000, &mut seeded(7));
     let c = spec.sample(1000, &mut seeded(8));
@@ -165,7 +165,7 @@ fn densities_integrate_to_one() {
     let f = Fans { fan_in: 64, fan_out: 32 };
     for scheme in [Scheme::HeNormal, Scheme::HeUniform, Scheme::XavierNormal, Scheme::Uniform] {
         for dist in [Dist::Normal, Dist::Truncated] {
-            let spec = cfg(scheme, Mode::FanIn, None, dist).spec(f).unwrap();
+            let spec = cfg(scheme, Mode::FanIn, None, dist).resolve(f).unwrap();
             let (lo, hi) = (-10.0 * spec.std, 10.0 * spec.std);
             let steps = 200_000;
             let h = (hi - lo) / steps as f64;
@@ -201,19 +201,19 @@ fn bad_input_names_the_parameter() {
     let f = Fans { fan_in: 1, fan_out: 1 };
     for std in [f64::NAN, -1.0, f64::INFINITY] {
         let c = InitConfig { std, ..InitConfig::new(Scheme::Normal) };
-        assert_eq!(c.spec(f).unwrap_err().param, "std", "std={std}");
+        assert_eq!(c.resolve(f).unwrap_err().param, "std", "std={std}");
     }
     let c = InitConfig { a: f64::NAN, ..InitConfig::new(Scheme::Uniform) };
-    assert_eq!(c.spec(f).unwrap_err().param, "a");
+    assert_eq!(c.resolve(f).unwrap_err().param, "a");
     let c = InitConfig { slope: -1.0, ..InitConfig::new(Scheme::HeNormal) };
-    assert_eq!(c.spec(f).unwrap_err().param, "slope");
+    assert_eq!(c.resolve(f).unwrap_err().param, "slope");
 }
 
 #[test]
 fn code_export_names_the_torch_and_keras_calls() {
     let f = Fans { fan_in: 784, fan_out: 256 };
     let check = |c: InitConfig, torch: &str, keras: &str| {
-        let spec = c.spec(f).unwrap();
+        let spec = c.resolve(f).unwrap();
         assert_eq!(pytorch_code(&c, &spec), torch);
         assert_eq!(keras_code(&c, &spec), keras);
     };
@@ -249,11 +249,11 @@ fn code_export_names_the_torch_and_keras_calls() {
 #[test]
 fn formula_shows_the_numbers() {
     let c = InitConfig::new(Scheme::HeNormal);
-    let spec = c.spec(Fans { fan_in: 784, fan_out: 256 }).unwrap();
+    let spec = c.resolve(Fans { fan_in: 784, fan_out: 256 }).unwrap();
     assert_eq!(formula(&c, &spec), "std = gain / √fan_in = √(2 / fan_in) = 1.41421 / √784 = 0.0505076");
     // The lecture's form beside the general one, where it is a whole number over the fan: He uniform √(6 / fan_in),
     // LeCun √(1 / fan_in), Xavier uniform √(6 / (fan_in + fan_out)); none for tanh's gain 5/3 (k = 25/9).
-    let line = |cfg: InitConfig| formula(&cfg, &cfg.spec(Fans { fan_in: 784, fan_out: 256 }).unwrap());
+    let line = |cfg: InitConfig| formula(&cfg, &cfg.resolve(Fans { fan_in: 784, fan_out: 256 }).unwrap());
     assert!(
         line(InitConfig::new(Scheme::HeUniform))
             .starts_with("bound = gain · √(3 / fan_in) = √(6 / fan_in) = 1.41421 · √(3 / 784) = 0.0874818")
@@ -271,7 +271,7 @@ fn formula_shows_the_numbers() {
     // Every number in the lecture's form agrees with the general one: k / fan = (gain · √(c / fan))².
     for scheme in [Scheme::LecunNormal, Scheme::LecunUniform, Scheme::HeNormal, Scheme::HeUniform] {
         let cfg = InitConfig::new(scheme);
-        let spec = cfg.spec(Fans { fan_in: 784, fan_out: 256 }).unwrap();
+        let spec = cfg.resolve(Fans { fan_in: 784, fan_out: 256 }).unwrap();
         let text = formula(&cfg, &spec);
         let k: f64 = text.split("= √(").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
         let value = spec.bound().unwrap_or(spec.std);
@@ -285,7 +285,7 @@ fn selu_gain_comes_with_the_advice_to_use_the_linear_one() {
     use cnn_playground::init::{Advice, advice};
     let selu = InitConfig { nonlinearity: Some(Nonlinearity::Selu), ..InitConfig::new(Scheme::LecunNormal) };
     assert_eq!(advice(&selu), Some(Advice::SeluUseLinear { gain: 0.75, variance_factor: 0.5625 }));
-    let spec = selu.spec(Fans { fan_in: 100, fan_out: 100 }).unwrap();
+    let spec = selu.resolve(Fans { fan_in: 100, fan_out: 100 }).unwrap();
     assert!((spec.std * spec.std * 100.0 - 0.5625).abs() < 1e-12);
     assert_eq!(advice(&InitConfig::new(Scheme::LecunNormal)), None, "auto: the linear gain, Var = 1/fan_in");
     assert_eq!(advice(&InitConfig { nonlinearity: Some(Nonlinearity::Selu), ..InitConfig::new(Scheme::Normal) }), None);
@@ -337,8 +337,8 @@ fn a_scheme_uses_exactly_the_parameters_that_change_its_distribution() {
     for scheme in Scheme::ALL {
         let base = InitConfig::new(scheme);
         let spec = |c: InitConfig| {
-            let s = c.spec(fans).unwrap();
-            (s.std, s.gain, s.shape)
+            let s = c.resolve(fans).unwrap();
+            (s.std, s.gain, s.distribution)
         };
         let changes = [
             ("mode", scheme.uses_mode(), InitConfig { mode: Mode::FanOut, ..base }),

@@ -43,8 +43,13 @@ impl Js for [f64] {
     }
 }
 
+/// A JS value from an expression (the test's own code, evaluated in the test page).
+fn eval_js(expression: &str) -> JsValue {
+    js_sys::Function::new_no_args(&format!("return ({expression});")).call0(&JsValue::NULL).expect(expression)
+}
+
 fn view(scheme: &str, shape: &str) -> Result<InitView, JsValue> {
-    InitView::new(scheme.js(), shape.js(), "fan_in".js(), "auto".js(), 0.01.js(), "normal".js(), 0.01.js(), 0.05.js())
+    InitView::new(eval_js(&format!("{{ init: '{scheme}', shape: '{shape}' }}")))
 }
 
 /// The message and `param` of a thrown JS error.
@@ -98,20 +103,7 @@ fn bad_arguments_throw_errors_with_a_message() {
     assert_eq!(param, "shape");
     assert!(msg.contains("between 1 and 100000"), "{msg}");
 
-    let (_, param) = error_parts(
-        InitView::new(
-            "normal".js(),
-            "4x4".js(),
-            "fan_in".js(),
-            "auto".js(),
-            0.01.js(),
-            "normal".js(),
-            f64::NAN.js(),
-            0.05.js(),
-        )
-        .err()
-        .unwrap(),
-    );
+    let (_, param) = error_parts(InitView::new(eval_js("{ init: 'normal', shape: '4x4', std: NaN }")).err().unwrap());
     assert_eq!(param, "std");
 
     let mut v = view("he_normal", "4x4").unwrap();
@@ -147,21 +139,9 @@ fn get(o: &JsValue, key: &str) -> JsValue {
 }
 
 fn probe(depth: f64, width: f64, batch: f64, act: &str) -> Result<cnn_playground::web::ProbeRun, JsValue> {
-    cnn_playground::web::ProbeRun::new(
-        depth.js(),
-        width.js(),
-        batch.js(),
-        act.js(),
-        "xavier_normal".js(),
-        "fan_in".js(),
-        "auto".js(),
-        0.01.js(),
-        "normal".js(),
-        0.01.js(),
-        0.05.js(),
-        1.0.js(),
-        JsValue::UNDEFINED,
-    )
+    cnn_playground::web::ProbeRun::new(eval_js(&format!(
+        "{{ depth: {depth}, width: {width}, batch: {batch}, act: '{act}', init: 'xavier_normal', seed: 1 }}"
+    )))
 }
 
 #[wasm_bindgen_test]
@@ -782,17 +762,7 @@ mod hostile {
         assert_eq!(refused(huge), pc("tiles", "too_large"));
 
         // A number, an object and a Proxy of a canvas are not a canvas; the view still draws on a real one.
-        let mut view = InitView::new(
-            "he_normal".js(),
-            "4x4".js(),
-            "fan_in".js(),
-            "auto".js(),
-            0.01.js(),
-            "normal".js(),
-            0.01.js(),
-            0.05.js(),
-        )
-        .unwrap();
+        let mut view = InitView::new(js("({ init: 'he_normal', shape: '4x4' })")).unwrap();
         view.sample(100.0.js(), 1.0.js()).unwrap();
         let words = ("x".js(), "y".js());
         assert_eq!(

@@ -335,7 +335,7 @@ impl fmt::Display for FiredStep {
         f.write_str(self.name)?;
         if !self.params.is_empty() {
             let args: Vec<String> =
-                self.params.iter().map(|(k, v)| format!("{k}={}", crate::init::fmt_num(*v))).collect();
+                self.params.iter().map(|(k, v)| format!("{k}={}", crate::number::readable(*v))).collect();
             write!(f, "({})", args.join(", "))?;
         }
         Ok(())

@@ -183,7 +183,7 @@ impl Model {
             }
             if let Some([weight, _bias]) = layer.params_mut() {
                 let fans = init::fans(&weight.shape)?;
-                init.spec(fans)?.fill(&mut weight.value, &mut rng);
+                init.resolve(fans)?.fill(&mut weight.value, &mut rng);
             }
         }
         Ok(Model {

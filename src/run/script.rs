@@ -129,7 +129,7 @@ fn init_code(model: &Model, init: &InitConfig) -> Result<String> {
         match plan.spec {
             LayerSpec::Conv { .. } | LayerSpec::Dense { .. } => {
                 let Some(weight) = model.param(&format!("{i}.weight")) else { continue };
-                let spec = init.spec(init::fans(&weight.shape)?)?;
+                let spec = init.resolve(init::fans(&weight.shape)?)?;
                 out += &format!("    w = model[{i}].weight  # {}\n", init::shape_text(&weight.shape));
                 out += &format!("    {}\n", init::pytorch_code(init, &spec));
                 out += &format!("    torch.nn.init.zeros_(model[{i}].bias)\n");

@@ -107,7 +107,7 @@ fn init_config(s: &Settings) -> Result<Option<InitConfig>> {
     )
     .map_err(|e| blame(e, &KEYS, "init"))?;
     // Checks std, a and slope before any layer draws.
-    config.spec(init::fans(&[1, 1])?).map_err(|e| blame(e, &KEYS, "init"))?;
+    config.resolve(init::fans(&[1, 1])?).map_err(|e| blame(e, &KEYS, "init"))?;
     Ok(Some(config))
 }
 

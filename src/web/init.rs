@@ -1,8 +1,10 @@
 //! The weight-initialization panel: one view object that owns the sampled weights, so a million samples never
 //! cross the boundary unless asked for.
 
+use super::config::Config;
 use super::{args, js_error};
-use crate::init::{self, InitConfig, InitSpec};
+use crate::Error;
+use crate::init::{self, InitConfig, ResolvedInit};
 use crate::plot::{self, DensityPlot, Style, draw_density};
 use crate::stats::{Histogram, Moments, moments};
 use wasm_bindgen::prelude::*;
@@ -15,25 +17,28 @@ const COMPARE_POINTS: usize = 160;
 /// Words (names, labels) one chart takes at most.
 const WORDS: usize = 64;
 
-/// An initializer from the JS arguments `[init, mode, nonlinearity, slope, dist, std, a]` (the URL's names and
-/// meanings), each read through the checked path; `InitView` and `ProbeRun` take them alike.
-pub(crate) fn init_from_js(v: [&JsValue; 7]) -> crate::Result<InitConfig> {
-    let [scheme, mode, nonlinearity, slope, dist, std, a] = v;
+/// The initializer's settings, named as in the URL (README "URL parameters"); `InitView` and `ProbeRun` read them
+/// alike. Only `init` is required; the others default as on the page (`nonlinearity` `auto`: the scheme's own).
+pub(crate) const INIT_KEYS: [&str; 7] = ["init", "mode", "nonlinearity", "slope", "dist", "std", "a"];
+
+pub(crate) fn init_from_config(c: &Config) -> crate::Result<InitConfig> {
+    let defaults = InitConfig::new(init::Scheme::HeNormal);
+    let scheme = c.string("init")?.ok_or_else(|| Error::coded("init", "missing", "the settings need init"))?;
     InitConfig::from_params(
-        &args::text("init", scheme)?,
-        &args::text("mode", mode)?,
-        &args::text("nonlinearity", nonlinearity)?,
-        args::number("slope", slope)?,
-        &args::text("dist", dist)?,
-        args::number("std", std)?,
-        args::number("a", a)?,
+        &scheme,
+        &c.string("mode")?.unwrap_or_else(|| "fan_in".into()),
+        &c.string("nonlinearity")?.unwrap_or_else(|| "auto".into()),
+        c.number("slope")?.unwrap_or(defaults.slope),
+        &c.string("dist")?.unwrap_or_else(|| "normal".into()),
+        c.number("std")?.unwrap_or(defaults.std),
+        c.number("a")?.unwrap_or(defaults.a),
     )
 }
 
 #[wasm_bindgen]
 pub struct InitView {
     cfg: InitConfig,
-    spec: InitSpec,
+    spec: ResolvedInit,
     samples: Vec<f32>,
     moments: Moments,
     hist: Histogram,
@@ -41,22 +46,19 @@ pub struct InitView {
 
 #[wasm_bindgen]
 impl InitView {
-    /// `nonlinearity` may be `"auto"`: the scheme's own default (ReLU for He, linear otherwise).
+    /// One settings object `{ init, shape, mode, nonlinearity, slope, dist, std, a }` (the URL's names; `init` and
+    /// `shape` required, the others as on the page). `nonlinearity` may be `"auto"`: the scheme's own default (ReLU
+    /// for He, linear otherwise).
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        scheme: JsValue,
-        shape: JsValue,
-        mode: JsValue,
-        nonlinearity: JsValue,
-        slope: JsValue,
-        dist: JsValue,
-        std: JsValue,
-        a: JsValue,
-    ) -> Result<InitView, JsValue> {
-        let build = || -> crate::Result<(InitConfig, InitSpec)> {
-            let cfg = init_from_js([&scheme, &mode, &nonlinearity, &slope, &dist, &std, &a])?;
-            let spec = cfg.spec(init::fans(&init::parse_shape(&args::text("shape", &shape)?)?)?)?;
+    pub fn new(settings: JsValue) -> Result<InitView, JsValue> {
+        let build = || -> crate::Result<(InitConfig, ResolvedInit)> {
+            let mut keys = INIT_KEYS.to_vec();
+            keys.push("shape");
+            let c = Config::read(&settings, "settings", &keys)?;
+            let cfg = init_from_config(&c)?;
+            let shape =
+                c.string("shape")?.ok_or_else(|| Error::coded("shape", "missing", "the settings need shape"))?;
+            let spec = cfg.resolve(init::fans(&init::parse_shape(&shape)?)?)?;
             Ok((cfg, spec))
         };
         let (cfg, spec) = build().map_err(js_error)?;
@@ -101,7 +103,7 @@ impl InitView {
     /// Whether the samples come from a uniform distribution (the stats table then shows `bound`).
     #[wasm_bindgen(getter)]
     pub fn is_uniform(&self) -> bool {
-        matches!(self.spec.shape, init::Shape::Uniform { .. })
+        matches!(self.spec.distribution, init::InitDistribution::Uniform { .. })
     }
     #[wasm_bindgen(getter)]
     pub fn sample_mean(&self) -> f64 {
@@ -191,12 +193,12 @@ impl InitView {
         let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
         let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
         let alternatives = self.cfg.alternatives(self.spec.fans);
-        let specs: Vec<(usize, init::Scheme, InitSpec)> = alternatives
+        let specs: Vec<(usize, init::Scheme, ResolvedInit)> = alternatives
             .into_iter()
             .enumerate()
             .filter_map(|(i, (scheme, spec))| Some((i, scheme, spec.ok()?)))
             .collect();
-        let spread = |s: &InitSpec| !matches!(s.shape, init::Shape::Zeros);
+        let spread = |s: &ResolvedInit| !matches!(s.distribution, init::InitDistribution::Zeros);
         // The x range is this scheme's; for zeros, the widest of the fan-based schemes' (LeCun, Xavier, He).
         let (lo, hi) = if spread(&self.spec) {
             self.spec.display_range()
@@ -209,7 +211,7 @@ impl InitView {
                 .map(|(_, _, s)| s.display_range())
                 .fold((-1e-3f64, 1e-3f64), |(a, b), (c, d)| (a.min(c), b.max(d)))
         };
-        let curve = |s: &InitSpec| -> Vec<(f64, f64)> {
+        let curve = |s: &ResolvedInit| -> Vec<(f64, f64)> {
             if !spread(s) {
                 return Vec::new();
             }
@@ -218,7 +220,7 @@ impl InitView {
                 .map(|x| (x, s.density(x)))
                 .collect()
         };
-        let peak = |s: &InitSpec| curve(s).iter().map(|p| p.1).fold(0.0, f64::max);
+        let peak = |s: &ResolvedInit| curve(s).iter().map(|p| p.1).fold(0.0, f64::max);
         let top = if spread(&self.spec) {
             peak(&self.spec)
         } else {
@@ -229,7 +231,7 @@ impl InitView {
             .map(|(i, scheme, s)| plot::ComparePanel {
                 title: names.get(*i).map(String::as_str).unwrap_or(scheme.name()),
                 detail: match s.bound() {
-                    Some(b) if matches!(s.shape, init::Shape::Uniform { .. }) => {
+                    Some(b) if matches!(s.distribution, init::InitDistribution::Uniform { .. }) => {
                         format!("std {} · bound {}", plot::three_digits(s.std, s.std), plot::three_digits(b, b))
                     }
                     _ => format!("std {}", plot::three_digits(s.std, s.std)),
@@ -255,7 +257,7 @@ impl InitView {
         let y_label = y_label.as_str();
         let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
         let (lo, hi) = (self.hist.lo, self.hist.hi);
-        let curve: Vec<(f64, f64)> = if matches!(self.spec.shape, init::Shape::Zeros) {
+        let curve: Vec<(f64, f64)> = if matches!(self.spec.distribution, init::InitDistribution::Zeros) {
             Vec::new()
         } else {
             (0..=CURVE_POINTS)

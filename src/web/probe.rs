@@ -1,6 +1,9 @@
 //! The vanishing/exploding-signals panel. `ProbeRun` lives in the worker and hands out one layer at a time;
 //! the chart functions run on the main thread with the numbers the worker posted.
 
+use super::config::Config;
+use super::init::INIT_KEYS;
+use super::init::init_from_config;
 use super::{args, js_error};
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
 use crate::probe::{Act, Probe, ProbeConfig, ProbeNorm};
@@ -19,40 +22,28 @@ pub struct ProbeRun {
 
 #[wasm_bindgen]
 impl ProbeRun {
-    /// The init parameters are those of `InitView`, with the same names and meanings. `norm` (optional, last):
-    /// `'none'` (the default) or `'bn'`, BatchNorm per feature over the batch before each activation (batch ≥ 2).
+    /// One settings object, named as in the URL: `{ depth, width, batch, act, seed, norm }` and the initializer's
+    /// (`init`, `mode`, `nonlinearity`, `slope`, `dist`, `std`, `a`: as `InitView`). `init` is required; the others
+    /// default as on the signal panel (depth 10, width 500, batch 500, tanh, seed 42). `norm`: `'none'` or `'bn'`,
+    /// BatchNorm per feature over the batch before each activation (batch ≥ 2).
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        depth: JsValue,
-        width: JsValue,
-        batch: JsValue,
-        act: JsValue,
-        scheme: JsValue,
-        mode: JsValue,
-        nonlinearity: JsValue,
-        slope: JsValue,
-        dist: JsValue,
-        std: JsValue,
-        a: JsValue,
-        seed: JsValue,
-        norm: JsValue,
-    ) -> Result<ProbeRun, JsValue> {
+    pub fn new(settings: JsValue) -> Result<ProbeRun, JsValue> {
         use crate::probe::{MAX_BATCH, MAX_WIDTH, MIN_WIDTH};
         let config = || -> crate::Result<ProbeConfig> {
+            let mut keys = vec!["depth", "width", "batch", "act", "seed", "norm"];
+            keys.extend(INIT_KEYS);
+            let c = Config::read(&settings, "settings", &keys)?;
+            let count = |key: &str, min: usize, max: usize, default: usize| -> crate::Result<usize> {
+                Ok(c.whole(key, min as f64, max as f64)?.map_or(default, |v| v as usize))
+            };
             Ok(ProbeConfig {
-                depth: args::count("depth", &depth, 1, MAX_DEPTH)?,
-                width: args::count("width", &width, MIN_WIDTH, MAX_WIDTH)?,
-                batch: args::count("batch", &batch, 1, MAX_BATCH)?,
-                act: Act::parse(&args::text("act", &act)?)?,
-                init: super::init::init_from_js([&scheme, &mode, &nonlinearity, &slope, &dist, &std, &a])?,
-                seed: args::seed(&seed)?,
-                // Optional (older callers pass twelve arguments): no normalization.
-                norm: if norm.is_undefined() {
-                    ProbeNorm::None
-                } else {
-                    ProbeNorm::parse(&args::text("norm", &norm)?)?
-                },
+                depth: count("depth", 1, MAX_DEPTH, 10)?,
+                width: count("width", MIN_WIDTH, MAX_WIDTH, 500)?,
+                batch: count("batch", 1, MAX_BATCH, 500)?,
+                act: Act::parse(&c.string("act")?.unwrap_or_else(|| "tanh".into()))?,
+                init: init_from_config(&c)?,
+                seed: c.whole("seed", 0.0, args::MAX_SAFE)?.unwrap_or(42),
+                norm: ProbeNorm::parse(&c.string("norm")?.unwrap_or_else(|| "none".into()))?,
             })
         };
         let cfg = config().map_err(js_error)?;

@@ -114,7 +114,7 @@ fn model_config(config: &JsValue) -> CoreResult<ModelConfig> {
     input.check_input()?;
     let init = init_config(&c)?;
     if let Some(init) = &init {
-        init.spec(crate::init::fans(&[1, 1])?)?; // checks std, a and slope before any layer draws
+        init.resolve(crate::init::fans(&[1, 1])?)?; // checks std, a and slope before any layer draws
     }
     Ok(ModelConfig {
         spec,

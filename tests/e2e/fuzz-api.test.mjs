@@ -75,8 +75,8 @@ async function fuzzApi([seed, callsPerMethod]) {
     },
     Dataset: digitsLike,
     AugmentView: () => { const v = new mod.AugmentView(); v.set_sample('digit6'); return v; },
-    InitView: () => new mod.InitView('he_normal', '4x4', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05),
-    ProbeRun: () => new mod.ProbeRun(2, 10, 4, 'tanh', 'xavier_normal', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05, 1),
+    InitView: () => new mod.InitView({ init: 'he_normal', shape: '4x4' }),
+    ProbeRun: () => new mod.ProbeRun({ depth: 2, width: 10, batch: 4, act: 'tanh', init: 'xavier_normal', seed: 1 }),
     TrainerSnapshot: () => makers.Trainer().snapshot(),
     // A training run on a small generated set: a few steps long, so stepping it to its end is part of the fuzz.
     Session: () => new mod.Session('train', { data: 'symbols', model: 'flatten~dense(10)', per_class: 2, epochs: 2, bs: 4 }),

@@ -62,7 +62,7 @@ test('every state the table accepts is taken or refused cleanly by the core', ()
       }
       let init;
       try {
-        init = new InitView(s.init, s.shape, s.mode, s.nonlinearity, s.slope, s.dist, s.std, s.a);
+        init = new InitView({ init: s.init, shape: s.shape, mode: s.mode, nonlinearity: s.nonlinearity, slope: s.slope, dist: s.dist, std: s.std, a: s.a });
         init.sample(Math.min(s.samples, 20_000), s.seed);
       } catch (e) {
         refusedCleanly(e, where);
@@ -72,7 +72,7 @@ test('every state the table accepts is taken or refused cleanly by the core', ()
       // The probe's constructor allocates depth × width² weights: bounded here, its limits are checked all the same.
       let probe;
       try {
-        probe = new ProbeRun(Math.min(s.depth, 3), s.width, Math.min(s.batch, 8), s.act, s.init, s.mode, s.nonlinearity, s.slope, s.dist, s.std, s.a, s.seed);
+        probe = new ProbeRun({ depth: Math.min(s.depth, 3), width: s.width, batch: Math.min(s.batch, 8), act: s.act, init: s.init, mode: s.mode, nonlinearity: s.nonlinearity, slope: s.slope, dist: s.dist, std: s.std, a: s.a, seed: s.seed });
         probe.forward_layer();
       } catch (e) {
         refusedCleanly(e, where);

@@ -21,7 +21,7 @@ const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 // The package's README example, as a host project writes it.
 const APP = `import { load } from './node_modules/cnn-playground/js/index.js';
 const wasm = await load();
-const v = new wasm.InitView('he_normal', '256x784', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05);
+const v = new wasm.InitView({ init: 'he_normal', shape: '256x784' });
 v.sample(1000, 42);
 document.getElementById('api').textContent = JSON.stringify({ build: wasm.build, fan_in: v.fan_in, std: v.std, n: v.n });
 v.free();

@@ -56,7 +56,7 @@ export const KINDS = {
     stateless: true,
     unit: 'flop',
     *open(wasm, a) {
-      const run = new wasm.ProbeRun(a.depth, a.width, a.batch, a.act, a.init, a.mode, a.nonlinearity, a.slope, a.dist, a.std, a.a, a.seed, a.norm);
+      const run = new wasm.ProbeRun({ depth: a.depth, width: a.width, batch: a.batch, act: a.act, init: a.init, mode: a.mode, nonlinearity: a.nonlinearity, slope: a.slope, dist: a.dist, std: a.std, a: a.a, seed: a.seed, norm: a.norm });
       try {
         const flops = { forward: run.forward_flops, backward: run.backward_flops };
         const work = (fwd, bwd) => ({ done: (flops.forward * fwd + flops.backward * bwd) / a.depth, total: flops.forward + flops.backward });
@@ -100,7 +100,7 @@ export const KINDS = {
     stateless: true,
     unit: 'flop',
     *open(wasm) {
-      const run = new wasm.ProbeRun(2, 256, 256, 'tanh', 'xavier_normal', 'fan_in', 'auto', 0.01, 'normal', 0.01, 0.05, 1);
+      const run = new wasm.ProbeRun({ depth: 2, width: 256, batch: 256, act: 'tanh', init: 'xavier_normal', seed: 1 });
       try {
         while (run.forward_layer()) yield {};
         while (run.backward_layer()) yield {};

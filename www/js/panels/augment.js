@@ -50,81 +50,26 @@ function stepText(catalog, step) {
   return args.length ? `${step.name}(${args.join('_')})` : step.name;
 }
 
-export function mount(section, ctx) {
-  const { wasm } = ctx;
-  const catalog = wasm.augment_catalog();
-  const view = new wasm.AugmentView();
-  let run = null;
-  let disposed = false;
-
-  const controls = controlSet(ctx);
-  const src = controls.enumField('src', 'augment.src', (v) => t(`augment.src.${v}`));
-  const n = controls.numberField('n', 'augment.n', 1);
-  const seed = controls.numberField('seed', 'init.seed', 1);
-  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
-  const augText = controls.textField('aug', 'augment.aug', 'augment.aug.help');
-  augText.control.classList.add('mono');
-
-  const fileInput = el('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp,image/gif,image/*', name: 'file' });
-  const fileError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'file' });
-  // The label wraps the input, so the file picker is named by the text that explains it (no id to keep unique).
-  const dropZone = el('div', { class: 'drop', tabindex: '-1' }, el('label', {}, el('span', {}, t('augment.drop')), fileInput), fileError);
-
-  const stepsBox = el('ol', { class: 'steps' });
+// The step editor: one row per step with its probability and parameters; every change checks the pipeline with the
+// core and writes `aug=`. `show(aug)` rebuilds the rows from a pipeline the URL holds.
+function stepEditor(catalog, view, ctx) {
+  const box = el('ol', { class: 'steps' });
   const addStep = el('select', { name: 'add-step', 'aria-label': t('augment.add') },
     el('option', { value: '' }, t('augment.add')), catalog.map((k) => el('option', { value: k.name }, k.name)));
-  const editorError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'aug' });
-
-  const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
-    class: 'preset', 'data-preset': name, href: '#',
-    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
-  }, t(`augment.preset.${name}`)));
-
-  const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
-  const jobError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'job' });
-  const canvas = el('canvas', { class: 'grid', 'data-chart': 'augment-grid', role: 'img', 'aria-label': t('augment.grid') });
-  // Numbered tiles over the grid (buttons: a tap, a click or the keyboard selects one), and beside the grid the
-  // readout of the selected tile: what was drawn for it, spelled out.
-  const tileButtons = el('div', { class: 'tile-buttons' });
-  const readout = el('div', { class: 'tile-readout', 'data-readout': '', 'aria-live': 'polite' }, el('p', { class: 'field-help' }, t('augment.readout.hint')));
-  const grid = dataTable('augment-grid', 'augment.grid.table', [['tile', 'augment.col.tile'], ['steps', 'augment.col.steps']]);
-  const torch = codeBlock('torchvision.transforms.v2');
-  const album = codeBlock('Albumentations');
-  const notes = el('dl', { class: 'family-notes' }, wasm.augment_notes(lang()).flatMap(({ family, note }) => [
-    el('dt', {}, t(`augment.family.${family}`)), el('dd', { 'data-family': family }, note)]));
-
-  section.append(
-    el('h2', {}, t('augment.title')),
-    el('p', { class: 'intro' }, t('augment.intro')),
-    el('div', { class: 'presets' }, el('span', { class: 'label' }, t('signal.presets'), ': '), el('span', { class: 'chips' }, presetLinks)),
-    el('div', { class: 'panel-body' },
-      el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
-        src.wrap, dropZone, augText.wrap,
-        el('div', { class: 'field' }, el('span', { class: 'label' }, t('augment.steps')), stepsBox, addStep, editorError),
-        n.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed)),
-      el('div', { class: 'outputs' },
-        jobError, risksBox,
-        el('div', { class: 'grid-and-readout' },
-          el('figure', { class: 'chart' }, el('div', { class: 'grid-wrap' }, canvas, tileButtons), el('figcaption', {}, t('augment.grid'))),
-          readout),
-        el('details', { class: 'chart-data', open: true }, el('summary', {}, t('augment.grid.table')), grid.table),
-        el('h3', {}, t('augment.notes')), notes,
-        el('h3', {}, t('augment.code')), torch.wrap, album.wrap)));
-
-  // The editor: one row per step with its probability and parameters; every change writes `aug=`.
+  const error = el('p', { class: 'field-error', role: 'alert', 'data-error': 'aug' });
   let steps = [];
   // Where focus goes once the list is rebuilt after a move or a removal: { index, action } of the button to focus.
   let focusAfter = null;
-  function commitSteps(next) {
+  function commit(next) {
     const text = next.map((s) => stepText(catalog, s)).join('~');
     try {
       view.set_pipeline(text);
     } catch (e) {
-      editorError.textContent = coreMessage(e);
+      error.textContent = coreMessage(e);
       focusAfter = null;
       return;
     }
-    editorError.textContent = '';
+    error.textContent = '';
     ctx.set({ aug: view.pipeline() });
     focusAfter = null; // used by the re-render this caused, or moot when the pipeline came out the same
   }
@@ -133,7 +78,7 @@ export function mount(section, ctx) {
     input.addEventListener('change', () => {
       const x = Number(input.value);
       if (input.value.trim() === '' || !Number.isFinite(x) || x < min || x > max) {
-        editorError.textContent = t('augment.param.range', { name: label, min, max });
+        error.textContent = t('augment.param.range', { name: label, min, max });
         input.setAttribute('aria-invalid', 'true'); // the person's text stays until corrected
         return;
       }
@@ -142,47 +87,44 @@ export function mount(section, ctx) {
     });
     return input;
   }
-  function renderSteps() {
-    stepsBox.replaceChildren(...steps.map((step, i) => {
-      const kind = catalog.find((k) => k.name === step.name);
-      const change = (fn) => { const next = structuredClone(steps); fn(next[i]); commitSteps(next); };
-      const params = kind.params.map((p) => {
-        const label = `${step.name} ${p.key}`;
-        if (p.type === 'word') {
-          const s = el('select', { 'aria-label': label }, p.words.map((w, wi) => el('option', { value: wi }, w)));
-          s.value = String(step.values[p.key]);
-          s.addEventListener('change', () => change((st) => { st.values[p.key] = Number(s.value); }));
-          return el('label', { class: 'param' }, paramName(p.key), ' ', s);
-        }
-        if (p.type === 'flag') {
-          const c = el('input', { type: 'checkbox', 'aria-label': label });
-          c.checked = step.values[p.key] === 1;
-          c.addEventListener('change', () => change((st) => { st.values[p.key] = c.checked ? 1 : 0; }));
-          return el('label', { class: 'param' }, c, ' ', paramName(p.key));
-        }
-        const input = numberInput(label, step.values[p.key], p.min, p.max, p.type === 'integer' ? 1 : 'any', (x) => change((st) => { st.values[p.key] = x; }));
-        return el('label', { class: 'param' }, paramName(p.key), ' ', input);
-      });
-      const pInput = numberInput(`${step.name} p`, step.p, 0, 1, 0.05, (x) => change((st) => { st.p = x; }));
-      const move = (d) => {
-        const next = structuredClone(steps);
-        [next[i], next[i + d]] = [next[i + d], next[i]];
-        focusAfter = { index: i + d, action: d < 0 ? 'up' : 'down' };
-        commitSteps(next);
-      };
-      const remove = () => {
-        focusAfter = { index: i, action: 'remove' };
-        commitSteps(steps.filter((_, j) => j !== i));
-      };
-      return el('li', { 'data-step': step.name },
-        el('div', { class: 'step-head' }, el('strong', {}, `${i + 1}. ${step.name}`),
-          el('span', { class: 'step-buttons' },
-            el('button', { type: 'button', 'data-step-action': 'up', 'aria-label': t('augment.up'), disabled: i === 0, onclick: () => move(-1) }, '↑'),
-            el('button', { type: 'button', 'data-step-action': 'down', 'aria-label': t('augment.down'), disabled: i === steps.length - 1, onclick: () => move(1) }, '↓'),
-            el('button', { type: 'button', 'data-step-action': 'remove', 'aria-label': t('augment.remove'), onclick: remove }, '×'))),
-        el('div', { class: 'step-params' }, el('label', { class: 'param' }, paramName('p'), ' ', pInput), params));
-    }));
-    restoreFocus();
+  function paramControl(step, p, change) {
+    const label = `${step.name} ${p.key}`;
+    if (p.type === 'word') {
+      const s = el('select', { 'aria-label': label }, p.words.map((w, wi) => el('option', { value: wi }, w)));
+      s.value = String(step.values[p.key]);
+      s.addEventListener('change', () => change((st) => { st.values[p.key] = Number(s.value); }));
+      return el('label', { class: 'param' }, paramName(p.key), ' ', s);
+    }
+    if (p.type === 'flag') {
+      const c = el('input', { type: 'checkbox', 'aria-label': label });
+      c.checked = step.values[p.key] === 1;
+      c.addEventListener('change', () => change((st) => { st.values[p.key] = c.checked ? 1 : 0; }));
+      return el('label', { class: 'param' }, c, ' ', paramName(p.key));
+    }
+    const input = numberInput(label, step.values[p.key], p.min, p.max, p.type === 'integer' ? 1 : 'any', (x) => change((st) => { st.values[p.key] = x; }));
+    return el('label', { class: 'param' }, paramName(p.key), ' ', input);
+  }
+  function stepRow(step, i) {
+    const kind = catalog.find((k) => k.name === step.name);
+    const change = (fn) => { const next = structuredClone(steps); fn(next[i]); commit(next); };
+    const pInput = numberInput(`${step.name} p`, step.p, 0, 1, 0.05, (x) => change((st) => { st.p = x; }));
+    const move = (d) => {
+      const next = structuredClone(steps);
+      [next[i], next[i + d]] = [next[i + d], next[i]];
+      focusAfter = { index: i + d, action: d < 0 ? 'up' : 'down' };
+      commit(next);
+    };
+    const remove = () => {
+      focusAfter = { index: i, action: 'remove' };
+      commit(steps.filter((_, j) => j !== i));
+    };
+    return el('li', { 'data-step': step.name },
+      el('div', { class: 'step-head' }, el('strong', {}, `${i + 1}. ${step.name}`),
+        el('span', { class: 'step-buttons' },
+          el('button', { type: 'button', 'data-step-action': 'up', 'aria-label': t('augment.up'), disabled: i === 0, onclick: () => move(-1) }, '↑'),
+          el('button', { type: 'button', 'data-step-action': 'down', 'aria-label': t('augment.down'), disabled: i === steps.length - 1, onclick: () => move(1) }, '↓'),
+          el('button', { type: 'button', 'data-step-action': 'remove', 'aria-label': t('augment.remove'), onclick: remove }, '×'))),
+      el('div', { class: 'step-params' }, el('label', { class: 'param' }, paramName('p'), ' ', pInput), kind.params.map((p) => paramControl(step, p, change))));
   }
   // Keeps the keyboard where the person was: on the moved step's same button (the other arrow once it reaches an
   // end), or after a removal on the step that took the removed one's place (else the one before, else "Add a step").
@@ -190,7 +132,7 @@ export function mount(section, ctx) {
     if (!focusAfter) return;
     const { index, action } = focusAfter;
     focusAfter = null;
-    const rows = stepsBox.children;
+    const rows = box.children;
     const row = rows[Math.min(index, rows.length - 1)];
     const order = action === 'up' ? ['up', 'down', 'remove'] : action === 'down' ? ['down', 'up', 'remove'] : ['remove'];
     const target = row && order.map((a) => row.querySelector(`[data-step-action="${a}"]`)).find((b) => b && !b.disabled);
@@ -200,33 +142,26 @@ export function mount(section, ctx) {
     const kind = catalog.find((k) => k.name === addStep.value);
     addStep.value = '';
     if (!kind) return;
-    commitSteps([...steps, { name: kind.name, p: kind.p, values: Object.fromEntries(kind.params.map((p) => [p.key, p.default])) }]);
+    commit([...steps, { name: kind.name, p: kind.p, values: Object.fromEntries(kind.params.map((p) => [p.key, p.default])) }]);
   });
-
-  // Own images: file picker and drag and drop. A failure says why and keeps the current image.
-  async function useFile(file) {
-    if (!file) return;
-    fileError.textContent = '';
-    section.setAttribute('aria-busy', 'true');
-    try {
-      const img = await decodeImage(file, LONG_SIDE);
-      view.set_image(img.rgba, img.width, img.height);
-      ownImage = { ...img, serial: ++imageSerial };
-      shownKey = null;
-      if (ctx.state.src === 'own') update(ctx.state); else ctx.set({ src: 'own' });
-    } catch (e) {
-      fileError.textContent = e.message;
-      section.setAttribute('aria-busy', 'false');
-    }
+  const field = el('div', { class: 'field' }, el('span', { class: 'label' }, t('augment.steps')), box, addStep, error);
+  // The steps of the pipeline the view holds now (checked by the caller).
+  function show() {
+    steps = view.steps();
+    box.replaceChildren(...steps.map(stepRow));
+    restoreFocus();
   }
-  fileInput.addEventListener('change', () => { useFile(fileInput.files[0]); fileInput.value = ''; });
-  for (const target of [dropZone, canvas]) {
-    target.addEventListener('dragover', (e) => { e.preventDefault(); dropZone.classList.add('over'); });
-    target.addEventListener('dragleave', () => dropZone.classList.remove('over'));
-    target.addEventListener('drop', (e) => { e.preventDefault(); dropZone.classList.remove('over'); useFile(e.dataTransfer.files[0]); });
-  }
+  return { field, show };
+}
 
-  // The tiles' drawn steps, spelled out ("rotate (angle −12.3°)"), and what each did to the label.
+// The grid's tiles: numbered buttons over the image (a tap, a click or the keyboard selects one), the readout of the
+// selected tile beside it (what was drawn for it, spelled out, and what it did to the label) and the data table.
+function tileGrid() {
+  const canvas = el('canvas', { class: 'grid', 'data-chart': 'augment-grid', role: 'img', 'aria-label': t('augment.grid') });
+  const buttons = el('div', { class: 'tile-buttons' });
+  const hint = () => el('p', { class: 'field-help' }, t('augment.readout.hint'));
+  const readout = el('div', { class: 'tile-readout', 'data-readout': '', 'aria-live': 'polite' }, hint());
+  const table = dataTable('augment-grid', 'augment.grid.table', [['tile', 'augment.col.tile'], ['steps', 'augment.col.steps']]);
   let fired = [];
   let tileRisks = [];
   const caption = (steps) => (steps.length ? steps.map(stepCaption).join(' → ') : t('augment.none_fired'));
@@ -237,7 +172,7 @@ export function mount(section, ctx) {
     return risk ? `${caption(fired[i - 1])} — ⚠ ${risk}` : caption(fired[i - 1]);
   }
   function select(i) {
-    for (const b of tileButtons.children) b.setAttribute('aria-pressed', String(Number(b.dataset.tile) === i));
+    for (const b of buttons.children) b.setAttribute('aria-pressed', String(Number(b.dataset.tile) === i));
     const risk = riskText(i);
     readout.replaceChildren(
       el('h4', {}, t('augment.readout.title', { tile: i })),
@@ -248,7 +183,7 @@ export function mount(section, ctx) {
   function placeTiles(r) {
     const slots = fired.length + 1;
     const pct = (v, total) => `${(100 * v) / total}%`;
-    tileButtons.replaceChildren(...Array.from({ length: slots }, (_, i) => {
+    buttons.replaceChildren(...Array.from({ length: slots }, (_, i) => {
       const [col, row] = [i % r.columns, Math.floor(i / r.columns)];
       const risk = i > 0 ? tileRisks[i - 1] : null;
       const b = el('button', {
@@ -264,6 +199,99 @@ export function mount(section, ctx) {
       return b;
     }));
   }
+  // A finished grid run's result: the pixels, the tiles and their table.
+  function show(r) {
+    canvas.width = r.width;
+    canvas.height = r.height;
+    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(r.grid.buffer, r.grid.byteOffset, r.grid.length), r.width, r.height), 0, 0);
+    canvas.classList.toggle('pixelated', r.tileWidth <= 256);
+    fired = r.fired;
+    tileRisks = r.tileRisks;
+    placeTiles(r);
+    table.table.tBodies[0].replaceChildren(...Array.from({ length: fired.length + 1 }, (_, i) => el('tr', { 'data-tile': i },
+      el('td', {}, String(i)), el('td', {}, tileText(i)))));
+    readout.replaceChildren(hint());
+  }
+  const figure = el('div', { class: 'grid-and-readout' },
+    el('figure', { class: 'chart' }, el('div', { class: 'grid-wrap' }, canvas, buttons), el('figcaption', {}, t('augment.grid'))),
+    readout);
+  return { canvas, figure, table: table.table, show };
+}
+
+// The person's own image: the file picker and drag and drop (onto the zone or the grid). A failure says why and keeps
+// the current image; `onImage(img)` gets a decoded one.
+function imageDrop(section, dropTargets, onImage) {
+  const input = el('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp,image/gif,image/*', name: 'file' });
+  const error = el('p', { class: 'field-error', role: 'alert', 'data-error': 'file' });
+  // The label wraps the input, so the file picker is named by the text that explains it (no id to keep unique).
+  const zone = el('div', { class: 'drop', tabindex: '-1' }, el('label', {}, el('span', {}, t('augment.drop')), input), error);
+  async function useFile(file) {
+    if (!file) return;
+    error.textContent = '';
+    section.setAttribute('aria-busy', 'true');
+    try {
+      onImage(await decodeImage(file, LONG_SIDE));
+    } catch (e) {
+      error.textContent = e.message;
+      section.setAttribute('aria-busy', 'false');
+    }
+  }
+  input.addEventListener('change', () => { useFile(input.files[0]); input.value = ''; });
+  for (const target of [zone, ...dropTargets]) {
+    target.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+    target.addEventListener('dragleave', () => zone.classList.remove('over'));
+    target.addEventListener('drop', (e) => { e.preventDefault(); zone.classList.remove('over'); useFile(e.dataTransfer.files[0]); });
+  }
+  return zone;
+}
+
+export function mount(section, ctx) {
+  const { wasm } = ctx;
+  const catalog = wasm.augment_catalog();
+  const view = new wasm.AugmentView();
+  let run = null;
+  let disposed = false;
+
+  const controls = controlSet(ctx);
+  const src = controls.enumField('src', 'augment.src', (v) => t(`augment.src.${v}`));
+  const n = controls.numberField('n', 'augment.n', 1);
+  const seed = controls.numberField('seed', 'init.seed', 1);
+  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
+  const augText = controls.textField('aug', 'augment.aug', 'augment.aug.help');
+  augText.control.classList.add('mono');
+  const editor = stepEditor(catalog, view, ctx);
+  const tiles = tileGrid();
+  const dropZone = imageDrop(section, [tiles.canvas], (img) => {
+    view.set_image(img.rgba, img.width, img.height);
+    ownImage = { ...img, serial: ++imageSerial };
+    shownKey = null;
+    if (ctx.state.src === 'own') update(ctx.state); else ctx.set({ src: 'own' });
+  });
+
+  const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
+    class: 'preset', 'data-preset': name, href: '#',
+    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
+  }, t(`augment.preset.${name}`)));
+
+  const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
+  const jobError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'job' });
+  const torch = codeBlock('torchvision.transforms.v2');
+  const album = codeBlock('Albumentations');
+  const notes = el('dl', { class: 'family-notes' }, wasm.augment_notes(lang()).flatMap(({ family, note }) => [
+    el('dt', {}, t(`augment.family.${family}`)), el('dd', { 'data-family': family }, note)]));
+
+  section.append(
+    el('h2', {}, t('augment.title')),
+    el('p', { class: 'intro' }, t('augment.intro')),
+    el('div', { class: 'presets' }, el('span', { class: 'label' }, t('signal.presets'), ': '), el('span', { class: 'chips' }, presetLinks)),
+    el('div', { class: 'panel-body' },
+      el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+        src.wrap, dropZone, augText.wrap, editor.field, n.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed)),
+      el('div', { class: 'outputs' },
+        jobError, risksBox, tiles.figure,
+        el('details', { class: 'chart-data', open: true }, el('summary', {}, t('augment.grid.table')), tiles.table),
+        el('h3', {}, t('augment.notes')), notes,
+        el('h3', {}, t('augment.code')), torch.wrap, album.wrap)));
 
   let shownKey = null;
   let editorAug = null; // the pipeline the step editor shows
@@ -287,8 +315,7 @@ export function mount(section, ctx) {
     if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }, { history: 'replace' }); return; } // canonical form in the URL
     shownKey = key;
     if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
-      steps = view.steps();
-      renderSteps();
+      editor.show();
       editorAug = s.aug;
     }
 
@@ -315,17 +342,7 @@ export function mount(section, ctx) {
     }
     if (disposed || mine !== run) return;
 
-    canvas.width = r.width;
-    canvas.height = r.height;
-    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(r.grid.buffer, r.grid.byteOffset, r.grid.length), r.width, r.height), 0, 0);
-    canvas.classList.toggle('pixelated', r.tileWidth <= 256);
-
-    fired = r.fired;
-    tileRisks = r.tileRisks;
-    placeTiles(r);
-    grid.table.tBodies[0].replaceChildren(...Array.from({ length: fired.length + 1 }, (_, i) => el('tr', { 'data-tile': i },
-      el('td', {}, String(i)), el('td', {}, tileText(i)))));
-    readout.replaceChildren(el('p', { class: 'field-help' }, t('augment.readout.hint')));
+    tiles.show(r);
     risksBox.replaceChildren(...r.risks.map((k) => el('p', { class: 'warning', 'data-risk': k.key },
       el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
     torch.code.textContent = r.torch;

@@ -112,7 +112,7 @@ export function mount(section, ctx) {
     }
     let next;
     try {
-      next = new wasm.InitView(s.init, s.shape, s.mode, s.nonlinearity, s.slope, s.dist, s.std, s.a);
+      next = new wasm.InitView({ init: s.init, shape: s.shape, mode: s.mode, nonlinearity: s.nonlinearity, slope: s.slope, dist: s.dist, std: s.std, a: s.a });
       next.sample(s.samples, s.seed);
     } catch (e) {
       next?.free();

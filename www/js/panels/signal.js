@@ -78,37 +78,9 @@ function matchPreset(s) {
   return Object.keys(PRESETS).find((name) => Object.entries(PRESETS[name]).every(([k, v]) => s[k] === v)) ?? null;
 }
 
-export function mount(section, ctx) {
-  const { wasm } = ctx;
-  const referenceInit = (act) => wasm.signal_reference(act).init;
-  const refName = (act) => t(`signal.ref.${referenceInit(act)}`);
-  const referenceSettings = (s) => referenceOf(s, referenceInit(s.act));
-  let run = runs.current(ctx.owner('signal')) ?? null;
-  let unsubscribe = () => {};
-
-  const controls = controlSet(ctx);
-  const act = controls.enumField('act', 'signal.act');
-  const norm = controls.enumField('norm', 'signal.norm', (v) => t(`signal.norm.${v}`));
-  const init = initControls(controls);
-  const depth = controls.numberField('depth', 'signal.depth', 1);
-  const width = controls.numberField('width', 'signal.width', 1);
-  const batch = controls.numberField('batch', 'signal.batch', 1);
-  const seed = controls.numberField('seed', 'init.seed', 1);
-  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
-  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
-    act.wrap, norm.wrap, ...init.wraps, depth.wrap, width.wrap, batch.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed));
-
-  const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
-    class: 'preset', 'data-preset': name, href: '#',
-    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
-  }, t(`signal.preset.${name}`)));
-  const presetNote = el('p', { class: 'note preset-note' });
-  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const summary = el('p', { class: 'summary', 'data-summary': 'ratio' });
-  const overflowNote = el('p', { class: 'note overflow-note', 'data-note': 'overflow' });
-  const saturatedNote = el('p', { class: 'field-help' });
-  const errorBox = el('p', { class: 'field-error', role: 'alert' });
-
+// The panel's two charts and three tables, drawn and filled from the run being shown (`shown()`: its forward and
+// backward results by layer, index 0 = layer 1, and once known the reference run's spreads).
+function signalCharts(wasm, shown, refName) {
   const histCanvas = el('canvas', { class: 'tall', 'data-chart': 'signal-hist', role: 'img', 'aria-label': t('signal.hist') });
   // The y ranges are fixed (the same for every run); the canvas states them for readers and tests.
   const layersCanvas = el('canvas', {
@@ -134,29 +106,8 @@ export function mount(section, ctx) {
   const referenceCaption = referenceTable.table.caption;
   referenceCaption.removeAttribute('data-i18n'); // it names the reference: set in update()
 
-  section.append(
-    el('h2', {}, t('signal.title')),
-    el('p', { class: 'intro' }, t('signal.intro')),
-    el('div', { class: 'presets' }, el('span', { class: 'label' }, t('signal.presets'), ': '), el('span', { class: 'chips' }, presetLinks)),
-    presetNote,
-    el('div', { class: 'panel-body' },
-      form,
-      el('div', { class: 'outputs' },
-        status, errorBox, summary, overflowNote,
-        el('figure', { class: 'chart' }, histCanvas, el('figcaption', {}, t('signal.hist'))),
-        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), histTable.table),
-        el('figure', { class: 'chart' }, layersCanvas, el('figcaption', {}, t('signal.layers'))),
-        el('p', { class: 'field-help' }, t('signal.upstream')),
-        saturatedNote,
-        layerTable.table,
-        el('details', { class: 'chart-data' }, el('summary', {}, t('signal.reference.show')), referenceTable.table))));
-
-  // The run being shown: forward and backward results by layer (index 0 = layer 1), and once known the reference
-  // run's spreads ({ act, gradX, gradW }, null while it computes or when this run is the reference).
-  let shown = { key: null, fwd: [], bwd: [], reference: null };
-
   const draw = perFrame(() => {
-    const { fwd, bwd } = shown;
+    const { fwd, bwd } = shown();
     if (!fwd.length) return;
     const bins = fwd[0].counts.length;
     const counts = new Float64Array(fwd.length * bins);
@@ -166,17 +117,17 @@ export function mount(section, ctx) {
       Float64Array.from(fwd, (f) => (f.below + f.above) / f.total),
       Float64Array.from(fwd, (f) => f.non_finite / f.total),
       [t('signal.word.layer'), t('signal.word.overflow'), t('signal.word.outside')], fitCanvas(histCanvas));
-    const depthNow = shown.depth;
+    const depthNow = shown().depth;
     const grads = (key) => Float64Array.from({ length: depthNow }, (_, i) => bwd[i]?.[key] ?? Number.NaN);
     // Layers not computed yet are left out rather than drawn as NaN ("overflow").
     const haveBwd = bwd.filter(Boolean).length === depthNow;
     const none = new Float64Array(0);
-    const ref = shown.reference;
+    const ref = shown().reference;
     wasm.draw_signal_layers(layersCanvas, Float64Array.from(fwd, (f) => f.std),
       haveBwd ? grads('grad_x_std') : none, haveBwd ? grads('grad_w_std') : none,
       ref ? Float64Array.from(ref.act) : none, ref ? Float64Array.from(ref.gradX) : none, ref ? Float64Array.from(ref.gradW) : none,
       [...['x', 'act_title', 'std', 'act_std', 'grad_title', 'std', 'grad_x', 'grad_w', 'overflow', 'zero', 'off_scale'].map((w) => t(`signal.word.${w}`)),
-        t('signal.word.reference', { ref: refName(shown.act) })],
+        t('signal.word.reference', { ref: refName(shown().act) })],
       fitCanvas(layersCanvas));
   });
   new ResizeObserver(() => draw()).observe(histCanvas);
@@ -184,7 +135,7 @@ export function mount(section, ctx) {
   // The layer table grows by a row per forward layer; backward results fill that row's gradient cells. Only what
   // changed is touched, so the main thread does little per message while the worker computes.
   function addLayerRow(f) {
-    const sat = saturationOf(shown.act) ? num(f.saturated) : 'n/a';
+    const sat = saturationOf(shown().act) ? num(f.saturated) : 'n/a';
     const dead = Number.isNaN(f.dead) ? 'n/a' : num(f.dead); // ReLU only: units 0 for the whole batch
     layerTable.table.tBodies[0].append(el('tr', { 'data-layer': f.layer },
       el('td', {}, String(f.layer)), el('td', {}, num(f.mean)), el('td', {}, num(f.std)), el('td'), el('td'), el('td', {}, sat),
@@ -197,51 +148,124 @@ export function mount(section, ctx) {
   }
 
   function fillHistTable() {
-    histTable.setRows(shown.fwd.map((f, i) => [String(i + 1), plain(f.lo), plain(f.hi),
+    histTable.setRows(shown().fwd.map((f, i) => [String(i + 1), plain(f.lo), plain(f.hi),
       Array.from(f.counts, (c) => plain(c / f.total)).join(' '), plain((f.below + f.above) / f.total), plain(f.non_finite / f.total)]));
   }
 
-  const spreads = ({ fwd, bwd }) => ({
-    act: fwd.map((f) => f.std), gradX: bwd.map((b) => b.grad_x_std), gradW: bwd.map((b) => b.grad_w_std),
-  });
+  const figures = [
+    el('figure', { class: 'chart' }, histCanvas, el('figcaption', {}, t('signal.hist'))),
+    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), histTable.table),
+    el('figure', { class: 'chart' }, layersCanvas, el('figcaption', {}, t('signal.layers'))),
+  ];
+  return { figures, histCanvas, layerTable, referenceTable, referenceCaption, draw, addLayerRow, fillGradCells, fillHistTable };
+}
+
+const spreads = ({ fwd, bwd }) => ({
+  act: fwd.map((f) => f.std), gradX: bwd.map((b) => b.grad_x_std), gradW: bwd.map((b) => b.grad_w_std),
+});
+
+// The headline under the charts for a finished run (and, compared with it, the reference run), from the core's
+// decisions (signal_reference, signal_first_last, the ratio sentences).
+function outcomeText(wasm, shown, isReference, name) {
+  const { fwd, bwd } = shown;
+  const own = ratioSentence(wasm, bwd[0].grad_w_std, bwd[fwd.length - 1].grad_w_std);
+  // The reference run itself: the usual initializer, and (sigmoid) why its gradients still vanish.
+  const fit = wasm.signal_reference(shown.act);
+  const isRef = fit.fit === 'still_vanishes'
+    ? t('signal.vs.still_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) })
+    : t('signal.vs.is_reference', { ref: name });
+  // A run compared with a reference that itself still vanishes says so, so the faint curves are not read as healthy.
+  const refVanishes = fit.fit === 'still_vanishes'
+    ? t('signal.vs.reference_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) }) : '';
+  const normed = shown.norm === 'bn' ? normSentence(wasm, fwd.map((f) => f.std), fwd.length) : '';
+  return isReference
+    ? [normed, isRef, own].filter(Boolean).join(' ')
+    : [normed, ...referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length), refVanishes].filter(Boolean).join(' ');
+}
+
+// The panel's settings as a form bound to the URL.
+function signalForm(ctx) {
+  const controls = controlSet(ctx);
+  const act = controls.enumField('act', 'signal.act');
+  const norm = controls.enumField('norm', 'signal.norm', (v) => t(`signal.norm.${v}`));
+  const init = initControls(controls);
+  const depth = controls.numberField('depth', 'signal.depth', 1);
+  const width = controls.numberField('width', 'signal.width', 1);
+  const batch = controls.numberField('batch', 'signal.batch', 1);
+  const seed = controls.numberField('seed', 'init.seed', 1);
+  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
+    act.wrap, norm.wrap, ...init.wraps, depth.wrap, width.wrap, batch.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed));
+  return { controls, init, form };
+}
+
+function presetChips(ctx) {
+  return Object.keys(PRESETS).map((name) => el('a', {
+    class: 'preset', 'data-preset': name, href: '#',
+    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
+  }, t(`signal.preset.${name}`)));
+}
+
+// The reference run for these settings (same net, seed and activation; the usual initialization), computed once
+// per page: a run of its own, which a re-rendered panel finds again like the main one.
+async function referenceRun(ctx, args) {
+  const key = SETTINGS.map((k) => args[k]).join('|');
+  if (!references.has(key)) {
+    const r = runs.show(ctx.owner('signal-reference'), 'probe', key, args);
+    await r.finished;
+    const spread = { fwd: [], bwd: [] };
+    for (const p of r.items) (p.phase === 'forward' ? spread.fwd : spread.bwd)[p.layer - 1] = p;
+    references.set(key, spreads(spread));
+    r.close();
+  }
+  return references.get(key);
+}
+
+export function mount(section, ctx) {
+  const { wasm } = ctx;
+  const referenceInit = (act) => wasm.signal_reference(act).init;
+  const refName = (act) => t(`signal.ref.${referenceInit(act)}`);
+  const referenceSettings = (s) => referenceOf(s, referenceInit(s.act));
+  let run = runs.current(ctx.owner('signal')) ?? null;
+  let unsubscribe = () => {};
+
+  const { controls, init, form } = signalForm(ctx);
+  const presetLinks = presetChips(ctx);
+  const presetNote = el('p', { class: 'note preset-note' });
+  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const summary = el('p', { class: 'summary', 'data-summary': 'ratio' });
+  const overflowNote = el('p', { class: 'note overflow-note', 'data-note': 'overflow' });
+  const saturatedNote = el('p', { class: 'field-help' });
+  const errorBox = el('p', { class: 'field-error', role: 'alert' });
+
+  // The run being shown: forward and backward results by layer (index 0 = layer 1), and once known the reference
+  // run's spreads ({ act, gradX, gradW }, null while it computes or when this run is the reference).
+  let shown = { key: null, fwd: [], bwd: [], reference: null };
+  const charts = signalCharts(wasm, () => shown, refName);
+  const { draw } = charts;
+
+  section.append(
+    el('h2', {}, t('signal.title')),
+    el('p', { class: 'intro' }, t('signal.intro')),
+    el('div', { class: 'presets' }, el('span', { class: 'label' }, t('signal.presets'), ': '), el('span', { class: 'chips' }, presetLinks)),
+    presetNote,
+    el('div', { class: 'panel-body' },
+      form,
+      el('div', { class: 'outputs' },
+        status, errorBox, summary, overflowNote,
+        ...charts.figures,
+        el('p', { class: 'field-help' }, t('signal.upstream')),
+        saturatedNote,
+        charts.layerTable.table,
+        el('details', { class: 'chart-data' }, el('summary', {}, t('signal.reference.show')), charts.referenceTable.table))));
 
   function explainOutcome(isReference) {
-    const { fwd, bwd } = shown;
-    const overflowAt = fwd.findIndex((f) => !Number.isFinite(f.std));
+    const overflowAt = shown.fwd.findIndex((f) => !Number.isFinite(f.std));
     overflowNote.hidden = overflowAt < 0;
     overflowNote.textContent = overflowAt < 0 ? '' : t('signal.overflow', { layer: overflowAt + 1 });
-    const name = refName(shown.act);
-    const own = ratioSentence(wasm, bwd[0].grad_w_std, bwd[fwd.length - 1].grad_w_std);
     const ref = isReference ? spreads(shown) : shown.reference;
-    referenceTable.setRows(ref.act.map((a, i) => [String(i + 1), num(a), num(ref.gradX[i]), num(ref.gradW[i])]));
-    // The reference run itself: the usual initializer, and (sigmoid) why its gradients still vanish.
-    const fit = wasm.signal_reference(shown.act);
-    const isRef = fit.fit === 'still_vanishes'
-      ? t('signal.vs.still_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) })
-      : t('signal.vs.is_reference', { ref: name });
-    // A run compared with a reference that itself still vanishes says so, so the faint curves are not read as healthy.
-    const refVanishes = fit.fit === 'still_vanishes'
-      ? t('signal.vs.reference_vanishes', { ref: name, act: shown.act, slope: plain(fit.slope), assumed: plain(fit.assumed) }) : '';
-    const normed = shown.norm === 'bn' ? normSentence(wasm, fwd.map((f) => f.std), fwd.length) : '';
-    summary.textContent = isReference
-      ? [normed, isRef, own].filter(Boolean).join(' ')
-      : [normed, ...referenceSentences(wasm, spreads(shown), shown.reference, name, fwd.length), refVanishes].filter(Boolean).join(' ');
-  }
-
-  // The reference run for these settings (same net, seed and activation; the usual initialization), computed once
-  // per page: a run of its own, which a re-rendered panel finds again like the main one.
-  async function referenceRun(s) {
-    const args = Object.fromEntries(SETTINGS.map((k) => [k, referenceSettings(s)[k]]));
-    const key = SETTINGS.map((k) => args[k]).join('|');
-    if (!references.has(key)) {
-      const r = runs.show(ctx.owner('signal-reference'), 'probe', key, args);
-      await r.finished;
-      const spread = { fwd: [], bwd: [] };
-      for (const p of r.items) (p.phase === 'forward' ? spread.fwd : spread.bwd)[p.layer - 1] = p;
-      references.set(key, spreads(spread));
-      r.close();
-    }
-    return references.get(key);
+    charts.referenceTable.setRows(ref.act.map((a, i) => [String(i + 1), num(a), num(ref.gradX[i]), num(ref.gradW[i])]));
+    summary.textContent = outcomeText(wasm, shown, isReference, refName(shown.act));
   }
 
   // data-run-state says what the run is doing; aria-busy is "true" until the panel shows the run's current state.
@@ -257,10 +281,10 @@ export function mount(section, ctx) {
         if (p.layer === 1) performance.mark('signal:first-layer');
         if (p.layer === shown.depth) performance.mark('signal:forward');
         shown.fwd[p.layer - 1] = p;
-        addLayerRow(p);
+        charts.addLayerRow(p);
       } else {
         shown.bwd[p.layer - 1] = p;
-        fillGradCells(p);
+        charts.fillGradCells(p);
       }
     }
     const last = items.at(-1);
@@ -281,13 +305,13 @@ export function mount(section, ctx) {
       forward: result.forward_ms.toFixed(0), backward: result.backward_ms.toFixed(0),
       gflops: ((result.flops.forward + result.flops.backward) / ms / 1e6).toFixed(1),
     });
-    fillHistTable();
+    charts.fillHistTable();
     const s = { ...run.config };
     const isReference = SETTINGS.every((k) => referenceSettings(s)[k] === s[k]);
     if (!isReference) {
       status.textContent = t('signal.progress.reference', { ref: refName(s.act) });
       try {
-        mine.reference = await referenceRun(s);
+        mine.reference = await referenceRun(ctx, Object.fromEntries(SETTINGS.map((k) => [k, referenceSettings(s)[k]])));
       } catch (e) {
         if (shown === mine && e.name !== 'AbortError') showError(e);
         return;
@@ -316,8 +340,8 @@ export function mount(section, ctx) {
     unsubscribe();
     run = r;
     shown = { key: r.key, fwd: [], bwd: [], depth: r.config.depth, act: r.config.act, norm: r.config.norm, reference: null };
-    layerTable.setRows([]);
-    referenceTable.setRows([]);
+    charts.layerTable.setRows([]);
+    charts.referenceTable.setRows([]);
     errorBox.textContent = '';
     status.textContent = '';
     setRunState(r.state, r.state !== 'error' && r.state !== 'paused'); // a finished run is current once drawn
@@ -342,7 +366,7 @@ export function mount(section, ctx) {
     }
     presetNote.hidden = !preset;
     presetNote.textContent = preset ? t(`signal.note.${preset}`) : '';
-    referenceCaption.textContent = t('signal.reference.table', { ref: refName(s.act) });
+    charts.referenceCaption.textContent = t('signal.reference.table', { ref: refName(s.act) });
     saturatedNote.textContent = t(saturationOf(s.act) ? `signal.saturated.${s.act}` : 'signal.saturated.none');
 
     const key = SETTINGS.map((k) => s[k]).join('|');
