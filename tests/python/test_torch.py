@@ -24,8 +24,10 @@ Measured on 2026-12-07 (torch 2.15.0 CPU, five seeds each side; mean PyTorch −
     train-default      d = −0.016, margin 0.097      train-adam-aug  d = −0.020, margin 0.056
     train-bn-dropout   d = −0.020, margin 0.028      train-symbols   d = +0.047, margin 0.092
     broken learning rate (÷20): d = −0.518, margin 0.214 (refused, as it must be)
-The transfer cases were added after that run: one seed each gave PyTorch 0.750 / engine 0.745 (fine-tune) and
-0.765 / 0.840 (head only); the weights each saved loaded into the engine with PyTorch's accuracy exactly.
+The transfer cases were added after that run and measured by hand the same way (five seeds, 200 validation images):
+    transfer-finetune  d = +0.006, margin 0.058      transfer-head   d = −0.033, margin 0.078
+and the weights each saved loaded into the engine with PyTorch's final accuracy exactly (as did train-bn-dropout's,
+BatchNorm's running statistics and counter included).
 """
 
 import json
