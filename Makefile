@@ -9,7 +9,7 @@ WASM := target/wasm32-unknown-unknown/release/cnn_playground.wasm
 RELAXED := RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed
 WASM_RELAXED := target/relaxed/wasm32-unknown-unknown/release/cnn_playground.wasm
 
-.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-norm-wasm bench-notes bench-signal bench-train bench-transfer bench-transfer-page bench-augment bench-peers bench-digits data-digits digits-model bench-draw clean
+.PHONY: serve build pack test lint zoo test-native test-python export-venv test-wasm test-e2e test-e2e-firefox bench-page bench-norm-wasm bench-notes bench-signal bench-train bench-transfer bench-transfer-page bench-augment bench-peers bench-digits data-digits digits-model bench-draw clean test-torch
 
 serve: build
 	node tools/serve.mjs www $(PORT)
@@ -64,6 +64,19 @@ export-venv:
 test-python: export-venv
 	cargo test --test export python_fixture
 	$(EXPORT_VENV)/bin/python tests/python/test_export.py
+	$(EXPORT_VENV)/bin/python tests/python/test_scripts.py
+
+# Real PyTorch (optional, NOT part of `make test`: a ~5 GB venv, several minutes to install once): the run scripts
+# (src/run/script.rs) run in PyTorch for a short schedule and land within the seeds' spread of the engine's runs of
+# the same settings, and the weights they save load back into the engine (tests/python/test_torch.py says how).
+TORCH_VENV ?= target/venv-torch
+TORCH_PINS := torch==2.15.0 torchvision==0.29.2 scikit-learn==1.9.1 numpy==2.4.6 scipy==1.17.1 safetensors==0.8.0
+
+test-torch:
+	@grep -qxF "$(TORCH_PINS)" $(TORCH_VENV)/pins.txt 2>/dev/null || { \
+	  python3 -m venv $(TORCH_VENV) && $(TORCH_VENV)/bin/pip install --quiet $(TORCH_PINS) && \
+	  echo "$(TORCH_PINS)" > $(TORCH_VENV)/pins.txt; }
+	$(TORCH_VENV)/bin/python tests/python/test_torch.py -v
 
 # Browser tests (tests/web.rs) in headless Chrome and headless Firefox (geckodriver), then the wasm tests configured
 # for node (SIMD kernels against their scalar twins); each run skips the other kind's files. The environment variable

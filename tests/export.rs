@@ -11,6 +11,7 @@ use cnn_playground::nn::safetensors::{
 };
 use cnn_playground::nn::spec::{ModelSpec, Shape};
 use cnn_playground::rng::{Rng, seeded};
+use cnn_playground::run::digits_preprocess;
 use rand::RngExt;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -332,7 +333,7 @@ fn mutated_files_never_panic_and_never_load_halfway() {
 #[test]
 fn pytorch_code_names_the_layers_by_their_parameter_indices() {
     let (m, _) = trained_digits_model(11);
-    let code = pytorch_code(&m, &Preprocess::digits(&Digits::embedded()), "model.safetensors").unwrap();
+    let code = pytorch_code(&m, &digits_preprocess(&Digits::embedded()), "model.safetensors").unwrap();
     for line in [
         "    nn.Conv2d(1, 8, kernel_size=5, stride=1, padding=2),  # 0 conv(8_k5_p2): 1×28×28 → 8×28×28",
         "    nn.ReLU(),  # 1 relu",
@@ -349,7 +350,7 @@ fn pytorch_code_names_the_layers_by_their_parameter_indices() {
         assert!(code.contains(line), "missing {line:?} in\n{code}");
     }
     let rgb = model("conv(4)~flatten~dense(3)", Shape::image(3, 8, 8), "sgd", 0);
-    let err = pytorch_code(&rgb, &Preprocess::digits(&Digits::embedded()), "w.safetensors").unwrap_err();
+    let err = pytorch_code(&rgb, &digits_preprocess(&Digits::embedded()), "w.safetensors").unwrap_err();
     assert_eq!((err.param.as_str(), err.code), ("input", "channels_mismatch"));
     for name in ["", "../x.safetensors", "a\"b", "w\n.safetensors", &"a".repeat(101)] {
         let err = pytorch_code(&m, &Preprocess::none(m.input_shape()), name).unwrap_err();
@@ -385,7 +386,7 @@ fn digits_case(name: &'static str, spec: &str, (h, w): (usize, usize), optimizer
     let picks = [0, 1, 2, 3, 500, 1000, 1796];
     let raw = picks.iter().flat_map(|&i| digits.pixels(i).iter().map(|&p| p as f32)).collect();
     let input = picks.iter().flat_map(|&i| data.image(i).to_vec()).collect();
-    Case { name, pre: Preprocess::digits(&digits), model: m, raw, input, n: picks.len() }
+    Case { name, pre: digits_preprocess(&digits), model: m, raw, input, n: picks.len() }
 }
 
 fn cases() -> Vec<Case> {
@@ -496,4 +497,235 @@ fn python_fixture() {
         ));
     }
     std::fs::write(dir.join("cases.json"), format!("{{\"cases\":[\n{}\n]}}\n", entries.join(",\n"))).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A run as a PyTorch script (src/run/script.rs).
+
+use cnn_playground::data::digits::DIGITS_BIN;
+use cnn_playground::run::npz::{self, Array, Values};
+use cnn_playground::run::script::{Naming, train_script};
+use cnn_playground::run::train::TrainConfig;
+use cnn_playground::run::{Settings, Value};
+
+fn naming(name: &str) -> Naming {
+    Naming { name: name.into(), link: "https://example.org/#view=train&lr=0.05".into() }
+}
+
+/// The numbers of a Python list `NAME = [...]` in a script.
+fn py_list(text: &str, name: &str) -> Vec<usize> {
+    let start =
+        text.find(&format!("\n{name} = [")).unwrap_or_else(|| panic!("no {name} in the script")) + name.len() + 5;
+    let end = start + text[start..].find(']').unwrap();
+    text[start..end].split(',').map(|s| s.trim()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect()
+}
+
+#[test]
+fn a_train_script_holds_the_runs_exact_hyper_parameters_split_and_subsets() {
+    let s = Settings::new()
+        .with("model", "conv(6_k3_p1)~bn~relu~maxpool(2)~flatten~dense(10)")
+        .with("opt", "adam")
+        .with("lr", 0.003)
+        .with("wd", 1e-4)
+        .with("bs", 24.0)
+        .with("epochs", 3.0)
+        .with("per_class", 15.0)
+        .with("aug", "translate(x0.1_y0.1)")
+        .with("init", "xavier_uniform")
+        .with("seed", 7.0);
+    let script = train_script(&s, Some(DIGITS_BIN), &naming("cnn-playground-train")).unwrap();
+    let text = &script.text;
+    assert_eq!(script.file, "cnn-playground-train.py");
+    assert!(script.npz.is_none(), "the digits come from scikit-learn");
+    let c = TrainConfig::from_settings(&s).unwrap();
+    let (_, split, _) = c.data(Some(DIGITS_BIN)).unwrap();
+    assert_eq!(split.train.len(), 150);
+    assert_eq!(py_list(text, "TRAIN"), split.train);
+    assert_eq!(py_list(text, "VAL"), split.val);
+    let measured = cnn_playground::run::train::measure_subset(&split.val, 200, 7, 2);
+    assert_eq!(py_list(text, "MEASURE_VAL"), measured);
+    // ceil(3 epochs × 150 images / 24) = 19 steps.
+    for needle in [
+        "SEED = 7\n",
+        "BATCH_SIZE = 24\n",
+        "STEPS = 19 ",
+        "VAL_EVERY = 10 ",
+        "torch.optim.Adam(model.parameters(), lr=0.003, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0001)",
+        "nn.Conv2d(1, 6, kernel_size=3, stride=1, padding=1)",
+        "nn.BatchNorm2d(6)",
+        "nn.Linear(1176, 10)",
+        "torch.nn.init.xavier_uniform_(w, gain=1.0)",
+        "torch.nn.init.zeros_(model[0].bias)",
+        "torch.nn.init.ones_(model[1].weight)",
+        "v2.RandomAffine(degrees=0, translate=(0.1, 0.1)",
+        "F.interpolate(x, size=(28, 28), mode=\"bilinear\", align_corners=False)",
+        "x = x / 16",
+        "from sklearn.datasets import load_digits",
+        "#   lr=0.003\n",
+        "# The page's link / 페이지 링크: https://example.org/#view=train&lr=0.05\n",
+        "PyTorch의 난수는",
+        "print(\"step\\ttrain_loss\\ttrain_acc\\tval_loss\\tval_acc\")",
+    ] {
+        assert!(text.contains(needle), "the script lacks {needle:?}");
+    }
+    // The digits' check is the hash of the shipped file's body (pixels, then labels), written in its header.
+    let header_hash = u32::from_le_bytes(DIGITS_BIN[12..16].try_into().unwrap());
+    assert!(text.contains(&format!("== {header_hash:#010x}")), "the script checks the digits file's hash");
+    // Another seed: another batch order, same split; the measured subsets follow the seed.
+    let other = train_script(&s.clone().with("seed", 8.0), Some(DIGITS_BIN), &naming("x")).unwrap().text;
+    assert_eq!(py_list(&other, "TRAIN"), split.train);
+    assert_ne!(py_list(&other, "MEASURE_VAL"), measured);
+}
+
+#[test]
+fn a_symbols_script_brings_its_data_as_npz_and_sgd_settings_verbatim() {
+    let s = Settings::new().with("data", "symbols").with("lr", 0.02).with("momentum", 0.5).with("bs", 10.0);
+    let script = train_script(&s, None, &naming("sym")).unwrap();
+    let (file, bytes) = script.npz.as_ref().expect("the symbols travel as an .npz");
+    assert_eq!(file, "sym.npz");
+    assert!(script.text.contains("arrays = np.load(\"sym.npz\")"));
+    assert!(
+        script
+            .text
+            .contains("torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.5, nesterov=False, weight_decay=0.0)")
+    );
+    assert!(!script.text.contains("x = x / "), "the symbols are already in [0, 1]");
+    // The archive: two stored entries whose CRCs and sizes are right (numpy reads it in tests/python).
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    assert_eq!(&bytes[bytes.len() - 22..bytes.len() - 18], b"PK\x05\x06");
+    assert_eq!(u16::from_le_bytes([bytes[bytes.len() - 12], bytes[bytes.len() - 11]]), 2);
+}
+
+#[test]
+fn a_script_refuses_unsafe_names_and_links_and_names_the_setting_at_fault() {
+    let s = Settings::new();
+    let bad =
+        |name: &str, link: &str| train_script(&s, Some(DIGITS_BIN), &Naming { name: name.into(), link: link.into() });
+    assert_eq!(bad("a/b", "").unwrap_err().code, "bad_file_name");
+    assert_eq!(bad("", "").unwrap_err().code, "bad_file_name");
+    assert_eq!(bad("ok", "x\nimport os").unwrap_err().code, "bad_link");
+    assert_eq!(bad("ok", "x\"").unwrap_err().param, "link");
+    let e = train_script(&s.clone().with("lr", Value::Text("x".into())), Some(DIGITS_BIN), &naming("ok")).unwrap_err();
+    assert_eq!((e.param.as_str(), e.code), ("lr", "wrong_type"));
+}
+
+#[test]
+fn npy_headers_are_padded_to_64_bytes_and_crc32_is_zips() {
+    // The check value of CRC-32 (ISO-HDLC) on "123456789".
+    assert_eq!(npz::crc32(b"123456789"), 0xCBF4_3926);
+    let b = npz::npy(&[2, 3], &Values::F32(vec![0.0; 6]));
+    let header_len = u16::from_le_bytes([b[8], b[9]]) as usize;
+    assert_eq!((10 + header_len) % 64, 0);
+    assert_eq!(b.len(), 10 + header_len + 24);
+    assert!(std::str::from_utf8(&b[10..10 + header_len]).unwrap().contains("'shape': (2, 3)"));
+    let e = npz::npz(&[Array { name: "x".into(), shape: vec![4], values: Values::I64(vec![1]) }]).unwrap_err();
+    assert_eq!(e.code, "shape_mismatch");
+}
+
+/// The scripts and an .npz for tests/python/test_export.py: Python compiles every script (no torch needed) and numpy
+/// reads the archive against the values written beside it.
+#[test]
+fn python_fixture_scripts() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/export-check/scripts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: [(&str, Settings); 4] = [
+        ("digits-default", Settings::new()),
+        (
+            "digits-aug-adam",
+            Settings::new().with("opt", "adam").with("aug", "rotate(deg10)~noise(sigma0.05)~resize(min0.8_max1.1)"),
+        ),
+        ("digits-norm-dropout", Settings::new().with("model", "conv(4_k3)~gn(2)~relu~flatten~dropout(0.3)~dense(10)")),
+        ("symbols", Settings::new().with("data", "symbols").with("per_class", 5.0)),
+    ];
+    for (name, s) in cases {
+        let script = train_script(&s, Some(DIGITS_BIN), &naming(name)).unwrap();
+        std::fs::write(dir.join(&script.file), &script.text).unwrap();
+        if let Some((file, bytes)) = &script.npz {
+            std::fs::write(dir.join(file), bytes).unwrap();
+            let c = TrainConfig::from_settings(&s).unwrap();
+            let (data, _, _) = c.data(None).unwrap();
+            let sum: f64 = data.images().iter().map(|&v| v as f64).sum();
+            let labels: u64 = data.labels().iter().map(|&l| l as u64).sum();
+            std::fs::write(
+                dir.join(format!("{name}.json")),
+                format!(
+                    "{{\"shape\":[{},{},{},{}],\"sum\":{sum},\"label_sum\":{labels},\"first\":{}}}",
+                    data.len(),
+                    data.channels(),
+                    data.height(),
+                    data.width(),
+                    json_numbers(&data.images()[..50])
+                ),
+            )
+            .unwrap();
+        }
+    }
+}
+
+/// A transfer cell on the small/similar quadrant with the shipped zoo model, as the page opens it.
+fn cell_case(strategy: &str) -> (Settings, cnn_playground::data::Dataset, cnn_playground::data::Split) {
+    use cnn_playground::transfer::plan::{self, Similarity, Size};
+    let q = plan::quadrant(Size::Small, Similarity::Similar);
+    let (data, split) = cnn_playground::run::transfer::task_data(&q).unwrap();
+    let weights = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/zoo/small.safetensors")).unwrap();
+    let s = Settings::new()
+        .with("model", cnn_playground::transfer::zoo::RECIPES[0].spec)
+        .with("weights", weights)
+        .with("strategy", strategy)
+        .with("k", 1.0)
+        .with("steps", 60.0)
+        .with("every", 20.0)
+        .with("seed", 3.0);
+    (s, (*data).clone(), (*split).clone())
+}
+
+#[test]
+fn a_transfer_script_loads_the_body_freezes_by_strategy_and_brings_the_target_data() {
+    use cnn_playground::nn::export::Preprocess;
+    use cnn_playground::run::script::cell_script;
+    let pre = Preprocess::none(cnn_playground::transfer::zoo::INPUT);
+    let (s, data, split) = cell_case("freeze_k");
+    let script = cell_script(&s, &data, &split, pre, &naming("transfer-freeze")).unwrap();
+    let text = &script.text;
+    assert_eq!(py_list(text, "TRAIN"), split.train);
+    assert_eq!(py_list(text, "VAL"), split.val);
+    for needle in [
+        "STEPS = 60 ",
+        "VAL_EVERY = 20 ",
+        "SEED = 3\n",
+        "FROZEN = [0]",
+        "model[i].requires_grad_(False)",
+        "# --- Strategy / 전략: freeze_k ---",
+        "model.load_state_dict(body, strict=False)",
+        "MEASURE_TRAIN, MEASURE_VAL = TRAIN, VAL",
+        "DIVERGED = float(\"inf\")",
+    ] {
+        assert!(text.contains(needle), "the script lacks {needle:?}");
+    }
+    let (_, bytes) = script.npz.as_ref().unwrap();
+    assert!(bytes.windows(20).any(|w| w == b"backbone.0.weight.np"), "the body travels in the .npz");
+    // Mean Var re-draws in PyTorch; from scratch loads nothing and carries no body.
+    let (s, data, split) = cell_case("mean_var");
+    let mv_script = cell_script(&s, &data, &split, pre, &naming("transfer-mean-var")).unwrap();
+    let mv = mv_script.text.clone();
+    assert!(mv.contains("p.copy_(torch.randn_like(p) * std + mean)") && mv.contains("FROZEN = []"));
+    let (s, data, split) = cell_case("scratch");
+    let scratch = cell_script(&s, &data, &split, pre, &naming("scratch")).unwrap();
+    assert!(!scratch.text.contains("load_state_dict(body"));
+    let (_, bytes) = scratch.npz.unwrap();
+    assert!(!bytes.windows(9).any(|w| w == b"backbone."));
+    // The strategies' optimizers: fine-tuning at the lower rate, the head at the scratch rate.
+    let (s, data, split) = cell_case("head");
+    let head_text = cell_script(&s, &data, &split, pre, &naming("head")).unwrap().text;
+    let ft = cnn_playground::transfer::plan::Strategy::Finetune
+        .optimizer(cnn_playground::transfer::plan::finetune_lr())
+        .unwrap();
+    assert!(text.contains(&format!("lr={:?},", ft.lr)), "freeze_k fine-tunes at {}", ft.lr);
+    assert!(!head_text.contains(&format!("lr={:?},", ft.lr)));
+    // For tests/python: every strategy's script compiles.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/export-check/scripts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(&mv_script.file), &mv).unwrap();
+    let (npz_file, npz_bytes) = mv_script.npz.unwrap();
+    std::fs::write(dir.join(npz_file), npz_bytes).unwrap();
 }

@@ -408,3 +408,91 @@ fn confusion_rows_draw_only_the_rows_asked_for() {
     });
     assert!(!has_text(&empty, "30"));
 }
+
+/// Checks that `xml` is well-formed enough for an SVG viewer: one root, every element closed in order, attribute
+/// values quoted, no raw `<` or `&` in text (entities only), no control characters. Returns the elements' names.
+fn well_formed(xml: &str) -> Vec<String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut names = Vec::new();
+    let mut rest = xml.strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n").expect("an XML declaration");
+    let mut roots = 0;
+    while let Some(open) = rest.find('<') {
+        let text = &rest[..open];
+        assert!(!text.chars().any(|c| c.is_control() && !"\n\r\t".contains(c)), "control character in {text:?}");
+        for (i, _) in text.match_indices('&') {
+            let entity = &text[i..text[i..].find(';').map(|e| i + e + 1).expect("an entity ends with ;")];
+            assert!(["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"].contains(&entity), "entity {entity}");
+        }
+        let close = open + rest[open..].find('>').expect("a tag ends");
+        let tag = &rest[open + 1..close];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name.trim()), "closing tag order");
+        } else {
+            let self_closing = tag.ends_with('/');
+            let tag = tag.trim_end_matches('/');
+            let name = tag.split_whitespace().next().expect("a name").to_string();
+            // Attributes: name="value" pairs, values without '<' or an unescaped quote.
+            let mut attrs = tag[name.len()..].trim();
+            while !attrs.is_empty() {
+                let eq = attrs.find("=\"").unwrap_or_else(|| panic!("unquoted attribute in <{tag}>"));
+                let end = eq + 2 + attrs[eq + 2..].find('"').expect("attribute closes");
+                assert!(!attrs[eq + 2..end].contains('<'));
+                attrs = attrs[end + 1..].trim_start();
+            }
+            if stack.is_empty() {
+                roots += 1;
+            }
+            names.push(name.clone());
+            if !self_closing {
+                stack.push(name);
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed {stack:?}");
+    assert_eq!(roots, 1, "one root element");
+    names
+}
+
+#[test]
+fn a_downloaded_chart_is_a_well_formed_svg_with_its_text_title_and_link() {
+    let (train, val, none) = ([0.5, 0.8, 0.9], [0.4, 0.7, 0.85], [f64::NAN; 3]);
+    let runs = two_runs(&train, &val, &none);
+    let words = plot::CurveWords {
+        step: "스텝",
+        loss: "손실",
+        accuracy: "정확도",
+        training: "학습 <train>",
+        validation: "검증 & val",
+    };
+    let body = svg((800, 320), |area| {
+        plot::draw_curves_with(area, &runs, 30.0, &words, Style::new(1.0), &plot::CurveOptions::default()).unwrap();
+    });
+    let link = "http://localhost:8080/#view=train&lr=0.05&aug=rotate(deg10)";
+    let doc = plot::svg_document(&body, "CNN Playground — train \"curves\"", link);
+    let names = well_formed(&doc);
+    assert_eq!(names[0], "svg");
+    assert!(names.iter().any(|n| n == "text"), "real text, not pixels");
+    assert!(doc.contains("<title>CNN Playground — train &quot;curves&quot;</title>"));
+    assert!(doc.contains("http://localhost:8080/#view=train&amp;lr=0.05&amp;aug=rotate(deg10)</dc:source>"));
+    assert!(doc.contains("xmlns=\"http://www.w3.org/2000/svg\""), "a standalone file needs the namespace");
+    for word in ["스텝", "손실", "정확도"] {
+        assert!(has_text(&doc, word), "the chart's word {word}");
+    }
+    // The check can fail: a raw ampersand or an unclosed element is refused.
+    assert!(std::panic::catch_unwind(|| well_formed(&plot::svg_document("<svg><g></svg>", "", ""))).is_err());
+    assert!(std::panic::catch_unwind(|| well_formed(&plot::svg_document("<svg>a & b</svg>", "", ""))).is_err());
+}
+
+#[test]
+fn pixel_charts_become_one_rect_per_run_of_equal_pixels() {
+    // 3×2 pixels: a red run of two and a blue one in row 0; row 1 transparent but for one white pixel.
+    let rgba = [255, 0, 0, 255, 255, 0, 0, 255, 0, 0, 255, 255, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0];
+    let doc = plot::rgba_svg(&rgba, (3, 2), (30, 20), "tiles", "link");
+    well_formed(&doc);
+    assert!(doc.contains("width=\"30\" height=\"20\" viewBox=\"0 0 3 2\""));
+    assert!(doc.contains("<rect x=\"0\" y=\"0\" width=\"2\" height=\"1\" fill=\"#FF0000\"/>"));
+    assert!(doc.contains("<rect x=\"2\" y=\"0\" width=\"1\" height=\"1\" fill=\"#0000FF\"/>"));
+    assert!(doc.contains("<rect x=\"1\" y=\"1\" width=\"1\" height=\"1\" fill=\"#FFFFFF\"/>"));
+    assert_eq!(doc.matches("<rect").count(), 3, "transparent pixels are left out");
+}

@@ -12,7 +12,6 @@
 //!   values divided by their maximum (digits: 0 … 16), then bilinear resizing with `align_corners=False` when the
 //!   raw size differs (digits: 8×8 → the model's size), which is `F.interpolate`'s, and the playground's, rule.
 
-use crate::data::Digits;
 use crate::error::{Error, Result};
 use crate::nn::Activation;
 use crate::nn::model::Model;
@@ -55,13 +54,11 @@ impl Preprocess {
         Preprocess { raw: input, max_value: 1.0, source: Source::Images }
     }
 
-    /// The UCI digits: 8×8 pixels valued 0 … 16, as `sklearn.datasets.load_digits().images` gives them.
-    pub fn digits(digits: &Digits) -> Preprocess {
-        Preprocess {
-            raw: Shape::image(1, digits.height(), digits.width()),
-            max_value: digits.max_value() as f64,
-            source: Source::Digits,
-        }
+    /// The UCI digits, as `sklearn.datasets.load_digits().images` gives them: `height×width` pixels (8×8) valued
+    /// 0 … `max_value` (16). The engine knows no data set: the run layer reads these from the digits file
+    /// (`crate::run::digits_preprocess`).
+    pub fn digits(height: usize, width: usize, max_value: f64) -> Preprocess {
+        Preprocess { raw: Shape::image(1, height, width), max_value, source: Source::Digits }
     }
 }
 
@@ -134,28 +131,12 @@ pub fn pytorch_code(model: &Model, pre: &Preprocess, weights_file: &str) -> Resu
          import torch.nn.functional as F\n\
          from torch import nn\n\
          from safetensors.torch import load_file\n\n\
-         model = nn.Sequential(\n",
+         model = ",
         count = model.param_count()
     );
-    let plans = model.plans();
-    for (i, plan) in plans.iter().enumerate() {
-        let shapes = format!("{} → {}", plan.input, plan.output);
-        let why = match plan.spec {
-            LayerSpec::Flatten => format!("{shapes}, channel by channel (C, then H, then W)"),
-            LayerSpec::Dropout { .. } => "off in eval mode".into(),
-            LayerSpec::BatchNorm => "the running statistics in eval mode".into(),
-            _ if plan.input != plan.output => shapes,
-            _ => String::new(),
-        };
-        let why = if why.is_empty() { String::new() } else { format!(": {why}") };
-        out += &format!("    {},  # {i} {}{why}\n", torch_layer(&plan.spec, plan.input), plan.spec);
-    }
-    if plans.last().is_some_and(|p| !p.output.flat) {
-        // A conv or pool ending in 1×1 gives N×C×1×1 in PyTorch; the playground reads it as N×C logits.
-        out += &format!("    nn.Flatten(),  # {}: N×C×1×1 → N×C logits (no parameters)\n", plans.len());
-    }
+    out += &sequential_code(model);
     out += &format!(
-        ")\nmodel.load_state_dict(load_file({weights_file:?}))\n\
+        "\nmodel.load_state_dict(load_file({weights_file:?}))\n\
          model.eval()  # dropout off and BatchNorm on its running statistics, as the playground's inference\n\n\n"
     );
     out += &preprocess_code(pre, input);
@@ -174,7 +155,33 @@ pub fn pytorch_code(model: &Model, pre: &Preprocess, weights_file: &str) -> Resu
     Ok(out)
 }
 
-fn preprocess_code(pre: &Preprocess, input: Shape) -> String {
+/// The model as a PyTorch `nn.Sequential(…)` expression (no trailing newline), one layer a line with its shapes in a
+/// comment; its indices are the state_dict names of [`crate::nn::safetensors`].
+pub fn sequential_code(model: &Model) -> String {
+    let mut out = String::from("nn.Sequential(\n");
+    let plans = model.plans();
+    for (i, plan) in plans.iter().enumerate() {
+        let shapes = format!("{} → {}", plan.input, plan.output);
+        let why = match plan.spec {
+            LayerSpec::Flatten => format!("{shapes}, channel by channel (C, then H, then W)"),
+            LayerSpec::Dropout { .. } => "off in eval mode".into(),
+            LayerSpec::BatchNorm => "the running statistics in eval mode".into(),
+            _ if plan.input != plan.output => shapes,
+            _ => String::new(),
+        };
+        let why = if why.is_empty() { String::new() } else { format!(": {why}") };
+        out += &format!("    {},  # {i} {}{why}\n", torch_layer(&plan.spec, plan.input), plan.spec);
+    }
+    if plans.last().is_some_and(|p| !p.output.flat) {
+        // A conv or pool ending in 1×1 gives N×C×1×1 in PyTorch; the playground reads it as N×C logits.
+        out += &format!("    nn.Flatten(),  # {}: N×C×1×1 → N×C logits (no parameters)\n", plans.len());
+    }
+    out + ")"
+}
+
+/// `def preprocess(raw)`: the playground's input pipeline from raw images to the model's `input` (see the module
+/// docs), as Python.
+pub fn preprocess_code(pre: &Preprocess, input: Shape) -> String {
     let raw = pre.raw;
     let max =
         if pre.max_value.fract() == 0.0 { format!("{}", pre.max_value as u64) } else { format!("{}", pre.max_value) };

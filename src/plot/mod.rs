@@ -5,6 +5,7 @@
 mod compare;
 mod confusion;
 mod curves;
+mod document;
 mod histogram;
 mod layers;
 mod tiles;
@@ -12,6 +13,7 @@ mod tiles;
 pub use compare::{ComparePanel, Comparison, draw_comparison, text_width};
 pub use confusion::{draw_confusion, draw_confusion_rows};
 pub use curves::{CurveOptions, CurveRun, CurveWords, RUN_COLORS, draw_curves, draw_curves_with, nice_ceiling};
+pub use document::{rgba_svg, svg_document, xml_escape};
 pub use histogram::{DensityPlot, draw_density};
 pub use layers::{
     ACT_RANGE, GRAD_RANGE, GRAD_W, LayerHistograms, LogPane, LogWords, OVERFLOW, Series, draw_layer_histograms,

@@ -10,10 +10,14 @@
 //! is refused (code `unknown_key`), a value of the wrong type names its key (`wrong_type`), an absent key takes its
 //! default.
 
+pub mod npz;
+pub mod script;
 pub mod train;
 pub mod transfer;
 
+use crate::data::Digits;
 use crate::error::{Error, Result, brief, check_range};
+use crate::nn::export::Preprocess;
 
 /// The largest whole number a JS number holds exactly (seeds).
 pub const MAX_SEED: f64 = 9_007_199_254_740_991.0;
@@ -180,4 +184,10 @@ pub(crate) fn blame(mut e: Error, keys: &[(&str, Kind)], setting: &str) -> Error
         e.param = setting.to_string();
     }
     e
+}
+
+/// How the UCI digits become a model's input in exported code: their raw size and largest value, read from the
+/// digits file here (the engine's export knows no data set).
+pub fn digits_preprocess(digits: &Digits) -> Preprocess {
+    Preprocess::digits(digits.height(), digits.width(), digits.max_value() as f64)
 }

@@ -185,7 +185,7 @@ impl TrainConfig {
                 .ok_or_else(|| Error::coded("data", "missing", "the digits need the bytes of www/data/digits.bin"))?;
             let parsed = Digits::parse(bytes).map_err(|e| at(e, "data"))?;
             let dataset = parsed.to_dataset(INPUT.h, INPUT.w).map_err(|e| at(e, "data"))?;
-            (dataset, DIGITS_SPLIT, Preprocess::digits(&parsed))
+            (dataset, DIGITS_SPLIT, super::digits_preprocess(&parsed))
         } else {
             let config = SymbolConfig { seed: self.seed, ..SymbolConfig::default() };
             let dataset = config.generate().map_err(|e| at(e, "data"))?;

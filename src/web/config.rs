@@ -110,6 +110,12 @@ impl Config {
         self.get(key).map(|v| args::f32s(key, v, max)).transpose()
     }
 
+    /// The values of a Float64Array (or an array of numbers) of at most `max` values (copied; codes `wrong_type`,
+    /// `too_large`).
+    pub fn f64s(&self, key: &str, max: usize) -> CoreResult<Option<Vec<f64>>> {
+        self.get(key).map(|v| args::f64s(key, v, max)).transpose()
+    }
+
     /// The values of a Uint32Array (or an array of whole numbers) of at most `max` values (copied; codes
     /// `wrong_type`, `too_large`).
     pub fn uints(&self, key: &str, max: usize) -> CoreResult<Option<Vec<u32>>> {

@@ -98,7 +98,7 @@ impl Dataset {
                 let side = |key| c.whole(key, 1.0, data::digits::MAX_SIDE as f64);
                 let (h, w) = (side("height")?.unwrap_or(28) as usize, side("width")?.unwrap_or(28) as usize);
                 let digits = Digits::parse(&bytes)?;
-                (digits.to_dataset(h, w)?, data::DIGITS_SPLIT, Preprocess::digits(&digits))
+                (digits.to_dataset(h, w)?, data::DIGITS_SPLIT, crate::run::digits_preprocess(&digits))
             }
             "symbols" => {
                 let keys: Vec<&str> = ["source", "seed"].into_iter().chain(SYMBOL_KEYS).chain(SPLIT_KEYS).collect();

@@ -2,12 +2,11 @@
 //! cross the boundary unless asked for.
 
 use super::config::Config;
-use super::{args, canvas_backend, chart_error, js_error};
+use super::{args, js_error};
 use crate::Error;
 use crate::init::{self, InitConfig, ResolvedInit};
 use crate::plot::{self, DensityPlot, Style, draw_density};
 use crate::stats::{Histogram, Moments, moments};
-use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 
 pub const MAX_SAMPLES: u32 = 1_000_000;
@@ -203,7 +202,7 @@ impl InitView {
         names: JsValue,
         words: JsValue,
         pixel_ratio: JsValue,
-    ) -> Result<(), JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let names = args::texts("names", &names, WORDS).map_err(js_error)?;
         let words = args::texts("words", &words, WORDS).map_err(js_error)?;
         let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
@@ -257,8 +256,7 @@ impl InitView {
             })
             .collect();
         let plot = plot::Comparison { panels: &panels, lo, hi, top, point_mass: word(0), clipped: word(1) };
-        let area = canvas_backend(canvas)?.into_drawing_area();
-        plot::draw_comparison(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
+        draw_chart!(canvas, |area| plot::draw_comparison(&area, &plot, Style::new(pixel_ratio)))
     }
 
     pub fn draw(
@@ -267,13 +265,12 @@ impl InitView {
         x_label: JsValue,
         y_label: JsValue,
         pixel_ratio: JsValue,
-    ) -> Result<(), JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let x_label = args::text("words", &x_label).map_err(js_error)?;
         let y_label = args::text("words", &y_label).map_err(js_error)?;
         let x_label = x_label.as_str();
         let y_label = y_label.as_str();
         let pixel_ratio = super::pixel_ratio(&pixel_ratio)?;
-        let area = canvas_backend(canvas)?.into_drawing_area();
         let (lo, hi) = (self.hist.lo, self.hist.hi);
         let curve: Vec<(f64, f64)> = if matches!(self.spec.distribution, init::InitDistribution::Zeros) {
             Vec::new()
@@ -286,6 +283,6 @@ impl InitView {
                 .collect()
         };
         let plot = DensityPlot { hist: &self.hist, total: self.samples.len(), curve: &curve, x_label, y_label };
-        draw_density(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
+        draw_chart!(canvas, |area| draw_density(&area, &plot, Style::new(pixel_ratio)))
     }
 }

@@ -4,11 +4,10 @@
 use super::config::Config;
 use super::init::INIT_KEYS;
 use super::init::required_init;
-use super::{args, canvas_backend, chart_error, js_error};
+use super::{args, js_error};
 use crate::plot::{self, LayerHistograms, LogPane, Series, Style};
 use crate::probe::{Activation, Probe, ProbeConfig, ProbeNorm};
 use crate::signal::{self, Comparison, Fit, Size};
-use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 
 /// Bins of one layer's histogram, and words of one chart, that the charts take at most.
@@ -171,7 +170,7 @@ pub fn draw_layer_histograms(
     overflow: JsValue,
     words: JsValue,
     pixel_ratio: JsValue,
-) -> Result<(), JsValue> {
+) -> Result<JsValue, JsValue> {
     let finite = |param, v: &JsValue| {
         args::number(param, v).and_then(|x| crate::error::check_range(param, x, -f64::MAX, f64::MAX)).map_err(js_error)
     };
@@ -195,8 +194,7 @@ pub fn draw_layer_histograms(
         overflow_word: word(1),
         outside_word: word(2),
     };
-    let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_layer_histograms(&area, &plot, Style::new(pixel_ratio)).map_err(chart_error)
+    draw_chart!(canvas, |area| plot::draw_layer_histograms(&area, &plot, Style::new(pixel_ratio)))
 }
 
 /// The fixed y ranges of the two panes of [`draw_signal_layers`]: [act lo, act hi, grad lo, grad hi].
@@ -221,7 +219,7 @@ pub fn draw_signal_layers(
     ref_grad_w_std: JsValue,
     words: JsValue,
     pixel_ratio: JsValue,
-) -> Result<(), JsValue> {
+) -> Result<JsValue, JsValue> {
     let series = |param, v: &JsValue| args::f64s(param, v, MAX_DEPTH + 1).map_err(js_error);
     let (act_std, grad_x_std, grad_w_std) =
         (series("act_std", &act_std)?, series("grad_x_std", &grad_x_std)?, series("grad_w_std", &grad_w_std)?);
@@ -258,6 +256,5 @@ pub fn draw_signal_layers(
     ];
     let words =
         plot::LogWords { x_label: word(0), overflow: word(8), zero: word(9), off_scale: word(10), reference: word(11) };
-    let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_log_panes(&area, &panes, &words, Style::new(pixel_ratio)).map_err(chart_error)
+    draw_chart!(canvas, |area| plot::draw_log_panes(&area, &panes, &words, Style::new(pixel_ratio)))
 }

@@ -393,3 +393,47 @@ pub fn check_weights(settings: JsValue, bytes: JsValue) -> Result<(), JsValue> {
     };
     checked().map_err(js_error)
 }
+
+/// A run as a PyTorch script that repeats it (src/run/script.rs), without the run: `kind` `train` (settings as
+/// `check_settings`, `bytes` www/data/digits.bin for the digits) or `transfer` (a cell's settings as `new
+/// Session('transfer', …)` takes them, its `data` included), `options` `{ name, link }` (`name` the files' base
+/// name, `link` the page's link quoted in the header). Returns `{ file, text, npzFile, npz }`: the script's file name
+/// and text, and for generated data the `.npz` to save beside it (`npzFile` and `npz` null otherwise).
+#[wasm_bindgen]
+pub fn pytorch_script(kind: JsValue, settings: JsValue, bytes: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let made = (|| -> CoreResult<JsValue> {
+        let kind = args::text("kind", &kind)?;
+        let bytes = optional_bytes(&bytes)?;
+        let o = Config::read(&options, "options", &["name", "link"])?;
+        let naming = crate::run::script::Naming {
+            name: o.string("name")?.unwrap_or_else(|| "cnn-playground".into()),
+            link: o.string("link")?.unwrap_or_default(),
+        };
+        let script = match kind.as_str() {
+            "train" => {
+                let s = settings_of(&settings, "train", &train_run::KEYS, &[])?;
+                crate::run::script::train_script(&s, bytes.as_deref(), &naming)?
+            }
+            "transfer" => {
+                let (s, data) = cell_of(&settings)?;
+                let shared = data.shared.clone();
+                crate::run::script::cell_script(&s, &shared.data, &shared.split, shared.preprocess, &naming)?
+            }
+            "pretrain" => {
+                return Err(Error::coded("kind", "not_supported", "a zoo model's pretraining has no script"));
+            }
+            _ => return Err(unknown_kind(&kind)),
+        };
+        let (npz_file, npz) = match &script.npz {
+            Some((file, bytes)) => (JsValue::from(file.as_str()), js_sys::Uint8Array::from(&bytes[..]).into()),
+            None => (JsValue::NULL, JsValue::NULL),
+        };
+        Ok(object(&[
+            ("file", script.file.as_str().into()),
+            ("text", script.text.as_str().into()),
+            ("npzFile", npz_file),
+            ("npz", npz),
+        ]))
+    })();
+    made.map_err(js_error)
+}

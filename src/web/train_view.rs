@@ -2,10 +2,9 @@
 //! grids of small images (filters, activation maps, misclassified examples) as RGBA bytes.
 
 use super::config::Config;
-use super::{args, canvas_backend, chart_error, js_error, pixel_ratio};
+use super::{args, js_error, pixel_ratio};
 use crate::error::Error;
 use crate::plot::{self, CurveOptions, CurveRun, CurveWords, Style, TileGrid};
-use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 
 /// Rows of one curves chart (all runs together), entries of a confusion matrix, and pixels of a tile grid.
@@ -15,52 +14,84 @@ const MAX_PIXELS: usize = 1 << 24;
 const MAX_NAMES: usize = 1000;
 const MAX_SAFE_STEP: f64 = args::MAX_SAFE;
 
-/// Curves of `lengths.len()` runs: `steps`, `train_loss`, `train_acc`, `val_loss`, `val_acc` hold every run's rows
-/// one run after another (`lengths[i]` rows for run i); `names` one per run; `words` = [step, loss, accuracy,
-/// training, validation] in the page's language; the step axis ends at `last_step` (a run's planned total) when that
-/// is positive, else at the last measured step. `options` (optional): `{ colors: [palette index per run], dashed:
-/// [0 | 1 per run], legend: bool, gap: bool, accuracy_only: bool }` (src/plot/curves.rs, `CurveOptions`); a wrong
-/// key or type throws with that key as `.param`.
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen]
-pub fn draw_train_curves(
-    canvas: JsValue,
-    last_step: JsValue,
-    lengths: JsValue,
-    steps: JsValue,
-    train_loss: JsValue,
-    train_acc: JsValue,
-    val_loss: JsValue,
-    val_acc: JsValue,
-    names: JsValue,
-    words: JsValue,
-    ratio: JsValue,
-    options: JsValue,
-) -> Result<(), JsValue> {
-    let options = curve_options(&options).map_err(js_error)?;
-    let last_step = args::number("last_step", &last_step)
-        .and_then(|x| crate::error::check_range("last_step", x, -MAX_SAFE_STEP, MAX_SAFE_STEP))
-        .map_err(js_error)?;
-    let lengths = args::u32s("lengths", &lengths, MAX_NAMES).map_err(js_error)?;
-    let column = |param, v: &JsValue| args::f64s(param, v, MAX_ROWS).map_err(js_error);
-    let (steps, train_loss, train_acc) =
-        (column("steps", &steps)?, column("train_loss", &train_loss)?, column("train_acc", &train_acc)?);
-    let (val_loss, val_acc) = (column("val_loss", &val_loss)?, column("val_acc", &val_acc)?);
-    let names = args::texts("names", &names, MAX_NAMES).map_err(js_error)?;
-    let words = args::texts("words", &words, MAX_NAMES).map_err(js_error)?;
-    let pixel_ratio = pixel_ratio(&ratio)?;
-    // Summed as f64: the lengths are below 2³² each, so the sum cannot wrap.
-    let total: f64 = lengths.iter().map(|&n| n as f64).sum();
-    let columns = [&steps, &train_loss, &train_acc, &val_loss, &val_acc];
-    if columns.iter().any(|c| c.len() as f64 != total) {
-        return Err(chart_error(format!("every column needs {total} values")));
+/// The keys of one curves chart (see [`draw_train_curves`]).
+const CHART_KEYS: [&str; 11] = [
+    "lastStep",
+    "lengths",
+    "steps",
+    "train_loss",
+    "train_acc",
+    "val_loss",
+    "val_acc",
+    "names",
+    "words",
+    "ratio",
+    "options",
+];
+
+/// One curves chart as the page describes it, read and checked (every error's param is the key at fault).
+struct CurveChart {
+    last_step: f64,
+    lengths: Vec<u32>,
+    /// steps, train_loss, train_acc, val_loss, val_acc: every run's rows one run after another.
+    columns: [Vec<f64>; 5],
+    names: Vec<String>,
+    words: Vec<String>,
+    ratio: f64,
+    options: CurveOptions,
+}
+
+impl CurveChart {
+    fn read(value: &JsValue) -> crate::Result<CurveChart> {
+        let c = Config::read(value, "chart", &CHART_KEYS)?;
+        let last_step = c.number("lastStep")?.unwrap_or(0.0);
+        crate::error::check_range("lastStep", last_step, -MAX_SAFE_STEP, MAX_SAFE_STEP)?;
+        let lengths = c.uints("lengths", MAX_NAMES)?.unwrap_or_default();
+        let column = |key| c.f64s(key, MAX_ROWS).map(Option::unwrap_or_default);
+        let columns =
+            [column("steps")?, column("train_loss")?, column("train_acc")?, column("val_loss")?, column("val_acc")?];
+        let texts = |key| -> crate::Result<Vec<String>> {
+            Ok(match args::get(key, value, key)? {
+                v if v.is_undefined() || v.is_null() => Vec::new(),
+                v => args::texts(key, &v, MAX_NAMES)?,
+            })
+        };
+        let (names, words) = (texts("names")?, texts("words")?);
+        let ratio = c.number("ratio")?.unwrap_or(1.0);
+        crate::error::check_range("ratio", ratio, 0.01, 16.0)?;
+        let options = match args::get("options", value, "options")? {
+            v if v.is_undefined() || v.is_null() => CurveOptions::default(),
+            v => curve_options(&v)?,
+        };
+        // Summed as f64: the lengths are below 2³² each, so the sum cannot wrap.
+        let total: f64 = lengths.iter().map(|&n| n as f64).sum();
+        if let Some(i) = columns.iter().position(|col| col.len() as f64 != total) {
+            let key = ["steps", "train_loss", "train_acc", "val_loss", "val_acc"][i];
+            return Err(Error::coded(key, "length_mismatch", format!("every column needs {total} values"))
+                .with("expected", total)
+                .with("got", columns[i].len() as f64));
+        }
+        Ok(CurveChart { last_step, lengths, columns, names, words, ratio, options })
     }
-    let mut runs = Vec::with_capacity(lengths.len());
+}
+
+/// Curves of one or more runs on `canvas` (a canvas element, or an SVG target: src/web/mod.rs, `chart_target`;
+/// returns the SVG then). `chart` = `{ lastStep, lengths, steps, train_loss, train_acc, val_loss, val_acc, names,
+/// words, ratio, options }`: the columns hold every run's rows one run after another (`lengths[i]` rows for run
+/// i); `names` one per run; `words` = [step, loss, accuracy, training, validation] in the page's language; the step
+/// axis ends at `lastStep` (a run's planned total) when that is positive, else at the last measured step; `ratio`
+/// the device pixel ratio; `options` `{ colors: [palette index per run], dashed: [0 | 1 per run], legend, gap,
+/// accuracy_only }` (src/plot/curves.rs, `CurveOptions`). A wrong key or type throws with that key as `.param`.
+#[wasm_bindgen]
+pub fn draw_train_curves(canvas: JsValue, chart: JsValue) -> Result<JsValue, JsValue> {
+    let chart = CurveChart::read(&chart).map_err(js_error)?;
+    let [steps, train_loss, train_acc, val_loss, val_acc] = &chart.columns;
+    let mut runs = Vec::with_capacity(chart.lengths.len());
     let mut start = 0;
-    for (i, &n) in lengths.iter().enumerate() {
+    for (i, &n) in chart.lengths.iter().enumerate() {
         let r = start..start + n as usize;
         runs.push(CurveRun {
-            name: names.get(i).map(String::as_str).unwrap_or(""),
+            name: chart.names.get(i).map(String::as_str).unwrap_or(""),
             steps: &steps[r.clone()],
             train_loss: &train_loss[r.clone()],
             train_acc: &train_acc[r.clone()],
@@ -69,10 +100,10 @@ pub fn draw_train_curves(
         });
         start += n as usize;
     }
-    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let word = |i: usize| chart.words.get(i).map(String::as_str).unwrap_or("");
     let words = CurveWords { step: word(0), loss: word(1), accuracy: word(2), training: word(3), validation: word(4) };
-    let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_curves_with(&area, &runs, last_step, &words, Style::new(pixel_ratio), &options).map_err(chart_error)
+    let style = Style::new(chart.ratio);
+    draw_chart!(canvas, |area| plot::draw_curves_with(&area, &runs, chart.last_step, &words, style, &chart.options))
 }
 
 fn curve_options(value: &JsValue) -> crate::Result<CurveOptions> {
@@ -97,14 +128,13 @@ pub fn draw_confusion(
     labels: JsValue,
     words: JsValue,
     ratio: JsValue,
-) -> Result<(), JsValue> {
+) -> Result<JsValue, JsValue> {
     let counts = args::u32s("counts", &counts, MAX_NAMES * MAX_NAMES).map_err(js_error)?;
     let labels = args::texts("labels", &labels, MAX_NAMES).map_err(js_error)?;
     let words = args::texts("words", &words, MAX_NAMES).map_err(js_error)?;
     let pixel_ratio = pixel_ratio(&ratio)?;
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-    let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_confusion(&area, &counts, &labels, word(0), word(1), Style::new(pixel_ratio)).map_err(chart_error)
+    draw_chart!(canvas, |area| plot::draw_confusion(&area, &counts, &labels, word(0), word(1), Style::new(pixel_ratio)))
 }
 
 /// Some rows of a confusion matrix (`counts` = `rows.len() × labels.len()`, row i the true class `rows[i]`);
@@ -117,7 +147,7 @@ pub fn draw_confusion_rows(
     labels: JsValue,
     words: JsValue,
     ratio: JsValue,
-) -> Result<(), JsValue> {
+) -> Result<JsValue, JsValue> {
     let counts = args::u32s("counts", &counts, MAX_NAMES * MAX_NAMES).map_err(js_error)?;
     let rows = args::u32s("rows", &rows, MAX_NAMES).map_err(js_error)?;
     let labels = args::texts("labels", &labels, MAX_NAMES).map_err(js_error)?;
@@ -125,9 +155,9 @@ pub fn draw_confusion_rows(
     let pixel_ratio = pixel_ratio(&ratio)?;
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let rows: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
-    let area = canvas_backend(canvas)?.into_drawing_area();
-    plot::draw_confusion_rows(&area, &counts, &rows, &labels, word(0), word(1), Style::new(pixel_ratio))
-        .map_err(chart_error)
+    draw_chart!(canvas, |area| {
+        plot::draw_confusion_rows(&area, &counts, &rows, &labels, word(0), word(1), Style::new(pixel_ratio))
+    })
 }
 
 /// RGBA bytes of `tiles` images of `height × width` values laid out in `columns` columns with one-pixel gaps:

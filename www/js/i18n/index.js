@@ -11,8 +11,9 @@ import element from './element.js';
 import embed from './embed.js';
 import transfer from './transfer.js';
 import draw from './draw.js';
+import download from './download.js';
 
-export const PARTS = { common, init, signal, augment, train, element, embed, transfer, draw };
+export const PARTS = { common, init, signal, augment, train, element, embed, transfer, draw, download };
 
 export const STRINGS = {
   en: Object.assign({}, ...Object.values(PARTS).map((part) => part.en)),

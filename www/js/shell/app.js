@@ -18,6 +18,7 @@ import { appliesTo, configure, defaultOf, defaults, known, parse, parseValue } f
 import { setLang, t } from '../i18n/index.js';
 import { copyText, coreMessage, el, keepFocus } from '../ui/dom.js';
 import { arrange, embedAction, layoutKey } from './embedding.js';
+import { installDownloads, recordCharts } from '../ui/figure-download.js';
 
 export const PANELS = {
   init: () => import('../panels/init.js'),
@@ -74,7 +75,7 @@ function trackedWasm(wasm, live) {
     Object.defineProperty(Tracked, 'name', { value: name });
     tracked[name] = Tracked;
   }
-  return tracked;
+  return recordCharts(tracked);
 }
 
 // Reset puts the panel's own settings back to their defaults (language and embedding stay); Copy link copies the
@@ -269,6 +270,7 @@ export function createApp(root, store) {
     const live = new Set();
     current = { name, section, view: null, fields: {}, live, wasm: trackedWasm(wasm, live) };
     current.view = module.mount(section, ctx);
+    installDownloads(section, () => wasm);
     arrange(section, state);
     write();
     current.view.update(state);

@@ -11,8 +11,9 @@ import { BATCH_EPOCHS, BATCH_SIZES, COMPARISONS, RACE_INITS, layerSpreads, sixNi
 import { pausedRuns, unstarted } from './paused.js';
 import {
   SETTINGS, TARGET_ACC, checkSettings, measuring, curveColumns, curveFacts, curveRows, digits, drawCurves, pct, putImages, rowCells,
-  runConfig, settingsKey,
+  runConfig, runSettings, settingsKey,
 } from './shared.js';
+import { scriptButton } from '../../ui/script-download.js';
 
 
 export function compareView(section, ctx, name) {
@@ -78,7 +79,7 @@ export function compareView(section, ctx, name) {
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },
-        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
+        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset, scriptButton(wasm, async () => { const bytes = await digits(); return arms.map((arm) => ({ kind: 'train', settings: runSettings({ ...ctx.state, ...arm.patch(ctx.state) }), bytes, part: arm.id })); }, `train-${name}`)),
         message, longVerdict ? '' : verdict, paused.wrap,
         el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('train.compare.curves'), ' ', everyNote)),
         longVerdict ? verdict : '',

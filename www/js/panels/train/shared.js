@@ -54,9 +54,11 @@ export const rowCells = (r) => [String(r.step), plain(r.train_loss), plain(r.tra
 export function drawCurves(wasm, canvas, series, lastStep = 0, options = undefined, xWord = t('train.word.step')) {
   const all = series.flatMap((s) => s.rows);
   const col = (k) => Float64Array.from(all, (r) => r[k]);
-  wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('train_loss'), col('train_acc'),
-    col('val_loss'), col('val_acc'), series.map((s) => s.name),
-    [xWord, ...['loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`))], fitCanvas(canvas), options);
+  wasm.draw_train_curves(canvas, {
+    lastStep, lengths: Uint32Array.from(series, (s) => s.rows.length), steps: col('step'), train_loss: col('train_loss'),
+    train_acc: col('train_acc'), val_loss: col('val_loss'), val_acc: col('val_acc'), names: series.map((s) => s.name),
+    words: [xWord, ...['loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`))], ratio: fitCanvas(canvas), options,
+  });
 }
 
 // RGBA tiles at their own pixel size, scaled up by CSS.

@@ -14,6 +14,7 @@ import { COMPARISONS } from './lessons.js';
 import { pausedRuns, unstarted } from './paused.js';
 import { mapRows } from '../draw/maps.js';
 import { drawPad } from '../draw/draw.js';
+import { scriptButton } from '../../ui/script-download.js';
 
 import {
   SETTINGS, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, factsText, measuring, rowCells,
@@ -134,7 +135,8 @@ function weightsPanel(ctx, view) {
     el('p', { class: 'field-help' }, t('train.weights.code.help', { file: WEIGHTS_FILE })), code.wrap);
   codeDetails.addEventListener('toggle', () => { if (codeDetails.open) showCode(); });
   const weightsBox = el('div', { class: 'weights' }, el('h3', {}, t('train.weights')),
-    el('div', { class: 'run-buttons' }, download), weightsField, weightsError, weightsSummary, codeDetails);
+    el('div', { class: 'run-buttons' }, download, scriptButton(wasm, async () => ({ kind: 'train', settings: runSettings(ctx.state), bytes: await digits() }))),
+    weightsField, weightsError, weightsSummary, codeDetails);
 
   const importedText = ({ name, val }) => t('train.weights.imported', { name, acc: pct(val.accuracy), correct: val.correct, n: val.n });
 

@@ -9,6 +9,7 @@
 // (Transfusion: the lower layers change little).
 
 import { t } from '../../i18n/index.js';
+import { scriptButton } from '../../ui/script-download.js';
 import { controlSet } from '../../url/controls.js';
 import { atMost, dataTable, el, plain } from '../../ui/dom.js';
 import { errorText } from '../../compute/runs.js';
@@ -67,7 +68,7 @@ export function initView(section, ctx) {
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },
-        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
+        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset, scriptButton(wasm, () => arms.filter((a) => a.run).map((a) => ({ kind: 'transfer', settings: a.run.config, part: a.id })), 'transfer-init')),
         message, verdict,
         el('figure', { class: 'chart' }, emptyNote, curves, el('figcaption', {}, t('transfer.init.curves'), ' ', t('transfer.every', { n: plan.eval_every }))),
         runList, gnNote, el('p', { class: 'field-help' }, t('transfer.init.lr_reason')), target,

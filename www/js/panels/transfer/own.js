@@ -5,6 +5,7 @@
 // fine-tuned model as safetensors with its PyTorch code.
 
 import { t } from '../../i18n/index.js';
+import { scriptButton } from '../../ui/script-download.js';
 import { controlSet } from '../../url/controls.js';
 import { codeBlock, dataTable, downloadFile, el, perFrame, plain } from '../../ui/dom.js';
 import { errorText, runs, speedText } from '../../compute/runs.js';
@@ -265,7 +266,8 @@ export function ownView(section, ctx) {
       el('h3', {}, t('transfer.own.export')),
       el('div', { class: 'run-buttons' },
         el('button', { type: 'button', 'data-action': 'download-weights', onclick: () => downloadFile(result.weights, WEIGHTS_FILE) }, t('transfer.own.download_weights')),
-        el('button', { type: 'button', 'data-action': 'download-code', onclick: () => downloadFile(result.code, 'model.py', 'text/x-python') }, t('transfer.own.download_code'))),
+        el('button', { type: 'button', 'data-action': 'download-code', onclick: () => downloadFile(result.code, 'model.py', 'text/x-python') }, t('transfer.own.download_code')),
+        scriptButton(wasm, () => ({ kind: 'transfer', settings: run.config }), 'transfer-own')),
       el('p', { class: 'field-help' }, t('transfer.own.code', { file: WEIGHTS_FILE })),
       code.wrap);
     exportBox.hidden = false;

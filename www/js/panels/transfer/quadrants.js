@@ -6,6 +6,7 @@
 // Each (quadrant, strategy) is a cell, a run of its own in the registry, so the pool's workers share the experiment.
 
 import { lang, t } from '../../i18n/index.js';
+import { scriptButton } from '../../ui/script-download.js';
 import { controlSet } from '../../url/controls.js';
 import { atMost, dataTable, el, plain } from '../../ui/dom.js';
 import { errorText } from '../../compute/runs.js';
@@ -84,7 +85,7 @@ export function quadrantsView(section, ctx) {
       form,
       // The quadrants right after the run's progress, so an embedded view (www/js/shell/embedding.js) shows them first.
       el('div', { class: 'outputs' },
-        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset),
+        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset, scriptButton(wasm, () => cells.map((c) => ({ kind: 'transfer', settings: c.config, part: c.id })), 'transfer-quadrants')),
         progress, status, message,
         legend, emptyNote, grid, rule, repeatsNote,
         el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.quadrant_every })),

@@ -112,9 +112,11 @@ export function showCells(ctx, cells, key) {
 export function drawValCurves(wasm, canvas, series, lastStep = 0, options = undefined) {
   const all = series.flatMap((s) => s.rows);
   const col = (k) => Float64Array.from(all, (r) => r[k] ?? NaN);
-  wasm.draw_train_curves(canvas, lastStep, Uint32Array.from(series, (s) => s.rows.length), col('step'), col('none'), col('none'),
-    col('val_loss'), col('val_acc'), series.map((s) => s.name),
-    ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), fitCanvas(canvas), options);
+  wasm.draw_train_curves(canvas, {
+    lastStep, lengths: Uint32Array.from(series, (s) => s.rows.length), steps: col('step'), train_loss: col('none'),
+    train_acc: col('none'), val_loss: col('val_loss'), val_acc: col('val_acc'), names: series.map((s) => s.name),
+    words: ['step', 'loss', 'accuracy', 'training', 'validation'].map((w) => t(`train.word.${w}`)), ratio: fitCanvas(canvas), options,
+  });
 }
 
 // Each layer's relative weight change ‖W − W₀‖ / ‖W₀‖ as bars, one per layer with weights, labelled by its name.
