@@ -470,7 +470,8 @@ fn json_numbers(v: &[f32]) -> String {
 }
 
 /// Writes target/export-check/: per case the weights, the PyTorch code, and in cases.json the raw images, their
-/// shape and the engine's logits; tests/python/test_export.py checks them with numpy.
+/// shape and the engine's logits; tests/python/test_export.py checks them with numpy (`make test-python` runs this
+/// first; the Python tests refuse to run without it). Each weights file is read back here before it is used.
 #[test]
 fn python_fixture() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/export-check");
@@ -482,6 +483,11 @@ fn python_fixture() {
         std::fs::write(dir.join(&weights), to_safetensors(&case.model)).unwrap();
         std::fs::write(dir.join(format!("{}.py", case.name)), &code).unwrap();
         let logits = case.model.forward(&case.input, case.n).unwrap().to_vec();
+        // What was written is what the Python side will read: the file loads back into the model and gives the
+        // same logits, bit for bit.
+        load_safetensors(&mut case.model, &std::fs::read(dir.join(&weights)).unwrap()).unwrap();
+        let again = case.model.forward(&case.input, case.n).unwrap();
+        assert!(again.iter().zip(&logits).all(|(a, b)| a.to_bits() == b.to_bits()), "{} reloaded", case.name);
         let r = case.pre.raw;
         entries.push(format!(
             "{{\"name\":\"{}\",\"weights\":\"{weights}\",\"code\":\"{}.py\",\"raw_shape\":[{},{},{},{}],\"max_value\":{},\"raw\":{},\"logits\":{}}}",
