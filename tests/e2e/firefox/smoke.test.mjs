@@ -21,10 +21,10 @@ const EXPECTED = {
   init: { charts: ['init-hist'], rows: { 'init-hist': 80, 'init-stats': 7 } },
   signal: { charts: ['signal-hist', 'signal-layers'], rows: { 'signal-hist': 10, 'signal-layers': 10 } },
   augment: { charts: ['augment-grid'], rows: { 'augment-grid': 17 } }, // the source (tile 0) and 16 tiles
-  // Nothing trains before Start.
+  // Nothing trains before Start, and the drawing pad and its 8×8 are empty until a stroke.
   train: {
     charts: [], rows: {},
-    idle: ['train-curves', 'train-filters', 'train-confusion', 'train-misclassified'],
+    idle: ['train-curves', 'train-filters', 'train-confusion', 'train-misclassified', 'draw-pad', 'draw-probs', 'draw-digit'],
   },
   // The quadrant experiment waits for Start; what each strategy trains and costs is shown before.
   transfer: { charts: [], rows: { 'transfer-strategies': 5 }, idle: ['transfer-quadrants', 'transfer-curves'] },
