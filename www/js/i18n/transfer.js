@@ -157,7 +157,7 @@ export default {
     'transfer.init.he_small': 'Where the lecture note overstates it: both papers found the final accuracy much the same — pretraining mainly bought speed (Raghu et al.), and given a longer schedule random initialization caught up (He et al.). The exception is small data: with only about 1k COCO training images, He et al. found that training from random initialization overfit and stayed behind pretraining. This target has 800 training images (80 per class), that regime; the longer budget here shows whether random initialization catches up on it.',
     'transfer.empty_chart': 'Nothing measured yet: press Start and the mean curves fill these axes as the runs report.',
     'transfer.init.diff': '{diff} points, {outcome}',
-    'transfer.quadrants.repeats_note': 'How many repeats decide: in our measurements (seeds of repeats 0–7), five repeats decided three of the four quadrants by this rule and eight decided all four — large & different trains from scratch with a wide spread between seeds. When a quadrant stays undecided, raise Repeats. Time: five repeats (100 trainings) take about 20 s on a quiet 2-core machine in Chromium (measured: 18.8 s, validation every 25 steps), several times that on a busy machine; eight take about 1.6× as long.',
+    'transfer.quadrants.repeats_note': 'How many repeats decide: by this rule, eight repeats (the default) decided all four quadrants for seeds 42 and 7 and for the native check’s seeds, and three of the four for seeds 1 and 2026, where small & different stayed undecided (training from scratch spreads widely between seeds there: its gap of about 10 points to the advised strategy stayed within the 95 % band). Five repeats decided two or three quadrants. When a quadrant stays undecided, raise Repeats. Time: eight repeats (160 trainings) take about 40 s on a quiet 2-core machine in Chromium (measured: 40.8 s, validation every 25 steps), several times that on a busy machine.',
   },
   ko: {
     'core.too_many_images': '이미지는 모두 합쳐 최대 {max}개입니다 ({got}개).',
@@ -316,6 +316,6 @@ export default {
     'transfer.init.he_small': '강의 노트가 과장한 부분: 두 논문 모두 최종 정확도는 거의 같았고, 사전 학습의 이점은 주로 속도였습니다(Raghu 외). 더 긴 학습이 주어지면 무작위 초기화도 따라잡았습니다(He 외). 예외는 작은 데이터입니다: COCO 훈련 데이터가 약 1천 장뿐일 때, He 외는 무작위 초기화에서 처음부터 학습한 모델이 과적합되어 사전 학습에 뒤처진다는 것을 발견했습니다. 이 타깃의 훈련 데이터는 800장(클래스당 80장)으로 바로 그 범위이며, 여기서 더 긴 학습 설정은 무작위 초기화가 따라잡는지 보여 줍니다.',
     'transfer.empty_chart': '아직 측정한 값이 없습니다: 시작을 누르면 실행이 보고하는 대로 평균 곡선이 이 축을 채웁니다.',
     'transfer.init.diff': '{diff}%p, {outcome}',
-    'transfer.quadrants.repeats_note': '몇 번 반복해야 판정되는가: 우리 측정(반복 0–7의 시드)에서 반복 5회는 이 규칙으로 네 사분면 중 셋을, 반복 8회는 넷 모두를 판정했습니다 — ‘크고 다름’ 사분면은 처음부터 학습할 때 시드에 따른 퍼짐이 큽니다. 판정 보류인 사분면이 있으면 반복 횟수를 늘리세요. 시간: 반복 5회(학습 100번)는 한가한 2코어 컴퓨터의 Chromium에서 약 20초 걸립니다 (측정: 18.8초, 검증은 25 스텝마다). 바쁜 컴퓨터에서는 그 몇 배가 걸리고, 8회는 약 1.6배가 걸립니다.',
+    'transfer.quadrants.repeats_note': '몇 번 반복해야 판정되는가: 이 규칙으로 반복 8회(기본값)는 시드 42와 7, 그리고 네이티브 검사의 시드에서 네 사분면을 모두 판정했고, 시드 1과 2026에서는 넷 중 셋을 판정했습니다. 남은 하나는 ‘작고 다름’ 사분면으로, 처음부터 학습할 때 시드에 따른 퍼짐이 커서 권장 전략과의 약 10 %p 차이도 95 % 범위 안이었습니다. 반복 5회는 두세 사분면을 판정했습니다. 판정 보류인 사분면이 있으면 반복 횟수를 늘리세요. 시간: 반복 8회(학습 160번)는 한가한 2코어 컴퓨터의 Chromium에서 약 40초 걸립니다 (측정: 40.8초, 검증은 25 스텝마다). 바쁜 컴퓨터에서는 그 몇 배가 걸립니다.',
   },
 };

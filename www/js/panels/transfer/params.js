@@ -22,7 +22,7 @@ export const PARAMS = {
   // The init view's target.
   size: { type: 'enum', values: ['small', 'large'], default: 'large', panels: ['transfer'] },
   similarity: { type: 'enum', values: ['similar', 'different'], default: 'similar', panels: ['transfer'] },
-  repeats: { type: 'int', core: 'repeats', default: 5, panels: ['transfer'] },
+  repeats: { type: 'int', core: 'repeats', default: 8, panels: ['transfer'] },
   ft_lr: { type: 'float', core: 'ft_lr', default: 0.005, panels: ['transfer'] },
   // The init view's step budget: the plan's, or its longer schedule (He et al.: random init catches up given enough
   // steps).
