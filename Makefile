@@ -40,15 +40,22 @@ test:
 
 # Formatting (rustfmt.toml) and clippy with warnings as errors, for the native and the wasm32 build; the page's import
 # graph without circles and without a panel importing worker-side code (tools/check-imports.mjs).
+# The relaxed build's clippy checks only what differs in it: the library (its kernels) and the relaxed kernel's test.
 lint:
 	node tools/check-imports.mjs www/js
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
-	$(RELAXED) cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	$(RELAXED) cargo clippy --target wasm32-unknown-unknown --lib --test kernels_relaxed -- -D warnings
 
+# `make zoo`'s reproduction (a minute of training on one core) runs beside the other native tests: the machines have
+# two cores, and cargo holds no lock while tests run. Its output follows the others'.
 test-native:
-	cargo test
+	cargo test --no-run
+	cargo test --test transfer -- the_zoo_command_reproduces > target/zoo-test.log 2>&1 & zoo=$$!; \
+	  cargo test -- --skip the_zoo_command_reproduces; rest=$$?; wait $$zoo; zoo=$$?; cat target/zoo-test.log; \
+	  test $$rest = 0 && test $$zoo = 0
+	grep -q '^test the_zoo_command_reproduces_the_shipped_files ... ok' target/zoo-test.log
 
 # The independent check of the safetensors export: tests/export.rs writes weights, PyTorch code, raw digits and the
 # engine's logits to target/export-check/, and tests/python/test_export.py recomputes the logits with numpy and the
@@ -82,14 +89,16 @@ test-torch:
 # for node (SIMD kernels against their scalar twins); each run skips the other kind's files. The environment variable
 # keeps Firefox off the network (README, "Firefox"). Then the relaxed-SIMD
 # kernel against the scalar twin in Chrome (node 20 refuses the opcode); the grep makes sure that test really ran in
-# the relaxed build.
+# the relaxed build. That one runs through cargo and wasm-bindgen's test runner rather than wasm-pack, whose `--tests`
+# would compile every test file again with the relaxed flags for a run of one.
 # A browser test that trains the digits takes seconds; the default 20 s per test only detects hangs on a quiet machine.
 test-wasm: export WASM_BINDGEN_TEST_TIMEOUT = 180
 test-wasm:
 	wasm-pack test --headless --chrome
 	MOZ_DISABLE_NONLOCAL_CONNECTIONS=1 wasm-pack test --headless --firefox
 	wasm-pack test --node
-	mkdir -p target/relaxed; set -o pipefail; $(RELAXED) wasm-pack test --headless --chrome -- --test kernels_relaxed 2>&1 | tee target/relaxed/test.log
+	mkdir -p target/relaxed; set -o pipefail; $(RELAXED) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  CHROMEDRIVER=$$(command -v chromedriver) cargo test --target wasm32-unknown-unknown --test kernels_relaxed 2>&1 | tee target/relaxed/test.log
 	grep -q '^test relaxed_gemm_stays_within_the_rounding_bound_of_the_scalar_twin ... ok' target/relaxed/test.log
 
 test-e2e:

@@ -32,3 +32,16 @@ for (const r of ok.filter((x) => x.id.startsWith('ours') && x.id.endsWith('-froz
   if (full) console.log(`\n${r.id}: ${f(ms(full), 2)} → ${f(ms(r), 2)} ms per step of ${batch} ` +
     `(saves ${f(ms(full) - ms(r), 2)} ms, ${f(100 * (1 - ms(r) / ms(full)), 0)} %)`);
 }
+
+// Batch-1 latency (the phase bench/peers/batch1-patch.mjs adds to the harness copy): median of 200 awaited calls.
+const withBatch1 = ok.filter((r) => r.batch1);
+if (withBatch1.length) {
+  const ref = ok.find((r) => r.id === 'tfjs-wasm-simd')?.batch1;
+  console.log('\n| contender | batch-1 median ms | p95 ms | × tfjs-wasm-simd\'s median (lower is faster) | goal ≤ 1 ms |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of withBatch1) {
+    const b = r.batch1;
+    console.log(`| ${r.id} | ${f(b.medianMs, 3)} | ${f(b.p95Ms, 3)} | ${ref ? f(b.medianMs / ref.medianMs, 2) : '-'} | ` +
+      `${r.id.startsWith('ours') ? (b.medianMs <= 1 ? 'met' : 'missed') : ''} |`);
+  }
+}

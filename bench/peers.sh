@@ -21,6 +21,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$peers" "$work/peers"
 chmod -R u+w "$work/peers"
+# The batch-1 latency phase (bench/peers/batch1-patch.mjs) is added to the copy, never to the harness itself.
+node bench/peers/batch1-patch.mjs "$work/peers"
 [ -d "$work/peers/node_modules" ] || (cd "$work/peers" && npm ci --no-audit --no-fund)
 builds=(simd128)
 [ -f www/pkg-relaxed/cnn_playground.js ] && builds+=(relaxed)

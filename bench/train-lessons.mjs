@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import * as wasm from '../www/pkg/cnn_playground.js';
 import '../tests/e2e/core.mjs';
 import { defaults } from '../www/js/url/state.js';
-import { KINDS, MEASURE_N, VAL_EVERY } from '../www/js/compute/jobs.js';
+import { KINDS } from '../www/js/compute/jobs.js';
 import { COMPARISONS, sixNine } from '../www/js/panels/train/lessons.js';
 import { curveFacts, curveRows } from '../www/js/panels/train/facts.js';
 
+// The measuring interval and subset size, as the core lists them (the panel's defaults use batch 32: no wider interval).
+const { measure_n: MEASURE_N, every: VAL_EVERY } = wasm.core_catalog().train_run;
 const bytes = new Uint8Array(readFileSync(new URL('../www/data/digits.bin', import.meta.url)));
 const [name, ...seeds] = process.argv.slice(2);
 // The panel's defaults, or the e2e test's setting of the label trap with `LABEL_TRAP_TEST=1` (40 per class, 15 epochs).
