@@ -43,9 +43,9 @@ export function tokenize(src) {
       if (i >= src.length) fail('unterminated template literal');
       const c = src[i];
       if (c === '\\') { text += src.slice(i, i + 2); if (src[i + 1] === '\n') line++; i += 2; continue; }
-      if (c === '`') { i++; push('template', text, start); return; }
+      if (c === '`') { i++; push('template', `\`${text}`, start); return; }
       if (c === '$' && src[i + 1] === '{') {
-        push('template', text, start);
+        push('template', `\`${text}`, start); // (the backtick keeps a text such as `{` from passing for a punct)
         push('punct', '${', line);
         braces.push('${');
         i += 2;
