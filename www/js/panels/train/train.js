@@ -7,7 +7,7 @@
 
 import { t } from '../../i18n/index.js';
 import { controlSet, initControls } from '../../url/controls.js';
-import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame, plain } from '../../ui/dom.js';
+import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame } from '../../ui/dom.js';
 import { errorText, runs, speedText } from '../../compute/runs.js';
 import { compareView } from './compare.js';
 import { COMPARISONS } from './lessons.js';
