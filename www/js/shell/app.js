@@ -149,208 +149,236 @@ function notices(store, fallback) {
 //   chrome(state)       shows the state outside the panel (the page's nav and language buttons; an element's lang)
 //   notices             the element notices go into;  noticeKey: the i18n prefix of their sentences
 // }
+// The functions below share one object `app`: the store, the state in effect and what the edit model needs, the
+// panel mounted (`current`), the panels' ctx, the notices.
 export function createApp(root, store) {
-  let state = null;
-  let before = null; // the state in effect before the last deliberate change: what a rejected value goes back to
-  const refused = new Map(); // `${panel}|${param}` → the values the core refused for it (never a fallback)
-  const refusedValues = (param) => {
-    const k = `${state?.panel}|${param}`;
-    if (!refused.has(k)) refused.set(k, new Set());
-    return refused.get(k);
+  const app = {
+    root, store,
+    state: null,
+    before: null, // the state in effect before the last deliberate change: what a rejected value goes back to
+    refused: new Map(), // `${panel}|${param}` → the values the core refused for it (never a fallback)
+    lastEdit: null, // { name, text } of the field whose edit made the last change
+    current: null, // { name, section, view, fields, live, wasm }
+    historyMode: historyModes(),
+    renderCount: 0,
+    wasm: null, // the core's JS module
+    disposed: false,
   };
-  let lastEdit = null; // { name, text } of the field whose edit made the last change
-  let current = null; // { name, section, view, fields, live, wasm }
-  const historyMode = historyModes();
-  let renderCount = 0;
-  let wasm = null; // the core's JS module
-  let disposed = false;
-
-  const fallbackText = (name) => (known(name) ? String(defaultOf(name, state?.panel)) : '');
-  const { notice, reportProblems } = notices(store, fallbackText);
-
-  // Shows any error visibly: a Rust panic arrives as a RuntimeError ("unreachable"), a bug in a panel as an exception.
-  function showFatal(error) {
-    console.error(error);
-    const panicked = error instanceof WebAssembly.RuntimeError;
-    notice(panicked ? t('error.panic') : t('error.fatal', { message: String(error?.message ?? error).slice(0, 300) }), 'error');
-    if (current?.section) current.section.setAttribute('aria-busy', 'false');
-  }
-
-  function write(mode = 'replace') {
-    store.write(state, mode);
-    const open = current?.section.querySelector('.open-full');
-    if (open) open.href = store.link(state);
-  }
-
-  // What panels call. set() takes already-validated values: { history: 'replace' } for a rewrite that is not a
-  // person's change (a pipeline written in its canonical form), { field, text } when a control's edit made it.
-  // reject() takes a value the core refused (an Error with .param, .code, .values from the wasm facade).
-  const ctx = {
-    get wasm() { return current?.wasm ?? wasm; },
-    get state() { return state; },
-    set(partial, { history: mode, field, text } = {}) {
-      if (!coreReady) { // still loading (a language click): the store is read once the core is ready
-        state = { ...state, ...partial };
-        renderChrome();
-        return;
-      }
-      const langChanged = partial.lang && partial.lang !== state.lang;
-      if (mode !== 'replace') {
-        before = state;
-        lastEdit = field ? { name: field, text } : null;
-        for (const name of Object.keys(partial)) current?.fields[name]?.clear();
-      }
-      state = { ...state, ...partial };
-      write(mode ?? historyMode(partial));
-      if (langChanged) render().catch(showFatal);
-      else if (!current) renderChrome();
-      else current.view.update(state);
+  const fallbackText = (name) => (known(name) ? String(defaultOf(name, app.state?.panel)) : '');
+  Object.assign(app, notices(store, fallbackText));
+  app.ctx = panelContext(app);
+  return {
+    ctx: app.ctx,
+    get state() { return app.state; },
+    start: () => start(app).catch((e) => showFatal(app, e)),
+    storeChanged: (names) => storeChanged(app, names),
+    showFatal: (error) => showFatal(app, error),
+    // Frees the panel's wasm objects; the app's runs stay in the registry (README "Runs and workers").
+    dispose() {
+      app.disposed = true;
+      disposeCurrent(app);
     },
-    reject(error) {
-      const param = error?.param;
-      if (!known(param)) throw error;
-      // A value the core refused is never a fallback again (a refused model in a link must not become what the next
-      // refused model falls back to).
-      refusedValues(param).add(String(state[param]));
-      // The last good value: the one before the change that brought this value, unless refused, else the default.
-      const undo = before && before.panel === state.panel && before[param] !== state[param]
-        && !refusedValues(param).has(String(before[param]));
-      const fallback = undo ? before[param] : defaultOf(param, state.panel);
-      if (state[param] === fallback) throw error;
-      const message = coreMessage(error);
-      const field = current?.fields[param];
-      if (field && lastEdit?.name === param) field.hold(lastEdit.text, `${param}: ${message}`);
-      else notice(t('notice.rejected', { param, message, fallback: String(fallback) }));
-      state = { ...state, [param]: fallback };
-      write('replace');
-      current.view.update(state);
-    },
+  };
+}
+
+// The values the core refused for `param` in the current panel.
+function refusedValues(app, param) {
+  const k = `${app.state?.panel}|${param}`;
+  if (!app.refused.has(k)) app.refused.set(k, new Set());
+  return app.refused.get(k);
+}
+
+// Shows any error visibly: a Rust panic arrives as a RuntimeError ("unreachable"), a bug in a panel as an exception.
+function showFatal(app, error) {
+  console.error(error);
+  const panicked = error instanceof WebAssembly.RuntimeError;
+  app.notice(panicked ? t('error.panic') : t('error.fatal', { message: String(error?.message ?? error).slice(0, 300) }), 'error');
+  if (app.current?.section) app.current.section.setAttribute('aria-busy', 'false');
+}
+
+// Mounts the panel again (a language change, another panel), any failure shown.
+function rerender(app) {
+  render(app).catch((e) => showFatal(app, e));
+}
+
+function write(app, mode = 'replace') {
+  app.store.write(app.state, mode);
+  const open = app.current?.section.querySelector('.open-full');
+  if (open) open.href = app.store.link(app.state);
+}
+
+// What panels call. set() takes already-validated values: { history: 'replace' } for a rewrite that is not a
+// person's change (a pipeline written in its canonical form), { field, text } when a control's edit made it.
+// reject() takes a value the core refused (an Error with .param, .code, .values from the wasm facade).
+function panelContext(app) {
+  return {
+    get wasm() { return app.current?.wasm ?? app.wasm; },
+    get state() { return app.state; },
+    set: (partial, options) => setState(app, partial, options),
+    reject: (error) => rejectValue(app, error),
     validate: parseValue,
     // Controls register here, so a rejection from the core can reach the field that caused it.
     registerField(name, field) {
-      if (current) current.fields[name] = field;
+      if (app.current) app.current.fields[name] = field;
     },
     // The href of a link to another view, and the registry name of this app's runs (README "Runs and workers").
-    href: (s) => store.href(s),
-    owner: (name) => store.owner(name),
+    href: (s) => app.store.href(s),
+    owner: (name) => app.store.owner(name),
   };
+}
 
-  function disposeCurrent() {
-    if (!current) return;
-    current.view.dispose?.();
-    const leaked = [...current.live].filter((o) => o.__wbg_ptr !== 0);
-    if (leaked.length) {
-      console.error(`panel ${current.name} left ${leaked.length} wasm object(s) allocated after dispose(): ${leaked.map((o) => o.constructor.name).join(', ')}`);
-    }
-    current = null;
+function setState(app, partial, { history: mode, field, text } = {}) {
+  if (!coreReady) { // still loading (a language click): the store is read once the core is ready
+    app.state = { ...app.state, ...partial };
+    renderChrome(app);
+    return;
   }
-
-  function renderChrome() {
-    setLang(state.lang);
-    store.chrome(state);
-    if (coreReady) write();
+  const langChanged = partial.lang && partial.lang !== app.state.lang;
+  if (mode !== 'replace') {
+    app.before = app.state;
+    app.lastEdit = field ? { name: field, text } : null;
+    for (const name of Object.keys(partial)) app.current?.fields[name]?.clear();
   }
+  app.state = { ...app.state, ...partial };
+  write(app, mode ?? app.historyMode(partial));
+  if (langChanged) rerender(app);
+  else if (!app.current) renderChrome(app);
+  else app.current.view.update(app.state);
+}
 
-  async function render() {
-    const token = ++renderCount;
-    renderChrome();
-    const name = state.panel;
-    const [module] = await Promise.all([PANELS[name](), core]);
-    if (token !== renderCount || disposed) return; // a newer render took over while this one waited
-    root.querySelector('.loading')?.remove();
-    const section = el('section', { class: 'panel', 'data-panel': name, 'aria-busy': 'true' });
-    keepFocus(section);
-    if (state.embed) {
-      section.append(el('a', { class: 'open-full', href: '#', target: '_blank', rel: 'noopener', 'data-i18n': 'app.open_full' }, t('app.open_full')));
+// A value the core refused goes back to the last good one; the message goes to the field whose edit brought it, else
+// to a notice.
+function rejectValue(app, error) {
+  const { state, before, lastEdit, current } = app;
+  const param = error?.param;
+  if (!known(param)) throw error;
+  // A value the core refused is never a fallback again (a refused model in a link must not become what the next
+  // refused model falls back to).
+  refusedValues(app, param).add(String(state[param]));
+  // The last good value: the one before the change that brought this value, unless refused, else the default.
+  const undo = before && before.panel === state.panel && before[param] !== state[param]
+    && !refusedValues(app, param).has(String(before[param]));
+  const fallback = undo ? before[param] : defaultOf(param, state.panel);
+  if (state[param] === fallback) throw error;
+  const message = coreMessage(error);
+  const field = current?.fields[param];
+  if (field && lastEdit?.name === param) field.hold(lastEdit.text, `${param}: ${message}`);
+  else app.notice(t('notice.rejected', { param, message, fallback: String(fallback) }));
+  app.state = { ...state, [param]: fallback };
+  write(app, 'replace');
+  current.view.update(app.state);
+}
+
+function disposeCurrent(app) {
+  const { current } = app;
+  if (!current) return;
+  current.view.dispose?.();
+  const leaked = [...current.live].filter((o) => o.__wbg_ptr !== 0);
+  if (leaked.length) {
+    console.error(`panel ${current.name} left ${leaked.length} wasm object(s) allocated after dispose(): ${leaked.map((o) => o.constructor.name).join(', ')}`);
+  }
+  app.current = null;
+}
+
+function renderChrome(app) {
+  setLang(app.state.lang);
+  app.store.chrome(app.state);
+  if (coreReady) write(app);
+}
+
+// Mounts the state's panel afresh into the root (once its code and the core are loaded; a newer render wins).
+async function render(app) {
+  const { root, store, ctx } = app;
+  const token = ++app.renderCount;
+  renderChrome(app);
+  const name = app.state.panel;
+  const [module] = await Promise.all([PANELS[name](), core]);
+  if (token !== app.renderCount || app.disposed) return; // a newer render took over while this one waited
+  const { state, wasm } = app;
+  root.querySelector('.loading')?.remove();
+  const section = el('section', { class: 'panel', 'data-panel': name, 'aria-busy': 'true' });
+  keepFocus(section);
+  if (state.embed) {
+    section.append(el('a', { class: 'open-full', href: '#', target: '_blank', rel: 'noopener', 'data-i18n': 'app.open_full' }, t('app.open_full')));
+  }
+  // An embedded view without controls (controls=0) is read only: no Reset, Copy link or Embed either.
+  if (!(state.embed && !state.controls)) section.append(panelTools(name, { ctx, store, get state() { return app.state; } }));
+  root.replaceChildren(section);
+  disposeCurrent(app);
+  const live = new Set();
+  app.current = { name, section, view: null, fields: {}, live, wasm: trackedWasm(wasm, live) };
+  app.current.view = module.mount(section, ctx);
+  installDownloads(section, () => app.wasm);
+  arrange(section, app.state);
+  write(app);
+  app.current.view.update(app.state);
+}
+
+function read(app) {
+  const parsed = app.store.read();
+  if (!parsed.given.has('lang')) parsed.state.lang = app.state?.lang ?? app.store.defaultLang();
+  return parsed;
+}
+
+// The store changed from outside: Back, Forward or a link edited by hand (the page), attributes set by the host
+// page (an element; `names` are the ones that changed, every other setting stays as it is). Within the same panel
+// and language the panel stays mounted and only updates (a running job or a person's half-typed text survives);
+// otherwise it is mounted afresh.
+function storeChanged(app, names = null) {
+  const { store } = app;
+  if (app.disposed) return;
+  if (!coreReady) { // still loading: only the chrome follows; the first render reads the store again
+    if (app.state) {
+      app.state = { ...app.state, ...chromeOf(store.read(), app.state.lang) };
+      renderChrome(app);
     }
-    // An embedded view without controls (controls=0) is read only: no Reset, Copy link or Embed either.
-    if (!(state.embed && !state.controls)) section.append(panelTools(name, { ctx, store, get state() { return state; } }));
-    root.replaceChildren(section);
-    disposeCurrent();
-    const live = new Set();
-    current = { name, section, view: null, fields: {}, live, wasm: trackedWasm(wasm, live) };
-    current.view = module.mount(section, ctx);
-    installDownloads(section, () => wasm);
-    arrange(section, state);
-    write();
+    return;
+  }
+  store.notices.replaceChildren();
+  const previous = app.state;
+  const { state: parsed, problems } = read(app);
+  setLang(names && !names.includes('lang') ? app.state.lang : parsed.lang); // notices in the language the view shows next
+  if (names && !names.includes('panel')) {
+    app.state = { ...app.state };
+    for (const name of names) if (known(name)) app.state[name] = parsed[name];
+    app.reportProblems(problems.filter((p) => names.includes(p.param)));
+  } else {
+    app.state = parsed;
+    app.reportProblems(problems);
+  }
+  app.before = previous;
+  app.lastEdit = null;
+  const { current, state } = app;
+  const same = current && previous && current.name === state.panel && previous.lang === state.lang && layoutKey(previous) === layoutKey(state);
+  if (same) {
+    for (const field of Object.values(current.fields)) field.clear();
+    write(app);
     current.view.update(state);
+  } else {
+    rerender(app);
   }
+}
 
-  function read() {
-    const parsed = store.read();
-    if (!parsed.given.has('lang')) parsed.state.lang = state?.lang ?? store.defaultLang();
-    return parsed;
+// Reads the chrome's settings, loads the core (the panel's code meanwhile), then reads the store and renders.
+async function start(app) {
+  const { root, store } = app;
+  app.state = chromeOf(store.read(), store.defaultLang());
+  renderChrome(app);
+  PANELS[app.state.panel]().catch(() => {}); // load the panel's code while the wasm compiles (render awaits it again)
+  try {
+    const loaded = await loadCore(store.read().state.simd);
+    app.wasm = loaded.module;
+    coreExports = loaded.exports;
+    document.documentElement.dataset.wasmBuild = loaded.build;
+  } catch (e) {
+    root.querySelector('.loading')?.remove();
+    app.notice(t('error.wasm', { message: String(e?.message ?? e) }), 'error');
+    return;
   }
-
-  // The store changed from outside: Back, Forward or a link edited by hand (the page), attributes set by the host
-  // page (an element; `names` are the ones that changed, every other setting stays as it is). Within the same panel
-  // and language the panel stays mounted and only updates (a running job or a person's half-typed text survives);
-  // otherwise it is mounted afresh.
-  function storeChanged(names = null) {
-    if (disposed) return;
-    if (!coreReady) { // still loading: only the chrome follows; the first render reads the store again
-      if (state) {
-        state = { ...state, ...chromeOf(store.read(), state.lang) };
-        renderChrome();
-      }
-      return;
-    }
-    store.notices.replaceChildren();
-    const previous = state;
-    const { state: parsed, problems } = read();
-    setLang(names && !names.includes('lang') ? state.lang : parsed.lang); // notices in the language the view shows next
-    if (names && !names.includes('panel')) {
-      state = { ...state };
-      for (const name of names) if (known(name)) state[name] = parsed[name];
-      reportProblems(problems.filter((p) => names.includes(p.param)));
-    } else {
-      state = parsed;
-      reportProblems(problems);
-    }
-    before = previous;
-    lastEdit = null;
-    const same = current && previous && current.name === state.panel && previous.lang === state.lang && layoutKey(previous) === layoutKey(state);
-    if (same) {
-      for (const field of Object.values(current.fields)) field.clear();
-      write();
-      current.view.update(state);
-    } else {
-      render().catch(showFatal);
-    }
-  }
-
-  async function start() {
-    state = chromeOf(store.read(), store.defaultLang());
-    renderChrome();
-    PANELS[state.panel]().catch(() => {}); // load the panel's code while the wasm compiles (render awaits it again)
-    try {
-      const loaded = await loadCore(store.read().state.simd);
-      wasm = loaded.module;
-      coreExports = loaded.exports;
-      document.documentElement.dataset.wasmBuild = loaded.build;
-    } catch (e) {
-      root.querySelector('.loading')?.remove();
-      notice(t('error.wasm', { message: String(e?.message ?? e) }), 'error');
-      return;
-    }
-    if (disposed) return;
-    const { state: parsed, problems } = read();
-    state = parsed;
-    setLang(state.lang); // the notices below are in the language of the view that shows them
-    reportProblems(problems);
-    await render();
-  }
-
-  return {
-    ctx,
-    get state() { return state; },
-    start: () => start().catch(showFatal),
-    storeChanged,
-    showFatal,
-    // Frees the panel's wasm objects; the app's runs stay in the registry (README "Runs and workers").
-    dispose() {
-      disposed = true;
-      disposeCurrent();
-    },
-  };
+  if (app.disposed) return;
+  const { state: parsed, problems } = read(app);
+  app.state = parsed;
+  setLang(app.state.lang); // the notices below are in the language of the view that shows them
+  app.reportProblems(problems);
+  await render(app);
 }

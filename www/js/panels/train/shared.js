@@ -32,6 +32,14 @@ export function checkSettings(wasm, s, bytes) {
   return wasm.check_settings('train', runSettings(s), bytes);
 }
 
+// A run's state as the page shows it (data-run-state): a run paused before its first step is idle, a finished run
+// that diverged is diverged.
+export function runState(r) {
+  if (r.state === 'paused') return r.steps === 0 ? 'idle' : 'paused';
+  if (r.state === 'done') return r.result?.diverged ? 'diverged' : 'done';
+  return r.state;
+}
+
 // How often the live curves measure, and on how many images per part (the core's run: src/run/train.rs).
 // Read once: core_catalog() builds the whole catalog object, and the comparisons ask on every redraw.
 let trainRun = null;

@@ -7,7 +7,7 @@
 
 import { t } from '../../i18n/index.js';
 import { controlSet, initControls } from '../../url/controls.js';
-import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame, plain } from '../../ui/dom.js';
+import { codeBlock, coreMessage, dataTable, downloadFile, el, fitCanvas, perFrame } from '../../ui/dom.js';
 import { errorText, runs, speedText } from '../../compute/runs.js';
 import { compareView } from './compare.js';
 import { COMPARISONS } from './lessons.js';
@@ -18,7 +18,7 @@ import { scriptButton } from '../../ui/script-download.js';
 
 import {
   SETTINGS, checkSettings, curveColumns, curveFacts, curveRows, digits, drawCurves, factsText, measuring, rowCells,
-  pct, putImages, runConfig, runSettings, settingsKey,
+  pct, putImages, runConfig, runSettings, runState, settingsKey,
 } from './shared.js';
 
 export { SETTINGS };
@@ -198,18 +198,39 @@ function weightsPanel(ctx, view) {
   return { box: weightsBox, download, error: weightsError, summary: weightsSummary, codeDetails, showCode, importedText };
 }
 
+// The single view: one run, its controls, its outputs, its weights and the drawing pad. Its parts share one object
+// `v`: { ctx, wasm, section, controls, init and momentum (shown or hidden by the settings), buttons, progress, status,
+// message, about, facts, everyNote, out (trainOutputs), weights, paused, pad, drawCurvesNow, run (the run shown),
+// unsubscribe, shown (what the run has shown so far), checkedKey, token, bytesNow (the digits' bytes, once fetched) }.
 function singleView(section, ctx) {
-  const { wasm } = ctx;
-  // The measuring interval: the run's own once it reports it (batches below 16 measure less often).
-  const everyNote = el('span', { 'data-note': 'every' });
-  const showEvery = (n) => { everyNote.textContent = t('train.every', { n: n ?? measuring(wasm).every, m: measuring(wasm).measure_n }); };
-  showEvery();
-  let run = null;
-  let unsubscribe = () => {};
-  let checked = { key: null, facts: null };
+  const v = {
+    ctx, wasm: ctx.wasm, section, run: null, unsubscribe: () => {}, shown: nothingShown(), checkedKey: null, token: 0, bytesNow: null,
+  };
+  Object.assign(v, runStatus(v));
+  showEvery(v);
+  const { controls, form, init, momentum } = singleForm(ctx);
+  Object.assign(v, { controls, init, momentum });
+  v.out = trainOutputs(v.wasm);
+  v.weights = weightsPanel(ctx, { run: () => v.run, resetRun: () => resetRun(v), bytes: () => v.bytesNow });
+  v.paused = pausedRuns(ctx, SETTINGS, () => (v.run ? [v.run] : []));
+  v.pad = drawPad(ctx, () => v.run); // the drawing pad predicts with this run's model once it has trained
+  layOutSingle(v, form);
+  // Before the first measurement: empty axes and "Press Start" instead of a blank frame.
+  v.drawCurvesNow = perFrame(() => {
+    v.out.emptyNote.hidden = v.shown.rows.length > 0;
+    drawCurves(v.wasm, v.out.curves, [{ name: '', rows: v.shown.rows }], v.shown.info?.total ?? 0, { gap: true });
+  });
+  new ResizeObserver(() => v.drawCurvesNow()).observe(v.out.curves);
+  return { update: (s) => updateSingle(v, s), dispose: () => { v.token++; v.unsubscribe(); v.paused.dispose(); v.pad.dispose(); } };
+}
 
+// What a run has shown so far: its info, its curve rows, its latest look.
+const nothingShown = () => ({ info: null, rows: [], look: null, losses: 0 });
+
+// The settings of one run, each bound to its URL parameter.
+function singleForm(ctx) {
   const controls = controlSet(ctx);
-  const data = controls.enumField('data', 'train.data', (v) => t(`train.data.${v}`));
+  const data = controls.enumField('data', 'train.data', (x) => t(`train.data.${x}`));
   const perClass = controls.numberField('per_class', 'train.per_class', 1, 'train.per_class.help');
   const model = controls.textField('model', 'train.model', 'train.model.help');
   const init = initControls(controls);
@@ -225,186 +246,189 @@ function singleView(section, ctx) {
   const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
     data.wrap, perClass.wrap, model.wrap, ...init.wraps, opt.wrap, lr.wrap, momentum.wrap, wd.wrap, bs.wrap, epochs.wrap,
     aug.wrap, seed.wrap, example.wrap);
+  return { controls, form, init, momentum };
+}
 
-  const button = (action) => el('button', { type: 'button', 'data-action': action, onclick: () => act(action) }, t(`train.action.${action}`));
-  const buttons = { start: button('start'), pause: button('pause'), step: button('step'), reset: button('reset-run') };
-  const progress = el('progress', { max: 1, value: 0, 'aria-label': t('train.progress') });
-  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const message = el('p', { class: 'field-error', role: 'alert', 'data-message': '' });
-  const about = el('p', { class: 'field-help' });
-  const facts = el('p', { class: 'summary', 'data-summary': 'train' });
+// The run's buttons and the lines that say how it is going.
+function runStatus(v) {
+  const button = (action) => el('button', { type: 'button', 'data-action': action, onclick: () => act(v, action) }, t(`train.action.${action}`));
+  return {
+    buttons: { start: button('start'), pause: button('pause'), step: button('step'), reset: button('reset-run') },
+    progress: el('progress', { max: 1, value: 0, 'aria-label': t('train.progress') }),
+    status: el('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
+    message: el('p', { class: 'field-error', role: 'alert', 'data-message': '' }),
+    about: el('p', { class: 'field-help' }),
+    facts: el('p', { class: 'summary', 'data-summary': 'train' }),
+    // The measuring interval: the run's own once it reports it (batches below 16 measure less often).
+    everyNote: el('span', { 'data-note': 'every' }),
+  };
+}
 
-  const out = trainOutputs(wasm);
-  const weights = weightsPanel(ctx, { run: () => run, resetRun: () => resetRun(), bytes: () => bytesNow });
-  const paused = pausedRuns(ctx, SETTINGS, () => (run ? [run] : []));
-  const pad = drawPad(ctx, () => run); // the drawing pad predicts with this run's model once it has trained
+function showEvery(v, n) {
+  v.everyNote.textContent = t('train.every', { n: n ?? measuring(v.wasm).every, m: measuring(v.wasm).measure_n });
+}
 
+// The section: title, intro, the links to the comparisons, the run buttons (Tab: presets, then Start), the form and
+// the outputs.
+function layOutSingle(v, form) {
+  const { ctx, out } = v;
   const viewLinks = Object.keys(COMPARISONS).map((name) => el('a', {
     href: '#', 'data-view': name, onclick: (e) => { e.preventDefault(); ctx.set({ view: name }); },
   }, t(`train.view.${name}`)));
-  section.append(
+  v.section.append(
     el('h2', {}, t('train.title')),
     el('p', { class: 'intro' }, t('train.intro')),
     el('div', { class: 'presets' }, el('span', { class: 'label' }, t('train.compare'), ': '), el('span', { class: 'chips' }, viewLinks)),
-    el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.step, buttons.reset), // Tab: presets, then Start
+    el('div', { class: 'run-buttons' }, v.buttons.start, v.buttons.pause, v.buttons.step, v.buttons.reset),
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },
-        progress, status, message, about, facts, paused.wrap,
-        el('figure', { class: 'chart' }, out.emptyNote, out.curves, el('figcaption', {}, t('train.curves'), ' ', out.augNote, ' ', everyNote)),
+        v.progress, v.status, v.message, v.about, v.facts, v.paused.wrap,
+        el('figure', { class: 'chart' }, out.emptyNote, out.curves, el('figcaption', {}, t('train.curves'), ' ', out.augNote, ' ', v.everyNote)),
         el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), out.curveTable.table),
         out.filtersFigure,
         el('figure', { class: 'chart' }, out.maps, el('figcaption', {}, t('train.maps'))),
-        pad.wrap, out.end, weights.box)));
+        v.pad.wrap, out.end, v.weights.box)));
+}
 
-  // What the run has shown so far: its info, its curve rows, its latest look.
-  let shown = { info: null, rows: [], look: null, losses: 0 };
-  // Before the first measurement: empty axes and "Press Start" instead of a blank frame.
-  const drawCurvesNow = perFrame(() => {
-    out.emptyNote.hidden = shown.rows.length > 0;
-    drawCurves(wasm, out.curves, [{ name: '', rows: shown.rows }], shown.info?.total ?? 0, { gap: true });
+function setRunState(v, state) {
+  const { section, buttons } = v;
+  section.dataset.runState = state;
+  section.setAttribute('aria-busy', 'false'); // the panel shows the run's current state after every message
+  const live = state === 'idle' || state === 'paused' || state === 'running';
+  buttons.start.disabled = !live || state === 'running';
+  buttons.pause.disabled = state !== 'running';
+  buttons.step.disabled = !live || state === 'running';
+  buttons.start.textContent = t(state === 'paused' ? 'train.action.resume' : 'train.action.start');
+  v.weights.download.disabled = !(live || state === 'done'); // a diverged or failed run has no usable weights
+}
+
+function showLook(v, look) {
+  v.shown.look = look;
+  v.out.showLook(v.shown.info, look);
+  v.pad.refresh(); // the run's model moved on: the drawing is predicted again
+}
+
+// A run's new items: its info, curve rows (the chart and its table), its latest look, progress, facts and status.
+function showItems(v, items) {
+  const { shown, out, run } = v;
+  let drew = false;
+  for (const p of items) {
+    if (p.info) {
+      shown.info = p.info;
+      v.about.textContent = t('train.about', { train: p.info.trainLen, val: p.info.valLen, params: p.info.params, steps: p.info.total });
+      showEvery(v, p.info.every);
+    }
+    if (Number.isFinite(p.loss)) shown.losses++;
+    for (const row of curveRows([p])) {
+      shown.rows.push(row);
+      out.curveTable.table.tBodies[0].append(el('tr', {}, rowCells(row).map((c) => el('td', {}, c))));
+      drew = true;
+    }
+  }
+  const lastLook = items.flatMap((p) => [p.before, p.look]).filter(Boolean).at(-1);
+  if (lastLook) showLook(v, lastLook);
+  if (drew) v.drawCurvesNow();
+  const work = run.work;
+  if (!items.length) return;
+  if (work) v.progress.value = work.total ? work.done / work.total : 0;
+  const f = curveFacts(shown.rows);
+  v.facts.textContent = f ? factsText(f) : '';
+  v.status.textContent = [work ? t('train.at', { step: Math.round(work.done / run.config.bs), total: shown.info?.total ?? '?' }) : '', speedText(run)].filter(Boolean).join(' · ');
+}
+
+function showDone(v, result) {
+  if (result.diverged) {
+    if (result.info) showItems(v, [result]); // diverged at the first step: what the run is, and step 0
+    v.message.dataset.message = 'diverged';
+    v.message.textContent = t('train.diverged', result.diverged);
+    setRunState(v, 'diverged');
+    return;
+  }
+  v.out.showEnd(result, v.shown.info);
+  v.status.textContent = t('train.done', { wrong: result.wrongCount, n: v.shown.info.valLen }); // finished: no time left to state
+  setRunState(v, 'done');
+}
+
+function showError(v, e) {
+  v.message.dataset.message = 'error';
+  v.message.textContent = errorText(e);
+  setRunState(v, 'error');
+}
+
+// Shows run `r` from a clean slate (replaying what it reported so far) and follows it until another replaces it.
+function attach(v, r) {
+  const { out, message, weights } = v;
+  v.unsubscribe();
+  v.run = r;
+  v.shown = nothingShown();
+  out.curveTable.setRows([]);
+  out.maps.replaceChildren();
+  out.end.hidden = true;
+  message.textContent = '';
+  message.dataset.message = '';
+  v.facts.textContent = '';
+  v.progress.value = 0;
+  v.drawCurvesNow();
+  v.status.textContent = t('train.idle');
+  weights.error.textContent = '';
+  const imported = importedInto.get(r);
+  weights.summary.textContent = imported ? weights.importedText(imported) : '';
+  showItems(v, r.items);
+  if (r.state === 'done') showDone(v, r.result);
+  else if (r.state === 'error') showError(v, r.error);
+  else setRunState(v, runState(r));
+  v.unsubscribe = r.subscribe((_, event) => {
+    if (event.type === 'progress') showItems(v, event.items);
+    else if (event.type === 'done') showDone(v, r.result);
+    else if (event.type === 'error') showError(v, r.error);
+    else if (event.type === 'state') setRunState(v, runState(r));
   });
-  new ResizeObserver(() => drawCurvesNow()).observe(out.curves);
+}
 
-  function setRunState(state) {
-    section.dataset.runState = state;
-    section.setAttribute('aria-busy', 'false'); // the panel shows the run's current state after every message
-    const live = state === 'idle' || state === 'paused' || state === 'running';
-    buttons.start.disabled = !live || state === 'running';
-    buttons.pause.disabled = state !== 'running';
-    buttons.step.disabled = !live || state === 'running';
-    buttons.start.textContent = t(state === 'paused' ? 'train.action.resume' : 'train.action.start');
-    weights.download.disabled = !(live || state === 'done'); // a diverged or failed run has no usable weights
+function act(v, action) {
+  const { run } = v;
+  if (!run) return;
+  if (action === 'start') run.resume();
+  else if (action === 'pause') run.pause();
+  else if (action === 'step') run.step(1);
+  else if (action === 'reset-run') resetRun(v);
+}
+
+// Closes the run and opens a fresh, idle one with the same settings (resolves once it is shown).
+function resetRun(v) {
+  v.run?.close();
+  v.run = null;
+  v.checkedKey = null;
+  return updateSingle(v, v.ctx.state);
+}
+
+// New settings: the fields follow them; settings that change the run are checked with the core (a value at fault
+// goes back to the app, which names its field) before the run for them is shown (an unstarted run for other settings
+// is closed, a started one paused and listed).
+async function updateSingle(v, s) {
+  const { ctx, wasm } = v;
+  v.controls.sync(s);
+  v.out.augNote.textContent = t(s.aug ? 'train.single.aug_note' : 'train.single.no_aug_note');
+  v.init.show(s);
+  v.momentum.wrap.hidden = s.opt !== 'sgd';
+  const key = settingsKey(s);
+  if (key === v.checkedKey && v.run?.state !== 'closed') return;
+  const mine = ++v.token;
+  const bytes = await digits();
+  if (mine !== v.token) return;
+  v.bytesNow = bytes;
+  try {
+    checkSettings(wasm, s, bytes);
+  } catch (e) {
+    if (e?.param && e.param in s) ctx.reject(e);
+    else showError(v, e);
+    return;
   }
-
-  function runState(r) {
-    if (r.state === 'paused') return r.steps === 0 ? 'idle' : 'paused';
-    if (r.state === 'done') return r.result?.diverged ? 'diverged' : 'done';
-    return r.state;
-  }
-
-  function showLook(look) {
-    shown.look = look;
-    out.showLook(shown.info, look);
-    pad.refresh(); // the run's model moved on: the drawing is predicted again
-  }
-
-  function showItems(items) {
-    let drew = false;
-    for (const p of items) {
-      if (p.info) {
-        shown.info = p.info;
-        about.textContent = t('train.about', { train: p.info.trainLen, val: p.info.valLen, params: p.info.params, steps: p.info.total });
-        showEvery(p.info.every);
-      }
-      if (Number.isFinite(p.loss)) shown.losses++;
-      for (const row of curveRows([p])) {
-        shown.rows.push(row);
-        out.curveTable.table.tBodies[0].append(el('tr', {}, rowCells(row).map((c) => el('td', {}, c))));
-        drew = true;
-      }
-    }
-    const lastLook = items.flatMap((p) => [p.before, p.look]).filter(Boolean).at(-1);
-    if (lastLook) showLook(lastLook);
-    if (drew) drawCurvesNow();
-    const work = run.work;
-    if (!items.length) return;
-    if (work) progress.value = work.total ? work.done / work.total : 0;
-    const f = curveFacts(shown.rows);
-    facts.textContent = f ? factsText(f) : '';
-    status.textContent = [work ? t('train.at', { step: Math.round(work.done / run.config.bs), total: shown.info?.total ?? '?' }) : '', speedText(run)].filter(Boolean).join(' · ');
-  }
-
-  function showDone(result) {
-    if (result.diverged) {
-      if (result.info) showItems([result]); // diverged at the first step: what the run is, and step 0
-      message.dataset.message = 'diverged';
-      message.textContent = t('train.diverged', result.diverged);
-      setRunState('diverged');
-      return;
-    }
-    out.showEnd(result, shown.info);
-    status.textContent = t('train.done', { wrong: result.wrongCount, n: shown.info.valLen }); // finished: no time left to state
-    setRunState('done');
-  }
-
-  function showError(e) {
-    message.dataset.message = 'error';
-    message.textContent = errorText(e);
-    setRunState('error');
-  }
-
-  function attach(r) {
-    unsubscribe();
-    run = r;
-    shown = { info: null, rows: [], look: null, losses: 0 };
-    out.curveTable.setRows([]);
-    out.maps.replaceChildren();
-    out.end.hidden = true;
-    message.textContent = '';
-    message.dataset.message = '';
-    facts.textContent = '';
-    progress.value = 0;
-    drawCurvesNow();
-    status.textContent = t('train.idle');
-    weights.error.textContent = '';
-    const imported = importedInto.get(r);
-    weights.summary.textContent = imported ? weights.importedText(imported) : '';
-    showItems(r.items);
-    if (r.state === 'done') showDone(r.result);
-    else if (r.state === 'error') showError(r.error);
-    else setRunState(runState(r));
-    unsubscribe = r.subscribe((_, event) => {
-      if (event.type === 'progress') showItems(event.items);
-      else if (event.type === 'done') showDone(r.result);
-      else if (event.type === 'error') showError(r.error);
-      else if (event.type === 'state') setRunState(runState(r));
-    });
-  }
-
-  function act(action) {
-    if (!run) return;
-    if (action === 'start') run.resume();
-    else if (action === 'pause') run.pause();
-    else if (action === 'step') run.step(1);
-    else if (action === 'reset-run') resetRun();
-  }
-
-  // Closes the run and opens a fresh, idle one with the same settings (resolves once it is shown).
-  function resetRun() {
-    run?.close();
-    run = null;
-    checked.key = null;
-    return update(ctx.state);
-  }
-
-  let token = 0;
-  let bytesNow = null; // the digits' bytes, once fetched
-  async function update(s) {
-    controls.sync(s);
-    out.augNote.textContent = t(s.aug ? 'train.single.aug_note' : 'train.single.no_aug_note');
-    init.show(s);
-    momentum.wrap.hidden = s.opt !== 'sgd';
-    const key = settingsKey(s);
-    if (key === checked.key && run?.state !== 'closed') return;
-    const mine = ++token;
-    const bytes = await digits();
-    if (mine !== token) return;
-    bytesNow = bytes;
-    try {
-      checkSettings(wasm, s, bytes);
-    } catch (e) {
-      if (e?.param && e.param in s) ctx.reject(e);
-      else showError(e);
-      return;
-    }
-    checked.key = key;
-    const old = runs.current(ctx.owner('train'));
-    if (old && old.key !== key && unstarted(old)) old.close();
-    attach(runs.show(ctx.owner('train'), 'train', key, runConfig(s, bytes), { paused: true, settings: s }));
-    paused.refresh();
-    if (weights.codeDetails.open) weights.showCode();
-  }
-
-  return { update, dispose: () => { token++; unsubscribe(); paused.dispose(); pad.dispose(); } };
+  v.checkedKey = key;
+  const old = runs.current(ctx.owner('train'));
+  if (old && old.key !== key && unstarted(old)) old.close();
+  attach(v, runs.show(ctx.owner('train'), 'train', key, runConfig(s, bytes), { paused: true, settings: s }));
+  v.paused.refresh();
+  if (v.weights.codeDetails.open) v.weights.showCode();
 }
