@@ -237,7 +237,7 @@ export function layerChangePart() {
 }
 
 // Each layer's relative weight change ‖W − W₀‖ / ‖W₀‖ as bars, one per layer with weights, labelled by its name.
-export function drawLayerChange(canvas, rows) {
+function drawLayerChange(canvas, rows) {
   const ratio = fitCanvas(canvas);
   const g = canvas.getContext('2d');
   const { width, height } = canvas;
