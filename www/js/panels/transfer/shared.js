@@ -51,7 +51,7 @@ export async function showZoo(wasm, name, { zoo, zooInfo, message, section }, cu
 }
 
 // A sentence in a view's message that stops it (run state error); kind (data-message) says what it is about: 'zoo'
-// (the file), 'error' (the settings), 'buckets' (the own classes).
+// (the file, kept while runs report) or 'error' (settings the core refused).
 export function showMessage(section, message, kind, text) {
   message.dataset.message = kind;
   message.textContent = text;
@@ -65,7 +65,7 @@ export function showRunError(message, failedRun) {
 }
 
 // The settings' identity in a view: their values and the zoo file's version (a model pretrained here is a new one).
-export const settingsKey = (names, s) => `${names.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
+const settingsKey = (names, s) => `${names.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
 
 // Latest-wins loading of a view's zoo model (shown by showZoo): a file that answers after a newer choice is dropped.
 // load(name) resolves to { model, latest }: model null when the file failed or a newer load took over (latest false).
