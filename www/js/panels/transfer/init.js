@@ -16,7 +16,7 @@ import { errorText } from '../../compute/runs.js';
 import { meanCurve, meanStd } from './lessons.js';
 import {
   cellConfig, cellLr, checkCell, costText, drawValCurves, layerChangePart, namesSetting, pct, planOf, points, pretrainBox, runButtons,
-  runCurves, settingsForm, showCells, showRunState, stateOf, viewLinks, zooUpdates, REFRESH_MS,
+  runCurves, settingsForm, showCells, showRunState, stateOf, viewHead, zooUpdates, REFRESH_MS,
 } from './shared.js';
 
 export const SETTINGS = ['zoo', 'size', 'similarity', 'ft_lr', 'repeats', 'budget', 'seed'];
@@ -88,9 +88,7 @@ function initLayout(ctx, v, form) {
   const { wasm, buttons } = v;
   const script = scriptButton(wasm, () => v.arms.filter((a) => a.run).map((a) => ({ kind: 'transfer', settings: a.run.config, part: a.id })), 'transfer-init');
   return [
-    el('h2', {}, t('transfer.experiment.init')),
-    el('p', { class: 'intro' }, t('transfer.init.intro')),
-    viewLinks(ctx, 'init'),
+    ...viewHead(ctx, 'init', t('transfer.experiment.init'), t('transfer.init.intro')),
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },

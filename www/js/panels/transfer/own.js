@@ -12,7 +12,7 @@ import { errorText, runs, speedText } from '../../compute/runs.js';
 import { LIMITS, bucketData, bucketEditor } from './buckets.js';
 import {
   cellConfig, checkCell, costText, usesFtLr, drawValCurves, layerChangePart, namesSetting, pct, planOf, settingsForm, showCells,
-  showRunError, stateOf, viewLinks, zooLoader,
+  showRunError, stateOf, viewHead, zooLoader,
 } from './shared.js';
 
 export const SETTINGS = ['zoo', 'strategy', 'k', 'ft_lr', 'seed', 'bn_stats'];
@@ -32,9 +32,7 @@ export function ownView(section, ctx) {
   v.train = el('button', { type: 'button', 'data-action': 'start', onclick: () => startRun(v) }, t('transfer.own.train'));
   const reset = el('button', { type: 'button', 'data-action': 'reset-run', onclick: () => { v.run?.close(); followRun(v, null); v.refresh(); } }, t('train.action.reset-run'));
   section.append(
-    el('h2', {}, t('transfer.experiment.own')),
-    el('p', { class: 'intro' }, t('transfer.own.intro', { min: LIMITS.buckets[0], max: LIMITS.buckets[1], per: LIMITS.perBucket })),
-    viewLinks(ctx, 'own'),
+    ...viewHead(ctx, 'own', t('transfer.experiment.own'), t('transfer.own.intro', { min: LIMITS.buckets[0], max: LIMITS.buckets[1], per: LIMITS.perBucket })),
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },

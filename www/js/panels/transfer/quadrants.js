@@ -13,7 +13,7 @@ import { errorText } from '../../compute/runs.js';
 import { meanCurve, meanStd } from './lessons.js';
 import {
   strategies, cellConfig, cellLr, checkCell, drawValCurves, namesSetting, pct, planOf, points, pretrainBox, runButtons, runCurves,
-  settingsForm, showCells, showMessage, showRunError, showRunState, stateOf, viewLinks, zooUpdates, REFRESH_MS,
+  settingsForm, showCells, showMessage, showRunError, showRunState, stateOf, viewHead, zooUpdates, REFRESH_MS,
 } from './shared.js';
 import { unstarted } from '../train/paused.js';
 
@@ -113,9 +113,7 @@ function quadrantsLayout(ctx, v, form) {
   const { wasm, plan, buttons } = v;
   const script = scriptButton(wasm, () => v.cells.map((c) => ({ kind: 'transfer', settings: c.config, part: c.id })), 'transfer-quadrants');
   return [
-    el('h2', {}, t('transfer.title')),
-    el('p', { class: 'intro' }, t('transfer.intro')),
-    viewLinks(ctx, 'quadrants'),
+    ...viewHead(ctx, 'quadrants', t('transfer.title'), t('transfer.intro')),
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },

@@ -345,7 +345,12 @@ export function costText(cost, msPerStep) {
 
 export const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
 
-export function viewLinks(ctx, current) {
+// A view's head: its title and introduction, then the links to the three experiments (the current one marked).
+export function viewHead(ctx, current, title, intro) {
+  return [el('h2', {}, title), el('p', { class: 'intro' }, intro), viewLinks(ctx, current)];
+}
+
+function viewLinks(ctx, current) {
   return el('p', { class: 'presets chips' }, ['quadrants', 'init', 'own'].map((name) => (name === current
     ? el('strong', { 'data-experiment': name, 'aria-current': 'page' }, t(`transfer.experiment.${name}`))
     : el('a', { href: '#', 'data-experiment': name, onclick: (e) => { e.preventDefault(); ctx.set({ experiment: name }); } }, t(`transfer.experiment.${name}`)))));
