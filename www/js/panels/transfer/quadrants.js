@@ -12,34 +12,62 @@ import { atMost, dataTable, el, plain } from '../../ui/dom.js';
 import { errorText } from '../../compute/runs.js';
 import { meanCurve, meanStd } from './lessons.js';
 import {
-  strategies, cellConfig, cellLr, checkCell, costText, drawValCurves, showZoo, overallState, pct, planOf, showCells, stateOf, viewLinks,
-  REFRESH_MS, pretrainBox,
+  strategies, cellConfig, cellLr, checkCell, drawValCurves, namesSetting, pct, planOf, points, pretrainBox, runButtons, runCurves,
+  settingsForm, showCells, showMessage, showRunError, showRunState, stateOf, viewHead, zooUpdates, REFRESH_MS,
 } from './shared.js';
-import { zooVersion } from '../../compute/zoo.js';
 import { unstarted } from '../train/paused.js';
 
 export const SETTINGS = ['zoo', 'k', 'ft_lr', 'repeats', 'seed', 'bn_stats'];
 
+// The view's state lives in one object (v): its parts (buttons, tables, the quadrants' boxes), its cells (one per
+// (quadrant, strategy)), what a step of each strategy costs, and the key of the settings shown.
 export function quadrantsView(section, ctx) {
   const { wasm } = ctx;
   const plan = planOf(wasm);
   const controls = controlSet(ctx);
-  const zoo = controls.enumField('zoo', 'transfer.zoo', (v) => t(`transfer.zoo.${v}`));
-  const k = controls.numberField('k', 'transfer.k', 1, 'transfer.k.help');
-  const ftLr = controls.numberField('ft_lr', 'transfer.ft_lr', 'any', 'transfer.ft_lr.help');
-  const repeats = controls.numberField('repeats', 'transfer.repeats', 1, 'transfer.repeats.help');
-  const seed = controls.numberField('seed', 'init.seed', 1);
-  const bnStats = controls.enumField('bn_stats', 'transfer.bn_stats', (v) => t(`transfer.bn_stats.${v}`));
-  bnStats.wrap.append(el('p', { class: 'field-help', 'data-help': 'bn_stats' }, t('transfer.bn_stats.help')));
-  const zooInfo = el('p', { class: 'field-help', 'data-zoo-info': '' });
-  const pretrain = pretrainBox(wasm, () => { shownKey = null; update(ctx.state); });
-  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() }, zoo.wrap, zooInfo, pretrain.box, k.wrap, ftLr.wrap, repeats.wrap, seed.wrap, bnStats.wrap);
+  const pretrain = pretrainBox(wasm, () => { v.shownKey = null; update(ctx.state); });
+  const { form, fields, zooInfo } = settingsForm(controls, SETTINGS, { afterZoo: [pretrain.box] });
+  fields.bn_stats.wrap.append(el('p', { class: 'field-help', 'data-help': 'bn_stats' }, t('transfer.bn_stats.help')));
+  const v = { wasm, plan, section, ...quadrantsOutputs(wasm, plan), cells: [], costs: {}, shownKey: null };
+  v.buttons = runButtons(() => v.cells, resetAll);
+  section.append(...quadrantsLayout(ctx, v, form));
+  // At most four times a second: twenty runs report at once, and the cores are the workers'.
+  v.refresh = atMost(REFRESH_MS, () => refreshQuadrants(v));
+  new ResizeObserver(() => v.refresh()).observe(v.grid);
+  const zoo = zooUpdates(wasm, { controls, names: SETTINGS, parts: { zoo: fields.zoo, zooInfo, message: v.message, section }, pretrain });
 
-  const buttons = {
-    start: el('button', { type: 'button', 'data-action': 'start', onclick: () => cells.forEach((c) => c.run?.resume()) }, t('transfer.action.start')),
-    pause: el('button', { type: 'button', 'data-action': 'pause', onclick: () => cells.forEach((c) => c.run?.pause()) }, t('train.action.pause')),
-    reset: el('button', { type: 'button', 'data-action': 'reset-run', onclick: resetAll }, t('train.action.reset-run')),
-  };
+  function resetAll() {
+    for (const c of v.cells) c.run?.close();
+    v.shownKey = null;
+    update(ctx.state);
+  }
+
+  async function update(s) {
+    const next = await zoo.begin(s, v.shownKey);
+    if (!next) return;
+    const list = quadrantCells(v, s, next.model);
+    try {
+      v.costs = Object.fromEntries(strategies(wasm).map((st) => [st, checkCell(wasm, list.find((c) => c.strategy === st).config)]));
+    } catch (e) {
+      if (namesSetting(e, s)) ctx.reject(e);
+      else showMessage(section, v.message, 'error', errorText(e));
+      return;
+    }
+    v.shownKey = next.key;
+    for (const q of v.quadrants) { q.list.replaceChildren(); q.drawn = null; }
+    // Cells never started are closed, not kept paused: each settings change would otherwise leave 20 more runs.
+    for (const c of v.cells) if (c.run && unstarted(c.run)) c.run.close();
+    const opened = showCells(ctx, list, `quadrants|${next.key}`);
+    list.forEach((c, i) => { c.run = opened[i]; });
+    followCells(v, list);
+  }
+
+  return { update, dispose: () => { zoo.dispose(); pretrain.dispose(); for (const c of v.cells) c.unsubscribe?.(); } };
+}
+
+// The view's outputs: the experiment's progress and message, one box per quadrant, the one legend, and the tables
+// (per strategy, per cell, every curve point).
+function quadrantsOutputs(wasm, plan) {
   const progress = el('progress', { max: 1, value: 0, 'aria-label': t('transfer.progress'), 'data-progress': 'experiment' });
   const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const message = el('p', { class: 'field-error', role: 'alert', 'data-message': '' });
@@ -52,21 +80,7 @@ export function quadrantsView(section, ctx) {
     ['advised_vs', 'transfer.col.advised_vs']]);
   const curveTable = dataTable('transfer-curves', 'transfer.curves.table', [['size', 'transfer.col.size'], ['sim', 'transfer.col.sim'],
     ['strategy', 'transfer.col.strategy'], ['step', 'train.col.step'], ['val_acc', 'train.col.val_acc'], ['val_loss', 'train.col.val_loss']]);
-
-  // One box per quadrant, in the plan's order (small similar, small different, large similar, large different): two
-  // columns, so a row is a size and a column a similarity.
-  const quadrants = plan.quadrants.map((q) => {
-    const id = `${q.size}_${q.sim}`;
-    const canvas = el('canvas', { 'data-quadrant': id, role: 'img', 'aria-label': t(`transfer.quadrant.${id}`) });
-    const list = el('ul', { class: 'cells' });
-    const verdict = el('div', { class: 'summary', 'data-verdict': id });
-    const box = el('figure', { class: 'chart quadrant', 'data-quadrant': id },
-      el('h3', {}, t(`transfer.quadrant.${id}`)),
-      el('p', { class: 'field-help' }, t(q.words)),
-      el('p', { class: 'advice' }, t('transfer.advice', { strategy: t(`transfer.strategy.${q.recommended}`) })),
-      canvas, list, verdict);
-    return { ...q, id, canvas, list, verdict, box };
-  });
+  const quadrants = plan.quadrants.map(quadrantBox);
   const grid = el('div', { class: 'quadrants', 'data-chart': 'transfer-curves' }, quadrants.map((q) => q.box));
   // One legend for the four charts: each strategy's colour (validation accuracy, mean over the repeats).
   const legend = el('p', { class: 'chart-legend', 'data-legend': 'transfer-curves' },
@@ -74,174 +88,149 @@ export function quadrantsView(section, ctx) {
     ...strategies(wasm).map((s, i) => el('span', { class: 'legend-item' },
       el('span', { class: 'swatch', style: `background:${wasm.run_colors()[i]}` }), t(`transfer.strategy.${s}`))));
   const rule = el('p', { class: 'field-help', 'data-rule': 'verdict' });
-  const repeatsNote = el('p', { class: 'field-help' }, t('transfer.quadrants.repeats_note'));
   const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'transfer-curves' }, t('transfer.empty_chart'));
+  return { progress, status, message, strategyTable, table, curveTable, quadrants, grid, legend, rule, emptyNote };
+}
 
-  section.append(
-    el('h2', {}, t('transfer.title')),
-    el('p', { class: 'intro' }, t('transfer.intro')),
-    viewLinks(ctx, 'quadrants'),
+// One box per quadrant, in the plan's order (small similar, small different, large similar, large different); the
+// grid has two columns, so a row is a size and a column a similarity.
+function quadrantBox(q) {
+  const id = `${q.size}_${q.sim}`;
+  const canvas = el('canvas', { 'data-quadrant': id, role: 'img', 'aria-label': t(`transfer.quadrant.${id}`) });
+  const list = el('ul', { class: 'cells' });
+  const verdict = el('div', { class: 'summary', 'data-verdict': id });
+  const box = el('figure', { class: 'chart quadrant', 'data-quadrant': id },
+    el('h3', {}, t(`transfer.quadrant.${id}`)),
+    el('p', { class: 'field-help' }, t(q.words)),
+    el('p', { class: 'advice' }, t('transfer.advice', { strategy: t(`transfer.strategy.${q.recommended}`) })),
+    canvas, list, verdict);
+  return { ...q, id, canvas, list, verdict, box };
+}
+
+// The panel's children: title, the experiments' links, the form, and the outputs with the quadrants right after the
+// run's progress, so an embedded view (www/js/shell/embedding.js) shows them first.
+function quadrantsLayout(ctx, v, form) {
+  const { wasm, plan, buttons } = v;
+  const script = scriptButton(wasm, () => v.cells.map((c) => ({ kind: 'transfer', settings: c.config, part: c.id })), 'transfer-quadrants');
+  return [
+    ...viewHead(ctx, 'quadrants', t('transfer.title'), t('transfer.intro')),
     el('div', { class: 'panel-body' },
       form,
-      // The quadrants right after the run's progress, so an embedded view (www/js/shell/embedding.js) shows them first.
       el('div', { class: 'outputs' },
-        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset, scriptButton(wasm, () => cells.map((c) => ({ kind: 'transfer', settings: c.config, part: c.id })), 'transfer-quadrants')),
-        progress, status, message,
-        legend, emptyNote, grid, rule, repeatsNote,
+        el('div', { class: 'run-buttons' }, buttons.start, buttons.pause, buttons.reset, script),
+        v.progress, v.status, v.message,
+        v.legend, v.emptyNote, v.grid, v.rule, el('p', { class: 'field-help' }, t('transfer.quadrants.repeats_note')),
         el('p', { class: 'field-help' }, t('transfer.quadrants.how', { every: plan.quadrant_every })),
-        strategyTable.table,
-        table.table,
-        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), curveTable.table))));
+        v.strategyTable.table,
+        v.table.table,
+        el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), v.curveTable.table)))];
+}
 
-  // One cell per (quadrant, strategy).
-  let cells = [];
-  let costs = {};
+// One cell per (quadrant, strategy), each trained on its quadrant's target for its budget.
+function quadrantCells(v, s, zooModel) {
+  const { wasm, plan } = v;
+  return plan.quadrants.flatMap((q, qi) => strategies(wasm).map((strategy) => ({
+    id: `${q.size}_${q.sim}_${strategy}`, strategy, quadrant: v.quadrants[qi],
+    config: cellConfig(wasm, s, zooModel, { strategy, data: q.data, steps: q.steps, every: plan.quadrant_every }),
+  })));
+}
 
-  function cellStats(c) {
-    const result = c.run?.state === 'done' ? c.run.result : null;
-    return result ? { ...meanStd(result.finals), result } : null;
+// Shows the new cells in their quadrants' lists and redraws whenever one of their runs reports.
+function followCells(v, list) {
+  for (const c of v.cells) c.unsubscribe?.();
+  v.cells = list;
+  for (const c of list) {
+    c.text = el('span', { class: 'status' });
+    c.elem = el('li', { 'data-cell': c.id, 'data-run-state': 'idle' },
+      t(`transfer.strategy.${c.strategy}`),
+      c.strategy === c.quadrant.recommended ? el('strong', { class: 'recommended', title: t('transfer.recommended') }, ` ★ ${t('transfer.recommended')}`) : null,
+      ': ', c.text);
+    c.quadrant.list.append(c.elem);
+    c.unsubscribe = c.run.subscribe(() => v.refresh());
   }
+  v.refresh();
+}
 
-  // At most four times a second: twenty runs report at once, and the cores are the workers'.
-  const refresh = atMost(REFRESH_MS, () => {
-    if (!cells.length) return; // nothing shown yet: the panel is still busy (aria-busy stays true)
-    const states = cells.map((c) => stateOf(c.run));
-    section.dataset.runState = overallState(states);
-    section.setAttribute('aria-busy', 'false');
-    buttons.start.disabled = !states.some((s) => s === 'idle' || s === 'paused');
-    buttons.pause.disabled = !states.includes('running');
-    const work = cells.reduce((a, c) => {
-      const w = c.run?.work;
-      const total = c.config.repeats * c.config.steps;
-      return { done: a.done + (c.run?.state === 'done' ? total : w?.done ?? 0), total: a.total + total };
-    }, { done: 0, total: 0 });
-    progress.value = work.total ? work.done / work.total : 0;
-    const running = cells.filter((c) => c.run?.state === 'running').length;
-    const finished = cells.filter((c) => c.run?.state === 'done').length;
-    status.textContent = t('transfer.status', { done: finished, total: cells.length, running, steps: work.done, all: work.total });
-    const failed = cells.find((c) => c.run?.state === 'error');
-    message.textContent = failed ? errorText(failed.run.error) : message.dataset.message === 'zoo' ? message.textContent : '';
+// A finished cell's final accuracies: their mean, spread and count, with the result; null while it runs.
+function cellStats(c) {
+  const result = c.run?.state === 'done' ? c.run.result : null;
+  return result ? { ...meanStd(result.finals), result } : null;
+}
 
-    const rows = [];
-    const curveRows = [];
-    // Values the core names by an id: the id itself on an English page (scripts and tests read it), the page's word
-    // for it on a Korean one (no English left in Korean mode).
-    const id = (key, value) => (lang() === 'en' || value === '—' ? value : t(`${key}.${value}`));
-    const named = (size, sim, strategy) => [id('transfer.size', size), id('transfer.similarity', sim), id('transfer.strategy', strategy)];
-    for (const q of quadrants) {
-      const mine = cells.filter((c) => c.quadrant === q);
-      const stats = Object.fromEntries(mine.map((c) => [c.strategy, cellStats(c)]));
-      const complete = mine.length && mine.every((c) => stats[c.strategy]);
-      const verdict = complete ? verdictOf(wasm, q, mine.map((c) => [c.strategy, stats[c.strategy].result.finals])) : null;
-      const series = mine.map((c) => ({ name: t(`transfer.strategy.${c.strategy}`), rows: meanCurve(curvesOf(c)) }));
-      // Redrawn only when its numbers or its size changed: four charts per frame would crowd the main thread.
-      const drawn = `${series.map((x) => x.rows.length).join()}|${q.canvas.clientWidth}|${mine.map((c) => c.run?.state).join()}`;
-      if (drawn !== q.drawn) { // empty axes before the first measurement
-        drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)), { legend: false, accuracy_only: true });
-        q.drawn = drawn;
-      }
-      for (const [i, c] of mine.entries()) {
-        const st = stats[c.strategy];
-        c.elem.dataset.runState = stateOf(c.run);
-        c.text.textContent = st ? `${pct(st.mean)} ± ${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
-        for (const r of series[i].rows) curveRows.push([...named(q.size, q.sim, c.strategy), String(r.step), plain(r.val_acc), plain(r.val_loss)]);
-        if (st) {
-          const against = verdict?.against.find((a) => a.strategy === c.strategy);
-          rows.push([...named(q.size, q.sim, c.strategy), String(st.result.trainable), plain(st.mean), plain(st.std), String(st.n), String(st.result.steps),
-            id('transfer.agrees', verdict?.agrees ?? '—'), id('transfer.outcome', against?.outcome ?? '—')]);
-        }
-      }
-      const key = verdict?.agrees;
-      q.verdict.replaceChildren(...(verdict ? verdictLines(q, verdict) : []));
-      q.box.dataset.agrees = key ?? '';
+// The whole view from its cells' runs.
+function refreshQuadrants(v) {
+  const { cells } = v;
+  if (!cells.length) return; // nothing shown yet: the panel is still busy (aria-busy stays true)
+  showRunState(v.section, v.buttons, cells.map((c) => stateOf(c.run)));
+  showProgress(v);
+  const rows = [];
+  const curveRows = [];
+  for (const q of v.quadrants) showQuadrant(v, q, rows, curveRows);
+  v.table.setRows(rows);
+  v.curveTable.setRows(curveRows);
+  v.emptyNote.hidden = curveRows.length > 0;
+  const n = cells.length && cells.every((c) => cellStats(c)) ? Math.min(...cells.map((c) => cellStats(c).n)) : 0;
+  v.rule.textContent = n ? t(n > 1 ? 'transfer.rule.welch' : 'transfer.rule.one', { n, val: v.quadrants[0].val_size }) : '';
+  showCosts(v);
+}
+
+// The experiment's progress bar and status line (steps done of all the cells' steps), and a failed cell's sentence.
+function showProgress({ cells, progress, status, message }) {
+  const work = cells.reduce((a, c) => {
+    const w = c.run?.work;
+    const total = c.config.repeats * c.config.steps;
+    return { done: a.done + (c.run?.state === 'done' ? total : w?.done ?? 0), total: a.total + total };
+  }, { done: 0, total: 0 });
+  progress.value = work.total ? work.done / work.total : 0;
+  const running = cells.filter((c) => c.run?.state === 'running').length;
+  const finished = cells.filter((c) => c.run?.state === 'done').length;
+  status.textContent = t('transfer.status', { done: finished, total: cells.length, running, steps: work.done, all: work.total });
+  showRunError(message, cells.find((c) => c.run?.state === 'error')?.run);
+}
+
+// Values the core names by an id: the id itself on an English page (scripts and tests read it), the page's word for
+// it on a Korean one (no English left in Korean mode).
+const idWord = (key, value) => (lang() === 'en' || value === '—' ? value : t(`${key}.${value}`));
+const named = (size, sim, strategy) => [idWord('transfer.size', size), idWord('transfer.similarity', sim), idWord('transfer.strategy', strategy)];
+
+// One quadrant: its chart, each cell's line in its list, its verdict once every cell finished; its rows go to the
+// cell table (rows, finished cells only) and the curve table (curveRows).
+function showQuadrant(v, q, rows, curveRows) {
+  const { wasm } = v;
+  const mine = v.cells.filter((c) => c.quadrant === q);
+  const stats = Object.fromEntries(mine.map((c) => [c.strategy, cellStats(c)]));
+  const complete = mine.length && mine.every((c) => stats[c.strategy]);
+  const verdict = complete ? verdictOf(wasm, q, mine.map((c) => [c.strategy, stats[c.strategy].result.finals])) : null;
+  const series = mine.map((c) => ({ name: t(`transfer.strategy.${c.strategy}`), rows: meanCurve(runCurves(c.run)) }));
+  // Redrawn only when its numbers or its size changed: four charts per frame would crowd the main thread.
+  const drawn = `${series.map((x) => x.rows.length).join()}|${q.canvas.clientWidth}|${mine.map((c) => c.run?.state).join()}`;
+  if (drawn !== q.drawn) { // empty axes before the first measurement
+    drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)), { legend: false, accuracy_only: true });
+    q.drawn = drawn;
+  }
+  for (const [i, c] of mine.entries()) {
+    const st = stats[c.strategy];
+    c.elem.dataset.runState = stateOf(c.run);
+    c.text.textContent = st ? `${pct(st.mean)} ± ${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
+    for (const r of series[i].rows) curveRows.push([...named(q.size, q.sim, c.strategy), String(r.step), plain(r.val_acc), plain(r.val_loss)]);
+    if (st) {
+      const against = verdict?.against.find((a) => a.strategy === c.strategy);
+      rows.push([...named(q.size, q.sim, c.strategy), String(st.result.trainable), plain(st.mean), plain(st.std), String(st.n), String(st.result.steps),
+        idWord('transfer.agrees', verdict?.agrees ?? '—'), idWord('transfer.outcome', against?.outcome ?? '—')]);
     }
-    table.setRows(rows);
-    curveTable.setRows(curveRows);
-    emptyNote.hidden = curveRows.length > 0;
-    const n = cells.length && cells.every((c) => cellStats(c)) ? Math.min(...cells.map((c) => cellStats(c).n)) : 0;
-    rule.textContent = n ? t(n > 1 ? 'transfer.rule.welch' : 'transfer.rule.one', { n, val: quadrants[0].val_size }) : '';
-    showCosts();
-  });
-  new ResizeObserver(() => refresh()).observe(grid);
-
-  // The curves of a cell: the finished result's, else what its progress has reported so far.
-  function curvesOf(c) {
-    if (c.run?.state === 'done') return c.run.result.curves;
-    const byRepeat = [];
-    for (const p of c.run?.items ?? []) (byRepeat[p.repeat] ??= []).push(p);
-    return byRepeat.filter(Boolean);
   }
+  q.verdict.replaceChildren(...(verdict ? verdictLines(q, verdict) : []));
+  q.box.dataset.agrees = verdict?.agrees ?? '';
+}
 
-  // Per strategy: its learning rate and steps, what it trains and what a step costs (measured once cells finish).
-  function showCosts() {
-    strategyTable.setRows(strategies(wasm).filter((s) => costs[s]).map((s) => {
-      const done = cells.filter((c) => c.strategy === s && c.run?.state === 'done');
-      const ms = done.length ? done.reduce((a, c) => a + c.run.result.msPerStep, 0) / done.length : NaN;
-      const config = cells.find((c) => c.strategy === s)?.config;
-      return [lang() === 'en' ? s : t(`transfer.strategy.${s}`), plain(cellLr(plan, config)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
-    }));
-  }
-
-  function follow(cellList) {
-    for (const c of cells) c.unsubscribe?.();
-    cells = cellList;
-    for (const c of cells) {
-      const text = el('span', { class: 'status' });
-      c.elem = el('li', { 'data-cell': c.id, 'data-run-state': 'idle' },
-        t(`transfer.strategy.${c.strategy}`),
-        c.strategy === c.quadrant.recommended ? el('strong', { class: 'recommended', title: t('transfer.recommended') }, ` ★ ${t('transfer.recommended')}`) : null,
-        ': ', text);
-      c.text = text;
-      c.quadrant.list.append(c.elem);
-      c.unsubscribe = c.run.subscribe(() => refresh());
-    }
-    refresh();
-  }
-
-  function resetAll() {
-    for (const c of cells) c.run?.close();
-    shownKey = null;
-    update(ctx.state);
-  }
-
-  let shownKey = null;
-  let token = 0;
-  async function update(s) {
-    controls.sync(s);
-    const key = `${SETTINGS.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
-    if (key === shownKey) return;
-    const mine = ++token;
-    const zooModel = await showZoo(wasm, s.zoo, { zoo, zooInfo, message, section }, () => mine === token);
-    if (!zooModel) return;
-    pretrain.show(zooModel.entry);
-    const list = plan.quadrants.flatMap((q, qi) => strategies(wasm).map((strategy) => ({
-      id: `${q.size}_${q.sim}_${strategy}`, strategy, quadrant: quadrants[qi],
-      config: cellConfig(wasm, s, zooModel, { strategy, data: q.data, steps: q.steps, every: plan.quadrant_every }),
-    })));
-    try {
-      costs = Object.fromEntries(strategies(wasm).map((st) => [st, checkCell(wasm, list.find((c) => c.strategy === st).config)]));
-    } catch (e) {
-      if (e?.param && e.param in s) ctx.reject(e);
-      else showMessage('error', errorText(e));
-      return;
-    }
-    shownKey = key;
-    for (const q of quadrants) { q.list.replaceChildren(); q.drawn = null; }
-    // Cells never started are closed, not kept paused: each settings change would otherwise leave 20 more runs.
-    for (const c of cells) if (c.run && unstarted(c.run)) c.run.close();
-    const opened = showCells(ctx, list, `quadrants|${key}`);
-    list.forEach((c, i) => { c.run = opened[i]; });
-    follow(list);
-  }
-
-  function showMessage(kind, text) {
-    message.dataset.message = kind;
-    message.textContent = text;
-    section.dataset.runState = 'error';
-    section.setAttribute('aria-busy', 'false');
-  }
-
-  return { update, dispose: () => { token++; pretrain.dispose(); for (const c of cells) c.unsubscribe?.(); } };
+// Per strategy: its learning rate and steps, what it trains and what a step costs (measured once cells finish).
+function showCosts({ wasm, plan, cells, costs, strategyTable }) {
+  strategyTable.setRows(strategies(wasm).filter((s) => costs[s]).map((s) => {
+    const done = cells.filter((c) => c.strategy === s && c.run?.state === 'done');
+    const ms = done.length ? done.reduce((a, c) => a + c.run.result.msPerStep, 0) / done.length : NaN;
+    const config = cells.find((c) => c.strategy === s)?.config;
+    return [lang() === 'en' ? s : t(`transfer.strategy.${s}`), plain(cellLr(plan, config)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
+  }));
 }
 
 // The core's verdict on a quadrant (transfer_verdict): { agrees: 'yes' | 'no' | 'undecided', against: [{ strategy,
@@ -249,8 +238,6 @@ export function quadrantsView(section, ctx) {
 function verdictOf(wasm, q, finals) {
   return wasm.transfer_verdict(q.recommended, finals.map((f) => f[0]), finals.map((f) => Float64Array.from(f[1])), q.val_size);
 }
-
-const points = (x) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 
 // The verdict in words: the headline (agrees, does not, undecided) and one line per comparison, each with its
 // difference, the 95 % margin it had to exceed and Welch's degrees of freedom.

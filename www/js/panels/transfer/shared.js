@@ -7,9 +7,9 @@
 // own module), so no view imports the module that imports it.
 
 import { t } from '../../i18n/index.js';
-import { el, fitCanvas, plain } from '../../ui/dom.js';
+import { dataTable, el, fitCanvas, plain } from '../../ui/dom.js';
 import { errorText, runs } from '../../compute/runs.js';
-import { live, sha256Hex, useLive, zooEntry, zooWeights } from '../../compute/zoo.js';
+import { live, sha256Hex, useLive, zooEntry, zooVersion, zooWeights } from '../../compute/zoo.js';
 
 // How often a view of many runs redraws (charts and tables) while they report.
 export const REFRESH_MS = 250;
@@ -39,10 +39,7 @@ export async function showZoo(wasm, name, { zoo, zooInfo, message, section }, cu
     if (!current()) return null;
     const text = zooErrorText(e);
     zoo.setError(text);
-    message.dataset.message = 'zoo';
-    message.textContent = text;
-    section.dataset.runState = 'error';
-    section.setAttribute('aria-busy', 'false');
+    showMessage(section, message, 'zoo', text);
     return null;
   }
   if (!current()) return null;
@@ -52,6 +49,60 @@ export async function showZoo(wasm, name, { zoo, zooInfo, message, section }, cu
   zooInfo.textContent = t('transfer.zoo.info', zooFacts(model.entry));
   return model;
 }
+
+// A sentence in a view's message that stops it (run state error); kind (data-message) says what it is about: 'zoo'
+// (the file, kept while runs report) or 'error' (settings the core refused).
+export function showMessage(section, message, kind, text) {
+  message.dataset.message = kind;
+  message.textContent = text;
+  section.dataset.runState = 'error';
+  section.setAttribute('aria-busy', 'false');
+}
+
+// A failed run's sentence in the view's message; with none failed, a zoo file's sentence stays, anything else goes.
+export function showRunError(message, failedRun) {
+  message.textContent = failedRun ? errorText(failedRun.error) : message.dataset.message === 'zoo' ? message.textContent : '';
+}
+
+// The settings' identity in a view: their values and the zoo file's version (a model pretrained here is a new one).
+const settingsKey = (names, s) => `${names.map((n) => s[n]).join('|')}|${zooVersion(s.zoo)}`;
+
+// Latest-wins loading of a view's zoo model (shown by showZoo): a file that answers after a newer choice is dropped.
+// load(name) resolves to { model, latest }: model null when the file failed or a newer load took over (latest false).
+export function zooLoader(wasm, parts) {
+  let token = 0;
+  return {
+    async load(name) {
+      const mine = ++token;
+      const model = await showZoo(wasm, name, parts, () => mine === token);
+      return { model, latest: mine === token };
+    },
+    dispose: () => { token++; },
+  };
+}
+
+// The start of an update in the views that pretrain (quadrants, init): the controls show the settings; the settings
+// already shown change nothing; else their zoo model is loaded and shown, with its pretraining box. begin() resolves
+// to { key, model }, or null when there is nothing to run (the same settings, a file that failed, a newer update).
+export function zooUpdates(wasm, { controls, names, parts, pretrain }) {
+  const loader = zooLoader(wasm, parts);
+  return {
+    async begin(s, shownKey) {
+      controls.sync(s);
+      const key = settingsKey(names, s);
+      if (key === shownKey) return null;
+      const { model } = await loader.load(s.zoo);
+      if (!model) return null;
+      pretrain.show(model.entry);
+      return { key, model };
+    },
+    dispose: loader.dispose,
+  };
+}
+
+// Whether a refused value is one of the view's settings: then ctx.reject(e) shows it at its field and puts the
+// setting back; anything else is the view's own message.
+export const namesSetting = (e, s) => Boolean(e?.param && e.param in s);
 
 // What the manifest says about a zoo model, for the sentence under the menu.
 const zooFacts = (entry) => ({
@@ -65,6 +116,58 @@ function zooErrorText(e) {
   const known = t(key) !== key;
   return known ? t(key, { detail: String(e?.message ?? '').slice(0, 200) }) : errorText(e);
 }
+
+// The field of each setting a view reads (its SETTINGS), built alike in every view.
+const FIELDS = {
+  zoo: (c) => c.enumField('zoo', 'transfer.zoo', (v) => t(`transfer.zoo.${v}`)),
+  strategy: (c) => c.enumField('strategy', 'transfer.strategy', (v) => t(`transfer.strategy.${v}`)),
+  size: (c) => c.enumField('size', 'transfer.size', (v) => t(`transfer.size.${v}`)),
+  similarity: (c) => c.enumField('similarity', 'transfer.similarity', (v) => t(`transfer.similarity.${v}`)),
+  k: (c) => c.numberField('k', 'transfer.k', 1, 'transfer.k.help'),
+  ft_lr: (c) => c.numberField('ft_lr', 'transfer.ft_lr', 'any', 'transfer.ft_lr.help'),
+  repeats: (c) => c.numberField('repeats', 'transfer.repeats', 1, 'transfer.repeats.help'),
+  budget: (c) => c.enumField('budget', 'transfer.budget', (v) => t(`transfer.budget.${v}`)),
+  seed: (c) => c.numberField('seed', 'init.seed', 1),
+  bn_stats: (c) => c.enumField('bn_stats', 'transfer.bn_stats', (v) => t(`transfer.bn_stats.${v}`)),
+};
+
+// A view's form: one field per setting in the order of `names`, the zoo model's facts (zooInfo) and `afterZoo` right
+// under the zoo menu, `end` last. Returns { form, fields (by setting), zooInfo }.
+export function settingsForm(controls, names, { afterZoo = [], end = [] } = {}) {
+  const fields = Object.fromEntries(names.map((n) => [n, FIELDS[n](controls)]));
+  const zooInfo = el('p', { class: 'field-help', 'data-zoo-info': '' });
+  const wraps = names.flatMap((n) => (n === 'zoo' ? [fields.zoo.wrap, zooInfo, ...afterZoo] : [fields[n].wrap]));
+  const form = el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() }, ...wraps, ...end);
+  return { form, fields, zooInfo };
+}
+
+// Start, Pause and Reset for a view of several runs: items() are its cells (each with .run, null before it opens).
+export function runButtons(items, reset) {
+  return {
+    start: el('button', { type: 'button', 'data-action': 'start', onclick: () => items().forEach((c) => c.run?.resume()) }, t('transfer.action.start')),
+    pause: el('button', { type: 'button', 'data-action': 'pause', onclick: () => items().forEach((c) => c.run?.pause()) }, t('train.action.pause')),
+    reset: el('button', { type: 'button', 'data-action': 'reset-run', onclick: reset }, t('train.action.reset-run')),
+  };
+}
+
+// The view's run state from its runs' states (the panel is no longer busy), and which of Start and Pause apply.
+export function showRunState(section, buttons, states) {
+  section.dataset.runState = overallState(states);
+  section.setAttribute('aria-busy', 'false');
+  buttons.start.disabled = !states.some((s) => s === 'idle' || s === 'paused');
+  buttons.pause.disabled = !states.includes('running');
+}
+
+// The curves of a run, one per repeat: the finished result's, else what its progress has reported so far.
+export function runCurves(run) {
+  if (run?.state === 'done') return run.result.curves;
+  const byRepeat = [];
+  for (const p of run?.items ?? []) (byRepeat[p.repeat] ??= []).push(p);
+  return byRepeat.filter(Boolean);
+}
+
+// A difference in accuracy as signed percentage points: "+1.2", "−0.4".
+export const points = (x) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 
 // Whether a strategy trains at ft_lr (the plan fine-tunes it at the lower rate), and the rate a cell trains at.
 export const usesFtLr = (p, strategy) => strategyOf(p, strategy).uses_ft_lr;
@@ -119,8 +222,22 @@ export function drawValCurves(wasm, canvas, series, lastStep = 0, options = unde
   });
 }
 
+// The layer-change chart and its table (init and own views): show(rows) fills both, [] empties them.
+export function layerChangePart() {
+  const canvas = el('canvas', { 'data-chart': 'transfer-layer-change', role: 'img', 'aria-label': t('transfer.layer_change') });
+  const table = dataTable('transfer-layer-change', 'transfer.layer_change.table', [['layer', 'transfer.col.layer'], ['rel_change', 'transfer.col.rel_change']]);
+  return {
+    figure: el('figure', { class: 'chart' }, canvas, el('figcaption', {}, t('transfer.layer_change'))),
+    table: table.table,
+    show(rows) {
+      table.setRows(rows.map((r) => [r.name, plain(r.rel_change)]));
+      drawLayerChange(canvas, rows);
+    },
+  };
+}
+
 // Each layer's relative weight change ‖W − W₀‖ / ‖W₀‖ as bars, one per layer with weights, labelled by its name.
-export function drawLayerChange(canvas, rows) {
+function drawLayerChange(canvas, rows) {
   const ratio = fitCanvas(canvas);
   const g = canvas.getContext('2d');
   const { width, height } = canvas;
@@ -228,7 +345,12 @@ export function costText(cost, msPerStep) {
 
 export const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
 
-export function viewLinks(ctx, current) {
+// A view's head: its title and introduction, then the links to the three experiments (the current one marked).
+export function viewHead(ctx, current, title, intro) {
+  return [el('h2', {}, title), el('p', { class: 'intro' }, intro), viewLinks(ctx, current)];
+}
+
+function viewLinks(ctx, current) {
   return el('p', { class: 'presets chips' }, ['quadrants', 'init', 'own'].map((name) => (name === current
     ? el('strong', { 'data-experiment': name, 'aria-current': 'page' }, t(`transfer.experiment.${name}`))
     : el('a', { href: '#', 'data-experiment': name, onclick: (e) => { e.preventDefault(); ctx.set({ experiment: name }); } }, t(`transfer.experiment.${name}`)))));
