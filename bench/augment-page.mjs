@@ -5,7 +5,7 @@
 import { setup, settled } from '../tests/e2e/harness.mjs';
 
 const PIPELINE = 'translate~hflip~rotate(bilinear)~jitter(b0.4_c0.4)~noise(sigma0.05)';
-const h = await setup();
+const h = await setup(process.env.WWW ? { root: process.env.WWW } : {}); // WWW: serve another copy of www/
 try {
   const { page, context } = await h.open('#panel=augment&src=scene');
   await settled(page, 'augment');
@@ -82,7 +82,9 @@ try {
   console.log(`    grid_rgba (16 tiles)     ${r.rgbaMs.toFixed(2)} ms; ImageData + putImageData ${r.putMs.toFixed(2)} ms`);
   console.log(`  grid checksum (seed 7, 16 tiles): ${r.hash}`);
 
-  // The page's own path: upload a 224×224 PNG, then time "New seed" → the panel showing the new grid.
+  // The page's own path: upload a 224×224 PNG, then time "New seed" → the panel showing the new grid. Each page
+  // regeneration is paired with a direct one (the same pipeline and source, the wasm of the page's main thread) just
+  // before it, so that the ratio page ÷ direct is taken under the same load.
   await page.goto(h.url + `#panel=augment&src=digit6&n=16&aug=${PIPELINE}`);
   await settled(page, 'augment');
   const png = await page.evaluate(async () => {
@@ -94,23 +96,77 @@ try {
   await page.setInputFiles('input[type="file"]', { name: 'bench.png', mimeType: 'image/png', buffer: Buffer.from(png) });
   await page.waitForFunction(() => location.hash.includes('src=own'));
   await settled(page, 'augment');
-  const pageTimes = await page.evaluate(async () => {
+  const pairs = await page.evaluate(async ({ pipeline, png, reps }) => {
+    const { loadWasm } = await import('/js/compute/wasm.js');
+    const { runs } = await import('/js/compute/runs.js');
+    const { module: wasm } = await loadWasm();
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(png)], { type: 'image/png' }));
+    const c = new OffscreenCanvas(224, 224);
+    c.getContext('2d').drawImage(bitmap, 0, 0);
+    const view = new wasm.AugmentView();
+    view.set_image(c.getContext('2d').getImageData(0, 0, 224, 224).data, 224, 224);
+    view.set_pipeline(pipeline);
+    const canvas = document.createElement('canvas');
+    const g = canvas.getContext('2d');
+    const direct = (seed) => {
+      const t0 = performance.now();
+      view.generate(16, seed);
+      canvas.width = view.grid_width;
+      canvas.height = view.grid_height;
+      const bytes = view.grid_rgba();
+      g.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length), view.grid_width, view.grid_height), 0, 0);
+      return performance.now() - t0;
+    };
     const section = document.querySelector('section[data-panel="augment"]');
     const shown = () => new Promise((resolve) => {
       const o = new MutationObserver(() => { if (section.getAttribute('aria-busy') === 'false') { o.disconnect(); resolve(); } });
       o.observe(section, { attributes: true, attributeFilter: ['aria-busy'] });
     });
+    // Times since the epoch, comparable between the page and its worker (whose clock starts elsewhere).
+    const now = () => performance.timeOrigin + performance.now();
+    const mark = (name) => { const e = performance.getEntriesByName(name).at(-1); return e ? performance.timeOrigin + e.startTime : NaN; };
     const out = [];
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i <= reps; i++) { // the first pair warms the worker's code up and is left out
+      const d = direct(1000 + i);
+      await new Promise((r) => setTimeout(r, 20));
       const done = shown();
-      const t0 = performance.now();
+      const t0 = now();
       document.querySelector('.reseed').click();
       await done;
-      out.push(performance.now() - t0);
+      const t1 = now();
+      // Where the page's time went, when the page and its worker mark their steps (www/js/panels/augment.js,
+      // the augment job in www/js/compute/jobs.js).
+      const w = runs.current('augment')?.result?.timing;
+      const parts = w && {
+        'click → panel update': mark('augment:update') - t0,
+        'panel update → run posted': mark('augment:post') - mark('augment:update'),
+        'posted → worker starts': w.start - mark('augment:post'),
+        'worker: image + pipeline': w.ready - w.start,
+        'worker: generate': w.generated - w.ready,
+        'worker: grid_rgba': w.drawn - w.generated,
+        'worker: captions, risks, code': w.end - w.drawn,
+        'worker → result on the page': mark('augment:result') - w.end,
+        'drawing the grid, tiles, tables': mark('augment:shown') - mark('augment:result'),
+      };
+      if (i > 0) out.push({ direct: d, page: t1 - t0, parts });
+      await new Promise((r) => setTimeout(r, 20));
     }
-    return out.slice(1).sort((a, b) => a - b); // the first run warms the worker's code up
-  });
-  console.log(`  16-tile grid regenerated through the page (worker + transfer + draw + tables): ${pageTimes[7].toFixed(1)} ms median of 15 (min ${pageTimes[0].toFixed(1)}, max ${pageTimes.at(-1).toFixed(1)})`);
+    view.free();
+    return out;
+  }, { pipeline: PIPELINE, png, reps: Number(process.env.REPS ?? 15) });
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const stat = (xs) => `${median(xs).toFixed(1)} ms median of ${xs.length} (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
+  const direct = pairs.map((p) => p.direct);
+  const through = pairs.map((p) => p.page);
+  const ratios = pairs.map((p) => p.page / p.direct);
+  console.log(`  16-tile grid, pairs of a direct call and "New seed" through the page (worker + transfer + draw + tables), own 224×224 image:`);
+  console.log(`    direct:     ${stat(direct)}`);
+  console.log(`    page:       ${stat(through)}`);
+  console.log(`    page ÷ direct: ${(median(through) / median(direct)).toFixed(2)} (ratio of the medians); median of the pairs' ratios ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`);
+  if (pairs[0].parts) {
+    console.log('    where the page\'s time goes (medians; the parts add up to the page time only roughly):');
+    for (const k of Object.keys(pairs[0].parts)) console.log(`      ${k.padEnd(34)} ${median(pairs.map((p) => p.parts[k])).toFixed(2)} ms`);
+  }
   await context.close();
 } finally {
   await h.close();

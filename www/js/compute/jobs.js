@@ -79,18 +79,27 @@ export const KINDS = {
     stateless: true,
     unit: 'tile',
     *open(wasm, a) {
+      // When each part ended (ms since the epoch, comparable with the page's clock): bench/augment-page.mjs.
+      const now = () => performance.timeOrigin + performance.now();
+      const timing = { start: now() };
       augmentView ??= new wasm.AugmentView();
       const view = augmentView;
       if (a.image) view.set_image(a.image.rgba, a.image.width, a.image.height);
       else view.set_sample(a.src);
       view.set_pipeline(a.aug);
+      timing.ready = now();
       view.generate(a.n, a.seed);
-      return {
-        grid: view.grid_rgba(), width: view.grid_width, height: view.grid_height,
+      timing.generated = now();
+      const grid = view.grid_rgba();
+      timing.drawn = now();
+      const result = {
+        grid, width: view.grid_width, height: view.grid_height,
         columns: view.columns, tileWidth: view.tile_width, tileHeight: view.tile_height, gap: view.gap,
         fired: view.fired(), tileRisks: view.tile_risks(), risks: view.risks(a.lang),
-        torch: view.torchvision_code(), album: view.albumentations_code(),
+        torch: view.torchvision_code(), album: view.albumentations_code(), timing,
       };
+      timing.end = now();
+      return result;
     },
   },
 
