@@ -49,8 +49,8 @@ function openTraining(wasm, config) {
 }
 
 export const KINDS = {
-  // The vanishing/exploding-signals probe: one { phase: 'forward', … } per layer, then one { phase: 'backward', … }
-  // per layer from the last to the first; work counts floating-point operations. The session holds the probe's
+  // The vanishing/exploding-signals probe: one { phase: 'forward', … } per layer (the last with flush: true), then one
+  // { phase: 'backward', … } per layer from the last to the first; work counts floating-point operations. The session holds the probe's
   // activations in wasm memory, so a paused probe resumes exactly where it stopped.
   probe: {
     stateless: true,
@@ -61,7 +61,11 @@ export const KINDS = {
         const flops = { forward: run.forward_flops, backward: run.backward_flops };
         const work = (fwd, bwd) => ({ done: (flops.forward * fwd + flops.backward * bwd) / a.depth, total: flops.forward + flops.backward });
         const t0 = performance.now();
-        for (let f = run.forward_layer(); f; f = run.forward_layer()) yield { phase: 'forward', ...f, work: work(f.layer, 0) };
+        // The last forward layer ends a phase the page waits for (all forward, the charts complete): it is posted
+        // at once (flush), not held for the next step's message.
+        for (let f = run.forward_layer(); f; f = run.forward_layer()) {
+          yield { phase: 'forward', ...f, work: work(f.layer, 0), ...(f.layer === a.depth ? { flush: true } : {}) };
+        }
         const t1 = performance.now();
         for (let b = run.backward_layer(); b; b = run.backward_layer()) yield { phase: 'backward', ...b, work: work(a.depth, a.depth - b.layer + 1) };
         const t2 = performance.now();
