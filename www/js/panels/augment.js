@@ -245,6 +245,24 @@ function tileGrid() {
   return { canvas, figure, table: table.table, show };
 }
 
+// The label-risk warnings and the pipeline as torchvision and Albumentations code. They follow the pipeline and the
+// source, not the seed: a grid's result rewrites them only when they changed.
+function pipelineAdvice() {
+  const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
+  const torch = codeBlock('torchvision.transforms.v2');
+  const album = codeBlock('Albumentations');
+  let shownRisks = null; // the warnings shown, as JSON
+  function show(r) {
+    const risks = JSON.stringify(r.risks);
+    if (risks !== shownRisks) risksBox.replaceChildren(...r.risks.map((k) => el('p', { class: 'warning', 'data-risk': k.key },
+      el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
+    shownRisks = risks;
+    if (torch.code.textContent !== r.torch) torch.code.textContent = r.torch;
+    if (album.code.textContent !== r.album) album.code.textContent = r.album;
+  }
+  return { risksBox, code: [torch.wrap, album.wrap], show };
+}
+
 // The person's own image: the file picker and drag and drop (onto the zone or the grid). A failure says why and keeps
 // the current image; `onImage(img)` gets a decoded one.
 function imageDrop(section, dropTargets, onImage) {
@@ -300,10 +318,8 @@ export function mount(section, ctx) {
     onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
   }, t(`augment.preset.${name}`)));
 
-  const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
   const jobError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'job' });
-  const torch = codeBlock('torchvision.transforms.v2');
-  const album = codeBlock('Albumentations');
+  const advice = pipelineAdvice();
   const notes = el('dl', { class: 'family-notes' }, wasm.augment_notes(lang()).flatMap(({ family, note }) => [
     el('dt', {}, t(`augment.family.${family}`)), el('dd', { 'data-family': family }, note)]));
 
@@ -315,24 +331,27 @@ export function mount(section, ctx) {
       el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
         src.wrap, dropZone, augText.wrap, editor.field, n.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed)),
       el('div', { class: 'outputs' },
-        jobError, risksBox, tiles.figure,
+        jobError, advice.risksBox, tiles.figure,
         el('details', { class: 'chart-data', open: true }, el('summary', {}, t('augment.grid.table')), tiles.table),
         el('h3', {}, t('augment.notes')), notes,
-        el('h3', {}, t('augment.code')), torch.wrap, album.wrap)));
+        el('h3', {}, t('augment.code')), ...advice.code)));
 
   let shownKey = null;
-  let shownRisks = null; // the warnings shown, as JSON
   let editorAug = null; // the pipeline the step editor shows
-  async function update(s) {
-    performance.mark('augment:update');
+  // The controls and the preset links show the settings in effect.
+  function showSettings(s) {
     controls.sync(s);
     for (const a of presetLinks) {
       const preset = PRESETS[a.dataset.preset];
       a.href = ctx.href({ ...s, ...preset });
       a.toggleAttribute('aria-current', preset.src === s.src && preset.aug === s.aug);
     }
+  }
+  // A new grid is posted to the worker first; the controls, the links and the editor follow while it computes.
+  async function update(s) {
+    performance.mark('augment:update');
     const key = [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
-    if (key === shownKey) return;
+    if (key === shownKey) { showSettings(s); return; }
     // Checked here first, so a bad value falls back at once: the pipeline, and an own image that is not there.
     try {
       if (s.src === 'own' && !ownImage) throw Object.assign(new Error(t('augment.own.missing')), { param: 'src' });
@@ -343,11 +362,6 @@ export function mount(section, ctx) {
     }
     if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }, { history: 'replace' }); return; } // canonical form in the URL
     shownKey = key;
-    if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
-      editor.show();
-      editorAug = s.aug;
-    }
-
     section.setAttribute('aria-busy', 'true');
     section.dataset.runState = 'running';
     jobError.textContent = '';
@@ -357,6 +371,11 @@ export function mount(section, ctx) {
       aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
       image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
     });
+    showSettings(s);
+    if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
+      editor.show();
+      editorAug = s.aug;
+    }
     const mine = run;
     let r;
     try {
@@ -374,13 +393,7 @@ export function mount(section, ctx) {
     performance.mark('augment:result');
 
     tiles.show(r);
-    // The warnings and the code follow the pipeline and the source, not the seed: rewritten only when they changed.
-    const risks = JSON.stringify(r.risks);
-    if (risks !== shownRisks) risksBox.replaceChildren(...r.risks.map((k) => el('p', { class: 'warning', 'data-risk': k.key },
-      el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
-    shownRisks = risks;
-    if (torch.code.textContent !== r.torch) torch.code.textContent = r.torch;
-    if (album.code.textContent !== r.album) album.code.textContent = r.album;
+    advice.show(r);
     section.dataset.runState = 'done';
     performance.mark('augment:shown');
     section.setAttribute('aria-busy', 'false');
