@@ -124,29 +124,33 @@ try {
     });
     // Times since the epoch, comparable between the page and its worker (whose clock starts elsewhere).
     const now = () => performance.timeOrigin + performance.now();
-    const mark = (name) => { const e = performance.getEntriesByName(name).at(-1); return e ? performance.timeOrigin + e.startTime : NaN; };
+    // The first mark of that name since `since` (a page time): a click may update the panel twice (the grid is posted
+    // before the URL is written, and the update that follows finds it under way).
+    const mark = (name, since) => { const e = performance.getEntriesByName(name).find((x) => x.startTime >= since); return e ? performance.timeOrigin + e.startTime : NaN; };
     const out = [];
     for (let i = 0; i <= reps; i++) { // the first pair warms the worker's code up and is left out
       const d = direct(1000 + i);
       await new Promise((r) => setTimeout(r, 20));
       const done = shown();
-      const t0 = now();
+      const since = performance.now();
+      const t0 = performance.timeOrigin + since;
       document.querySelector('.reseed').click();
       await done;
       const t1 = now();
       // Where the page's time went, when the page and its worker mark their steps (www/js/panels/augment.js,
       // the augment job in www/js/compute/jobs.js).
       const w = runs.current('augment')?.result?.timing;
+      const [update, post, result, shown] = ['update', 'post', 'result', 'shown'].map((m) => mark(`augment:${m}`, since));
       const parts = w && {
-        'click → panel update': mark('augment:update') - t0,
-        'panel update → run posted': mark('augment:post') - mark('augment:update'),
-        'posted → worker starts': w.start - mark('augment:post'),
+        'click → panel update': update - t0,
+        'panel update → run posted': post - update,
+        'posted → worker starts': w.start - post,
         'worker: image + pipeline': w.ready - w.start,
         'worker: generate': w.generated - w.ready,
         'worker: grid_rgba': w.drawn - w.generated,
         'worker: captions, risks, code': w.end - w.drawn,
-        'worker → result on the page': mark('augment:result') - w.end,
-        'drawing the grid, tiles, tables': mark('augment:shown') - mark('augment:result'),
+        'worker → result on the page': result - w.end,
+        'drawing the grid, tiles, tables': shown - result,
       };
       if (i > 0) out.push({ direct: d, page: t1 - t0, parts });
       await new Promise((r) => setTimeout(r, 20));

@@ -290,6 +290,13 @@ function imageDrop(section, dropTargets, onImage) {
   return zone;
 }
 
+function presetChips(ctx) {
+  return Object.keys(PRESETS).map((name) => el('a', {
+    class: 'preset', 'data-preset': name, href: '#',
+    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
+  }, t(`augment.preset.${name}`)));
+}
+
 export function mount(section, ctx) {
   const { wasm } = ctx;
   const catalog = wasm.augment_catalog();
@@ -301,7 +308,13 @@ export function mount(section, ctx) {
   const src = controls.enumField('src', 'augment.src', (v) => t(`augment.src.${v}`));
   const n = controls.numberField('n', 'augment.n', 1);
   const seed = controls.numberField('seed', 'init.seed', 1);
-  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
+  // New seed: when the settings shown are the ones in effect, the grid for the new seed is posted before the URL is
+  // written (the history entry takes milliseconds the worker can use); the update that follows finds it under way.
+  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => {
+    const next = { ...ctx.state, seed: Math.floor(Math.random() * 1e9) };
+    if (keyOf(ctx.state) === shownKey) update(next);
+    ctx.set({ seed: next.seed });
+  } }, t('init.reseed'));
   const augText = controls.textField('aug', 'augment.aug', 'augment.aug.help');
   augText.control.classList.add('mono');
   const editor = stepEditor(catalog, view, ctx);
@@ -313,10 +326,7 @@ export function mount(section, ctx) {
     if (ctx.state.src === 'own') update(ctx.state); else ctx.set({ src: 'own' });
   });
 
-  const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
-    class: 'preset', 'data-preset': name, href: '#',
-    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
-  }, t(`augment.preset.${name}`)));
+  const presetLinks = presetChips(ctx);
 
   const jobError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'job' });
   const advice = pipelineAdvice();
@@ -336,7 +346,8 @@ export function mount(section, ctx) {
         el('h3', {}, t('augment.notes')), notes,
         el('h3', {}, t('augment.code')), ...advice.code)));
 
-  let shownKey = null;
+  let shownKey = null; // the settings whose grid is shown or under way
+  const keyOf = (s) => [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
   let editorAug = null; // the pipeline the step editor shows
   // The controls and the preset links show the settings in effect.
   function showSettings(s) {
@@ -350,7 +361,7 @@ export function mount(section, ctx) {
   // A new grid is posted to the worker first; the controls, the links and the editor follow while it computes.
   async function update(s) {
     performance.mark('augment:update');
-    const key = [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
+    const key = keyOf(s);
     if (key === shownKey) { showSettings(s); return; }
     // Checked here first, so a bad value falls back at once: the pipeline, and an own image that is not there.
     try {
@@ -369,7 +380,7 @@ export function mount(section, ctx) {
     performance.mark('augment:post');
     run = runs.show(ctx.owner('augment'), 'augment', key, {
       aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
-      image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
+      image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height, serial: ownImage.serial } : null,
     });
     showSettings(s);
     if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
