@@ -140,7 +140,7 @@ try {
       // Where the page's time went, when the page and its worker mark their steps (www/js/panels/augment.js,
       // the augment job in www/js/compute/jobs.js).
       const w = runs.current('augment')?.result?.timing;
-      const [update, post, result, shown] = ['update', 'post', 'result', 'shown'].map((m) => mark(`augment:${m}`, since));
+      const [update, post, result, drawn] = ['update', 'post', 'result', 'shown'].map((m) => mark(`augment:${m}`, since));
       const parts = w && {
         'click → panel update': update - t0,
         'panel update → run posted': post - update,
@@ -150,7 +150,7 @@ try {
         'worker: grid_rgba': w.drawn - w.generated,
         'worker: captions, risks, code': w.end - w.drawn,
         'worker → result on the page': result - w.end,
-        'drawing the grid, tiles, tables': shown - result,
+        'drawing the grid, tiles, tables': drawn - result,
       };
       if (i > 0) out.push({ direct: d, page: t1 - t0, parts });
       await new Promise((r) => setTimeout(r, 20));
