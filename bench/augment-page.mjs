@@ -1,7 +1,9 @@
 // Browser benchmark of the augmentation studio (`make bench-augment`): the wasm build's throughput on the same
 // 224×224 RGB pipeline as bench/augment.sh, the time to regenerate a 16-tile 224×224 grid with the wasm called
 // directly (pipeline + RGBA grid + putImageData), and the same through the page itself (a 224×224 PNG uploaded,
-// "New seed" clicked; the panel's worker computes, the main thread draws), all in headless Chromium.
+// "New seed" clicked; the panel's worker computes, the main thread draws), all in headless Chromium. Environment:
+// REPS (pairs of a direct call and a page regeneration, default 15), TRACE=1 (thread CPU times from a Chrome trace),
+// WWW (serve another copy of www/, e.g. an older commit's with the same marks, for a before/after).
 import { setup, settled } from '../tests/e2e/harness.mjs';
 
 const PIPELINE = 'translate~hflip~rotate(bilinear)~jitter(b0.4_c0.4)~noise(sigma0.05)';
@@ -96,6 +98,9 @@ try {
   await page.setInputFiles('input[type="file"]', { name: 'bench.png', mimeType: 'image/png', buffer: Buffer.from(png) });
   await page.waitForFunction(() => location.hash.includes('src=own'));
   await settled(page, 'augment');
+  // TRACE=1: a Chrome trace of the pairs gives each thread's CPU time (tts), which other processes' load barely
+  // changes, unlike the wall-clock times.
+  const trace = process.env.TRACE ? await startTrace(context, page) : null;
   const pairs = await page.evaluate(async ({ pipeline, png, reps }) => {
     const { loadWasm } = await import('/js/compute/wasm.js');
     const { runs } = await import('/js/compute/runs.js');
@@ -109,13 +114,16 @@ try {
     const canvas = document.createElement('canvas');
     const g = canvas.getContext('2d');
     const direct = (seed) => {
+      performance.mark('bench:direct');
       const t0 = performance.now();
       view.generate(16, seed);
       canvas.width = view.grid_width;
       canvas.height = view.grid_height;
       const bytes = view.grid_rgba();
       g.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length), view.grid_width, view.grid_height), 0, 0);
-      return performance.now() - t0;
+      const ms = performance.now() - t0;
+      performance.mark('bench:direct-end');
+      return ms;
     };
     const section = document.querySelector('section[data-panel="augment"]');
     const shown = () => new Promise((resolve) => {
@@ -134,9 +142,11 @@ try {
       const done = shown();
       const since = performance.now();
       const t0 = performance.timeOrigin + since;
+      performance.mark('bench:click');
       document.querySelector('.reseed').click();
       await done;
       const t1 = now();
+      performance.mark('bench:shown');
       // Where the page's time went, when the page and its worker mark their steps (www/js/panels/augment.js,
       // the augment job in www/js/compute/jobs.js).
       const w = runs.current('augment')?.result?.timing;
@@ -171,7 +181,50 @@ try {
     console.log('    where the page\'s time goes (medians; the parts add up to the page time only roughly):');
     for (const k of Object.keys(pairs[0].parts)) console.log(`      ${k.padEnd(34)} ${median(pairs.map((p) => p.parts[k])).toFixed(2)} ms`);
   }
+  if (trace) cpuReport(await trace.stop(), median);
   await context.close();
 } finally {
   await h.close();
+}
+
+// Tracing with the categories that carry thread times: task slices (toplevel) and performance marks (user timing).
+async function startTrace(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+  await cdp.send('Tracing.start', { categories: 'toplevel,blink.user_timing', transferMode: 'ReportEvents' });
+  return {
+    async stop() {
+      const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+      await cdp.send('Tracing.end');
+      await complete;
+      return events;
+    },
+  };
+}
+
+// Thread CPU time per pair: the direct call (main thread), and the page's critical path: the main thread from the
+// click to the run's post, the worker's tasks until the grid is shown, the main thread from the result to the shown
+// grid. The first pair (warm-up) is left out, as in the wall-clock figures.
+function cpuReport(events, median) {
+  const threads = {};
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads[`${e.pid}:${e.tid}`] = e.args.name;
+  const marks = (name) => events.filter((e) => e.name === name).sort((a, b) => a.ts - b.ts);
+  const worker = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && threads[`${e.pid}:${e.tid}`] === 'DedicatedWorker thread');
+  const [ds, de, clicks, shown] = ['bench:direct', 'bench:direct-end', 'bench:click', 'bench:shown'].map(marks);
+  const rows = clicks.slice(1).map((c, j) => {
+    const i = j + 1;
+    const end = shown[i];
+    const first = (name) => events.find((e) => e.name === name && e.ts >= c.ts && e.ts <= end.ts);
+    const [post, result, drawn] = ['augment:post', 'augment:result', 'augment:shown'].map(first);
+    const pre = (post.tts - c.tts) / 1000;
+    const work = worker.filter((e) => e.ts >= c.ts && e.ts < end.ts).reduce((a, e) => a + (e.tdur ?? 0), 0) / 1000;
+    const after = (drawn.tts - result.tts) / 1000;
+    return { direct: (de[i].tts - ds[i].tts) / 1000, pre, work, after, page: pre + work + after };
+  });
+  const m = (k) => median(rows.map((r) => r[k])).toFixed(1);
+  console.log('  thread CPU time (TRACE=1; medians, ms):');
+  console.log(`    direct call (main thread): ${m('direct')}`);
+  console.log(`    page: click → run posted (main) ${m('pre')} + worker ${m('work')} + result → grid shown (main) ${m('after')} = ${m('page')}`);
+  console.log(`    page ÷ direct in CPU time: ${median(rows.map((r) => r.page / r.direct)).toFixed(2)} (median of the pairs' ratios)`);
 }
