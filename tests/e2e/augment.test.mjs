@@ -150,6 +150,48 @@ test('your own PNG becomes the source; a file that is not an image is refused by
   await context.close();
 });
 
+// "New seed" posts the grid before the URL is written, and the worker keeps an own image between grids instead of
+// converting it again: the grid it shows must be the one a fresh upload gives at the seed in the URL, and a second
+// upload (same size, other pixels) must replace the image the worker holds.
+test('New seed on an own image: the same grid as a fresh upload at that seed; a new upload replaces the image', async () => {
+  const aug = 'rotate(deg30_bilinear)~noise(sigma0.1)';
+  const seedOf = (page) => page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('seed'));
+  const a = await h.open(`#panel=augment&src=digit6&aug=${aug}&n=4&seed=5`);
+  await settled(a.page, 'augment');
+  await a.page.setInputFiles('input[type="file"]', { name: 'red.png', mimeType: 'image/png', buffer: await makePng(a.page) });
+  await a.page.waitForFunction(() => location.hash.includes('src=own'));
+  await settled(a.page, 'augment');
+  const first = await canvasInfo(a.page, 'augment-grid');
+  for (let i = 0; i < 2; i++) {
+    const before = await seedOf(a.page);
+    await a.page.click('.reseed');
+    await settled(a.page, 'augment');
+    assert.notEqual(await seedOf(a.page), before);
+  }
+  const seed = await seedOf(a.page);
+  const reseeded = await canvasInfo(a.page, 'augment-grid');
+  assert.notEqual(reseeded.hash, first.hash, 'another seed, other samples');
+
+  const b = await h.open(`#panel=augment&src=digit6&aug=${aug}&n=4&seed=${seed}`);
+  await settled(b.page, 'augment');
+  await b.page.setInputFiles('input[type="file"]', { name: 'red.png', mimeType: 'image/png', buffer: await makePng(b.page) });
+  await b.page.waitForFunction(() => location.hash.includes('src=own'));
+  await settled(b.page, 'augment');
+  assert.deepEqual(await canvasInfo(b.page, 'augment-grid'), reseeded);
+  assert.deepEqual(await gridRows(b.page), await gridRows(a.page));
+
+  // The JPEG of the same picture: the same size, slightly other pixels.
+  await a.page.setInputFiles('input[type="file"]', { name: 'red.jpg', mimeType: 'image/jpeg', buffer: await encode(a.page, 'image/jpeg') });
+  await settled(a.page, 'augment'); // the change handler marks the panel busy at once
+  assert.equal(await seedOf(a.page), seed);
+  const replaced = await canvasInfo(a.page, 'augment-grid');
+  assert.equal(replaced.width, reseeded.width);
+  assert.notEqual(replaced.hash, reseeded.hash, 'the new image, not the one the worker held');
+  assert.deepEqual(a.problems, []);
+  assert.deepEqual(b.problems, []);
+  for (const x of [a, b]) await x.context.close();
+});
+
 // The browser's JPEG with an EXIF APP1 segment spliced in after SOI: Orientation = 6, "rotate 90° clockwise to
 // display".
 async function exifJpeg(page) {

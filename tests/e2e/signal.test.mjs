@@ -254,3 +254,27 @@ test('norm=bn: one activation scale at every depth, weight gradients still scale
     await context.close();
   }
 });
+
+// The worker sends progress at most once per frame, holding items in between; the last forward layer is the end of
+// the phase the page waits for (the charts complete, bench/signal.mjs's "all forward"), so it must not wait for the
+// first backward step's message. Layers of a tiny probe take microseconds: without the flush, the last forward layer
+// would travel in one message with backward layers.
+test('the last forward layer reaches the page in a message of its own, before any backward layer', async () => {
+  const { page, problems, context } = await h.open('#panel=init');
+  await settled(page, 'init');
+  const messages = await page.evaluate(async () => {
+    const { runs } = await import('/js/compute/runs.js');
+    const run = runs.open('probe', { act: 'tanh', init: 'xavier_normal', depth: 6, width: 10, batch: 4, seed: 3 });
+    const seen = [];
+    run.subscribe((_, event) => { if (event.type === 'progress') seen.push(event.items.map((p) => `${p.phase[0]}${p.layer}`)); });
+    await run.finished;
+    return seen;
+  });
+  const flat = messages.flat();
+  assert.deepEqual(flat, ['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'b6', 'b5', 'b4', 'b3', 'b2', 'b1'], 'every layer, in order');
+  const last = messages.find((m) => m.includes('f6'));
+  assert.ok(!last.some((x) => x.startsWith('b')), `the message with the last forward layer: ${last.join(' ')}`);
+  assert.ok(messages.length <= 4, `still throttled: ${messages.length} messages (${JSON.stringify(messages)})`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -10,6 +10,8 @@
 // A session never touches the DOM.
 
 let augmentView = null;
+let augmentSource = null; // what the view holds: 'sample:NAME' or 'own:SERIAL' (an own image with its serial), or null
+let augmentAdvice = null; // { key, risks, torch, album } for the last source, pipeline and language
 
 // A run hosted by the core: a wasm Session (src/web/session.rs over src/run/) takes the steps, measures, checks for
 // divergence and writes the result; this only turns it into the iterator the worker steps, and frees it once (when
@@ -49,8 +51,8 @@ function openTraining(wasm, config) {
 }
 
 export const KINDS = {
-  // The vanishing/exploding-signals probe: one { phase: 'forward', … } per layer, then one { phase: 'backward', … }
-  // per layer from the last to the first; work counts floating-point operations. The session holds the probe's
+  // The vanishing/exploding-signals probe: one { phase: 'forward', … } per layer (the last with flush: true), then one
+  // { phase: 'backward', … } per layer from the last to the first; work counts floating-point operations. The session holds the probe's
   // activations in wasm memory, so a paused probe resumes exactly where it stopped.
   probe: {
     stateless: true,
@@ -61,7 +63,11 @@ export const KINDS = {
         const flops = { forward: run.forward_flops, backward: run.backward_flops };
         const work = (fwd, bwd) => ({ done: (flops.forward * fwd + flops.backward * bwd) / a.depth, total: flops.forward + flops.backward });
         const t0 = performance.now();
-        for (let f = run.forward_layer(); f; f = run.forward_layer()) yield { phase: 'forward', ...f, work: work(f.layer, 0) };
+        // The last forward layer ends a phase the page waits for (all forward, the charts complete): it is posted
+        // at once (flush), not held for the next step's message.
+        for (let f = run.forward_layer(); f; f = run.forward_layer()) {
+          yield { phase: 'forward', ...f, work: work(f.layer, 0), ...(f.layer === a.depth ? { flush: true } : {}) };
+        }
         const t1 = performance.now();
         for (let b = run.backward_layer(); b; b = run.backward_layer()) yield { phase: 'backward', ...b, work: work(a.depth, a.depth - b.layer + 1) };
         const t2 = performance.now();
@@ -72,25 +78,46 @@ export const KINDS = {
     },
   },
 
-  // A grid of augmented samples: the pipeline on a built-in sample or on the person's image ({ rgba, width, height }).
-  // One step; the grid's RGBA bytes travel back without a copy. The view lives as long as the worker, so a built-in
-  // sample is drawn once, not once per grid.
+  // A grid of augmented samples: the pipeline on a built-in sample or on the person's image ({ rgba, width, height,
+  // serial }: serial names that image for the page's lifetime). One step; the grid's RGBA bytes travel back without a
+  // copy. The view lives as long as the worker, so a built-in sample is drawn once, not once per grid, and an own
+  // image with a serial is converted once. result.timing: when each part ended (bench/augment-page.mjs).
   augment: {
     stateless: true,
     unit: 'tile',
     *open(wasm, a) {
+      // When each part ended (ms since the epoch, comparable with the page's clock): bench/augment-page.mjs.
+      const now = () => performance.timeOrigin + performance.now();
+      const timing = { start: now() };
       augmentView ??= new wasm.AugmentView();
       const view = augmentView;
-      if (a.image) view.set_image(a.image.rgba, a.image.width, a.image.height);
-      else view.set_sample(a.src);
+      // An own image that carries a serial and is the one the view holds is not converted again (a new seed).
+      const source = a.image ? (a.image.serial === undefined ? null : `own:${a.image.serial}`) : `sample:${a.src}`;
+      if (source === null || source !== augmentSource) {
+        augmentSource = null;
+        if (a.image) view.set_image(a.image.rgba, a.image.width, a.image.height);
+        else view.set_sample(a.src);
+        augmentSource = source;
+      }
       view.set_pipeline(a.aug);
+      timing.ready = now();
       view.generate(a.n, a.seed);
-      return {
-        grid: view.grid_rgba(), width: view.grid_width, height: view.grid_height,
+      timing.generated = now();
+      const grid = view.grid_rgba();
+      timing.drawn = now();
+      // The warnings and the code depend on the source, the pipeline and the language, not on the seed.
+      const adviceKey = source && `${source}|${view.pipeline()}|${a.lang}`;
+      if (!adviceKey || augmentAdvice?.key !== adviceKey) {
+        augmentAdvice = { key: adviceKey, risks: view.risks(a.lang), torch: view.torchvision_code(), album: view.albumentations_code() };
+      }
+      const { risks, torch, album } = augmentAdvice;
+      const result = {
+        grid, width: view.grid_width, height: view.grid_height,
         columns: view.columns, tileWidth: view.tile_width, tileHeight: view.tile_height, gap: view.gap,
-        fired: view.fired(), tileRisks: view.tile_risks(), risks: view.risks(a.lang),
-        torch: view.torchvision_code(), album: view.albumentations_code(),
+        fired: view.fired(), tileRisks: view.tile_risks(), risks, torch, album, timing,
       };
+      timing.end = now();
+      return result;
     },
   },
 

@@ -11,7 +11,8 @@
 //        { op: 'predict', run, req, query }          the session's predict(query) (the drawing pad); answer
 //                                                     { run, req, predicted }
 //        { op: 'close', run }                         free the session (a running one stops at its next step)
-//   out: { run, progress: [items], work }            items in order, at most one message per FRAME_MS per run
+//   out: { run, progress: [items], work }            items in order, at most one message per FRAME_MS per run,
+//                                                     except that an item with flush: true (a phase's end) goes at once
 //        { run, state: 'running' | 'paused', steps }  after resume / pause / step; steps taken so far
 //        { run, result, work, steps }                 the session finished (its last progress comes first)
 //        { run, req, snapshot } / { run, req, loaded } / { run, req, error }  (a request to a session that has
@@ -176,7 +177,7 @@ function step(session) {
   if (--session.budget <= 0) {
     session.pause();
     session.flush({ state: 'paused', steps: session.steps });
-  } else if (performance.now() - session.lastPost >= FRAME_MS) {
+  } else if (r.value?.flush || performance.now() - session.lastPost >= FRAME_MS) {
     session.flush();
   }
 }

@@ -171,26 +171,27 @@ function tileGrid() {
     const risk = riskText(i);
     return risk ? `${caption(fired[i - 1])} — ⚠ ${risk}` : caption(fired[i - 1]);
   }
+  let hintShown = true; // the readout shows the hint, not a tile
   function select(i) {
     for (const b of buttons.children) b.setAttribute('aria-pressed', String(Number(b.dataset.tile) === i));
     const risk = riskText(i);
+    hintShown = false;
     readout.replaceChildren(
       el('h4', {}, t('augment.readout.title', { tile: i })),
       i === 0 ? el('p', {}, t('augment.tile.source'))
         : fired[i - 1].length ? el('ol', {}, fired[i - 1].map((f) => el('li', {}, stepCaption(f)))) : el('p', {}, t('augment.none_fired')),
       risk ? el('p', { class: 'warning', 'data-tile-risk': tileRisks[i - 1] }, '⚠ ', risk) : null);
   }
-  function placeTiles(r) {
-    const slots = fired.length + 1;
+  // The tile buttons are made again only when the grid's shape changes; a new seed relabels them.
+  let shape = '';
+  function tileButtons(r, slots) {
     const pct = (v, total) => `${(100 * v) / total}%`;
     buttons.replaceChildren(...Array.from({ length: slots }, (_, i) => {
       const [col, row] = [i % r.columns, Math.floor(i / r.columns)];
-      const risk = i > 0 ? tileRisks[i - 1] : null;
       const b = el('button', {
         type: 'button', class: 'tile', 'data-tile': i, 'aria-pressed': 'false',
-        'aria-label': `${t('augment.readout.title', { tile: i })}: ${tileText(i)}`,
         onclick: () => select(i), onfocus: () => select(i), onmouseenter: () => select(i),
-      }, el('span', { class: 'tile-number' }, String(i)), risk ? el('span', { class: 'tile-badge', 'data-badge': risk, title: riskText(i) }, '⚠') : null);
+      }, el('span', { class: 'tile-number' }, String(i)));
       // CSSOM, not a style attribute: the page's CSP allows no inline styles.
       Object.assign(b.style, {
         left: pct(col * (r.tileWidth + r.gap), r.width), top: pct(row * (r.tileHeight + r.gap), r.height),
@@ -199,23 +200,67 @@ function tileGrid() {
       return b;
     }));
   }
-  // A finished grid run's result: the pixels, the tiles and their table.
+  function placeTiles(r, texts) {
+    const next = [texts.length, r.columns, r.tileWidth, r.tileHeight, r.gap, r.width, r.height].join(' ');
+    if (next !== shape) tileButtons(r, texts.length);
+    shape = next;
+    for (const [i, b] of [...buttons.children].entries()) {
+      const label = `${t('augment.readout.title', { tile: i })}: ${texts[i]}`;
+      if (b.getAttribute('aria-label') !== label) b.setAttribute('aria-label', label);
+      if (b.getAttribute('aria-pressed') !== 'false') b.setAttribute('aria-pressed', 'false');
+      const risk = i > 0 ? tileRisks[i - 1] : null;
+      const badge = b.querySelector('.tile-badge');
+      if ((badge?.dataset.badge ?? null) === risk) continue;
+      badge?.remove();
+      if (risk) b.append(el('span', { class: 'tile-badge', 'data-badge': risk, title: riskText(i) }, '⚠'));
+    }
+  }
+  // The table's rows are kept while the number of tiles stays; only texts that changed are written.
+  function fillTable(texts) {
+    const body = table.table.tBodies[0];
+    if (body.rows.length !== texts.length) {
+      body.replaceChildren(...texts.map((text, i) => el('tr', { 'data-tile': i }, el('td', {}, String(i)), el('td', {}, text))));
+      return;
+    }
+    texts.forEach((text, i) => { const cell = body.rows[i].cells[1]; if (cell.textContent !== text) cell.textContent = text; });
+  }
+  // A finished grid run's result: the pixels, the tiles and their table. The canvas is resized only when the grid's
+  // size changed (resizing clears it and its context; the image covers it whole either way).
   function show(r) {
-    canvas.width = r.width;
-    canvas.height = r.height;
+    if (canvas.width !== r.width) canvas.width = r.width;
+    if (canvas.height !== r.height) canvas.height = r.height;
     canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(r.grid.buffer, r.grid.byteOffset, r.grid.length), r.width, r.height), 0, 0);
     canvas.classList.toggle('pixelated', r.tileWidth <= 256);
     fired = r.fired;
     tileRisks = r.tileRisks;
-    placeTiles(r);
-    table.table.tBodies[0].replaceChildren(...Array.from({ length: fired.length + 1 }, (_, i) => el('tr', { 'data-tile': i },
-      el('td', {}, String(i)), el('td', {}, tileText(i)))));
-    readout.replaceChildren(hint());
+    const texts = Array.from({ length: fired.length + 1 }, (_, i) => tileText(i)); // once each, for buttons and rows
+    placeTiles(r, texts);
+    fillTable(texts);
+    if (!hintShown) readout.replaceChildren(hint());
+    hintShown = true;
   }
   const figure = el('div', { class: 'grid-and-readout' },
     el('figure', { class: 'chart' }, el('div', { class: 'grid-wrap' }, canvas, buttons), el('figcaption', {}, t('augment.grid'))),
     readout);
   return { canvas, figure, table: table.table, show };
+}
+
+// The label-risk warnings and the pipeline as torchvision and Albumentations code. They follow the pipeline and the
+// source, not the seed: a grid's result rewrites them only when they changed.
+function pipelineAdvice() {
+  const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
+  const torch = codeBlock('torchvision.transforms.v2');
+  const album = codeBlock('Albumentations');
+  let shownRisks = null; // the warnings shown, as JSON
+  function show(r) {
+    const risks = JSON.stringify(r.risks);
+    if (risks !== shownRisks) risksBox.replaceChildren(...r.risks.map((k) => el('p', { class: 'warning', 'data-risk': k.key },
+      el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
+    shownRisks = risks;
+    if (torch.code.textContent !== r.torch) torch.code.textContent = r.torch;
+    if (album.code.textContent !== r.album) album.code.textContent = r.album;
+  }
+  return { risksBox, code: [torch.wrap, album.wrap], show };
 }
 
 // The person's own image: the file picker and drag and drop (onto the zone or the grid). A failure says why and keeps
@@ -245,6 +290,13 @@ function imageDrop(section, dropTargets, onImage) {
   return zone;
 }
 
+function presetChips(ctx) {
+  return Object.keys(PRESETS).map((name) => el('a', {
+    class: 'preset', 'data-preset': name, href: '#',
+    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
+  }, t(`augment.preset.${name}`)));
+}
+
 export function mount(section, ctx) {
   const { wasm } = ctx;
   const catalog = wasm.augment_catalog();
@@ -256,7 +308,13 @@ export function mount(section, ctx) {
   const src = controls.enumField('src', 'augment.src', (v) => t(`augment.src.${v}`));
   const n = controls.numberField('n', 'augment.n', 1);
   const seed = controls.numberField('seed', 'init.seed', 1);
-  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => ctx.set({ seed: Math.floor(Math.random() * 1e9) }) }, t('init.reseed'));
+  // New seed: when the settings shown are the ones in effect, the grid for the new seed is posted before the URL is
+  // written (the history entry takes milliseconds the worker can use); the update that follows finds it under way.
+  const reseed = el('button', { type: 'button', class: 'reseed', onclick: () => {
+    const next = { ...ctx.state, seed: Math.floor(Math.random() * 1e9) };
+    if (keyOf(ctx.state) === shownKey) update(next);
+    ctx.set({ seed: next.seed });
+  } }, t('init.reseed'));
   const augText = controls.textField('aug', 'augment.aug', 'augment.aug.help');
   augText.control.classList.add('mono');
   const editor = stepEditor(catalog, view, ctx);
@@ -268,15 +326,10 @@ export function mount(section, ctx) {
     if (ctx.state.src === 'own') update(ctx.state); else ctx.set({ src: 'own' });
   });
 
-  const presetLinks = Object.keys(PRESETS).map((name) => el('a', {
-    class: 'preset', 'data-preset': name, href: '#',
-    onclick: (e) => { e.preventDefault(); ctx.set(PRESETS[name]); },
-  }, t(`augment.preset.${name}`)));
+  const presetLinks = presetChips(ctx);
 
-  const risksBox = el('div', { class: 'risks', 'aria-live': 'polite' });
   const jobError = el('p', { class: 'field-error', role: 'alert', 'data-error': 'job' });
-  const torch = codeBlock('torchvision.transforms.v2');
-  const album = codeBlock('Albumentations');
+  const advice = pipelineAdvice();
   const notes = el('dl', { class: 'family-notes' }, wasm.augment_notes(lang()).flatMap(({ family, note }) => [
     el('dt', {}, t(`augment.family.${family}`)), el('dd', { 'data-family': family }, note)]));
 
@@ -288,22 +341,28 @@ export function mount(section, ctx) {
       el('form', { class: 'controls', onsubmit: (e) => e.preventDefault() },
         src.wrap, dropZone, augText.wrap, editor.field, n.wrap, el('div', { class: 'seed-row' }, seed.wrap, reseed)),
       el('div', { class: 'outputs' },
-        jobError, risksBox, tiles.figure,
+        jobError, advice.risksBox, tiles.figure,
         el('details', { class: 'chart-data', open: true }, el('summary', {}, t('augment.grid.table')), tiles.table),
         el('h3', {}, t('augment.notes')), notes,
-        el('h3', {}, t('augment.code')), torch.wrap, album.wrap)));
+        el('h3', {}, t('augment.code')), ...advice.code)));
 
-  let shownKey = null;
+  let shownKey = null; // the settings whose grid is shown or under way
+  const keyOf = (s) => [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
   let editorAug = null; // the pipeline the step editor shows
-  async function update(s) {
+  // The controls and the preset links show the settings in effect.
+  function showSettings(s) {
     controls.sync(s);
     for (const a of presetLinks) {
       const preset = PRESETS[a.dataset.preset];
       a.href = ctx.href({ ...s, ...preset });
       a.toggleAttribute('aria-current', preset.src === s.src && preset.aug === s.aug);
     }
-    const key = [s.src, s.aug, s.n, s.seed, s.src === 'own' ? ownImage?.serial : '', lang()].join('|');
-    if (key === shownKey) return;
+  }
+  // A new grid is posted to the worker first; the controls, the links and the editor follow while it computes.
+  async function update(s) {
+    performance.mark('augment:update');
+    const key = keyOf(s);
+    if (key === shownKey) { showSettings(s); return; }
     // Checked here first, so a bad value falls back at once: the pipeline, and an own image that is not there.
     try {
       if (s.src === 'own' && !ownImage) throw Object.assign(new Error(t('augment.own.missing')), { param: 'src' });
@@ -314,19 +373,20 @@ export function mount(section, ctx) {
     }
     if (view.pipeline() !== s.aug) { ctx.set({ aug: view.pipeline() }, { history: 'replace' }); return; } // canonical form in the URL
     shownKey = key;
-    if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
-      editor.show();
-      editorAug = s.aug;
-    }
-
     section.setAttribute('aria-busy', 'true');
     section.dataset.runState = 'running';
     jobError.textContent = '';
     // A grid computed before a re-render is shown again, not recomputed; a newer setting replaces the run.
+    performance.mark('augment:post');
     run = runs.show(ctx.owner('augment'), 'augment', key, {
       aug: s.aug, src: s.src, n: s.n, seed: s.seed, lang: lang(),
-      image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height } : null,
+      image: s.src === 'own' ? { rgba: ownImage.rgba, width: ownImage.width, height: ownImage.height, serial: ownImage.serial } : null,
     });
+    showSettings(s);
+    if (s.aug !== editorAug) { // a new seed or sample leaves the editor as it is
+      editor.show();
+      editorAug = s.aug;
+    }
     const mine = run;
     let r;
     try {
@@ -341,13 +401,12 @@ export function mount(section, ctx) {
       return;
     }
     if (disposed || mine !== run) return;
+    performance.mark('augment:result');
 
     tiles.show(r);
-    risksBox.replaceChildren(...r.risks.map((k) => el('p', { class: 'warning', 'data-risk': k.key },
-      el('strong', {}, t('augment.risk', { step: k.step })), ' ', k.message)));
-    torch.code.textContent = r.torch;
-    album.code.textContent = r.album;
+    advice.show(r);
     section.dataset.runState = 'done';
+    performance.mark('augment:shown');
     section.setAttribute('aria-busy', 'false');
     if (!performance.getEntriesByName('cnn:first-chart').length) performance.mark('cnn:first-chart');
   }

@@ -221,51 +221,50 @@ async function referenceRun(ctx, args) {
   return references.get(key);
 }
 
-export function mount(section, ctx) {
-  const { wasm } = ctx;
-  const referenceInit = (act) => wasm.signal_reference(act).init;
-  const refName = (act) => t(`signal.ref.${referenceInit(act)}`);
-  const referenceSettings = (s) => referenceOf(s, referenceInit(s.act));
-  let run = runs.current(ctx.owner('signal')) ?? null;
-  let unsubscribe = () => {};
-
-  const { controls, init, form } = signalForm(ctx);
-  const presetLinks = presetChips(ctx);
-  const presetNote = el('p', { class: 'note preset-note' });
-  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  const summary = el('p', { class: 'summary', 'data-summary': 'ratio' });
-  const overflowNote = el('p', { class: 'note overflow-note', 'data-note': 'overflow' });
-  const saturatedNote = el('p', { class: 'field-help' });
-  const errorBox = el('p', { class: 'field-error', role: 'alert' });
-
-  // The run being shown: forward and backward results by layer (index 0 = layer 1), and once known the reference
-  // run's spreads ({ act, gradX, gradW }, null while it computes or when this run is the reference).
-  let shown = { key: null, fwd: [], bwd: [], reference: null };
-  const charts = signalCharts(wasm, () => shown, refName);
-  const { draw } = charts;
-
+// The panel's page: the presets, the form and the outputs around the charts. Returns the elements the panel writes.
+function signalPage(section, form, presetLinks, charts) {
+  const parts = {
+    presetNote: el('p', { class: 'note preset-note' }),
+    status: el('p', { class: 'status', role: 'status', 'aria-live': 'polite' }),
+    summary: el('p', { class: 'summary', 'data-summary': 'ratio' }),
+    overflowNote: el('p', { class: 'note overflow-note', 'data-note': 'overflow' }),
+    saturatedNote: el('p', { class: 'field-help' }),
+    errorBox: el('p', { class: 'field-error', role: 'alert' }),
+  };
   section.append(
     el('h2', {}, t('signal.title')),
     el('p', { class: 'intro' }, t('signal.intro')),
     el('div', { class: 'presets' }, el('span', { class: 'label' }, t('signal.presets'), ': '), el('span', { class: 'chips' }, presetLinks)),
-    presetNote,
+    parts.presetNote,
     el('div', { class: 'panel-body' },
       form,
       el('div', { class: 'outputs' },
-        status, errorBox, summary, overflowNote,
+        parts.status, parts.errorBox, parts.summary, parts.overflowNote,
         ...charts.figures,
         el('p', { class: 'field-help' }, t('signal.upstream')),
-        saturatedNote,
+        parts.saturatedNote,
         charts.layerTable.table,
         el('details', { class: 'chart-data' }, el('summary', {}, t('signal.reference.show')), charts.referenceTable.table))));
+  return parts;
+}
+
+// Follows one run at a time and shows it in the charts and the page's elements (`page`, from signalPage): its layers
+// as they come, then the outcome against the reference run. `view.shown` is the run being shown: forward and backward results by layer (index 0 = layer 1), and once known the
+// reference run's spreads ({ act, gradX, gradW }, null while it computes or when this run is the reference).
+function runView(section, ctx, { wasm, charts, page, refName, referenceSettings }) {
+  const view = { shown: { key: null, fwd: [], bwd: [], reference: null }, attach, detach };
+  const { draw } = charts;
+  let run = null;
+  let unsubscribe = () => {};
 
   function explainOutcome(isReference) {
+    const { shown } = view;
     const overflowAt = shown.fwd.findIndex((f) => !Number.isFinite(f.std));
-    overflowNote.hidden = overflowAt < 0;
-    overflowNote.textContent = overflowAt < 0 ? '' : t('signal.overflow', { layer: overflowAt + 1 });
+    page.overflowNote.hidden = overflowAt < 0;
+    page.overflowNote.textContent = overflowAt < 0 ? '' : t('signal.overflow', { layer: overflowAt + 1 });
     const ref = isReference ? spreads(shown) : shown.reference;
     charts.referenceTable.setRows(ref.act.map((a, i) => [String(i + 1), num(a), num(ref.gradX[i]), num(ref.gradW[i])]));
-    summary.textContent = outcomeText(wasm, shown, isReference, refName(shown.act));
+    page.summary.textContent = outcomeText(wasm, shown, isReference, refName(shown.act));
   }
 
   // data-run-state says what the run is doing; aria-busy is "true" until the panel shows the run's current state.
@@ -276,6 +275,7 @@ export function mount(section, ctx) {
 
   // What a run's progress items do to the view; replayed in full when the view attaches to a run already under way.
   function showItems(items) {
+    const { shown } = view;
     for (const p of items) {
       if (p.phase === 'forward') {
         if (p.layer === 1) performance.mark('signal:first-layer');
@@ -293,13 +293,13 @@ export function mount(section, ctx) {
       ? t('signal.progress.forward', { layer: last.layer, depth: shown.depth })
       : t('signal.progress.backward', { layer: last.layer });
     const speed = speedText(run);
-    status.textContent = speed ? `${where} ${speed}` : where;
+    page.status.textContent = speed ? `${where} ${speed}` : where;
     if (items.some((p) => p.phase === 'forward')) draw(); // the charts change only going forward
   }
 
   async function showDone(result) {
     performance.mark('signal:done');
-    const mine = shown;
+    const mine = view.shown;
     const ms = result.forward_ms + result.backward_ms;
     const done = t('signal.done', {
       forward: result.forward_ms.toFixed(0), backward: result.backward_ms.toFixed(0),
@@ -309,20 +309,20 @@ export function mount(section, ctx) {
     const s = { ...run.config };
     const isReference = SETTINGS.every((k) => referenceSettings(s)[k] === s[k]);
     if (!isReference) {
-      status.textContent = t('signal.progress.reference', { ref: refName(s.act) });
+      page.status.textContent = t('signal.progress.reference', { ref: refName(s.act) });
       try {
         mine.reference = await referenceRun(ctx, Object.fromEntries(SETTINGS.map((k) => [k, referenceSettings(s)[k]])));
       } catch (e) {
-        if (shown === mine && e.name !== 'AbortError') showError(e);
+        if (view.shown === mine && e.name !== 'AbortError') showError(e);
         return;
       }
-      if (shown !== mine) return; // another run is shown by now
+      if (view.shown !== mine) return; // another run is shown by now
     }
-    status.textContent = done;
+    page.status.textContent = done;
     explainOutcome(isReference);
     draw();
     // The chart is drawn at the next frame; the panel is current once that has happened.
-    requestAnimationFrame(() => { if (shown === mine) setRunState('done'); });
+    requestAnimationFrame(() => { if (view.shown === mine) setRunState('done'); });
   }
 
   function showError(e) {
@@ -330,8 +330,8 @@ export function mount(section, ctx) {
       ctx.reject(e); // the default comes back, and update opens a run for it
       return;
     }
-    errorBox.textContent = errorText(e);
-    status.textContent = '';
+    page.errorBox.textContent = errorText(e);
+    page.status.textContent = '';
     setRunState('error');
   }
 
@@ -339,11 +339,11 @@ export function mount(section, ctx) {
   function attach(r) {
     unsubscribe();
     run = r;
-    shown = { key: r.key, fwd: [], bwd: [], depth: r.config.depth, act: r.config.act, norm: r.config.norm, reference: null };
+    view.shown = { key: r.key, fwd: [], bwd: [], depth: r.config.depth, act: r.config.act, norm: r.config.norm, reference: null };
     charts.layerTable.setRows([]);
     charts.referenceTable.setRows([]);
-    errorBox.textContent = '';
-    status.textContent = '';
+    page.errorBox.textContent = '';
+    page.status.textContent = '';
     setRunState(r.state, r.state !== 'error' && r.state !== 'paused'); // a finished run is current once drawn
     showItems(r.items);
     if (r.state === 'done') showDone(r.result);
@@ -355,6 +355,29 @@ export function mount(section, ctx) {
       else if (event.type === 'state') setRunState(r.state);
     });
   }
+
+  // Stops listening (the run goes on: it belongs to the page).
+  function detach() {
+    unsubscribe();
+    view.shown = { key: null, fwd: [], bwd: [] };
+  }
+
+  return view;
+}
+
+export function mount(section, ctx) {
+  const { wasm } = ctx;
+  const referenceInit = (act) => wasm.signal_reference(act).init;
+  const refName = (act) => t(`signal.ref.${referenceInit(act)}`);
+  const referenceSettings = (s) => referenceOf(s, referenceInit(s.act));
+
+  const { controls, init, form } = signalForm(ctx);
+  const presetLinks = presetChips(ctx);
+  let view = null;
+  const charts = signalCharts(wasm, () => view.shown, refName);
+  const page = signalPage(section, form, presetLinks, charts);
+  const { presetNote, saturatedNote } = page;
+  view = runView(section, ctx, { wasm, charts, page, refName, referenceSettings });
 
   function update(s) {
     controls.sync(s);
@@ -370,7 +393,7 @@ export function mount(section, ctx) {
     saturatedNote.textContent = t(saturationOf(s.act) ? `signal.saturated.${s.act}` : 'signal.saturated.none');
 
     const key = SETTINGS.map((k) => s[k]).join('|');
-    if (key === shown.key) return;
+    if (key === view.shown.key) return;
     // The run of these settings, found again after a re-render or a panel switch; a new setting replaces it (the
     // probe is stateless: the old run is closed, and so is a reference run of other settings).
     const fresh = runs.current(ctx.owner('signal'))?.key !== key;
@@ -379,9 +402,9 @@ export function mount(section, ctx) {
       if (reference && reference.key !== SETTINGS.map((k) => referenceSettings(s)[k]).join('|')) reference.close();
       performance.mark('signal:start'); // marks for bench/signal.mjs: request, first layer, all layers, done
     }
-    attach(runs.show(ctx.owner('signal'), 'probe', key, Object.fromEntries(SETTINGS.map((k) => [k, s[k]]))));
+    view.attach(runs.show(ctx.owner('signal'), 'probe', key, Object.fromEntries(SETTINGS.map((k) => [k, s[k]]))));
   }
 
   // Leaving the panel (or re-rendering it) only stops listening: the runs belong to the page.
-  return { update, dispose: () => { unsubscribe(); shown = { key: null, fwd: [], bwd: [] }; } };
+  return { update, dispose: () => view.detach() };
 }
