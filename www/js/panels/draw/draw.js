@@ -75,6 +75,10 @@ function padElements(pad) {
     width: `${PAD_SIDE}px`, height: `${PAD_SIDE}px`, maxWidth: '100%', aspectRatio: '1', touchAction: 'none',
     border: '2px solid currentColor', borderRadius: '6px', background: '#fff', cursor: 'crosshair',
   });
+  // The guide on the empty pad, above the canvas (the pointer passes through it); hidden at the first stroke. The
+  // canvas's label says the same to a screen reader.
+  const guide = el('span', { class: 'draw-guide', 'data-guide': 'draw', 'aria-hidden': 'true' }, t('draw.pad.guide'));
+  const padBox = el('div', { class: 'draw-pad-box' }, canvas, guide);
   const undo = el('button', { type: 'button', 'data-action': 'draw-undo', onclick: () => undoStroke(pad) }, t('draw.undo'));
   const clear = el('button', { type: 'button', 'data-action': 'draw-clear', onclick: () => clearAll(pad) }, t('draw.clear'));
   const picker = el('select', { 'data-control': 'draw-example', 'aria-describedby': `${id}-help` },
@@ -89,10 +93,12 @@ function padElements(pad) {
   const wrap = el('section', { class: 'draw', 'data-draw': '', 'aria-labelledby': `${id}-title`, 'aria-busy': 'false' },
     el('h3', { id: `${id}-title` }, t('draw.title')),
     el('p', { class: 'intro' }, t('draw.intro')),
-    canvas,
-    el('div', { class: 'run-buttons' }, undo, clear),
-    pickerField, source, empty, error, out.element);
-  return { canvas, ctx2d: canvas.getContext('2d'), undo, clear, picker, source, empty, error, out, wrap };
+    // The pad and its controls beside the prediction (below it where the two do not fit side by side), so the
+    // bars change in sight of the hand that draws.
+    el('div', { class: 'draw-stage' },
+      el('div', { class: 'draw-input' }, padBox, el('div', { class: 'run-buttons' }, undo, clear), empty, error, pickerField, source),
+      out.element));
+  return { canvas, guide, ctx2d: canvas.getContext('2d'), undo, clear, picker, source, empty, error, out, wrap };
 }
 
 // The person's input: picking a validation image, Ctrl+Z, and drawing with a pointer (mouse, touch, pen).
@@ -175,6 +181,7 @@ function paint(pad) {
     for (let i = 2; i < s.length; i += 2) ctx2d.lineTo(s[i], s[i + 1]);
     ctx2d.stroke();
   }
+  pad.guide.hidden = Boolean(strokes.length || drawing);
   pad.undo.disabled = !strokes.length;
   pad.clear.disabled = !strokes.length && pad.example === null;
 }
@@ -288,7 +295,7 @@ async function predict(pad) {
 
 function showEmpty(pad) {
   pad.empty.hidden = false;
-  pad.out.element.hidden = true;
+  pad.out.clear();
   pad.error.textContent = '';
   pad.wrap.dataset.drawState = 'empty';
 }
@@ -301,7 +308,6 @@ function showError(pad, e) {
 
 function show(pad, p, about) {
   pad.empty.hidden = true;
-  pad.out.element.hidden = false;
   pad.error.textContent = '';
   pad.out.show(p, about);
   pad.wrap.dataset.drawState = 'shown';
