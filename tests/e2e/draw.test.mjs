@@ -183,6 +183,13 @@ test('the keyboard path: a validation image picked from the list gets the same o
   const summary = await page.$eval('[data-summary="draw"]', (p) => p.textContent);
   assert.ok(summary.endsWith(`레이블: ${label}`), summary);
   const table = await digitTable(page);
+  // The picked image shows on the pad (the guide gone): ink where its 8×8 has counts, none where it has none.
+  assert.equal(await page.$eval('[data-guide="draw"]', (g) => g.hidden), true);
+  const ink = await page.$eval(PAD, (c) => {
+    const g = c.getContext('2d');
+    return Array.from({ length: 64 }, (_, k) => g.getImageData(Math.floor(((k % 8) + 0.5) * c.width / 8), Math.floor((Math.floor(k / 8) + 0.5) * c.height / 8), 1, 1).data[3]);
+  });
+  assert.deepEqual(ink.map((a) => a > 0), table.flat().map((v) => v > 0));
   assert.equal(table.length, 8);
   assert.ok(table.flat().every((v) => Number.isInteger(v) && v >= 0 && v <= 16));
   // Every shipped digit fills the field's height: ink in the first and last row.

@@ -4,7 +4,9 @@
 // preprocessing). The model is the Train panel's run once it has trained on the digits (its weights, refreshed when
 // it moves on), else the shipped digits model (www/data/digits-model.safetensors, `make digits-model`). Keyboard and
 // screen-reader users pick a validation image instead and get the same outputs: the ten probabilities (bars and a
-// table), the top class, the 8×8 the net sees (and its table) and every layer's activation maps.
+// table), the top class, the 8×8 the net sees (and its table) and every layer's activation maps; the picked image
+// shows on the pad as its 8×8. Before anything is drawn or picked the pad shows its guide ("Draw a digit here") and the
+// outputs their empty state (outputs.js).
 
 import { t } from '../../i18n/index.js';
 import { coreMessage, el, perFrame } from '../../ui/dom.js';
@@ -35,6 +37,7 @@ export function drawPad(ctx, getRun) {
     strokes: [], // each a plain array x0, y0, x1, y1, … in CSS pixels
     drawing: null, // the stroke under the pointer
     example: null, // the picked validation image (an index into the validation list), when not drawing
+    pickedDigit: null, // that image's 8×8, shown on the pad once predicted
     disposed: false,
     model: null, // { key, run, steps, about }
     // Predicting: one request in flight, the latest wins.
@@ -106,10 +109,9 @@ function listen(pad) {
   const { canvas, picker, wrap } = pad;
   picker.addEventListener('change', () => {
     pad.example = picker.value === '' ? null : Number(picker.value);
-    if (pad.example !== null) {
-      pad.strokes = [];
-      paint(pad);
-    }
+    pad.pickedDigit = null; // until this image is predicted
+    if (pad.example !== null) pad.strokes = [];
+    paint(pad);
     pad.request();
   });
   wrap.addEventListener('keydown', (e) => {
@@ -181,7 +183,18 @@ function paint(pad) {
     for (let i = 2; i < s.length; i += 2) ctx2d.lineTo(s[i], s[i + 1]);
     ctx2d.stroke();
   }
-  pad.guide.hidden = Boolean(strokes.length || drawing);
+  // A picked validation image shows on the pad as its 8×8 (ink per block as the count, 0 … 16), so the pad never
+  // offers "draw here" beside another image's prediction.
+  const picked = pad.example !== null ? pad.pickedDigit : null;
+  if (picked) {
+    const cell = (canvas.getBoundingClientRect().width || PAD_SIDE) / 8;
+    for (let k = 0; k < 64; k++) {
+      if (!picked[k]) continue;
+      ctx2d.fillStyle = `rgba(17, 17, 17, ${(picked[k] / 16).toFixed(3)})`;
+      ctx2d.fillRect((k % 8) * cell, Math.floor(k / 8) * cell, cell, cell);
+    }
+  }
+  pad.guide.hidden = Boolean(strokes.length || drawing || pad.example !== null);
   pad.undo.disabled = !strokes.length;
   pad.clear.disabled = !strokes.length && pad.example === null;
 }
@@ -278,6 +291,8 @@ async function predict(pad) {
     const m = await ensureModel(pad);
     const p = await m.run.predict(q);
     if (mine === pad.stamp && !pad.disposed) {
+      pad.pickedDigit = q.example === undefined ? null : Float32Array.from(p.digit);
+      if (q.example !== undefined) paint(pad);
       show(pad, p, m.about);
       // The page path of one update (bench/draw.mjs, the e2e test): the request to the worker, the core's
       // drawing → 8×8 → prediction → maps, and drawing it all here.
