@@ -2,7 +2,8 @@
 // vertical line with the mouse gives the 8×8 computed by hand in tests/draw.rs and is read as a 1; a ring drawn with
 // touch pointer events is read as a 0; Undo (button and Ctrl+Z) and Clear; the keyboard path (a validation image
 // picked from the list); a hostile drawing (more strokes than the core takes) is refused with a message, and the pad
-// keeps working. The probabilities are shown, in a table that sums to 1.
+// keeps working. The probabilities are shown, in a table that sums to 1. Before the first stroke (and after Clear) the
+// pad shows its empty state: the guide on the pad, the ten classes with empty bars, the 8×8 as an empty grid.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './harness.mjs';
@@ -26,6 +27,40 @@ async function shownAfter(page, n) {
 const digitTable = (page) => page.$$eval('table[data-table="draw-digit"] tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => Number(c.textContent))));
 const probs = (page) => page.$$eval('table[data-table="draw-probs"] tbody tr', (rows) => rows.map((r) => Number(r.cells[1].textContent)));
 const top = (page) => page.$eval('[data-top]', (o) => o.textContent);
+
+// The empty state, as a student sees it before the first stroke: the guide on the pad (in the page's language), ten
+// rows 0…9 with empty bars and a dash, the 8×8 as an empty 8 × 12 px grid (light cells, darker lines), no top class, and
+// the tables with their columns and no rows.
+async function assertEmptyState(page, guide) {
+  const seen = await page.evaluate(() => {
+    const g = document.querySelector('[data-guide="draw"]');
+    const pad = document.querySelector('canvas[data-chart="draw-pad"]').getBoundingClientRect();
+    const gr = g.getBoundingClientRect();
+    const digit = document.querySelector('canvas[data-chart="draw-digit"]');
+    const px = (x, y) => Array.from(digit.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3));
+    return {
+      guide: g.hidden ? null : g.textContent,
+      guideInside: gr.width > 0 && gr.left >= pad.left && gr.right <= pad.right && gr.top >= pad.top && gr.bottom <= pad.bottom,
+      rows: [...document.querySelectorAll('[data-chart="draw-probs"] .draw-prob-row')].map((r) => [r.firstChild.textContent, r.querySelector('.draw-bar').getBoundingClientRect().width, r.querySelector('.draw-prob').textContent]),
+      outputs: document.querySelector('.draw-outputs').dataset.state,
+      probsShown: document.querySelector('[data-chart="draw-probs"]').getClientRects().length > 0,
+      digit: { w: digit.width, h: digit.height, shown: digit.getClientRects().length > 0, line: px(12, 40), cell: px(6, 6) },
+      top: document.querySelector('[data-top]').hidden,
+      tables: ['draw-probs', 'draw-digit'].map((t) => {
+        const table = document.querySelector(`table[data-table="${t}"]`);
+        return [table.tHead.rows[0].cells.length, table.tBodies[0].rows.length];
+      }),
+    };
+  });
+  assert.equal(seen.guide, guide);
+  assert.ok(seen.guideInside, 'the guide sits on the pad');
+  assert.equal(seen.outputs, 'empty');
+  assert.ok(seen.probsShown);
+  assert.deepEqual(seen.rows, Array.from({ length: 10 }, (_, k) => [String(k), 0, '–']));
+  assert.deepEqual(seen.digit, { w: 97, h: 97, shown: true, line: [154, 154, 154], cell: [242, 242, 242] });
+  assert.equal(seen.top, true);
+  assert.deepEqual(seen.tables, [[2, 0], [8, 0]]);
+}
 
 async function padBox(page) {
   await page.$eval(PAD, (c) => c.scrollIntoView({ block: 'center' }));
@@ -70,10 +105,13 @@ test('a "1" drawn with the mouse: the 8×8 computed by hand, ten probabilities s
   await page.waitForSelector('[data-draw][data-draw-state="empty"]', { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelector('select[data-control="draw-example"]')?.options.length > 100, null, { timeout: 30_000 });
   assert.match(await page.$eval('[data-draw-source]', (p) => p.textContent), /shipped digits model/);
+  await assertEmptyState(page, 'Draw a digit here');
   const box = await padBox(page);
   const n = await updates(page);
   await mouseLine(page, box, [box.w / 2, box.h * 0.15], [box.w / 2, box.h * 0.85]);
   await shownAfter(page, n);
+  assert.equal(await page.$eval('[data-guide="draw"]', (g) => g.hidden), true, 'the guide leaves at the first stroke');
+  assert.equal(await page.$eval('.draw-outputs', (o) => o.dataset.state), 'shown');
   assert.deepEqual(await digitTable(page), ONE);
   const p = await probs(page);
   assertProbabilities(p);
@@ -126,7 +164,7 @@ test('touch strokes, Undo (button and Ctrl+Z) and Clear', async () => {
   await shownAfter(page, n);
   await page.click('button[data-action="draw-clear"]');
   await page.waitForSelector('[data-draw][data-draw-state="empty"]');
-  assert.equal(await page.$eval('.draw-outputs', (o) => o.hidden), true);
+  await assertEmptyState(page, 'Draw a digit here');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -134,6 +172,7 @@ test('touch strokes, Undo (button and Ctrl+Z) and Clear', async () => {
 test('the keyboard path: a validation image picked from the list gets the same outputs, with its label', async () => {
   const { page, problems, context } = await h.open('#panel=train&lang=ko');
   await page.waitForFunction(() => document.querySelector('select[data-control="draw-example"]')?.options.length > 100, null, { timeout: 30_000 });
+  await assertEmptyState(page, '여기에 숫자를 그리세요');
   // 451 validation images, each with its label, plus "none".
   assert.equal(await page.$eval('select[data-control="draw-example"]', (s) => s.options.length), 452);
   await page.focus('select[data-control="draw-example"]');
@@ -144,6 +183,13 @@ test('the keyboard path: a validation image picked from the list gets the same o
   const summary = await page.$eval('[data-summary="draw"]', (p) => p.textContent);
   assert.ok(summary.endsWith(`레이블: ${label}`), summary);
   const table = await digitTable(page);
+  // The picked image shows on the pad (the guide gone): ink where its 8×8 has counts, none where it has none.
+  assert.equal(await page.$eval('[data-guide="draw"]', (g) => g.hidden), true);
+  const ink = await page.$eval(PAD, (c) => {
+    const g = c.getContext('2d');
+    return Array.from({ length: 64 }, (_, k) => g.getImageData(Math.floor(((k % 8) + 0.5) * c.width / 8), Math.floor((Math.floor(k / 8) + 0.5) * c.height / 8), 1, 1).data[3]);
+  });
+  assert.deepEqual(ink.map((a) => a > 0), table.flat().map((v) => v > 0));
   assert.equal(table.length, 8);
   assert.ok(table.flat().every((v) => Number.isInteger(v) && v >= 0 && v <= 16));
   // Every shipped digit fills the field's height: ink in the first and last row.

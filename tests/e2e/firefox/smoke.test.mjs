@@ -21,7 +21,8 @@ const EXPECTED = {
   init: { charts: ['init-hist'], rows: { 'init-hist': 80, 'init-stats': 7 } },
   signal: { charts: ['signal-hist', 'signal-layers'], rows: { 'signal-hist': 10, 'signal-layers': 10 } },
   augment: { charts: ['augment-grid'], rows: { 'augment-grid': 17 } }, // the source (tile 0) and 16 tiles
-  // Nothing trains before Start, and the drawing pad and its 8×8 are empty until a stroke.
+  // Nothing trains before Start; the drawing pad is blank until a stroke, and its 8×8 an empty grid (two colours: its
+  // own test below), its tables without rows.
   train: {
     charts: [], rows: {},
     idle: ['train-curves', 'train-filters', 'train-confusion', 'train-misclassified', 'draw-pad', 'draw-probs', 'draw-digit'],
@@ -75,6 +76,32 @@ test('every panel loads without a page error, settles, draws its charts and fill
     for (const [name, n] of Object.entries(rows)) assert.ok(n > 0, `${panel}: table ${name} is empty`);
     assert.deepEqual(await h.problems(), [], panel);
   }
+});
+
+test('the drawing pad before a stroke: the guide on the pad, ten classes with empty bars, the 8×8 as an empty grid', async () => {
+  await h.open('#panel=train&lang=ko');
+  await settled(h.ff, 'train');
+  await h.ff.waitFor('[data-draw]', () => document.querySelector('[data-draw]')?.dataset.drawState === 'empty', [], 30_000);
+  const seen = await h.ff.execute(`() => {
+    const stats = ${canvasStats};
+    const g = document.querySelector('[data-guide="draw"]');
+    const pad = document.querySelector('canvas[data-chart="draw-pad"]').getBoundingClientRect();
+    const gr = g.getBoundingClientRect();
+    return {
+      guide: g.hidden ? null : g.textContent,
+      guideInside: gr.width > 0 && gr.left >= pad.left && gr.right <= pad.right && gr.top >= pad.top && gr.bottom <= pad.bottom,
+      rows: [...document.querySelectorAll('[data-chart="draw-probs"] .draw-prob-row')].map((r) => [r.firstChild.textContent, r.querySelector('.draw-bar').getBoundingClientRect().width, r.querySelector('.draw-prob').textContent]),
+      digit: stats(document.querySelector('canvas[data-chart="draw-digit"]')),
+    };
+  }`);
+  assert.equal(seen.guide, '여기에 숫자를 그리세요');
+  assert.ok(seen.guideInside, 'the guide sits on the pad');
+  assert.deepEqual(seen.rows, Array.from({ length: 10 }, (_, k) => [String(k), 0, '–']));
+  // Light cells and the grid's lines: two colours, not blank.
+  assert.equal(seen.digit.width, 97);
+  assert.equal(seen.digit.colours, 2);
+  assert.ok(seen.digit.spread > 10, `spread ${seen.digit.spread}`);
+  assert.deepEqual(await h.problems(), []);
 });
 
 test('the worker path: a signal probe completes with one table row per layer', async () => {

@@ -4,7 +4,9 @@
 // preprocessing). The model is the Train panel's run once it has trained on the digits (its weights, refreshed when
 // it moves on), else the shipped digits model (www/data/digits-model.safetensors, `make digits-model`). Keyboard and
 // screen-reader users pick a validation image instead and get the same outputs: the ten probabilities (bars and a
-// table), the top class, the 8×8 the net sees (and its table) and every layer's activation maps.
+// table), the top class, the 8×8 the net sees (and its table) and every layer's activation maps; the picked image
+// shows on the pad as its 8×8. Before anything is drawn or picked the pad shows its guide ("Draw a digit here") and the
+// outputs their empty state (outputs.js).
 
 import { t } from '../../i18n/index.js';
 import { coreMessage, el, perFrame } from '../../ui/dom.js';
@@ -35,6 +37,7 @@ export function drawPad(ctx, getRun) {
     strokes: [], // each a plain array x0, y0, x1, y1, … in CSS pixels
     drawing: null, // the stroke under the pointer
     example: null, // the picked validation image (an index into the validation list), when not drawing
+    pickedDigit: null, // that image's 8×8, shown on the pad once predicted
     disposed: false,
     model: null, // { key, run, steps, about }
     // Predicting: one request in flight, the latest wins.
@@ -75,6 +78,10 @@ function padElements(pad) {
     width: `${PAD_SIDE}px`, height: `${PAD_SIDE}px`, maxWidth: '100%', aspectRatio: '1', touchAction: 'none',
     border: '2px solid currentColor', borderRadius: '6px', background: '#fff', cursor: 'crosshair',
   });
+  // The guide on the empty pad, above the canvas (the pointer passes through it); hidden at the first stroke. The
+  // canvas's label says the same to a screen reader.
+  const guide = el('span', { class: 'draw-guide', 'data-guide': 'draw', 'aria-hidden': 'true' }, t('draw.pad.guide'));
+  const padBox = el('div', { class: 'draw-pad-box' }, canvas, guide);
   const undo = el('button', { type: 'button', 'data-action': 'draw-undo', onclick: () => undoStroke(pad) }, t('draw.undo'));
   const clear = el('button', { type: 'button', 'data-action': 'draw-clear', onclick: () => clearAll(pad) }, t('draw.clear'));
   const picker = el('select', { 'data-control': 'draw-example', 'aria-describedby': `${id}-help` },
@@ -89,10 +96,12 @@ function padElements(pad) {
   const wrap = el('section', { class: 'draw', 'data-draw': '', 'aria-labelledby': `${id}-title`, 'aria-busy': 'false' },
     el('h3', { id: `${id}-title` }, t('draw.title')),
     el('p', { class: 'intro' }, t('draw.intro')),
-    canvas,
-    el('div', { class: 'run-buttons' }, undo, clear),
-    pickerField, source, empty, error, out.element);
-  return { canvas, ctx2d: canvas.getContext('2d'), undo, clear, picker, source, empty, error, out, wrap };
+    // The pad and its controls beside the prediction (below it where the two do not fit side by side), so the
+    // bars change in sight of the hand that draws.
+    el('div', { class: 'draw-stage' },
+      el('div', { class: 'draw-input' }, padBox, el('div', { class: 'run-buttons' }, undo, clear), empty, error, pickerField, source),
+      out.element));
+  return { canvas, guide, ctx2d: canvas.getContext('2d'), undo, clear, picker, source, empty, error, out, wrap };
 }
 
 // The person's input: picking a validation image, Ctrl+Z, and drawing with a pointer (mouse, touch, pen).
@@ -100,10 +109,9 @@ function listen(pad) {
   const { canvas, picker, wrap } = pad;
   picker.addEventListener('change', () => {
     pad.example = picker.value === '' ? null : Number(picker.value);
-    if (pad.example !== null) {
-      pad.strokes = [];
-      paint(pad);
-    }
+    pad.pickedDigit = null; // until this image is predicted
+    if (pad.example !== null) pad.strokes = [];
+    paint(pad);
     pad.request();
   });
   wrap.addEventListener('keydown', (e) => {
@@ -175,6 +183,18 @@ function paint(pad) {
     for (let i = 2; i < s.length; i += 2) ctx2d.lineTo(s[i], s[i + 1]);
     ctx2d.stroke();
   }
+  // A picked validation image shows on the pad as its 8×8 (ink per block as the count, 0 … 16), so the pad never
+  // offers "draw here" beside another image's prediction.
+  const picked = pad.example !== null ? pad.pickedDigit : null;
+  if (picked) {
+    const cell = (canvas.getBoundingClientRect().width || PAD_SIDE) / 8;
+    for (let k = 0; k < 64; k++) {
+      if (!picked[k]) continue;
+      ctx2d.fillStyle = `rgba(17, 17, 17, ${(picked[k] / 16).toFixed(3)})`;
+      ctx2d.fillRect((k % 8) * cell, Math.floor(k / 8) * cell, cell, cell);
+    }
+  }
+  pad.guide.hidden = Boolean(strokes.length || drawing || pad.example !== null);
   pad.undo.disabled = !strokes.length;
   pad.clear.disabled = !strokes.length && pad.example === null;
 }
@@ -271,6 +291,8 @@ async function predict(pad) {
     const m = await ensureModel(pad);
     const p = await m.run.predict(q);
     if (mine === pad.stamp && !pad.disposed) {
+      pad.pickedDigit = q.example === undefined ? null : Float32Array.from(p.digit);
+      if (q.example !== undefined) paint(pad);
       show(pad, p, m.about);
       // The page path of one update (bench/draw.mjs, the e2e test): the request to the worker, the core's
       // drawing → 8×8 → prediction → maps, and drawing it all here.
@@ -288,7 +310,7 @@ async function predict(pad) {
 
 function showEmpty(pad) {
   pad.empty.hidden = false;
-  pad.out.element.hidden = true;
+  pad.out.clear();
   pad.error.textContent = '';
   pad.wrap.dataset.drawState = 'empty';
 }
@@ -301,7 +323,6 @@ function showError(pad, e) {
 
 function show(pad, p, about) {
   pad.empty.hidden = true;
-  pad.out.element.hidden = false;
   pad.error.textContent = '';
   pad.out.show(p, about);
   pad.wrap.dataset.drawState = 'shown';

@@ -22,8 +22,27 @@ function probabilityBars() {
   return { rows, box };
 }
 
-// Returns { element (hidden until the first prediction), show(prediction, about) } (about: the model's snapshot:
-// its input size and layers).
+// The 8×8 before anything is drawn: empty cells on a light ground, the grid's lines between them (12 px a cell, as
+// the prediction's 8×8 at zoom 12).
+function emptyGrid(canvas) {
+  const cell = 12;
+  const side = 8 * cell + 1;
+  canvas.width = side;
+  canvas.height = side;
+  canvas.style.width = `${side}px`;
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#f2f2f2';
+  g.fillRect(0, 0, side, side);
+  g.fillStyle = '#9a9a9a';
+  for (let i = 0; i <= 8; i++) {
+    g.fillRect(i * cell, 0, 1, side);
+    g.fillRect(0, i * cell, side, 1);
+  }
+}
+
+// Returns { element, show(prediction, about), clear() } (about: the model's snapshot: its input size and layers).
+// Until the first prediction (and after Clear) the outputs show their empty state: the ten classes with empty bars
+// and a dash, the 8×8 as an empty grid; the top class, the tables' rows and the maps wait for a prediction.
 export function predictionOutputs(wasm) {
   const top = el('output', { class: 'draw-top', 'data-top': '', 'aria-live': 'polite' });
   Object.assign(top.style, { display: 'block', fontSize: '3rem', fontWeight: '700', lineHeight: '1.1' });
@@ -36,15 +55,37 @@ export function predictionOutputs(wasm) {
   const inputCanvas = el('canvas', { class: 'grid pixelated', 'data-layer': 'input' });
   const maps = el('div', { class: 'maps', 'data-chart': 'draw-maps' });
 
-  const element = el('div', { class: 'draw-outputs', hidden: true },
+  const probData = el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), probTable.table);
+  const digitData = el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), digitTable.table);
+  const mapsFigure = el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('draw.maps')));
+  const element = el('div', { class: 'draw-outputs' },
     top, topText,
     el('figure', { class: 'chart' }, bars.box, el('figcaption', {}, t('draw.probs'))),
-    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), probTable.table),
+    probData,
     el('figure', { class: 'chart' }, digitCanvas, el('figcaption', {}, t('draw.digit'))),
-    el('details', { class: 'chart-data' }, el('summary', {}, t('table.show')), digitTable.table),
-    el('figure', { class: 'chart' }, maps, el('figcaption', {}, t('draw.maps'))));
+    digitData,
+    mapsFigure);
+  const waiting = [top, topText, probData, digitData, mapsFigure]; // hidden in the empty state
+
+  function clear() {
+    for (const e of waiting) e.hidden = true;
+    top.textContent = '';
+    top.dataset.top = '';
+    topText.textContent = '';
+    bars.rows.forEach(({ bar, value }) => {
+      bar.style.width = '0';
+      value.textContent = '–';
+    });
+    probTable.setRows([]);
+    digitTable.setRows([]);
+    emptyGrid(digitCanvas);
+    maps.replaceChildren();
+    element.dataset.state = 'empty';
+  }
 
   function show(p, about) {
+    for (const e of waiting) e.hidden = false;
+    element.dataset.state = 'shown';
     top.textContent = String(p.top);
     top.dataset.top = String(p.top);
     topText.textContent = p.label === null || p.label === undefined
@@ -62,5 +103,6 @@ export function predictionOutputs(wasm) {
     maps.replaceChildren(el('div', { class: 'map-row' }, el('span', { class: 'map-label' }, t('draw.maps.input', { h, w })), inputCanvas),
       ...mapRows(wasm, about.layers, p.maps));
   }
-  return { element, show };
+  clear();
+  return { element, show, clear };
 }
