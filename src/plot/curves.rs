@@ -139,7 +139,7 @@ pub fn draw_curves_with<DB: DrawingBackend>(
         .filter(|e| e.1 > 2.0 || has_train)
         .collect();
     for &(label, width, alpha) in entries.iter().filter(|_| options.legend) {
-        let need = px(30.0 + 7.0 * label.chars().count() as f64 + 14.0);
+        let need = px(30.0 + label_width(label) + 14.0);
         place(need, &mut x, &mut legend_y);
         let c = AXIS.mix(alpha);
         area.draw(&PathElement::new(
@@ -155,7 +155,7 @@ pub fn draw_curves_with<DB: DrawingBackend>(
         for (i, r) in runs.iter().enumerate() {
             let color = options.color(i);
             let sample = if options.dashed.is_empty() { 14.0 } else { 26.0 };
-            let need = px(sample + 7.0 * r.name.chars().count() as f64 + 14.0);
+            let need = px(sample + label_width(r.name) + 14.0);
             place(need, &mut x, &mut legend_y);
             if options.dashed.is_empty() {
                 area.draw(&Rectangle::new(
@@ -304,4 +304,10 @@ mod tests {
         let v = [1.0, f64::NAN, 2.0, 3.0];
         assert_eq!(finite_segments(&s, &v), vec![vec![(0.0, 1.0)], vec![(2.0, 2.0), (3.0, 3.0)]]);
     }
+}
+
+/// A legend label's width at 11 px: about 7 px per Latin character, a full em for Hangul and other wide characters
+/// (counting 7 px for every character made Korean labels run into the next entry on a phone).
+fn label_width(label: &str) -> f64 {
+    label.chars().map(|c| if c.is_ascii() { 7.0 } else { 11.0 }).sum()
 }
