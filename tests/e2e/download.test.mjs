@@ -193,3 +193,39 @@ test('the augmentation grid downloads as SVG and as PNG at twice its size on scr
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a div chart of plotters charts (the transfer lab’s quadrants) nests each as vector SVG with its text', async () => {
+  const { page, problems, context } = await h.open('#panel=transfer&experiment=quadrants&zoo=small&repeats=2&seed=7');
+  await page.waitForSelector('section[data-panel="transfer"][data-run-state="idle"]', { timeout: 60_000 });
+  await page.$eval('div[data-chart="transfer-curves"]', (d) => d.scrollIntoView({ block: 'start' }));
+  const svg = await download(page, 'button[data-action="download-svg"][data-download-chart="transfer-curves"]');
+  const r = await page.evaluate((s) => {
+    const doc = new DOMParser().parseFromString(s, 'image/svg+xml');
+    const box = document.querySelector('div[data-chart="transfer-curves"]').getBoundingClientRect();
+    const nested = [...doc.documentElement.querySelectorAll('svg')];
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      images: doc.querySelectorAll('image').length,
+      nested: nested.map((n) => ({ texts: [...n.querySelectorAll('text')].map((t) => t.textContent.trim()), metadata: n.querySelectorAll('metadata').length })),
+      places: nested.map((n) => ['x', 'y', 'width', 'height'].map((k) => Number(n.getAttribute(k)))),
+      canvases: [...document.querySelectorAll('div[data-chart="transfer-curves"] canvas')].map((c) => {
+        const r = c.getBoundingClientRect();
+        const st = getComputedStyle(c);
+        return [r.left - box.left + parseFloat(st.borderLeftWidth), r.top - box.top + parseFloat(st.borderTopWidth), c.clientWidth, c.clientHeight];
+      }),
+      headings: [...document.querySelectorAll('div[data-chart="transfer-curves"] h3')].map((x) => x.textContent),
+      texts: [...doc.querySelectorAll(':root > text')].map((t) => t.textContent),
+    };
+  }, svg.bytes.toString('utf8'));
+  assert.equal(r.error, null);
+  assert.equal(r.images, 0, 'no pixels: every chart is vector');
+  assert.equal(r.nested.length, 4, 'the four quadrants');
+  for (const n of r.nested) {
+    assert.ok(n.texts.includes('step') && n.texts.includes('accuracy'), `the chart's own text: ${n.texts}`);
+    assert.equal(n.metadata, 0, 'one metadata, the document’s');
+  }
+  r.places.forEach((p, i) => assert.ok(p.every((v, j) => Math.abs(v - r.canvases[i][j]) <= 0.01), `${p} vs ${r.canvases[i]}`));
+  for (const heading of r.headings) assert.ok(r.texts.includes(heading), `${heading} in ${r.texts}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

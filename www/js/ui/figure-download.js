@@ -144,8 +144,9 @@ function nestedChart(canvas, x, y, w, h) {
   try {
     text = call.replay({ svg: true, width: canvas.width, height: canvas.height, title: '', link: '' });
   } catch { return null; /* the view was freed: its pixels instead */ }
+  if (typeof text !== 'string') return null;
   const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-  if (typeof text !== 'string' || doc.querySelector('parsererror')) return null;
+  if (doc.querySelector('parsererror')) return null;
   const root = doc.documentElement;
   [...root.children].filter((c) => c.localName === 'title' || c.localName === 'metadata').forEach((c) => c.remove());
   if (!root.hasAttribute('viewBox')) root.setAttribute('viewBox', `0 0 ${canvas.width} ${canvas.height}`);
@@ -182,12 +183,16 @@ export function divSvg(box, chart) {
   const outer = box.getBoundingClientRect();
   if (outer.width < 1 || outer.height < 1) return null;
   const [width, height] = [Math.ceil(outer.width), Math.ceil(outer.height)];
-  const shown = (e) => {
+  // An element's style when it is drawn (its box may be empty: `display: contents`, an empty inline).
+  const visible = (e) => {
     if (e.closest(SKIP)) return null;
     const style = getComputedStyle(e);
-    if (style.visibility !== 'visible' || Number(style.opacity) === 0) return null;
-    const r = e.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 ? { style, r } : null;
+    return style.visibility !== 'visible' || Number(style.opacity) === 0 ? null : style;
+  };
+  const shown = (e) => {
+    const style = visible(e);
+    const r = style && e.getBoundingClientRect();
+    return r && r.width > 0 && r.height > 0 ? { style, r } : null;
   };
   const where = (r) => [r.left - outer.left, r.top - outer.top, r.width, r.height];
   const shapes = [`<rect width="${width}" height="${height}"${attrs(paintAttrs('fill', backdrop(box)))}/>`];
@@ -222,10 +227,8 @@ export function divSvg(box, chart) {
   const texts = [];
   const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const parent = node.parentElement;
-    const seen = parent && shown(parent);
-    if (!seen) continue;
-    const { style } = seen;
+    const style = node.parentElement && visible(node.parentElement);
+    if (!style) continue;
     const colour = paint(style.color);
     for (const { text, rect } of textLines(node)) {
       texts.push(`<text${attrs([['x', num(rect.left - outer.left)], ['y', num(baseline(rect, style) - outer.top)],
