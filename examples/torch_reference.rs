@@ -3,8 +3,10 @@
 //!
 //! `cargo run --example torch_reference -- write DIR REPEATS` writes DIR/CASE.py (and CASE.npz) for every case and
 //! DIR/engine.json: per case the seeds' final validation accuracies (all validation images, the last step), the
-//! validation set's size and the steps. `… -- load CASE SEED WEIGHTS` opens the case's run with that seed, loads
-//! the safetensors file (all or nothing) and prints the validation accuracy it gives; a file the engine refuses
+//! validation set's size and the steps. `… -- load CASE SEED WEIGHTS` opens the case's run as its script was written
+//! (the script's data: a script's `--seed` reseeds PyTorch only, while the engine generates symbols from the run's
+//! seed, so SEED only names the file's run), loads the safetensors file (all or nothing) and prints the validation
+//! accuracy it gives; a file the engine refuses
 //! prints `param: code: message` on stderr and exits 1. The transfer cases (the
 //! quadrant small & similar with two strategies) are cells of the lab: the engine's repeats 0 … R−1 are its seeds.
 
@@ -173,9 +175,14 @@ fn main() {
             println!("{} {} {}", val.accuracy, val.correct, val.n);
         }
         Some("load") => {
-            let seed: u64 = args[2].parse().expect("SEED");
+            // The script's data are those of the run it was written from (`write`: the case's settings, seed 0):
+            // its --seed reseeds PyTorch only, while the engine draws generated symbols from the run's seed. So the
+            // weights of every seed are measured on the written run's validation set, as the script measured them.
+            let _seed: u64 = args[2].parse().expect("SEED");
             let bytes = read_weights(&args[3]);
-            let mut session = TrainSession::open(&settings(&args[1], seed), Some(DIGITS_BIN)).expect("the case opens");
+            let written = cases().into_iter().find(|(n, _)| *n == args[1]).map(|(_, s)| s);
+            let written = written.unwrap_or_else(|| panic!("no case {}", args[1]));
+            let mut session = TrainSession::open(&written, Some(DIGITS_BIN)).expect("the case opens");
             let val = session.load(&bytes).unwrap_or_else(|e| refused(&e));
             println!("{} {} {}", val.accuracy, val.correct, val.n);
         }
