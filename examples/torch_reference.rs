@@ -3,8 +3,11 @@
 //!
 //! `cargo run --example torch_reference -- write DIR REPEATS` writes DIR/CASE.py (and CASE.npz) for every case and
 //! DIR/engine.json: per case the seeds' final validation accuracies (all validation images, the last step), the
-//! validation set's size and the steps. `… -- load CASE SEED WEIGHTS` opens the case's run with that seed, loads
-//! the safetensors file (all or nothing) and prints the validation accuracy it gives. The transfer cases (the
+//! validation set's size and the steps. `… -- load CASE SEED WEIGHTS` opens the case's run as its script was written
+//! (the script's data: a script's `--seed` reseeds PyTorch only, while the engine generates symbols from the run's
+//! seed, so SEED only names the file's run), loads the safetensors file (all or nothing) and prints the validation
+//! accuracy it gives; a file the engine refuses
+//! prints `param: code: message` on stderr and exits 1. The transfer cases (the
 //! quadrant small & similar with two strategies) are cells of the lab: the engine's repeats 0 … R−1 are its seeds.
 
 use cnn_playground::data::digits::DIGITS_BIN;
@@ -84,6 +87,20 @@ fn engine_final(s: &Settings) -> (f64, usize, usize) {
     (acc, n, session.total())
 }
 
+/// The weights file's bytes, or exit 1 with the reason (a file a person names is input, not a bug).
+fn read_weights(path: &str) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| {
+        eprintln!("weights: cannot read {path}: {e}");
+        std::process::exit(1)
+    })
+}
+
+/// A file the engine refused: its error's param, code and message on stderr, exit 1 (never a panic).
+fn refused(e: &cnn_playground::error::Error) -> ! {
+    eprintln!("{}: {}: {}", e.param, e.code, e.message);
+    std::process::exit(1)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -149,17 +166,24 @@ fn main() {
                 0,
             )
             .expect("the model");
-            let bytes = std::fs::read(&args[3]).expect("the weights file");
-            cnn_playground::nn::safetensors::load_safetensors(&mut model, &bytes).expect("the weights load");
+            let bytes = read_weights(&args[3]);
+            if let Err(e) = cnn_playground::nn::safetensors::load_safetensors(&mut model, &bytes) {
+                refused(&e);
+            }
             let mut feed = Feed::new(data, split, c.batch, Default::default(), 0).expect("a feed");
             let val = feed.evaluate(&mut model, Part::Val).expect("evaluated");
             println!("{} {} {}", val.accuracy, val.correct, val.n);
         }
         Some("load") => {
-            let seed: u64 = args[2].parse().expect("SEED");
-            let bytes = std::fs::read(&args[3]).expect("the weights file");
-            let mut session = TrainSession::open(&settings(&args[1], seed), Some(DIGITS_BIN)).expect("the case opens");
-            let val = session.load(&bytes).expect("the weights load");
+            // The script's data are those of the run it was written from (`write`: the case's settings, seed 0):
+            // its --seed reseeds PyTorch only, while the engine draws generated symbols from the run's seed. So the
+            // weights of every seed are measured on the written run's validation set, as the script measured them.
+            let _seed: u64 = args[2].parse().expect("SEED");
+            let bytes = read_weights(&args[3]);
+            let written = cases().into_iter().find(|(n, _)| *n == args[1]).map(|(_, s)| s);
+            let written = written.unwrap_or_else(|| panic!("no case {}", args[1]));
+            let mut session = TrainSession::open(&written, Some(DIGITS_BIN)).expect("the case opens");
+            let val = session.load(&bytes).unwrap_or_else(|e| refused(&e));
             println!("{} {} {}", val.accuracy, val.correct, val.n);
         }
         _ => {

@@ -20,7 +20,10 @@
 //! length (at most [`MAX_HEADER_BYTES`]), the JSON (strict, nesting at most [`MAX_JSON_DEPTH`]), that the data
 //! offsets tile the data part exactly, that the tensors are exactly the model's (no missing and no extra names, as
 //! PyTorch's strict `load_state_dict`), each with the model's dtype and shape, every value finite, running variances
-//! and counts not negative. Only then are the weights and statistics replaced, all of them; on any error the model
+//! and counts not negative. One name may be missing, as in PyTorch: a BatchNorm's `N.num_batches_tracked` (a file
+//! saved from a state_dict without it, or by an older PyTorch) leaves the model's count as it was, which is what
+//! `BatchNorm._load_from_state_dict` does; the count only matters to a cumulative average, which the playground's
+//! momentum 0.1 does not use. Only then are the weights and statistics replaced, all of them; on any error the model
 //! is unchanged. Metadata is not required (a file saved
 //! by PyTorch has its own or none), and the spec it names is not compared: the names and shapes decide.
 //! Errors have param `weights` and the codes `truncated`, `header_too_large`, `too_many_keys` (more than
@@ -123,6 +126,9 @@ pub fn read_weights(model: &Model, bytes: &[u8], wanted: impl Fn(&str) -> bool) 
     let mut values: Vec<(String, Tensor)> = Vec::new();
     for p in state.iter().filter(|p| wanted(&p.name)) {
         let Some(t) = file.tensors.iter().find(|t| t.name == p.name) else {
+            if matches!(p.values, StateValues::I64(_)) && p.name.ends_with(".num_batches_tracked") {
+                continue; // PyTorch keeps the module's count too (see the module docs)
+            }
             return Err(Error::coded(
                 PARAM,
                 "missing_tensor",
@@ -576,5 +582,69 @@ impl<'a> Parser<'a> {
         }
         self.at += 4;
         Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::model::ModelConfig;
+    use crate::nn::optim::OptimizerConfig;
+    use crate::nn::spec::{ModelSpec, Shape};
+
+    fn model(seed: u64) -> Model {
+        Model::new(ModelConfig {
+            spec: ModelSpec::parse("conv(2_k3_p1)~bn~relu~flatten~dense(3)").unwrap(),
+            input: Shape::image(1, 4, 4),
+            init: None,
+            optimizer: OptimizerConfig::parse("sgd(lr0.1)").unwrap(),
+            seed,
+        })
+        .unwrap()
+    }
+
+    /// The file without the tensors `drop`, written by the reference writer (as `safetensors.torch.save_file` of a
+    /// filtered state_dict would be).
+    fn without(bytes: &[u8], drop: &[&str]) -> Vec<u8> {
+        let st = safetensors::SafeTensors::deserialize(bytes).unwrap();
+        let kept: Vec<_> = st.tensors().into_iter().filter(|(name, _)| !drop.contains(&name.as_str())).collect();
+        safetensors::serialize(kept, None).unwrap()
+    }
+
+    #[test]
+    fn a_file_without_the_batch_counter_loads_and_keeps_the_models_count() {
+        let mut trained = model(1);
+        let x: Vec<f32> = (0..32).map(|i| (i as f32 * 0.37).sin()).collect();
+        for _ in 0..3 {
+            trained.train_step(&x, &[0, 2], 2).unwrap();
+        }
+        let bytes = to_safetensors(&trained);
+        let file = without(&bytes, &["1.num_batches_tracked"]);
+        let mut fresh = model(7);
+        for _ in 0..5 {
+            fresh.train_step(&x, &[1, 1], 2).unwrap();
+        }
+        load_safetensors(&mut fresh, &file).unwrap();
+        // Every weight and statistic is the file's; the count stays the model's own (5 steps), as in PyTorch.
+        let count = |m: &Model| {
+            m.state_dict().iter().find_map(|t| match (t.name.as_str(), &t.values) {
+                ("1.num_batches_tracked", StateValues::I64(v)) => Some(*v),
+                _ => None,
+            })
+        };
+        assert_eq!((count(&trained), count(&fresh)), (Some(3), Some(5)));
+        let probe: Vec<f32> = (0..16).map(|i| (i as f32 * 0.11).cos()).collect();
+        assert_eq!(fresh.forward(&probe, 1).unwrap(), trained.forward(&probe, 1).unwrap());
+        // Any other missing tensor, a running statistic too, is still refused, and the model is left as it was.
+        for name in ["1.running_mean", "1.running_var", "1.weight", "4.bias"] {
+            let before = to_safetensors(&fresh);
+            let e = load_safetensors(&mut fresh, &without(&bytes, &[name])).unwrap_err();
+            assert_eq!(
+                (e.param.as_str(), e.code, e.message.contains(name)),
+                ("weights", "missing_tensor", true),
+                "{name}"
+            );
+            assert_eq!(to_safetensors(&fresh), before);
+        }
     }
 }
