@@ -68,6 +68,7 @@ if (builds.length > 1) {
   for (const b of builds.slice(1)) {
     const ratios = b.cpu.map((c, i) => builds[0].cpu[i] / c);
     console.log(`${b.dir} vs ${builds[0].dir}: speed-up by CPU time, best-of ${(min(builds[0].cpu) / min(b.cpu)).toFixed(3)}×, ` +
+      `median of the rounds' ratios ${med(ratios).toFixed(3)}×, ` +
       `per round ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
   }
 }

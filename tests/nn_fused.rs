@@ -94,3 +94,34 @@ fn a_training_step_keeps_no_output_for_a_fused_relu() {
     model.forward(&x, 2).unwrap();
     assert!((0..8).all(|i| model.layer_output(i).is_some_and(|o| o.len() == 2 * model.plans()[i].output.len())));
 }
+
+/// Max pooling with indices (training; fused with a ReLU below or not, windows of 2 and 3 unrolled) gives the values
+/// of the evaluation path, which keeps no indices and is written separately: same bits, NaN (the first one wins)
+/// and ties included.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn training_pooling_gives_the_evaluation_values() {
+    let mut x = tricky(2 * 2 * 12 * 12);
+    for i in [5, 17, 18, 300, 301, 302] {
+        x[i] = f32::NAN;
+    }
+    for (spec, pool) in [
+        ("maxpool(2)~flatten~dense(3)", 0),
+        ("maxpool(3)~flatten~dense(3)", 0),
+        ("relu~maxpool(2)~flatten~dense(3)", 1),
+        ("relu~maxpool(3)~flatten~dense(3)", 1),
+        ("relu~maxpool(4)~flatten~dense(3)", 1),
+        ("maxpool(3_s2)~flatten~dense(3)", 0),
+    ] {
+        let spec = ModelSpec::parse(spec).unwrap();
+        let config = ModelConfig { spec: spec.clone(), input: Shape::image(2, 12, 12), ..ModelConfig::default() };
+        let mut model = Model::new(config).unwrap();
+        model.compute_gradients(&x, &[0, 1], 2).unwrap();
+        let trained = model.layer_output(pool).unwrap().to_vec();
+        model.forward(&x, 2).unwrap();
+        let evaluated = model.layer_output(pool).unwrap();
+        for (i, (a, b)) in trained.iter().zip(evaluated).enumerate() {
+            assert!(a.to_bits() == b.to_bits(), "{spec} [{i}]: training {a}, evaluation {b}");
+        }
+    }
+}

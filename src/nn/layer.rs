@@ -697,6 +697,11 @@ impl Pool {
     /// window visited row by row. The first maximum is kept, and the first NaN (PyTorch's max pooling propagates
     /// NaN); the comparisons pick by selects, not branches (the data decide them at random).
     fn max_with_indices<const RELU: bool>(&mut self, x: &[f32], y: &mut [f32], n: usize) {
+        match self.kernel {
+            2 => return self.max_windows::<2, RELU>(x, y, n),
+            3 => return self.max_windows::<3, RELU>(x, y, n),
+            _ => {}
+        }
         let planes = n * self.input.c;
         let (in_plane, out_plane) = self.planes();
         let (k, s, w, ow) = (self.kernel, self.stride, self.input.w, self.output.w);
@@ -725,6 +730,42 @@ impl Pool {
                         }
                         (*o, *a) = (best, best_at);
                     }
+                }
+            }
+        }
+        self.argmax = argmax;
+    }
+
+    /// [`Pool::max_with_indices`] for a `K × K` window known at compile time: each window's values visited in the
+    /// same order (row by row) with its maximum and index kept in registers, one store per output.
+    fn max_windows<const K: usize, const RELU: bool>(&mut self, x: &[f32], y: &mut [f32], n: usize) {
+        let planes = n * self.input.c;
+        let (in_plane, out_plane) = self.planes();
+        let (s, w, ow) = (self.stride, self.input.w, self.output.w);
+        let mut argmax = std::mem::take(&mut self.argmax);
+        let idx = workspace(&mut argmax, planes * out_plane);
+        let value = |v: f32| if RELU { relu(v) } else { v };
+        for ((src, dst), at) in x
+            .chunks_exact(in_plane)
+            .zip(y.chunks_exact_mut(out_plane))
+            .zip(idx.chunks_exact_mut(out_plane))
+            .take(planes)
+        {
+            for (oy, (out, at)) in dst.chunks_exact_mut(ow).zip(at.chunks_exact_mut(ow)).enumerate() {
+                let top = oy * s * w;
+                let rows: [&[f32]; K] = std::array::from_fn(|r| &src[top + r * w..][..w]);
+                for (ox, (o, a)) in out.iter_mut().zip(at.iter_mut()).enumerate() {
+                    let x0 = ox * s;
+                    let (mut best, mut best_at) = (value(rows[0][x0]), (top + x0) as u32);
+                    for (r, row) in rows.iter().enumerate() {
+                        for i in (r == 0) as usize..K {
+                            let v = value(row[x0 + i]);
+                            let take = (v > best) | (v.is_nan() & !best.is_nan());
+                            best = if take { v } else { best };
+                            best_at = if take { (top + r * w + x0 + i) as u32 } else { best_at };
+                        }
+                    }
+                    (*o, *a) = (best, best_at);
                 }
             }
         }
