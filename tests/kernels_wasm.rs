@@ -4,6 +4,7 @@
 //! The relaxed-SIMD build keeps only a bound (tests/kernels_relaxed.rs), so this file is for the simd128 build.
 #![cfg(all(target_arch = "wasm32", not(target_feature = "relaxed-simd")))]
 
+mod conv_twins;
 mod gemm_twins;
 
 use cnn_playground::init::{InitConfig, Scheme};
@@ -20,6 +21,16 @@ fn simd_gemm_is_bit_identical_to_the_scalar_twin() {
     gemm_twins::each_case(|case| {
         for (i, (x, y)) in case.fast.iter().zip(case.slow).enumerate() {
             assert!(x.to_bits() == y.to_bits(), "{} [{i}]: simd {x}, scalar {y}", case.what);
+        }
+    });
+}
+
+/// im2col and col2im's span path (one copy or one add loop per block row) against the row-by-row twins.
+#[wasm_bindgen_test]
+fn conv_data_movement_is_bit_identical_to_the_plain_twins() {
+    conv_twins::each_case(|what, fast, plain| {
+        for (i, (a, b)) in fast.iter().zip(plain).enumerate() {
+            assert!(a.to_bits() == b.to_bits(), "{what} [{i}]: span {a}, plain {b}");
         }
     });
 }

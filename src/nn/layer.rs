@@ -13,7 +13,7 @@
 //! nothing.
 
 use crate::nn::Activation;
-use crate::nn::kernels::{Bias, Epilogue, Gemm, Transpose};
+use crate::nn::kernels::{Bias, Epilogue, Gemm, Transpose, relu};
 use crate::nn::norm::{BatchNorm, GroupNorm};
 use crate::nn::spec::{LayerPlan, LayerSpec, Shape};
 use crate::rng::Rng;
@@ -103,24 +103,62 @@ pub struct Wants {
 
 /// Convolution geometry (one example).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ConvGeom {
-    input: Shape,
-    out: usize,
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-    oh: usize,
-    ow: usize,
+pub struct ConvGeom {
+    pub input: Shape,
+    pub out: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub oh: usize,
+    pub ow: usize,
 }
 
 impl ConvGeom {
+    /// The geometry of a `kernel × kernel` convolution with `out` channels on `input` (for tests and benchmarks of
+    /// [`im2col`] and [`col2im`]; a layer takes it from its plan). The kernel must fit the padded input.
+    pub fn new(input: Shape, out: usize, kernel: usize, stride: usize, padding: usize) -> ConvGeom {
+        let side = |len: usize| (len + 2 * padding - kernel) / stride + 1;
+        ConvGeom { input, out, kernel, stride, padding, oh: side(input.h), ow: side(input.w) }
+    }
     /// Rows of the im2col matrix: IN·K·K.
-    fn taps(&self) -> usize {
+    pub fn taps(&self) -> usize {
         self.input.c * self.kernel * self.kernel
     }
     /// Output pixels per example.
-    fn pixels(&self) -> usize {
+    pub fn pixels(&self) -> usize {
         self.oh * self.ow
+    }
+    /// Whether im2col rows are shifted spans of the input plane: stride 1 and the output as wide as the input (then
+    /// as high too, since 2P = K − 1).
+    fn spans(&self) -> bool {
+        self.stride == 1 && self.ow == self.input.w && self.oh == self.input.h
+    }
+    /// The output rows `oy` whose input row `oy + ky − P` lies inside `0..H` (stride 1), as `(start, end)`.
+    fn valid_rows(&self, ky: usize) -> (usize, usize) {
+        let (p, h) = (self.padding, self.input.h);
+        let hi = if h + p > ky { (h + p - ky).min(self.oh) } else { 0 };
+        (p.saturating_sub(ky).min(hi), hi)
+    }
+    /// `P·W + P`: the span path's shift of tap (ky, kx) is `ky·W + kx − lead`.
+    fn lead(&self) -> usize {
+        self.padding * self.input.w + self.padding
+    }
+    /// On the span path, tap (ky, kx)'s span of a block row, `first..last` (from the first valid output to the last),
+    /// and `shift + lead()`, where `shift` is what takes a column index to its input index; `None` when the tap sees
+    /// only padding.
+    fn span(
+        &self,
+        oy0: usize,
+        oy1: usize,
+        valid: &std::ops::Range<usize>,
+        ky: usize,
+        kx: usize,
+    ) -> Option<(usize, usize, usize)> {
+        if oy0 >= oy1 || valid.is_empty() {
+            return None;
+        }
+        let w = self.input.w;
+        Some((oy0 * w + valid.start, (oy1 - 1) * w + valid.end, ky * w + kx))
     }
     /// The output columns `ox` whose input column `ox·S + kx − P` lies inside `0..W`, as a range.
     fn valid_cols(&self, kx: usize) -> std::ops::Range<usize> {
@@ -143,6 +181,8 @@ pub struct Conv2d {
     /// im2col of the last forward input, example by example; the backward pass reuses it for the column gradient
     /// once dW is done.
     cols: Vec<f32>,
+    /// The weight gradient transposed (`IN·K·K × OUT`), as the backward pass sums it.
+    dwt: Vec<f32>,
 }
 
 /// Max or average pooling without padding.
@@ -205,6 +245,7 @@ impl Layer {
                 weight: param("weight", vec![out, plan.input.c, kernel, kernel]),
                 bias: param("bias", vec![out]),
                 cols: Vec::new(),
+                dwt: Vec::new(),
             }),
             LayerSpec::MaxPool { kernel, stride } | LayerSpec::AvgPool { kernel, stride } => {
                 let pool = Pool { input: plan.input, output: plan.output, kernel, stride, argmax: Vec::new() };
@@ -316,6 +357,13 @@ impl Layer {
     }
 }
 
+/// Whether layer `i` is a ReLU that a training pass runs fused with the max pooling above it
+/// ([`Pool::relu_max_forward`], [`Pool::relu_max_backward`]): one pass over the ReLU's input, its output not written.
+pub(crate) fn relu_fuses_with_pool(layers: &[Layer], i: usize) -> bool {
+    matches!(layers.get(i), Some(Layer::Act(Activation::Relu)))
+        && matches!(layers.get(i + 1), Some(Layer::MaxPool(p)) if p.fuses_relu())
+}
+
 /// `v` grown to at least `len` values (a workspace: only the first `len` are used).
 fn workspace<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> &mut [T] {
     if v.len() < len {
@@ -372,17 +420,22 @@ impl Conv2d {
         let cols = &mut self.cols[..taps * n * pixels];
         let dys = || dy.chunks_exact(g.out * pixels).take(n);
         if wants.params {
-            // dW = Σₑ dYₑ · colsₑᵀ (OUT × IN·K·K): the first example starts from zero, the others continue the sums.
+            // dWᵀ = Σₑ colsₑ · dYₑᵀ (IN·K·K × OUT): the first example starts from zero, the others continue the sums.
+            // Computed transposed, the GEMM stores its tiles straight into dWᵀ (dW itself would be written tile by
+            // tile through a transposing copy, per example); the same products in the same order as dW = Σₑ dYₑ ·
+            // colsₑᵀ, so the same bits. One transpose at the end.
             k.calls += 1;
+            let dwt = workspace(&mut self.dwt, taps * g.out);
             for (e, (dye, block)) in dys().zip(cols.chunks_exact(taps * pixels)).enumerate() {
                 let epi = Epilogue { accumulate: e > 0, ..Epilogue::default() };
-                let grad = &mut self.weight.grad;
-                k.gemm.run_with(Transpose::No, Transpose::Yes, g.out, pixels, taps, dye, block, grad, epi);
+                k.gemm.run_with(Transpose::No, Transpose::Yes, taps, pixels, g.out, block, dye, dwt, epi);
             }
-            // db = the sums of dY over examples and pixels, in that order.
-            for (o, gb) in self.bias.grad.iter_mut().enumerate() {
-                *gb = dys().flat_map(|d| &d[o * pixels..(o + 1) * pixels]).sum();
+            for (tap, row) in dwt.chunks_exact(g.out).enumerate() {
+                for (o, &v) in row.iter().enumerate() {
+                    self.weight.grad[o * taps + tap] = v;
+                }
             }
+            channel_sums(dy, n, g.out, pixels, &mut self.bias.grad);
         }
         if wants.input {
             // dcolsₑ = Wᵀ · dYₑ (IN·K·K × OH·OW), written over colsₑ (no longer needed), then folded back.
@@ -395,9 +448,68 @@ impl Conv2d {
     }
 }
 
+/// db of a convolution: per channel, the sum of `dy` (n × channels × pixels) over the examples and the pixels, in
+/// that order, as `Iterator::sum` adds them (from its starting value), four channels at a time so that their four
+/// chains of additions overlap.
+fn channel_sums(dy: &[f32], n: usize, channels: usize, pixels: usize, out: &mut [f32]) {
+    let start: f32 = std::iter::empty::<f32>().sum();
+    let examples = || dy.chunks_exact(channels * pixels).take(n);
+    let mut o = 0;
+    while o + 4 <= channels {
+        let mut acc = [start; 4];
+        for d in examples() {
+            let rows: [&[f32]; 4] = std::array::from_fn(|j| &d[(o + j) * pixels..][..pixels]);
+            for p in 0..pixels {
+                for (a, row) in acc.iter_mut().zip(&rows) {
+                    *a += row[p];
+                }
+            }
+        }
+        out[o..o + 4].copy_from_slice(&acc);
+        o += 4;
+    }
+    for (o, gb) in out.iter_mut().enumerate().take(channels).skip(o) {
+        *gb = examples().flat_map(|d| &d[o * pixels..(o + 1) * pixels]).sum();
+    }
+}
+
 /// The im2col blocks of a batch: in example e's block (`IN·K·K × OH·OW`, at `e·IN·K·K·OH·OW`), row
 /// `(c·K + ky)·K + kx`, column `oy·OW + ox` holds `x[e, c, oy·S + ky − P, ox·S + kx − P]`, or 0 in the padding.
-fn im2col(g: &ConvGeom, x: &[f32], n: usize, cols: &mut [f32]) {
+/// Stride 1 with the output as wide as the input ("same" padding, as in the default net) takes the span path: a
+/// row of the block is then the input plane shifted by `(ky − P)·W + kx − P`, so it is one copy, with the columns
+/// that wrapped around from the neighbouring input row zeroed after; the same values as [`im2col_plain`].
+pub fn im2col(g: &ConvGeom, x: &[f32], n: usize, cols: &mut [f32]) {
+    if !g.spans() {
+        return im2col_plain(g, x, n, cols);
+    }
+    let (w, kk, plane) = (g.input.w, g.kernel, g.input.h * g.input.w);
+    let mut rows = cols.chunks_exact_mut(g.pixels());
+    for e in 0..n {
+        for c in 0..g.input.c {
+            let src = &x[(e * g.input.c + c) * plane..][..plane];
+            for ky in 0..kk {
+                let (oy0, oy1) = g.valid_rows(ky);
+                for kx in 0..kk {
+                    let out = rows.next().expect("n·IN·K·K rows");
+                    let valid = g.valid_cols(kx);
+                    let Some((first, last, shift)) = g.span(oy0, oy1, &valid, ky, kx) else {
+                        out.fill(0.0);
+                        continue;
+                    };
+                    out[..first].fill(0.0);
+                    out[first..last].copy_from_slice(&src[first + shift - g.lead()..][..last - first]);
+                    out[last..].fill(0.0);
+                    for oy in oy0..oy1 - 1 {
+                        zero_small(&mut out[oy * w + valid.end..(oy + 1) * w + valid.start]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`im2col`] row by row, for any stride and padding: the plain twin of the span path.
+pub fn im2col_plain(g: &ConvGeom, x: &[f32], n: usize, cols: &mut [f32]) {
     let (h, w, kk) = (g.input.h, g.input.w, g.kernel);
     let (pixels, plane) = (g.pixels(), h * w);
     let mut rows = cols.chunks_exact_mut(pixels);
@@ -432,8 +544,55 @@ fn im2col(g: &ConvGeom, x: &[f32], n: usize, cols: &mut [f32]) {
     }
 }
 
-/// The adjoint of [`im2col`]: every column entry added back to the input position it was copied from.
-fn col2im(g: &ConvGeom, cols: &[f32], n: usize, dx: &mut [f32]) {
+/// Zeroes a slice that is usually a few values long (the wrapped columns of a span) with plain stores, not a call.
+#[inline(always)]
+fn zero_small(s: &mut [f32]) {
+    match s {
+        [] => {}
+        [a] => *a = 0.0,
+        [a, b] => (*a, *b) = (0.0, 0.0),
+        [a, b, c] => (*a, *b, *c) = (0.0, 0.0, 0.0),
+        [a, b, c, d] => (*a, *b, *c, *d) = (0.0, 0.0, 0.0, 0.0),
+        _ => s.fill(0.0),
+    }
+}
+
+/// The adjoint of [`im2col`]: every column entry added back to the input position it was copied from, into `dx`
+/// (overwritten). `cols` is a workspace: on the span path (see [`im2col`]) its entries in the padding are zeroed
+/// and each row is added as one shifted span, so every input position receives the same terms in the same order
+/// as in [`col2im_plain`], with zeros between them: the same values (a sum that starts at +0 is never −0, so adding
+/// +0 changes nothing).
+pub fn col2im(g: &ConvGeom, cols: &mut [f32], n: usize, dx: &mut [f32]) {
+    if !g.spans() {
+        return col2im_plain(g, cols, n, dx);
+    }
+    let (w, kk, plane) = (g.input.w, g.kernel, g.input.h * g.input.w);
+    dx[..n * g.input.len()].fill(0.0);
+    let mut rows = cols.chunks_exact_mut(g.pixels());
+    for e in 0..n {
+        for c in 0..g.input.c {
+            let dst = &mut dx[(e * g.input.c + c) * plane..][..plane];
+            for ky in 0..kk {
+                let (oy0, oy1) = g.valid_rows(ky);
+                for kx in 0..kk {
+                    let src = rows.next().expect("n·IN·K·K rows");
+                    let valid = g.valid_cols(kx);
+                    let Some((first, last, shift)) = g.span(oy0, oy1, &valid, ky, kx) else { continue };
+                    for oy in oy0..oy1 - 1 {
+                        zero_small(&mut src[oy * w + valid.end..(oy + 1) * w + valid.start]);
+                    }
+                    let to = &mut dst[first + shift - g.lead()..][..last - first];
+                    for (d, s) in to.iter_mut().zip(&src[first..last]) {
+                        *d += *s;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`col2im`] row by row, for any stride and padding (`cols` is only read): the plain twin of the span path.
+pub fn col2im_plain(g: &ConvGeom, cols: &[f32], n: usize, dx: &mut [f32]) {
     let (h, w, kk) = (g.input.h, g.input.w, g.kernel);
     let (pixels, plane) = (g.pixels(), h * w);
     dx[..n * g.input.len()].fill(0.0);
@@ -455,8 +614,14 @@ fn col2im(g: &ConvGeom, cols: &[f32], n: usize, dx: &mut [f32]) {
                         }
                         let line = &mut dst[iy as usize * w..][..w];
                         let ix0 = valid.start * g.stride + kx - g.padding;
-                        for (s, d) in line_src[valid.clone()].iter().zip(line[ix0..].iter_mut().step_by(g.stride)) {
-                            *d += *s;
+                        if g.stride == 1 {
+                            for (s, d) in line_src[valid.clone()].iter().zip(&mut line[ix0..]) {
+                                *d += *s;
+                            }
+                        } else {
+                            for (s, d) in line_src[valid.clone()].iter().zip(line[ix0..].iter_mut().step_by(g.stride)) {
+                                *d += *s;
+                            }
                         }
                     }
                 }
@@ -484,38 +649,123 @@ impl Pool {
 
     /// Max pooling of `n` examples; in training (`keep`) each output's input index is kept for the backward pass.
     fn forward_max(&mut self, x: &[f32], y: &mut [f32], n: usize, keep: bool) {
-        let planes = n * self.input.c;
         if !keep {
-            self.max_planes(x, y, planes);
+            self.max_planes(x, y, n * self.input.c);
             return;
         }
+        self.max_with_indices::<false>(x, y, n);
+    }
+
+    /// Whether a ReLU below can be fused into this max pooling in training ([`Pool::relu_max_forward`]): the
+    /// windows do not overlap (stride = kernel), so each input receives at most one output's gradient.
+    pub(crate) fn fuses_relu(&self) -> bool {
+        self.stride == self.kernel
+    }
+
+    /// ReLU then max pooling in training, in one pass over the ReLU's input `z`: `y` and the kept indices are what
+    /// [`Layer::forward`] of the ReLU and then of the pooling give (each value goes through `relu` before the same
+    /// comparisons), without writing the ReLU's output.
+    pub(crate) fn relu_max_forward(&mut self, z: &[f32], y: &mut [f32], n: usize) {
+        self.max_with_indices::<true>(z, y, n);
+    }
+
+    /// The backward pass of [`Pool::relu_max_forward`]: `dz` (n × the pooling's input) from `dy`, the same bits as
+    /// max pooling's backward pass (zeros, plus each output's gradient at its index) followed by ReLU's
+    /// (`dz = t · relu'(z)`): `(0 + dy) · relu'(z)` at the indices, `0 · relu'(z) = +0` elsewhere. Windows must not
+    /// overlap ([`Pool::fuses_relu`]).
+    pub(crate) fn relu_max_backward(&self, z: &[f32], dy: &[f32], dz: &mut [f32], n: usize) {
+        debug_assert!(self.fuses_relu());
+        let (in_plane, out_plane) = self.planes();
+        let planes = n * self.input.c;
+        dz[..planes * in_plane].fill(0.0);
+        let relu_grad = |v: f32| Activation::Relu.derivative(v);
+        for (((dst, zp), g), at) in dz
+            .chunks_exact_mut(in_plane)
+            .zip(z.chunks_exact(in_plane))
+            .zip(dy.chunks_exact(out_plane))
+            .zip(self.argmax.chunks_exact(out_plane))
+            .take(planes)
+        {
+            for (&gi, &a) in g.iter().zip(at) {
+                let a = a as usize;
+                dst[a] = (0.0 + gi) * relu_grad(zp[a]);
+            }
+        }
+    }
+
+    /// Max pooling with the index of each maximum kept (of `relu(x)` when `RELU`), output row by output row, each
+    /// window visited row by row. The first maximum is kept, and the first NaN (PyTorch's max pooling propagates
+    /// NaN); the comparisons pick by selects, not branches (the data decide them at random).
+    fn max_with_indices<const RELU: bool>(&mut self, x: &[f32], y: &mut [f32], n: usize) {
+        match self.kernel {
+            2 => return self.max_windows::<2, RELU>(x, y, n),
+            3 => return self.max_windows::<3, RELU>(x, y, n),
+            _ => {}
+        }
+        let planes = n * self.input.c;
         let (in_plane, out_plane) = self.planes();
         let (k, s, w, ow) = (self.kernel, self.stride, self.input.w, self.output.w);
         let mut argmax = std::mem::take(&mut self.argmax);
         let idx = workspace(&mut argmax, planes * out_plane);
+        let value = |v: f32| if RELU { relu(v) } else { v };
         for ((src, dst), at) in x
             .chunks_exact(in_plane)
             .zip(y.chunks_exact_mut(out_plane))
             .zip(idx.chunks_exact_mut(out_plane))
             .take(planes)
         {
-            // Output row by output row, each window visited row by row (as `max_planes`).
             for (oy, (out, at)) in dst.chunks_exact_mut(ow).zip(at.chunks_exact_mut(ow)).enumerate() {
                 for row in 0..k {
                     let start = (oy * s + row) * w;
                     let line = &src[start..][..w];
                     for (ox, (o, a)) in out.iter_mut().zip(at.iter_mut()).enumerate() {
                         let window = &line[ox * s..ox * s + k];
-                        let (mut best, mut best_at) =
-                            if row == 0 { (window[0], start + ox * s) } else { (*o, *a as usize) };
+                        let first = (start + ox * s) as u32;
+                        let (mut best, mut best_at) = if row == 0 { (value(window[0]), first) } else { (*o, *a) };
                         for (i, &v) in window.iter().enumerate() {
-                            // The first NaN is taken and kept, as PyTorch's max pooling propagates NaN.
-                            if v > best || (v.is_nan() && !best.is_nan()) {
-                                (best, best_at) = (v, start + ox * s + i);
-                            }
+                            let v = value(v);
+                            let take = (v > best) | (v.is_nan() & !best.is_nan());
+                            best = if take { v } else { best };
+                            best_at = if take { first + i as u32 } else { best_at };
                         }
-                        (*o, *a) = (best, best_at as u32);
+                        (*o, *a) = (best, best_at);
                     }
+                }
+            }
+        }
+        self.argmax = argmax;
+    }
+
+    /// [`Pool::max_with_indices`] for a `K × K` window known at compile time: each window's values visited in the
+    /// same order (row by row) with its maximum and index kept in registers, one store per output.
+    fn max_windows<const K: usize, const RELU: bool>(&mut self, x: &[f32], y: &mut [f32], n: usize) {
+        let planes = n * self.input.c;
+        let (in_plane, out_plane) = self.planes();
+        let (s, w, ow) = (self.stride, self.input.w, self.output.w);
+        let mut argmax = std::mem::take(&mut self.argmax);
+        let idx = workspace(&mut argmax, planes * out_plane);
+        let value = |v: f32| if RELU { relu(v) } else { v };
+        for ((src, dst), at) in x
+            .chunks_exact(in_plane)
+            .zip(y.chunks_exact_mut(out_plane))
+            .zip(idx.chunks_exact_mut(out_plane))
+            .take(planes)
+        {
+            for (oy, (out, at)) in dst.chunks_exact_mut(ow).zip(at.chunks_exact_mut(ow)).enumerate() {
+                let top = oy * s * w;
+                let rows: [&[f32]; K] = std::array::from_fn(|r| &src[top + r * w..][..w]);
+                for (ox, (o, a)) in out.iter_mut().zip(at.iter_mut()).enumerate() {
+                    let x0 = ox * s;
+                    let (mut best, mut best_at) = (value(rows[0][x0]), (top + x0) as u32);
+                    for (r, row) in rows.iter().enumerate() {
+                        for i in (r == 0) as usize..K {
+                            let v = value(row[x0 + i]);
+                            let take = (v > best) | (v.is_nan() & !best.is_nan());
+                            best = if take { v } else { best };
+                            best_at = if take { (top + r * w + x0 + i) as u32 } else { best_at };
+                        }
+                    }
+                    (*o, *a) = (best, best_at);
                 }
             }
         }

@@ -27,7 +27,7 @@
 use crate::error::{Error, Result, check_range};
 use crate::init::{self, InitConfig, Scheme};
 use crate::nn::Activation;
-use crate::nn::layer::{Kernels, Layer, Parameter, Wants};
+use crate::nn::layer::{Kernels, Layer, Parameter, Wants, relu_fuses_with_pool};
 use crate::nn::loss::{argmax, softmax_cross_entropy};
 use crate::nn::norm::BatchNorm;
 use crate::nn::optim::{Optimizer, OptimizerConfig};
@@ -167,6 +167,8 @@ pub struct Model {
     capacity: usize,
     /// The batch size of the last forward pass (0 before any).
     last_batch: usize,
+    /// Whether the last forward pass was a training pass (which fuses ReLU into the max pooling above it).
+    last_train: bool,
 }
 
 impl Model {
@@ -195,6 +197,7 @@ impl Model {
             rng,
             capacity: 0,
             last_batch: 0,
+            last_train: false,
             plans,
             layers,
             config,
@@ -584,18 +587,36 @@ impl Model {
     /// `end − 1` ends up in `acts[end]`.
     fn run_forward_range(&mut self, start: usize, end: usize, x: &[f32], n: usize, train: bool) {
         self.last_batch = n;
+        self.last_train = train;
         self.acts[start][..x.len()].copy_from_slice(x);
-        for (i, layer) in self.layers.iter_mut().enumerate().take(end).skip(start) {
-            let (below, above) = self.acts.split_at_mut(i + 1);
+        let mut i = start;
+        while i < end {
             let (inp, out) = (self.plans[i].input.len(), self.plans[i].output.len());
+            if train && i + 1 < end && relu_fuses_with_pool(&self.layers, i) {
+                // ReLU and max pooling in one pass: from the ReLU's input to the pooling's output.
+                let (below, above) = self.acts.split_at_mut(i + 2);
+                let pooled = n * self.plans[i + 1].output.len();
+                let Layer::MaxPool(pool) = &mut self.layers[i + 1] else { unreachable!("checked by the fusion") };
+                pool.relu_max_forward(&below[i][..n * inp], &mut above[0][..pooled], n);
+                i += 2;
+                continue;
+            }
+            let (below, above) = self.acts.split_at_mut(i + 1);
+            let layer = &mut self.layers[i];
             layer.forward(&mut self.kernels, &below[i][..n * inp], &mut above[0][..n * out], n, train, &mut self.rng);
+            i += 1;
         }
     }
 
     /// The output of layer `i` (0-based) in the last forward pass, `n × C×H×W` (NCHW) for that pass's batch of n:
-    /// per-layer activation statistics for the Train panel. `None` before any pass or past the last layer.
+    /// per-layer activation statistics for the Train panel. `None` before any pass or past the last layer, and after
+    /// a training step for a ReLU below max pooling (the step runs the two fused and never writes the ReLU's output;
+    /// [`Model::forward`] gives every layer's).
     pub fn layer_output(&self, i: usize) -> Option<&[f32]> {
         let len = self.plans.get(i)?.output.len();
+        if self.last_train && relu_fuses_with_pool(&self.layers, i) {
+            return None;
+        }
         (self.last_batch > 0).then(|| &self.acts[i + 1][..self.last_batch * len])
     }
 
@@ -637,9 +658,20 @@ impl Model {
             Some(&mut self.grad_out[..n * classes]),
         );
         let Some(lowest) = self.lowest_trainable() else { return Ok(loss as f32) };
-        for i in (lowest..last).rev() {
-            let wants = Wants { params: self.is_trainable(i), input: i > lowest };
+        let mut i = last;
+        while i > lowest {
+            i -= 1;
             let (inp, out) = (self.plans[i].input.len(), self.plans[i].output.len());
+            if i > lowest + 1 && relu_fuses_with_pool(&self.layers, i - 1) {
+                // The fused forward's backward: max pooling then ReLU in one pass, into the ReLU's input gradient.
+                let z = n * self.plans[i - 1].input.len();
+                let Layer::MaxPool(pool) = &self.layers[i] else { unreachable!("checked by the fusion") };
+                pool.relu_max_backward(&self.acts[i - 1][..z], &self.grad_out[..n * out], &mut self.grad_in[..z], n);
+                std::mem::swap(&mut self.grad_out, &mut self.grad_in);
+                i -= 1;
+                continue;
+            }
+            let wants = Wants { params: self.is_trainable(i), input: i > lowest };
             self.layers[i].backward(
                 &mut self.kernels,
                 &self.acts[i][..n * inp],

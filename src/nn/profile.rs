@@ -1,9 +1,11 @@
 //! Where a training step's time goes: every layer's forward and backward pass timed on its own, on a copy of a
 //! model's layers (same plan, weights and freezing), so the model itself, its optimizer and its RNG are untouched.
-//! The clock is the caller's (`performance.now()` in the browser, `Instant` natively), in any unit.
+//! The clock is the caller's (`performance.now()` in the browser, `Instant` natively), in any unit. As in the
+//! training step, a ReLU below max pooling with disjoint windows runs fused with it: the pair's time is on the
+//! pooling's row, and the ReLU's row shows 0.
 
 use crate::error::Result;
-use crate::nn::layer::{Kernels, Layer, Wants};
+use crate::nn::layer::{Kernels, Layer, Wants, relu_fuses_with_pool};
 use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::model::Model;
 use crate::rng::seeded;
@@ -53,18 +55,42 @@ pub fn profile_step(
     let classes = model.classes();
     let mut times = vec![(0.0, 0.0); layers.len()];
     for _ in 0..reps {
-        for (i, layer) in layers.iter_mut().enumerate() {
+        let mut i = 0;
+        while i < layers.len() {
+            if relu_fuses_with_pool(&layers, i) {
+                // As the training step runs them: ReLU and max pooling in one pass, timed on the pooling's row.
+                let (below, above) = acts.split_at_mut(i + 2);
+                let Layer::MaxPool(pool) = &mut layers[i + 1] else { unreachable!("checked by the fusion") };
+                let t = clock();
+                pool.relu_max_forward(&below[i], &mut above[0], n);
+                times[i + 1].0 += clock() - t;
+                i += 2;
+                continue;
+            }
             let (below, above) = acts.split_at_mut(i + 1);
             let t = clock();
-            layer.forward(&mut kernels, &below[i], &mut above[0], n, true, &mut rng);
+            layers[i].forward(&mut kernels, &below[i], &mut above[0], n, true, &mut rng);
             times[i].0 += clock() - t;
+            i += 1;
         }
         let Some(lowest) = lowest else { continue };
         let last = layers.len();
         softmax_cross_entropy(&acts[last], labels, classes, Some(&mut grad_out[..n * classes]));
-        for i in (lowest..last).rev() {
-            let wants = Wants { params: trainable(&layers[i]), input: i > lowest };
+        let mut i = last;
+        while i > lowest {
+            i -= 1;
             let (inp, out) = (plans[i].input.len(), plans[i].output.len());
+            if i > lowest + 1 && relu_fuses_with_pool(&layers, i - 1) {
+                let z = n * plans[i - 1].input.len();
+                let Layer::MaxPool(pool) = &layers[i] else { unreachable!("checked by the fusion") };
+                let t = clock();
+                pool.relu_max_backward(&acts[i - 1][..z], &grad_out[..n * out], &mut grad_in[..z], n);
+                times[i].1 += clock() - t;
+                std::mem::swap(&mut grad_out, &mut grad_in);
+                i -= 1;
+                continue;
+            }
+            let wants = Wants { params: trainable(&layers[i]), input: i > lowest };
             let t = clock();
             layers[i].backward(&mut kernels, &acts[i], &grad_out[..n * out], &mut grad_in[..n * inp], n, wants);
             times[i].1 += clock() - t;
