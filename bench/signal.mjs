@@ -39,18 +39,20 @@ if (process.env.CPU) {
     return { made, forward };
   };
   const m = dirs.map(() => ({ made: [], forward: [] }));
+  const first = [];
   const load = [loadavg()[0]];
   for (let r = 0; r < rounds + 1; r++) {
     const order = r % 2 ? [...dirs.keys()].reverse() : [...dirs.keys()];
     for (const i of order) {
       const t = once(mods[i]);
-      if (r > 0) { m[i].made.push(t.made); m[i].forward.push(t.forward); } // round 0: warm-up (first touch of memory)
+      if (r > 0) { m[i].made.push(t.made); m[i].forward.push(t.forward); } else first[i] = t; // round 0: fresh memory
     }
   }
   load.push(loadavg()[0]);
   console.log(`load average ${load.map((l) => l.toFixed(1)).join(' → ')}; ${rounds} rounds, medians (min, max), CPU time`);
   dirs.forEach((dir, i) => {
     console.log(`${dir}: new ProbeRun ${fmt1(m[i].made)}; new ProbeRun + all forward layers ${fmt1(m[i].forward)}`);
+    console.log(`  the first run (the wasm memory never touched before; not in the medians): ${first[i].made.toFixed(1)} ms, ${first[i].forward.toFixed(1)} ms`);
     if (i > 0) {
       const ratio = m[i].forward.map((f, r) => f / m[0].forward[r]);
       console.log(`  ÷ ${dirs[0]}, per round: median ${median(ratio).toFixed(3)} (min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)})`);
