@@ -4,7 +4,62 @@
 // Each configuration runs on both wasm builds (README "Two wasm builds"): `simd=auto` (relaxed SIMD here) and
 // `simd=128`. Environment: RUNS (default 5), SIMD=auto|128 (one build only), ONLY=default|largest|small (one configuration),
 // WWW (serve another copy of www/, e.g. an older commit's, for a before/after in one session).
+//
+// CPU=1: no browser; the probe in node, CPU time (`process.cpuUsage`) of `new ProbeRun(…)` and of all forward layers of
+// the default configuration, for each wasm build listed in PKGS (comma-separated www/pkg-like directories, default
+// www/pkg), alternated within each of RUNS rounds (default 9): a same-run before/after on a loaded machine.
 import { setup, settled } from '../tests/e2e/harness.mjs';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (xs) => `${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+
+if (process.env.CPU) {
+  const fmt1 = (xs) => `${median(xs).toFixed(1)} ms (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
+  const dirs = (process.env.PKGS ?? 'www/pkg').split(',');
+  const rounds = Number(process.env.RUNS ?? 9);
+  const mods = [];
+  for (const dir of dirs) {
+    const mod = await import(pathToFileURL(resolve(dir, 'cnn_playground.js')).href);
+    mod.initSync({ module: readFileSync(resolve(dir, 'cnn_playground_bg.wasm')) });
+    mods.push(mod);
+  }
+  const settings = { depth: 10, width: 500, batch: 500, act: 'tanh', init: 'xavier_normal', seed: 42 };
+  const cpu = (t0) => { const u = process.cpuUsage(t0); return (u.user + u.system) / 1000; };
+  const once = (mod) => {
+    const t0 = process.cpuUsage();
+    const run = new mod.ProbeRun(settings);
+    const made = cpu(t0);
+    while (run.forward_layer() !== undefined);
+    const forward = cpu(t0);
+    run.free();
+    return { made, forward };
+  };
+  const m = dirs.map(() => ({ made: [], forward: [] }));
+  const first = [];
+  const load = [loadavg()[0]];
+  for (let r = 0; r < rounds + 1; r++) {
+    const order = r % 2 ? [...dirs.keys()].reverse() : [...dirs.keys()];
+    for (const i of order) {
+      const t = once(mods[i]);
+      if (r > 0) { m[i].made.push(t.made); m[i].forward.push(t.forward); } else first[i] = t; // round 0: fresh memory
+    }
+  }
+  load.push(loadavg()[0]);
+  console.log(`load average ${load.map((l) => l.toFixed(1)).join(' → ')}; ${rounds} rounds, medians (min, max), CPU time`);
+  dirs.forEach((dir, i) => {
+    console.log(`${dir}: new ProbeRun ${fmt1(m[i].made)}; new ProbeRun + all forward layers ${fmt1(m[i].forward)}`);
+    console.log(`  the first run (the wasm memory never touched before; not in the medians): ${first[i].made.toFixed(1)} ms, ${first[i].forward.toFixed(1)} ms`);
+    if (i > 0) {
+      const ratio = m[i].forward.map((f, r) => f / m[0].forward[r]);
+      console.log(`  ÷ ${dirs[0]}, per round: median ${median(ratio).toFixed(3)} (min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)})`);
+    }
+  });
+  process.exit(0);
+}
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const CONFIGS = {
@@ -15,8 +70,6 @@ const CONFIGS = {
   'small (depth 10, width 200, batch 200, tanh, xavier)': '#panel=signal&depth=10&width=200&batch=200&act=tanh&init=xavier_normal',
 };
 const BUILDS = process.env.SIMD ? [process.env.SIMD] : ['auto', '128'];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (xs) => `${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
 
 const h = await setup(process.env.WWW ? { root: process.env.WWW } : {}); // WWW: serve another copy of www/
 try {

@@ -179,8 +179,11 @@ pub struct LayerBackward {
     pub grad_w_std: f64,
 }
 
-/// A probe run in progress. Buffers are allocated once in [`Probe::new`]; the layer steps do not allocate
-/// (apart from each layer's small histogram).
+/// A probe run in progress. Every buffer's memory is reserved once in [`Probe::new`] (so a missing gigabyte is an
+/// error there, not a trap later) but written only when needed: each layer's weights and outputs when that layer is
+/// computed, the gradient buffers at the first backward step. Nothing is zero-filled up front, which kept the
+/// default probe's first layer waiting for 25 MB of memset; the layer steps never reallocate (apart from each
+/// layer's small histogram).
 pub struct Probe {
     cfg: ProbeConfig,
     spec: ResolvedInit,
@@ -188,11 +191,12 @@ pub struct Probe {
     gemm: Gemm,
     /// X, batch × width.
     input: Vec<f32>,
-    /// W_1 … W_depth, each width × width (in × out).
+    /// W_1 … W_l of the layers done forward, each width × width (in × out); capacity for all.
     weights: Vec<f32>,
-    /// Y_1 … Y_depth, each batch × width.
+    /// Y_1 … Y_l of the layers done forward, each batch × width; capacity for all.
     outputs: Vec<f32>,
-    /// dL/dY of the layer being processed (after its step: of its input); batch × width.
+    /// dL/dY of the layer being processed (after its step: of its input); batch × width (empty before the first
+    /// backward step, as are the three below).
     grad_y: Vec<f32>,
     /// dL/dZ (pre-activation gradient) of the layer being processed; batch × width.
     grad_z: Vec<f32>,
@@ -210,7 +214,8 @@ pub struct Probe {
     backward_done: usize,
 }
 
-/// A zeroed buffer, or an error naming what to reduce if the memory is not there (a wasm tab has at most 4 GB).
+/// An empty buffer with room for `len` values (reserved, not written), or an error naming what to reduce if the
+/// memory is not there (a wasm tab has at most 4 GB).
 fn buffer(len: usize, cfg: &ProbeConfig) -> Result<Vec<f32>> {
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| {
@@ -222,19 +227,18 @@ fn buffer(len: usize, cfg: &ProbeConfig) -> Result<Vec<f32>> {
             ),
         )
     })?;
-    v.resize(len, 0.0);
     Ok(v)
 }
 
 impl Probe {
-    /// Validates the config, allocates every buffer and draws the input. No layer is computed yet.
+    /// Validates the config, reserves every buffer and draws the input. No layer is computed yet.
     pub fn new(cfg: ProbeConfig) -> Result<Probe> {
         cfg.validate()?;
         let spec = cfg.init_spec()?;
         let (d, w, b) = (cfg.depth, cfg.width, cfg.batch);
         let mut rng = seeded(cfg.seed);
         let mut input = buffer(b * w, &cfg)?;
-        fill_standard_normal(&mut input, &mut rng);
+        input.extend((0..b * w).map(|_| standard_normal(&mut rng)));
         Ok(Probe {
             spec,
             rng,
@@ -269,6 +273,13 @@ impl Probe {
             return None;
         }
         let (w, b, l) = (self.cfg.width, self.cfg.batch, self.forward_done);
+        // Within the capacity reserved in `new`: no reallocation. The zeros are overwritten at once (by the draws and
+        // by the GEMM) while they are still in the cache.
+        self.weights.resize((l + 1) * w * w, 0.0);
+        self.outputs.resize((l + 1) * b * w, 0.0);
+        if l == 0 && !self.norms.is_empty() {
+            self.pre.resize(b * w, 0.0);
+        }
         let weights = &mut self.weights[l * w * w..(l + 1) * w * w];
         self.spec.fill(weights, &mut self.rng);
         let (before, rest) = self.outputs.split_at_mut(l * b * w);
@@ -305,8 +316,11 @@ impl Probe {
         let (w, b) = (self.cfg.width, self.cfg.batch);
         if self.backward_done == 0 {
             // Drawn here, after every weight, so the forward pass draws the same numbers with or without it.
-            fill_standard_normal(&mut self.upstream, &mut self.rng);
-            self.grad_y.copy_from_slice(&self.upstream);
+            let rng = &mut self.rng;
+            self.upstream.extend((0..b * w).map(|_| standard_normal(rng)));
+            self.grad_y.extend_from_slice(&self.upstream);
+            self.grad_z.resize(b * w, 0.0);
+            self.grad_w.resize(w * w, 0.0);
         }
         let l = depth - 1 - self.backward_done; // 0-based layer index
         let grad_x_std = moments(&self.grad_y).std;
@@ -370,39 +384,37 @@ impl Probe {
         &self.input
     }
 
-    /// W_layer (1-based), width × width stored in × out (Y = X · W); zeros until that layer ran forward.
+    /// W_layer (1-based), width × width stored in × out (Y = X · W); empty until that layer ran forward.
     pub fn weights(&self, layer: usize) -> &[f32] {
         let w = self.cfg.width;
         let l = layer.clamp(1, self.cfg.depth) - 1;
-        &self.weights[l * w * w..(l + 1) * w * w]
+        self.weights.get(l * w * w..(l + 1) * w * w).unwrap_or(&[])
     }
 
-    /// Y_layer (1-based), batch × width; zeros until that layer ran forward.
+    /// Y_layer (1-based), batch × width; empty until that layer ran forward.
     pub fn outputs(&self, layer: usize) -> &[f32] {
         let (w, b) = (self.cfg.width, self.cfg.batch);
         let l = layer.clamp(1, self.cfg.depth) - 1;
-        &self.outputs[l * b * w..(l + 1) * b * w]
+        self.outputs.get(l * b * w..(l + 1) * b * w).unwrap_or(&[])
     }
 
-    /// G = dL/dY_depth, batch × width; zeros before the first backward step.
+    /// G = dL/dY_depth, batch × width; empty before the first backward step.
     pub fn upstream(&self) -> &[f32] {
         &self.upstream
     }
 
-    /// dL/dW of the layer the last `backward_layer` call returned, width × width (in × out).
+    /// dL/dW of the layer the last `backward_layer` call returned, width × width (in × out); empty before.
     pub fn weight_grad(&self) -> &[f32] {
         &self.grad_w
     }
 
     /// dL/d(input) of the layer the last `backward_layer` call returned, batch × width;
-    /// after layer 1 it is dL/dX.
+    /// after layer 1 it is dL/dX. Empty before the first backward step.
     pub fn input_grad(&self) -> &[f32] {
         &self.grad_y
     }
 }
 
-fn fill_standard_normal(out: &mut [f32], rng: &mut Rng) {
-    for v in out.iter_mut() {
-        *v = StandardNormal.sample(rng);
-    }
+fn standard_normal(rng: &mut Rng) -> f32 {
+    StandardNormal.sample(rng)
 }

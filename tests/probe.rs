@@ -270,6 +270,69 @@ fn the_same_seed_gives_identical_results() {
     assert_ne!(a.0[0].std, b.0[0].std);
 }
 
+/// The probe's numbers, bit for bit, against a straightforward reference built from the same primitives in the
+/// documented order (X, then each W_l as its layer runs, then G): one Xoshiro stream, the initializer's `fill`, the
+/// GEMM, the activation, and the backward chain dL/dZ = dL/dY ⊙ f'(Y), dL/dW = Xᵀ·dL/dZ, dL/dX = dL/dZ·Wᵀ. Buffers
+/// the probe fills lazily must hold exactly these values, and nothing before the layer that writes them.
+#[test]
+fn the_numbers_match_a_reference_computed_up_front_bit_for_bit() {
+    use cnn_playground::nn::kernels::{Gemm, Transpose};
+    use cnn_playground::rng::seeded;
+    use cnn_playground::stats::moments;
+    use rand_distr::{Distribution, StandardNormal};
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
+    for (act, scheme) in [(Activation::Tanh, Scheme::XavierNormal), (Activation::Relu, Scheme::HeUniform)] {
+        let (depth, w, b) = (4, 24, 10);
+        let c = cfg(act, InitConfig::new(scheme), depth, w, b, 7);
+        let spec = c.init_spec().unwrap();
+        let mut rng = seeded(c.seed);
+        let mut gemm = Gemm::new();
+        let normal = |n: usize, rng: &mut cnn_playground::rng::Rng| -> Vec<f32> {
+            (0..n).map(|_| StandardNormal.sample(rng)).collect()
+        };
+        let x = normal(b * w, &mut rng);
+        let (mut ws, mut ys) = (Vec::new(), vec![x.clone()]);
+        for _ in 0..depth {
+            let mut wl = vec![0.0f32; w * w];
+            spec.fill(&mut wl, &mut rng);
+            let mut y = vec![0.0f32; b * w];
+            gemm.run(Transpose::No, Transpose::No, b, w, w, ys.last().unwrap(), &wl, &mut y);
+            act.apply(&mut y);
+            ws.push(wl);
+            ys.push(y);
+        }
+        let g = normal(b * w, &mut rng);
+
+        let mut p = Probe::new(c).unwrap();
+        assert_eq!(bits(p.input()), bits(&x));
+        assert!(p.weights(1).is_empty() && p.outputs(1).is_empty() && p.upstream().is_empty());
+        for l in 1..=depth {
+            let f = p.forward_layer().unwrap();
+            assert_eq!(bits(p.weights(l)), bits(&ws[l - 1]), "{act:?} W_{l}");
+            assert_eq!(bits(p.outputs(l)), bits(&ys[l]), "{act:?} Y_{l}");
+            let m = moments(&ys[l]);
+            assert_eq!((f.mean.to_bits(), f.std.to_bits()), (m.mean.to_bits(), m.std.to_bits()), "{act:?} layer {l}");
+            if l < depth {
+                assert!(p.outputs(l + 1).is_empty(), "Y_{} before its layer ran", l + 1);
+            }
+        }
+        let mut gy = g.clone();
+        for l in (1..=depth).rev() {
+            let bk = p.backward_layer().unwrap();
+            assert_eq!(bk.grad_x_std.to_bits(), moments(&gy).std.to_bits(), "{act:?} dL/dY_{l}");
+            let gz: Vec<f32> = gy.iter().zip(&ys[l]).map(|(&gy, &y)| gy * act.derivative_from_output(y)).collect();
+            let (mut gw, mut gx) = (vec![0.0f32; w * w], vec![0.0f32; b * w]);
+            gemm.run(Transpose::Yes, Transpose::No, w, b, w, &ys[l - 1], &gz, &mut gw);
+            gemm.run(Transpose::No, Transpose::Yes, b, w, w, &gz, &ws[l - 1], &mut gx);
+            assert_eq!(bits(p.weight_grad()), bits(&gw), "{act:?} dL/dW_{l}");
+            assert_eq!(bits(p.input_grad()), bits(&gx), "{act:?} dL/dY_{}", l - 1);
+            assert_eq!(bk.grad_w_std.to_bits(), moments(&gw).std.to_bits());
+            gy = gx;
+        }
+        assert_eq!(bits(p.upstream()), bits(&g));
+    }
+}
+
 #[test]
 fn layers_stream_forward_then_backward() {
     let mut p = Probe::new(cfg(Activation::Sigmoid, InitConfig::new(Scheme::XavierNormal), 3, 10, 4, 0)).unwrap();
