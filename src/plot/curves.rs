@@ -285,6 +285,12 @@ fn finite_segments(steps: &[f64], values: &[f64]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
+/// A legend label's width at 11 px: about 7 px per Latin character, a full em for Hangul and other wide characters
+/// (counting 7 px for every character made Korean labels run into the next entry on a phone).
+fn label_width(label: &str) -> f64 {
+    label.chars().map(|c| if c.is_ascii() { 7.0 } else { 11.0 }).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,10 +310,4 @@ mod tests {
         let v = [1.0, f64::NAN, 2.0, 3.0];
         assert_eq!(finite_segments(&s, &v), vec![vec![(0.0, 1.0)], vec![(2.0, 2.0), (3.0, 3.0)]]);
     }
-}
-
-/// A legend label's width at 11 px: about 7 px per Latin character, a full em for Hangul and other wide characters
-/// (counting 7 px for every character made Korean labels run into the next entry on a phone).
-fn label_width(label: &str) -> f64 {
-    label.chars().map(|c| if c.is_ascii() { 7.0 } else { 11.0 }).sum()
 }
