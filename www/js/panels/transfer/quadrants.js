@@ -227,7 +227,7 @@ function showQuadrant(v, q, rows, curveRows) {
   for (const [i, c] of mine.entries()) {
     const st = stats[c.strategy];
     c.elem.dataset.runState = stateOf(c.run);
-    c.text.textContent = st ? `${pct(st.mean)} ± ${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
+    c.text.textContent = st ? `${pct(st.mean)}\u00a0±\u00a0${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
     for (const r of series[i].rows) curveRows.push([...named(q.size, q.sim, c.strategy), String(r.step), plain(r.val_acc), plain(r.val_loss)]);
     if (st) {
       const against = verdict?.against.find((a) => a.strategy === c.strategy);
