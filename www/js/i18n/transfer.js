@@ -173,7 +173,7 @@ export default {
     'transfer.experiment.init': '사전 학습 vs 무작위 vs 평균-분산',
     'transfer.experiment.own': '나만의 클래스',
     'transfer.zoo': '사전 학습된 모델 (모델 저장소)',
-    'transfer.zoo.small': '작은 모델 (small) — 학습 패널과 같음',
+    'transfer.zoo.small': '작은 모델 — 학습 패널의 신경망',
     'transfer.zoo.deep': 'deep — 합성곱 층이 더 많음',
     'transfer.zoo.info': '생성된 기호 {classes}개 클래스({input} 픽셀)로 {steps} 스텝 사전 학습, 시드 {seed}; 소스 데이터셋 검증 정확도 {acc}; {kb} KB.',
     'transfer.zoo_error.zoo_truncated': '모델 저장소의 파일이 잘려 있어 사용하지 않았습니다: {detail}',
