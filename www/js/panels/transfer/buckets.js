@@ -98,7 +98,7 @@ function renderBuckets(e) {
 // One box per bucket: its name, its thumbnails, a file picker and drop zone, and a canvas to draw on.
 function bucketBox(e, b, i) {
   const error = el('p', { class: 'field-error', role: 'alert', 'data-bucket-error': '' });
-  const name = el('input', { type: 'text', value: b.name, maxlength: 40, 'aria-label': t('transfer.own.name'), spellcheck: 'false' });
+  const name = el('input', { type: 'text', value: b.name, maxlength: 40, 'aria-label': t('transfer.own.name', { n: i + 1 }), spellcheck: 'false' });
   name.addEventListener('change', () => { b.name = name.value.slice(0, 40); });
   const files = el('input', { type: 'file', multiple: true, accept: 'image/png,image/jpeg,image/webp,image/gif,image/*', 'aria-label': t('transfer.own.files', { name: b.name }) });
   files.addEventListener('change', () => { addFiles(e, b, [...files.files], error); files.value = ''; });

@@ -111,7 +111,7 @@ function refreshOwn(v) {
   if (curve.length) drawValCurves(wasm, v.curves, [{ name: t(`transfer.strategy.${run.config.strategy}`), rows: curve }], run.config.steps);
   const w = run?.work;
   v.progress.value = run?.state === 'done' ? 1 : w?.total ? w.done / w.total : 0;
-  v.status.textContent = run ? speedText(run) : '';
+  v.status.textContent = run && run.state !== 'done' ? speedText(run) : ''; // once done, the summary says it all (no "time left")
   showRunError(v.message, run?.state === 'error' ? run : null);
   const result = run?.state === 'done' ? run.result : null;
   v.summary.textContent = result ? t('transfer.own.done', { acc: pct(result.finals[0]), steps: result.steps, cost: costText(result, result.msPerStep) }) : '';

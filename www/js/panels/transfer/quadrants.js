@@ -12,7 +12,7 @@ import { atMost, dataTable, el, plain } from '../../ui/dom.js';
 import { errorText } from '../../compute/runs.js';
 import { meanCurve, meanStd } from './lessons.js';
 import {
-  strategies, cellConfig, cellLr, checkCell, drawValCurves, namesSetting, pct, planOf, points, pretrainBox, runButtons, runCurves,
+  strategies, strategyOf, cellConfig, cellLr, checkCell, drawValCurves, namesSetting, pct, planOf, points, pretrainBox, runButtons, runCurves,
   settingsForm, showCells, showMessage, showRunError, showRunState, stateOf, viewHead, zooUpdates, REFRESH_MS,
 } from './shared.js';
 import { unstarted } from '../train/paused.js';
@@ -82,14 +82,28 @@ function quadrantsOutputs(wasm, plan) {
     ['strategy', 'transfer.col.strategy'], ['step', 'train.col.step'], ['val_acc', 'train.col.val_acc'], ['val_loss', 'train.col.val_loss']]);
   const quadrants = plan.quadrants.map(quadrantBox);
   const grid = el('div', { class: 'quadrants', 'data-chart': 'transfer-curves' }, quadrants.map((q) => q.box));
-  // One legend for the four charts: each strategy's colour (validation accuracy, mean over the repeats).
+  // One legend for the four charts: each strategy's colour (validation accuracy, mean over the repeats), dashed
+  // where it starts from random weights; each quadrant's list repeats the swatches beside its numbers.
   const legend = el('p', { class: 'chart-legend', 'data-legend': 'transfer-curves' },
     el('span', {}, t('transfer.legend')),
-    ...strategies(wasm).map((s, i) => el('span', { class: 'legend-item' },
-      el('span', { class: 'swatch', style: `background:${wasm.run_colors()[i]}` }), t(`transfer.strategy.${s}`))));
+    ...strategies(wasm).map((s) => el('span', { class: 'legend-item' }, swatch(wasm, s), t(`transfer.strategy.${s}`))));
   const rule = el('p', { class: 'field-help', 'data-rule': 'verdict' });
   const emptyNote = el('p', { class: 'empty-state', 'data-empty': 'transfer-curves' }, t('transfer.empty_chart'));
   return { progress, status, message, strategyTable, table, curveTable, quadrants, grid, legend, rule, emptyNote };
+}
+
+// Whether a strategy starts from random weights (from scratch, He or mean-var): its line is dashed, so pretrained
+// against scratch reads at a glance.
+const randomStart = (wasm, name) => {
+  const st = strategyOf(planOf(wasm), name);
+  return !st.pretrained || st.mean_var;
+};
+
+// A strategy's line as its legend draws it: its colour (the plan's order), dashed when it starts from random weights.
+function swatch(wasm, name) {
+  const color = wasm.run_colors()[strategies(wasm).indexOf(name)];
+  const background = randomStart(wasm, name) ? `repeating-linear-gradient(90deg, ${color} 0 6px, transparent 6px 9px)` : color;
+  return el('span', { class: 'swatch', 'aria-hidden': 'true', style: `background:${background}` });
 }
 
 // One box per quadrant, in the plan's order (small similar, small different, large similar, large different); the
@@ -142,7 +156,7 @@ function followCells(v, list) {
   for (const c of list) {
     c.text = el('span', { class: 'status' });
     c.elem = el('li', { 'data-cell': c.id, 'data-run-state': 'idle' },
-      t(`transfer.strategy.${c.strategy}`),
+      swatch(v.wasm, c.strategy), t(`transfer.strategy.${c.strategy}`),
       c.strategy === c.quadrant.recommended ? el('strong', { class: 'recommended', title: t('transfer.recommended') }, ` ★ ${t('transfer.recommended')}`) : null,
       ': ', c.text);
     c.quadrant.list.append(c.elem);
@@ -205,13 +219,15 @@ function showQuadrant(v, q, rows, curveRows) {
   // Redrawn only when its numbers or its size changed: four charts per frame would crowd the main thread.
   const drawn = `${series.map((x) => x.rows.length).join()}|${q.canvas.clientWidth}|${mine.map((c) => c.run?.state).join()}`;
   if (drawn !== q.drawn) { // empty axes before the first measurement
-    drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)), { legend: false, accuracy_only: true });
+    drawValCurves(wasm, q.canvas, series, Math.max(...mine.map((c) => c.config.steps)), {
+      legend: false, accuracy_only: true, dashed: mine.map((c) => (randomStart(wasm, c.strategy) ? 1 : 0)),
+    });
     q.drawn = drawn;
   }
   for (const [i, c] of mine.entries()) {
     const st = stats[c.strategy];
     c.elem.dataset.runState = stateOf(c.run);
-    c.text.textContent = st ? `${pct(st.mean)} ± ${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
+    c.text.textContent = st ? `${pct(st.mean)}\u00a0±\u00a0${pct(st.std)}` : c.run?.state === 'error' ? t('transfer.failed') : pct(series[i].rows.at(-1)?.val_acc);
     for (const r of series[i].rows) curveRows.push([...named(q.size, q.sim, c.strategy), String(r.step), plain(r.val_acc), plain(r.val_loss)]);
     if (st) {
       const against = verdict?.against.find((a) => a.strategy === c.strategy);

@@ -343,7 +343,8 @@ export function costText(cost, msPerStep) {
   return parts.join(' · ');
 }
 
-export const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
+// A no-break space before the sign, so a narrow column never leaves "%" alone on a line.
+export const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}\u00a0%` : '—');
 
 // A view's head: its title and introduction, then the links to the three experiments (the current one marked).
 export function viewHead(ctx, current, title, intro) {
