@@ -244,8 +244,10 @@ function showCosts({ wasm, plan, cells, costs, strategyTable }) {
   strategyTable.setRows(strategies(wasm).filter((s) => costs[s]).map((s) => {
     const done = cells.filter((c) => c.strategy === s && c.run?.state === 'done');
     const ms = done.length ? done.reduce((a, c) => a + c.run.result.msPerStep, 0) / done.length : NaN;
-    const config = cells.find((c) => c.strategy === s)?.config;
-    return [lang() === 'en' ? s : t(`transfer.strategy.${s}`), plain(cellLr(plan, config)), String(config.steps), String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
+    const mine = cells.filter((c) => c.strategy === s);
+    // The small quadrants train fewer steps than the large ones: every distinct budget, in the plan's order (50 / 100).
+    const steps = [...new Set(mine.map((c) => c.config.steps))].join(' / ');
+    return [lang() === 'en' ? s : t(`transfer.strategy.${s}`), plain(cellLr(plan, mine[0].config)), steps, String(costs[s].trainable), plain(costs[s].flops), Number.isFinite(ms) ? ms.toFixed(3) : '—'];
   }));
 }
 
