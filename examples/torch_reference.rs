@@ -45,8 +45,9 @@ fn cases() -> Vec<(&'static str, Settings)> {
     ]
 }
 
-/// The transfer lab's cells: the small & similar quadrant with the zoo's small model, fine-tuned and its head alone.
-const CELLS: [&str; 2] = ["transfer-finetune", "transfer-head"];
+/// The transfer lab's cells: the small & similar quadrant with the zoo's small model, fine-tuned, its head alone, and
+/// the init view's other two arms: from scratch (He) and Mean Var (the pretrained values re-drawn from their moments).
+const CELLS: [&str; 4] = ["transfer-finetune", "transfer-head", "transfer-scratch", "transfer-mean_var"];
 
 fn cell(case: &str, repeats: u64) -> (Settings, Rc<Dataset>, Rc<Split>) {
     let q = plan::quadrant(Size::Small, Similarity::Similar);

@@ -10,8 +10,8 @@
    different samples of the same experiment (same model, split, preprocessing, schedule, hyper-parameters) and
    their means may differ by chance only. With R seeds per side, sample variances s_t², s_e²:
        d = mean_t − mean_e,  SE = √(s_t²/R + s_e²/R),  ν = SE⁴ / ((s_t²/R)²/(R−1) + (s_e²/R)²/(R−1))  (Welch)
-   and the cut is t(0.995, ν)·SE, two-sided 99 % (four cases at 99 % keep the chance of a false alarm in the whole
-   test near 4 %; the page's own verdicts use 95 %, src/verdict.rs). As in src/verdict.rs the margin is never
+   and the cut is t(0.995, ν)·SE, two-sided 99 % (eight cases at 99 % keep the chance of a false alarm in the whole
+   test near 8 %; the page's own verdicts use 95 %, src/verdict.rs). As in src/verdict.rs the margin is never
    below the validation set's binomial floor 1.96·√(p̄(1−p̄)/N), nor 1.5/N (one image). |d| must be within it.
    The test shows it can fail: the first case's script with the learning rate divided by 20 runs with the same
    seeds and must fall outside the margin (too slow to learn in the short schedule).
@@ -31,6 +31,8 @@ Measured on 2026-12-07 (torch 2.15.0 CPU, five seeds each side; mean PyTorch −
     broken learning rate (÷20): d = −0.518, margin 0.214 (refused, as it must be)
 Run again on 2026-12-08 with the transfer cases (five seeds, 200 validation images), the same numbers above and:
     transfer-finetune  d = +0.006, margin 0.058      transfer-head   d = −0.033, margin 0.078
+and with the init view's other arms (2026-12-08, the whole run 4 min on a quiet machine, all green):
+    transfer-scratch   d = −0.018, margin 0.147      transfer-mean_var  d = +0.037, margin 0.242
 and the weights each saved loaded into the engine with PyTorch's final accuracy exactly (train-bn-dropout's with
 BatchNorm's running statistics and counter, and without the counter).
 """
