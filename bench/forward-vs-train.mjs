@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpus, loadavg } from 'node:os';
+import { reportSameBits } from './same-bits.mjs';
 
 const dirs = process.argv.slice(2).length ? process.argv.slice(2) : [new URL('../www/pkg', import.meta.url).pathname];
 const builds = [];
@@ -19,15 +20,7 @@ const x1 = x.subarray(0, 784);
 const y = new Uint32Array(20).map((_, i) => i % 10);
 const ms = (f, n) => { f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); return (performance.now() - t0) / n; };
 console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-// The builds compute the same numbers (when they are the same kind of build: simd128 against simd128): 20 losses
-// of a fresh Trainer and its logits after them, compared as f32 bits.
-const trace = (b) => {
-  const t = new b.mod.Trainer({ seed: 1 });
-  const losses = Array.from({ length: 20 }, () => t.train_step(x, y));
-  return JSON.stringify([losses, Array.from(t.forward(x))]);
-};
-const traces = builds.map(trace);
-builds.forEach((b, i) => console.log(`${b.dir}: losses and logits ${traces[i] === traces[0] ? 'identical to' : 'DIFFER from'} ${builds[0].dir}'s`));
+reportSameBits(builds, x, y);
 for (let r = 0; r < 5; r++) {
   for (const b of builds) {
     const m = {

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpus, loadavg } from 'node:os';
+import { reportSameBits } from './same-bits.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,13 +34,7 @@ const x = new Float32Array(20 * 784).map((_, i) => ((i * 7919) % 1000) / 1000);
 const y = new Uint32Array(20).map((_, i) => i % 10);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`load average ${load()} on ${cpus().length} cores; ${rounds} rounds of ${steps} steps per build`);
-const trace = (b) => {
-  const t = new b.mod.Trainer({ seed: 1 });
-  const losses = Array.from({ length: 20 }, () => t.train_step(x, y));
-  return JSON.stringify([losses, Array.from(t.forward(x))]);
-};
-const traces = builds.map(trace);
-builds.forEach((b, i) => console.log(`${b.dir}: losses and logits ${traces[i] === traces[0] ? 'identical to' : 'DIFFER from'} ${builds[0].dir}'s`));
+reportSameBits(builds, x, y);
 for (const b of builds) for (let i = 0; i < 20; i++) b.t.train_step(x, y); // warm-up
 for (let r = 0; r < rounds; r++) {
   for (const b of builds) {
