@@ -31,7 +31,7 @@ Measured on 2026-12-07 (torch 2.15.0 CPU, five seeds each side; mean PyTorch −
     broken learning rate (÷20): d = −0.518, margin 0.214 (refused, as it must be)
 Run again on 2026-12-08 with the transfer cases (five seeds, 200 validation images), the same numbers above and:
     transfer-finetune  d = +0.006, margin 0.058      transfer-head   d = −0.033, margin 0.078
-and with the init view's other arms (2026-12-08, the whole run 4 min on a quiet machine, all green):
+and with the init view's other arms (2026-12-08, `make test-torch` at 110e257: its tests 314 s on a quiet machine, all green):
     transfer-scratch   d = −0.018, margin 0.147      transfer-mean_var  d = +0.037, margin 0.242
 and the weights each saved loaded into the engine with PyTorch's final accuracy exactly (train-bn-dropout's with
 BatchNorm's running statistics and counter, and without the counter).
